@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// The only process-aware file: argv, exit codes, signal handlers, TTY detection.
+// Commands are imported lazily so `--help` and argument errors stay fast.
+
+import { createInterface } from 'node:readline/promises';
+import type { Command, CommandIO } from './engine/commands/io.js';
+import { ExitCode, InterruptedError, RunbookError } from './engine/errors.js';
+
+const VERSION = '0.1.0';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: { summary: 'check playbooks offline (for pull requests)', load: async () => (await import('./engine/commands/validate.js')).validateCommand },
+  plan: { summary: 'dry run: resolve names, run checks, print the exact calls', load: async () => (await import('./engine/commands/plan.js')).planCommand },
+  run: { summary: 'execute a playbook with progress and rollback', load: async () => (await import('./engine/commands/run.js')).runCommand },
+  sim: { summary: 'serve the Enterprise Manager simulator', load: async () => (await import('./engine/commands/sim.js')).simCommand },
+  status: { summary: 'show recent runs and what an interrupted run left', load: async () => (await import('./engine/commands/status.js')).statusCommand },
+  rollback: { summary: 'stop what an interrupted run left running', load: async () => (await import('./engine/commands/rollback.js')).rollbackCommand },
+  report: { summary: 'render a run as a self-contained HTML report', load: async () => (await import('./engine/commands/report.js')).reportCommand },
+};
+
+const HELP = `runbook ${VERSION}: declarative DR runbooks for Veeam Backup Enterprise Manager CDP failover
+
+Usage: runbook <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
+
+Run 'runbook <command> --help' for a command's options.
+
+Exit codes:
+  0    success
+  1    the run failed (the output says what rollback did and what remains)
+  2    invalid playbook or arguments
+  3    preflight failed (a check failed or a name did not resolve)
+  4    cannot connect to or authenticate with Enterprise Manager
+  5    another run of this playbook holds the lock
+  70   internal error (a bug: please report it)
+  130  interrupted by SIGINT, 143 by SIGTERM
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? ExitCode.ok : ExitCode.invalidInput;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`runbook: unknown command "${name}"\n\n${HELP}`);
+    return ExitCode.invalidInput;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\nrunbook: ${signal} received: stopping new work and rolling back (press Ctrl-C again to exit at once)\n`);
+      controller.abort(new InterruptedError(signal));
+      return;
+    }
+    // Second signal: the journal is flushed line by line, so what was left is already recorded.
+    process.stderr.write(`runbook: second ${signal}: exiting now; see 'runbook status' for what was left\n`);
+    process.exit(signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  const io: CommandIO = {
+    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
+    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+    ...(process.stdin.isTTY ? { prompt: ask } : {}),
+  };
+
+  try {
+    const command = await entry.load();
+    return await command(rest, io);
+  } catch (error) {
+    return report(error);
+  }
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof RunbookError && error.userFacing) {
+    process.stderr.write(`runbook: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`runbook: internal error (this is a bug, please report it):\n${detail}\n`);
+  return ExitCode.internal;
+}
+
+// A closed pipe (`runbook status | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = report(error);
+  },
+);

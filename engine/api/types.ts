@@ -1,0 +1,189 @@
+// The EM client's public contract: what the engine may ask of Enterprise Manager.
+// Shapes follow ../shared/veeam-em-api.md; ids are always strings.
+
+import type { Clock } from '../clock.js';
+import type { MediaType } from '../playbook/types.js';
+
+export interface Link {
+  rel: string;
+  href: string;
+  type?: string;
+  name?: string;
+}
+
+/** An `EntityRef` / `Ref` (reference representation). */
+export interface EntityRef {
+  /** The last path segment of `href` (the id EM uses in URLs). */
+  id: string;
+  name: string;
+  uid?: string;
+  type: string;
+  href: string;
+  links: Link[];
+}
+
+export interface CdpReplica extends EntityRef {
+  backupServer?: string;
+  policyUid?: string;
+  policyName?: string;
+}
+
+export interface CdpReplicaVm extends EntityRef {
+  replicaId: string;
+  vmRef?: string;
+  backupServer?: string;
+}
+
+export interface FailoverPlan extends EntityRef {}
+
+export type TaskState = 'Running' | 'OperationFinished' | 'Finished';
+
+export interface Task {
+  taskId: string;
+  state: TaskState;
+  operation: string;
+  /** Present once the task is no longer Running (key completion on `state` only). */
+  result?: { success: boolean; message?: string };
+  /** href of the `Related` RestoreSession link, when the task has one. */
+  restoreSessionHref?: string;
+  href: string;
+}
+
+export interface RestoreSession {
+  id: string;
+  name?: string;
+  /** Starting | Working | Stopping | Stopped */
+  state: string;
+  /** Success | Warning | Failed (or absent while working) */
+  result?: string;
+  vmDisplayName?: string;
+}
+
+export interface CdpInterval {
+  start: string;
+  end: string;
+  rpoSeconds: number;
+  type: string;
+}
+
+export interface CdpRestorePoint {
+  id: string;
+  date: string;
+  appConsistent: boolean;
+}
+
+export interface CdpIntervals {
+  start: string;
+  end: string;
+  hasApplicationConsistentState: boolean;
+  intervals: CdpInterval[];
+  restorePoints: CdpRestorePoint[];
+}
+
+/** CdpFailoverStartSpec (§6.2). Datetimes are ISO 8601 UTC. */
+export interface CdpFailoverSpec {
+  restoreCurrent: boolean;
+  restoreCurrentVss: boolean;
+  restoreAtInterval?: string;
+  restoreAtPointInTime?: string;
+}
+
+/** FailoverPlanManagementSpec (§8): either start now or at the latest points before a date. */
+export type FailoverPlanStartSpec = { startNow: true } | { startDate: string };
+
+/** What a request is, for plans and for the never-twice rule. */
+export interface ApiCall {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Relative to the API root, starting with `/`, query included. */
+  path: string;
+  /** Body kind and content, encoded by the client in the chosen media type. */
+  body?:
+    | { kind: 'CdpFailoverStartSpec'; spec: CdpFailoverSpec }
+    | { kind: 'FailoverPlanManagementSpec'; spec: FailoverPlanStartSpec }
+    | { kind: 'CdpReplicaIntervalsSpec'; start: string; end: string };
+  /** Failover, plan start/undo: re-sent only when EM demonstrably did not process it. */
+  mutating: boolean;
+}
+
+export type ClientEvent =
+  | { type: 'logon'; reason: 'initial' | 'expired' | 'idle' }
+  | { type: 'logout' }
+  | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'request'; method: string; path: string; status: number; durationMs: number };
+
+export interface ClientOptions {
+  /** `https://em:9398`, `https://em:9398/api`, with or without trailing slash. */
+  url: string;
+  username: string;
+  password: string;
+  /** @default 'xml' */
+  media?: MediaType;
+  /** Per-request timeout. @default 30000 */
+  timeoutMs?: number;
+  tls?: { caFile?: string; ca?: string; insecureSkipVerify?: boolean };
+  retry?: {
+    /** Attempts for idempotent requests, including the first. @default 5 */
+    attempts?: number;
+    /** @default 500 */
+    minDelayMs?: number;
+    /** @default 10000 */
+    maxDelayMs?: number;
+    /** Cap on an honoured Retry-After. @default 30000 */
+    maxRetryAfterMs?: number;
+    /** Give up retrying after this long in total. @default 120000 */
+    maxTotalMs?: number;
+  };
+  /** Log on again proactively after this much idle time (EM expires at 15 min). @default 600000 */
+  idleRenewMs?: number;
+  /** Injected for tests: the simulator's handler works here with no sockets. */
+  fetch?: typeof fetch;
+  clock?: Clock;
+  /** Injected randomness for jitter. @default Math.random */
+  random?: () => number;
+  onEvent?: (event: ClientEvent) => void;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Named in errors, e.g. `VM "erp-db01"`. */
+  subject?: string;
+}
+
+export interface EmClient {
+  readonly media: MediaType;
+  /** Logs on if there is no session yet (also done lazily by the first call). */
+  logon(options?: CallOptions): Promise<void>;
+  /** Deletes the logon session; never throws (a failed logout is reported as an event). */
+  logout(): Promise<void>;
+
+  /** The exact encoded request body and headers for a call, for `plan` output. */
+  encode(call: ApiCall): { contentType?: string; body?: string };
+  /** Low-level: perform a call with the client's session, retry and codec rules. */
+  call<T = unknown>(call: ApiCall, options?: CallOptions): Promise<T>;
+
+  listCdpReplicas(options?: CallOptions): Promise<CdpReplica[]>;
+  /** By name (query service) or by id. Undefined when there is no such replica. */
+  findCdpReplica(nameOrId: string, options?: CallOptions): Promise<CdpReplica | undefined>;
+  listCdpReplicaVms(replicaId: string, options?: CallOptions): Promise<CdpReplicaVm[]>;
+  getCdpReplicaVm(replicaId: string, vmId: string, options?: CallOptions): Promise<CdpReplicaVm>;
+  cdpIntervals(replicaId: string, vmId: string, start: string, end: string, options?: CallOptions): Promise<CdpIntervals>;
+  failoverCdpVm(replicaId: string, vmId: string, spec: CdpFailoverSpec, options?: CallOptions): Promise<Task>;
+
+  listVappCdpReplicas(options?: CallOptions): Promise<CdpReplica[]>;
+  findVappCdpReplica(nameOrId: string, options?: CallOptions): Promise<CdpReplica | undefined>;
+  vappIntervals(vappId: string, start: string, end: string, options?: CallOptions): Promise<CdpIntervals>;
+  failoverVapp(vappId: string, spec: CdpFailoverSpec, options?: CallOptions): Promise<Task>;
+
+  listFailoverPlans(options?: CallOptions): Promise<FailoverPlan[]>;
+  findFailoverPlan(nameOrId: string, options?: CallOptions): Promise<FailoverPlan | undefined>;
+  startFailoverPlan(planId: string, spec: FailoverPlanStartSpec, options?: CallOptions): Promise<Task>;
+  undoFailoverPlan(planId: string, options?: CallOptions): Promise<Task>;
+  failoverReplicaPoint(pointId: string, options?: CallOptions): Promise<Task>;
+
+  getTask(taskId: string, options?: CallOptions): Promise<Task>;
+  /** Every task of this logon session (one request: the poller's batch read). */
+  listTasks(options?: CallOptions): Promise<Task[]>;
+  deleteTask(taskId: string, options?: CallOptions): Promise<void>;
+  getRestoreSession(href: string, options?: CallOptions): Promise<RestoreSession>;
+}

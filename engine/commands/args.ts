@@ -1,0 +1,25 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** util.parseArgs with strict checking, turning its errors into a UsageError (exit 2). */
+export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`runbook ${command}: ${message}\nRun 'runbook ${command} --help' for usage.`);
+  }
+}
+
+/** `--param name=value` pairs into a record; a malformed pair is a UsageError. */
+export function parseParamFlags(values: string[] | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of values ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
+    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return params;
+}

@@ -1,0 +1,22 @@
+// What a command may touch of the outside world. `cli.ts` builds the real one from the
+// process; tests build one with string buffers, a fixed env and their own AbortSignal.
+
+export interface Output {
+  write(text: string): void;
+  /** True when this is a terminal (colours, carets, the listr2 default renderer). */
+  isTTY: boolean;
+}
+
+export interface CommandIO {
+  stdout: Output;
+  stderr: Output;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Aborted by cli.ts on SIGINT/SIGTERM; `signal.reason` is an InterruptedError. */
+  signal: AbortSignal;
+  /** Reads one line from a terminal (confirmation prompts); undefined when stdin is not a TTY. */
+  prompt?: (question: string) => Promise<string>;
+}
+
+/** A command: parse its own argv, do its work, return the exit code. Throws RunbookError for user errors. */
+export type Command = (argv: string[], io: CommandIO) => Promise<number>;

@@ -1,0 +1,7 @@
+import type { Command } from './io.js';
+import { RunbookError } from '../errors.js';
+
+// Placeholder until its issue lands: says so plainly instead of pretending.
+export const statusCommand: Command = async () => {
+  throw new RunbookError('"runbook status" is not implemented yet');
+};

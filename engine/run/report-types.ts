@@ -1,0 +1,108 @@
+// The run report: the single data model behind `--report FILE.json`, the JUnit file, the
+// GitHub step summary, the HTML report and `runbook status`. The engine fills it as the
+// run goes; writers only render it. Never holds a password, token or Basic header.
+
+import type { MediaType, ParamValue, StepKind, StepOutcome } from '../playbook/types.js';
+
+export const REPORT_SCHEMA = 'cdp-runbook/report@1';
+
+export type RunOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
+
+/** Where a VM stands after the run: the question the operator must be able to answer. */
+export type VmState =
+  | 'not-started' // no failover request was sent
+  | 'running' // requested, task in flight (only while running / in an interrupted run)
+  | 'failed-over' // task Finished with Success="true": the VM IS failed over
+  | 'failed' // task Finished with Success="false": not failed over
+  | 'stopped' // task deleted while running: not failed over
+  | 'unknown'; // request sent but outcome unknown: check by hand
+
+export interface VmReport {
+  /** Name as written in the playbook (or resolved from `vms: all`). */
+  name: string;
+  /** EM id of the CDP replica VM (or vApp), when resolved. */
+  id?: string;
+  replica: string;
+  /** Human description, e.g. `latest application-consistent`, `point in time 2026-…Z`. */
+  restorePoint: string;
+  state: VmState;
+  taskId?: string;
+  requestedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** EM's Result/Message, or the error text. */
+  message?: string;
+  restoreSession?: { id: string; state: string; result?: string };
+  /** Age of the newest restore point seen by a check step (RPO found by preflight). */
+  rpoSeconds?: number;
+  retries?: number;
+}
+
+export interface StepReport {
+  id: string;
+  name: string;
+  kind: StepKind;
+  /** Set for steps inside a `parallel` group. */
+  parentId?: string;
+  outcome: StepOutcome | 'running' | 'pending';
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Why it was skipped (`when` false, or an earlier failure). */
+  skipReason?: string;
+  error?: string;
+  /** failover / failoverVapp / check steps. */
+  vms?: VmReport[];
+  /** failoverPlan steps. */
+  plan?: { name: string; id?: string; action: 'start' | 'undo'; taskId?: string; message?: string };
+  /** exec steps. */
+  exec?: { command: string[]; exitCode?: number; output?: string };
+  /** check steps: each finding, passed or not. */
+  checks?: { ok: boolean; message: string }[];
+}
+
+export interface RollbackAction {
+  at: string;
+  action: 'delete-task' | 'undo-plan' | 'exec-undo' | 'manual';
+  stepId: string;
+  /** VM, plan or command the action is about. */
+  target: string;
+  taskId?: string;
+  ok: boolean;
+  message: string;
+}
+
+/** Something the operator must still do by hand (shown first when not empty). */
+export interface ManualAction {
+  stepId: string;
+  target: string;
+  reason: 'failed-over' | 'unknown' | 'rollback-failed';
+  instruction: string;
+}
+
+export interface RunEvent {
+  at: string;
+  type: 'retry' | 'session-renewal' | 'rollback-start' | 'interrupt' | 'warning';
+  stepId?: string;
+  message: string;
+}
+
+export interface RunReport {
+  schema: typeof REPORT_SCHEMA;
+  runId: string;
+  playbook: { name: string; description?: string; file: string; sha256: string; commit?: string };
+  params: Record<string, ParamValue>;
+  server: { url: string; media: MediaType; simulated: boolean; username?: string };
+  host: { hostname: string; user: string };
+  startedAt: string;
+  endedAt?: string;
+  outcome: RunOutcome | 'running';
+  exitCode?: number;
+  targets: { rtoMs?: number; rpoMs?: number };
+  /** Measured time to recover: run start to the last successful failover. */
+  achieved: { rtoMs?: number; worstRpoSeconds?: number };
+  steps: StepReport[];
+  rollback: RollbackAction[];
+  manual: ManualAction[];
+  events: RunEvent[];
+}
