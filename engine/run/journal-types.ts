@@ -1,0 +1,49 @@
+// One line of the append-only JSON Lines journal (`<state-dir>/runs/<run-id>.jsonl`).
+// Each line is written and fsync'ed before the next mutating request is sent, so a crash
+// (even kill -9) never loses track of a started failover. `runbook status` and
+// `runbook rollback` rebuild what happened from these lines alone. No secrets, ever.
+
+import type { ParamValue } from '../playbook/types.js';
+import type { RollbackAction, RunOutcome } from './report-types.js';
+
+interface Base {
+  /** ISO 8601 UTC, from the injected clock. */
+  at: string;
+}
+
+export type JournalEntry = Base &
+  (
+    | {
+        type: 'run-start';
+        runId: string;
+        pid: number;
+        playbook: { name: string; file: string; sha256: string; commit?: string };
+        params: Record<string, ParamValue>;
+        server: { url: string; media: 'xml' | 'json'; simulated: boolean; username?: string };
+        host: { hostname: string; user: string };
+      }
+    | { type: 'step-start'; stepId: string; name: string; kind: string; parentId?: string }
+    | { type: 'step-end'; stepId: string; outcome: 'succeeded' | 'failed' | 'skipped'; error?: string; skipReason?: string }
+    /**
+     * Written BEFORE a mutating request is sent: if the process dies now, status knows
+     * the VM may have been requested (outcome unknown) rather than not started.
+     */
+    | { type: 'request-intent'; stepId: string; target: string; targetId?: string; method: string; path: string }
+    /** The mutating request was accepted (202) and EM gave this task id. */
+    | { type: 'request-accepted'; stepId: string; target: string; taskId: string }
+    /** The mutating request failed; `unknown` true when EM may still have processed it. */
+    | { type: 'request-failed'; stepId: string; target: string; unknown: boolean; error: string }
+    | {
+        type: 'task-result';
+        stepId: string;
+        target: string;
+        taskId: string;
+        success: boolean;
+        message?: string;
+        restoreSession?: { id: string; state: string; result?: string };
+      }
+    | ({ type: 'rollback' } & RollbackAction)
+    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean }
+    | { type: 'event'; kind: 'retry' | 'session-renewal' | 'interrupt' | 'warning'; stepId?: string; message: string }
+    | { type: 'run-end'; outcome: RunOutcome; exitCode: number }
+  );
