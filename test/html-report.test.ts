@@ -86,6 +86,9 @@ test('retries, session renewals and rollback start are ticks with tooltips', () 
   assert.match(html, /class="marker-recovered"/);
   // The 15 min target lies beyond a 6 min run: no line drawn outside the chart.
   assert.not.match(html, /class="marker-target"/);
+  // The successful run took 11m 20s of its 15 min budget: the axis stretches to show the target.
+  assert.match(okHtml, /<line class="marker-target"[^>]*><title>RTO target: 15m 00s<\/title>/);
+  assert.match(okHtml, />14:00<\/text>/);
 });
 
 test('what remains to be done by hand comes first, before the timeline; absent when nothing is left', () => {

@@ -126,7 +126,11 @@ export function buildTimeline(report: RunReport): Timeline {
   const latest = times.length ? Math.max(...times) : t0;
   // A running/interrupted row ends where the report ends (or at the last thing it saw).
   const runEnd = ms(report.endedAt) ?? latest;
-  const t1 = Math.max(latest, t0 + 1000);
+  // Show the RTO target line when it is near enough to read the slack (or the overrun) at
+  // a glance; a far-off target would squash every bar into the left edge.
+  const target = report.targets.rtoMs;
+  const withTarget = target !== undefined && target <= 2 * (latest - t0) ? t0 + target : 0;
+  const t1 = Math.max(latest, t0 + 1000, withTarget);
 
   const rows: TimelineRow[] = [];
   for (const { step, depth } of orderSteps(report.steps)) {

@@ -89,7 +89,9 @@ function renderRow(row: TimelineRow, y: number, x: (t: number) => number): strin
       `<title>${esc(row.tooltip)}</title></rect>`,
   );
   // Outcome in words beside the bar: readable in print and without colour.
-  const text = row.kind === 'rollback' ? `${icon(row.tone)} ${row.tone === 'succeeded' ? 'done' : 'failed'}` : `${icon(row.tone)} ${formatDuration(row.end - row.start)}`;
+  const word =
+    row.kind === 'rollback' ? (row.tone === 'succeeded' ? 'done' : 'failed') : row.tone === 'skipped' ? 'skipped' : formatDuration(row.end - row.start);
+  const text = `${icon(row.tone)} ${word}`;
   const right = bx + bw + 5;
   const fits = right + text.length * 6.5 < X1 + 20;
   out.push(
