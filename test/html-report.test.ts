@@ -148,4 +148,17 @@ test('prints on A4 landscape and has light and dark colour tokens; outcome is ne
   assert.match(html, /<td class="state o-stopped" data-outcome="stopped"><span aria-hidden="true">■<\/span> stopped<\/td>/);
 });
 
+test('a bare report (a run that died before its first step) still renders', () => {
+  const bare: RunReport = {
+    schema: 'cdp-runbook/report@1', runId: 'r1', playbook: { name: 'p', file: '', sha256: '' }, params: {},
+    server: { url: '', media: 'xml', simulated: false }, host: { hostname: '', user: '' }, startedAt: '',
+    outcome: 'running', targets: {}, achieved: {}, steps: [], rollback: [], manual: [], events: [],
+  };
+  const page = renderHtmlReport(bare);
+  assert.is(count(page, /<rect class="bar /g), 0);
+  assert.match(page, /class="outcome o-running" data-outcome="running"/);
+  assert.match(page, /No VM was part of this run/);
+  assert.not.match(page, /NaN|undefined/);
+});
+
 test.run();
