@@ -135,7 +135,10 @@ export function collection(doc: EmDocument, itemNames: string[], pluralNames: st
   const entities = body['Entities'];
   const holder = isNode(entities) ? entities : body;
   for (const plural of pluralNames) {
-    if (Array.isArray(holder[plural])) return listOf(holder[plural], '');
+    // Real QueryResults nest the list once more: `Entities.BackupJobSessions.BackupJobSessions`.
+    const value = holder[plural];
+    if (Array.isArray(value)) return listOf(value, '');
+    if (isNode(value) && Array.isArray(value[plural])) return listOf(value[plural], '');
   }
   return [];
 }
