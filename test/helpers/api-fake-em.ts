@@ -8,6 +8,7 @@ export const PASSWORD = 'pa55-w0rd!';
 export const SESSION_ID = '0f1e2d3c-0000-4000-8000-000000000001';
 
 export interface Seen {
+  url: string;
   method: string;
   path: string;
   headers: Record<string, string>;
@@ -61,12 +62,12 @@ export function fakeEm(responder: Responder, logon: Responder = () => logonOk())
   const seen: Seen[] = [];
   const calls: Seen[] = [];
   let logons = 0;
-  const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fetchImpl = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
     const headers: Record<string, string> = {};
     request.headers.forEach((v, k) => (headers[k] = v));
-    const s: Seen = { method: request.method, path: url.pathname + url.search, headers, body: await request.text() };
+    const s: Seen = { url: request.url, method: request.method, path: url.pathname + url.search, headers, body: await request.text() };
     seen.push(s);
     const isLogon = url.pathname.endsWith('/sessionMngr/');
     const reply = isLogon ? await logon(s, ++logons) : await responder(s, calls.push(s));
