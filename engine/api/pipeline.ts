@@ -132,7 +132,9 @@ export function createPipeline(deps: PipelineDeps) {
             ctx,
             auth.kind === 'basic'
               ? 'logon refused: check the username and password, and that the account has an Enterprise Manager role'
-              : 'session rejected again right after a new logon',
+              : auth.renew
+                ? 'session rejected again right after a new logon'
+                : 'session not accepted (expired or already logged out)',
           );
         }
         if (call.mutating && [502, 503, 504].includes(outcome.status) && !demonstrablyNotProcessed(outcome)) {
