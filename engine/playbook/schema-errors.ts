@@ -75,6 +75,7 @@ function explain(e: ErrorObject, defs: Record<string, Schema>): SchemaProblem {
       if (parent.pattern === defs.duration?.pattern && typeof data === 'number') {
         return at(`${data} has no unit: write a duration like 30s, 5m or 1h30m`, 'schema/duration');
       }
+      if (allowed.length === 1 && allowed[0] === 'env') return at(`must be a string or {env: NAME}, not ${describe(data)}`);
       if (parent.description?.startsWith('Reached when a condition')) {
         return at('a condition is a mapping such as {step: database, is: succeeded}; conditions are never evaluated as code', 'schema/condition-kind');
       }
@@ -86,7 +87,8 @@ function explain(e: ErrorObject, defs: Record<string, Schema>): SchemaProblem {
     case 'enum': {
       const values = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
       const hint = typeof data === 'string' ? suggest(data, values) : undefined;
-      return at(`must be one of ${values.join(', ')}; got ${describe(data)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      const more = values.includes('latest-app-consistent') ? ', {interval: <datetime>} or {pointInTime: <datetime>}' : '';
+      return at(`must be one of ${values.join(', ')}${more}; got ${describe(data)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
     }
     case 'const':
       if (path.length === 1 && path[0] === 'version') return at(`must be 1 (the only playbook language version so far); got ${describe(data)}`);

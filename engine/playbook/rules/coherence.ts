@@ -16,7 +16,7 @@ export const stepSettingsCohere: Rule = (ctx) => {
         ctx.report({ path: [...at, 'vms'], key: true, code: 'rule/check-target', message: 'vms needs cdpReplica: say which CDP replica the VMs belong to' });
       }
       const hasTarget = step.cdpReplica !== undefined || step.vapp !== undefined || step.failoverPlan !== undefined;
-      if (!hasTarget) {
+      if (!hasTarget && step.vms === undefined) {
         ctx.report({ path: at, code: 'rule/check-target', message: 'this check has nothing to check: add cdpReplica, vapp or failoverPlan' });
       } else if ((step.maxRpoMs !== undefined || step.appConsistentWithinMs !== undefined) && step.cdpReplica === undefined && step.vapp === undefined) {
         ctx.report({ path: at, code: 'rule/check-target', message: 'maxRpo and appConsistentWithin look at restore points: add the cdpReplica or vapp they apply to' });
