@@ -213,6 +213,20 @@ test('an abort during backoff stops retrying with the signal reason', async () =
   assert.is(em.calls.length, 1);
 });
 
+test('an abort that lands after EM accepted a failover still returns its task', async () => {
+  const controller = new AbortController();
+  const { em, client } = setup(() => {
+    controller.abort(new Error('stopped by user'));
+    return xml(taskXml('task-8'), 202);
+  });
+  const task = await client.failoverCdpVm('r1', 'v1', SPEC, { signal: controller.signal });
+  assert.is(task.taskId, 'task-8');
+  assert.is(em.calls.length, 1);
+  // The next call does not start at all.
+  assert.is((await rejects(client.getTask('task-8', { signal: controller.signal }))).message, 'stopped by user');
+  assert.is(em.calls.length, 1);
+});
+
 test('malformed XML on 200 is EmMalformedResponseError naming the endpoint', async () => {
   const { client } = setup(() => xml('<Task><TaskId>task-1</TaskId>'));
   const error = await rejects(client.getTask('task-1'));
