@@ -146,13 +146,13 @@ test('compiler-style text output, JSON output and GitHub annotations', async () 
   writeFileSync(file, GOOD.replace('[echo, done]', '["echo done"]'));
   const warn = await runCli(['validate', 'pb.yaml'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
   assert.is(warn.code, 0, 'warnings alone do not fail');
-  assert.match(warn.stdout, 'pb.yaml:8:21: warning: steps[1].exec.command[0]: "echo done" is one argument');
-  assert.match(warn.stdout, '::warning file=pb.yaml,line=8,col=21,title=rule/argv-split::steps[1].exec.command[0]: "echo done" is one argument');
+  assert.match(warn.stdout, 'pb.yaml:8:22: warning: steps[1].exec.command[0]: "echo done" is one argument');
+  assert.match(warn.stdout, '::warning file=pb.yaml,line=8,col=22,title=rule/argv-split::steps[1].exec.command[0]: "echo done" is one argument');
   const json = await runCli(['validate', '--format', 'json', 'pb.yaml'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
   assert.is(json.code, 0);
   const parsed = JSON.parse(json.stdout) as unknown[];
-  assert.equal(parsed, [{ file: 'pb.yaml', valid: true, diagnostics: [{ file: 'pb.yaml', line: 8, col: 21, severity: 'warning', code: 'rule/argv-split', message: 'steps[1].exec.command[0]: "echo done" is one argument, so it runs a program with that whole name; split it, e.g. [echo, done], or set shell: true', span: 11, sourceLine: '    exec: {command: ["echo done"]}' }] }]);
-  assert.match(json.stderr, '::warning file=pb.yaml,line=8,col=21');
+  assert.equal(parsed, [{ file: 'pb.yaml', valid: true, diagnostics: [{ file: 'pb.yaml', line: 8, col: 22, severity: 'warning', code: 'rule/argv-split', message: 'steps[1].exec.command[0]: "echo done" is one argument, so it runs a program with that whole name; split it, e.g. [echo, done], or set shell: true', span: 11, sourceLine: '    exec: {command: ["echo done"]}' }] }]);
+  assert.match(json.stderr, '::warning file=pb.yaml,line=8,col=22');
 });
 
 test('a terminal gets the source line and a caret under the problem', () => {
