@@ -50,8 +50,8 @@ test('every property has a description and every object is closed', () => {
   assert.is(schema.$id, 'https://cdp-runbook.dev/schemas/playbook.schema.json');
 });
 
-test('the committed generated validator matches the schema (regenerate with scripts/generate-validator.ts)', async () => {
-  assert.ok(readFileSync(validatorFile(), 'utf8') === (await generateValidatorSource()), 'schemas/playbook.validate.cjs is stale: run node --import tsx scripts/generate-validator.ts');
+test('the committed generated validator matches the schema (regenerate with test/tools/generate-validator.ts)', async () => {
+  assert.ok(readFileSync(validatorFile(), 'utf8') === (await generateValidatorSource()), 'schemas/playbook.validate.cjs is stale: run node --import tsx test/tools/generate-validator.ts');
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // The JSON Schema and its validator. The validator is ajv standalone code generated from
 // schemas/playbook.schema.json into schemas/playbook.validate.cjs (compiling the schema at
 // run time costs ~90 ms per process; loading the generated code ~6 ms). A test regenerates
-// it and fails when the committed file is stale: `node --import tsx scripts/generate-validator.ts`.
+// it and fails when the committed file is stale: `node --import tsx test/tools/generate-validator.ts`.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -64,5 +64,5 @@ export async function generateValidatorSource(): Promise<string> {
   const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: false } });
   const validate = ajv.compile(playbookSchema());
   const code = standalone.default(ajv, validate);
-  return `// Generated from playbook.schema.json by scripts/generate-validator.ts: do not edit.\n${code}\n`;
+  return `// Generated from playbook.schema.json by test/tools/generate-validator.ts: do not edit.\n${code}\n`;
 }
