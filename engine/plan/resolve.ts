@@ -38,6 +38,7 @@ export async function resolvePlan(options: ResolveOptions): Promise<Plan> {
     params: options.params,
     server: options.server,
     pollIntervalMs: pb.defaults.pollIntervalMs,
+    retry: pb.defaults.retry,
     targets: pb.targets,
     steps,
     problems: r.problems,

@@ -131,6 +131,8 @@ export interface Plan {
   params: Record<string, ParamValue>;
   server: { url: string; media: MediaType; simulated: boolean; username?: string };
   pollIntervalMs: number;
+  /** The playbook's default retry policy: used for the shared task poller. */
+  retry: RetryPolicy;
   targets: Targets;
   steps: PlanStep[];
   /** Names that did not resolve, failed checks, bad datetimes: preflight fails when not empty. */
