@@ -1,7 +1,64 @@
-import type { Command } from './io.js';
-import { RunbookError } from '../errors.js';
+// `runbook status`: recent runs, or one run in detail: which VMs were requested, which
+// tasks were in flight, what is unresolved and what to do. Reads the journal only; it
+// never talks to Enterprise Manager.
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const statusCommand: Command = async () => {
-  throw new RunbookError('"runbook status" is not implemented yet');
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { checkRunId } from '../run/journal.js';
+import { detailJson, listJson, renderRunDetail, renderRunList } from '../run/status/render.js';
+import { loadRecentRuns, loadRunStatus } from '../run/status/run-status.js';
+import { resolveStateDir } from '../run/state-dir.js';
+import { parseCommandArgs } from './args.js';
+import type { Command } from './io.js';
+
+const HELP = `Usage: runbook status [--run ID] [--state-dir DIR] [--playbook FILE] [--format text|json] [--limit N]
+
+Without --run: the last runs (run id, playbook, start, duration, outcome).
+With --run:    that run in detail: the VMs requested, the tasks in flight, what is
+               unresolved and what to do about it.
+
+Options:
+  --run ID          one run in detail
+  --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook,
+                    else ./.runbook)
+  --playbook FILE   only runs of this playbook (and its state directory)
+  --format FMT      text (default) or json
+  --limit N         how many runs to list (default 10)
+
+Outcomes: succeeded, failed, rolled-back, interrupted (stopped by a signal), running,
+crashed (no run-end line and its process is gone), unfinished (ran on another host).
+`;
+
+export const statusCommand: Command = async (argv, io) => {
+  const { values } = parseCommandArgs('status', argv, {
+    run: { type: 'string' },
+    'state-dir': { type: 'string' },
+    playbook: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    limit: { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+  const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd });
+
+  if (values.run !== undefined) {
+    const status = loadRunStatus(stateDir, checkRunId(values.run));
+    io.stdout.write(format === 'json' ? `${JSON.stringify(detailJson(status), null, 2)}\n` : renderRunDetail(status));
+    return 0;
+  }
+
+  let runs = loadRecentRuns(stateDir, values.playbook ? Number.MAX_SAFE_INTEGER : limit);
+  if (values.playbook) {
+    const file = resolve(io.cwd, values.playbook);
+    runs = runs.filter((r) => r.report.playbook.file === file).slice(0, limit);
+  }
+  io.stdout.write(format === 'json' ? `${JSON.stringify(listJson(runs), null, 2)}\n` : renderRunList(runs, stateDir));
+  return 0;
 };

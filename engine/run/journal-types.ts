@@ -28,7 +28,18 @@ export type JournalEntry = Base &
      * Written BEFORE a mutating request is sent: if the process dies now, status knows
      * the VM may have been requested (outcome unknown) rather than not started.
      */
-    | { type: 'request-intent'; stepId: string; target: string; targetId?: string; method: string; path: string }
+    | {
+        type: 'request-intent';
+        stepId: string;
+        target: string;
+        targetId?: string;
+        method: string;
+        path: string;
+        /** CDP replica (or vApp replica) name, so status can say where to look by hand. */
+        replica?: string;
+        /** Human restore point, as in VmReport.restorePoint. */
+        restorePoint?: string;
+      }
     /** The mutating request was accepted (202) and EM gave this task id. */
     | { type: 'request-accepted'; stepId: string; target: string; taskId: string }
     /** The mutating request failed; `unknown` true when EM may still have processed it. */

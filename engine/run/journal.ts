@@ -1,0 +1,135 @@
+// The run journal: `<stateDir>/runs/<runId>.jsonl`, one JournalEntry per line. Each append
+// is written and fsync'ed before returning, so the engine can write `request-intent`,
+// then send the failover: even a kill -9 or a power cut leaves the line on disk.
+// Readers tolerate a last line cut short by a crash mid-write.
+
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import { InternalError, UsageError } from '../errors.js';
+import type { JournalEntry } from './journal-types.js';
+import { SecretFilter } from './secret-filter.js';
+import { ensureStateDir, runsDir } from './state-dir.js';
+
+export interface Journal {
+  readonly path: string;
+  readonly runId: string;
+  /** Writes one line and fsyncs it. Registered secrets are redacted first. */
+  append(entry: JournalEntry): void;
+  /** Values never to write (password, session token, Basic header value). */
+  registerSecret(value: string | undefined): void;
+  close(): void;
+}
+
+const RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._-]{0,99}$/;
+
+/** Sortable, readable, unique enough: `20261127T102233Z-3f9a`. */
+export function newRunId(clock: Clock, random: () => number = Math.random): string {
+  const stamp = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const suffix = Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
+  return `${stamp}-${suffix}`;
+}
+
+/** Refuses ids that could escape the runs folder (`--run ../../etc`). */
+export function checkRunId(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new UsageError(`invalid run id "${runId}": expected something like 20261127T102233Z-3f9a`);
+  return runId;
+}
+
+export function journalPath(stateDir: string, runId: string): string {
+  return join(runsDir(stateDir), `${checkRunId(runId)}.jsonl`);
+}
+
+export function openJournal(stateDir: string, runId: string, options: { secrets?: SecretFilter } = {}): Journal {
+  ensureStateDir(stateDir);
+  const path = journalPath(stateDir, runId);
+  const secrets = options.secrets ?? new SecretFilter();
+  // 'a': a rollback appends to the journal of the run it rolls back.
+  let fd: number | undefined = openSync(path, 'a', 0o600);
+  syncDirectory(runsDir(stateDir));
+  return {
+    path,
+    runId,
+    registerSecret: (value) => secrets.register(value),
+    append(entry) {
+      if (fd === undefined) throw new InternalError(`journal ${path} is closed`);
+      const line = Buffer.from(`${JSON.stringify(secrets.redact(entry))}\n`, 'utf8');
+      let written = 0;
+      while (written < line.length) written += writeSync(fd, line, written);
+      fsyncSync(fd);
+    },
+    close() {
+      if (fd === undefined) return;
+      closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** Makes the new file's directory entry durable too (a fresh file can vanish otherwise). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    // Some filesystems refuse fsync on a directory (EINVAL/EISDIR); the file's own fsync still holds.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export interface JournalRead {
+  entries: JournalEntry[];
+  /** Lines that could not be read, e.g. `line 7: cut short (the process died mid-write)`. */
+  problems: string[];
+}
+
+/** Reads a journal, keeping every readable line. A cut-short last line is expected after a crash. */
+export function readJournal(path: string): JournalRead {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const entries: JournalEntry[] = [];
+  const problems: string[] = [];
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const isLast = index === lines.length - 1; // no trailing newline: the write never finished
+    try {
+      const value = JSON.parse(line) as JournalEntry;
+      if (typeof value !== 'object' || value === null || typeof value.type !== 'string') throw new Error('not an entry');
+      entries.push(value);
+    } catch {
+      // Kept going: every other line is still worth reading; the problem is reported.
+      problems.push(
+        isLast
+          ? `line ${index + 1}: cut short (the process died while writing it); ignored`
+          : `line ${index + 1}: unreadable; ignored`,
+      );
+    }
+  });
+  return { entries, problems };
+}
+
+export interface RunFile {
+  runId: string;
+  path: string;
+}
+
+/** Every run in the state directory, newest first (run ids sort by start time). */
+export function listRuns(stateDir: string): RunFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(runsDir(stateDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return names
+    .filter((n) => n.endsWith('.jsonl') && RUN_ID.test(n.slice(0, -6)))
+    .map((n) => ({ runId: n.slice(0, -6), path: join(runsDir(stateDir), n) }))
+    .sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+}

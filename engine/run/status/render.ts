@@ -1,0 +1,120 @@
+// Text and JSON views of run status. Pure: strings in, strings out.
+
+import type { RunStatus } from './run-status.js';
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+function runDuration(r: RunStatus): number | undefined {
+  if (!r.report.endedAt) return undefined;
+  return Date.parse(r.report.endedAt) - Date.parse(r.report.startedAt);
+}
+
+export function listJson(runs: RunStatus[]) {
+  return runs.map((r) => ({
+    runId: r.runId,
+    playbook: r.report.playbook.name,
+    playbookFile: r.report.playbook.file,
+    startedAt: r.report.startedAt,
+    ...(r.report.endedAt ? { endedAt: r.report.endedAt } : {}),
+    ...(runDuration(r) !== undefined ? { durationMs: runDuration(r) } : {}),
+    outcome: r.display,
+    liveness: r.liveness,
+    unresolved: r.unresolved.length,
+  }));
+}
+
+export function renderRunList(runs: RunStatus[], stateDir: string): string {
+  if (runs.length === 0) return `no runs recorded in ${stateDir}\n`;
+  const rows = [
+    ['RUN', 'PLAYBOOK', 'STARTED', 'DURATION', 'OUTCOME'],
+    ...runs.map((r) => [
+      r.runId,
+      r.report.playbook.name,
+      r.report.startedAt.replace(/\.\d+Z$/, 'Z'),
+      r.liveness === 'running' ? '(running)' : formatDuration(runDuration(r)),
+      r.display + (r.unresolved.length ? ` (${r.unresolved.length} unresolved)` : ''),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  const hint = runs.some((r) => r.unresolved.length)
+    ? `\nSome runs left requests unresolved: 'runbook status --run ID' says which, 'runbook rollback --run ID' stops what EM still lets us see.\n`
+    : '';
+  return `${lines.join('\n')}\n${hint}`;
+}
+
+export function detailJson(r: RunStatus) {
+  return {
+    runId: r.runId,
+    journal: r.path,
+    outcome: r.display,
+    liveness: r.liveness,
+    ...(r.pid !== undefined ? { pid: r.pid } : {}),
+    unresolved: r.unresolved.map((u) => ({
+      kind: u.kind,
+      stepId: u.stepId,
+      target: u.request.target,
+      ...(u.request.targetId ? { targetId: u.request.targetId } : {}),
+      ...(u.request.replica ? { replica: u.request.replica } : {}),
+      ...(u.request.taskId ? { taskId: u.request.taskId } : {}),
+      requestedAt: u.request.requestedAt,
+      instruction: u.instruction,
+    })),
+    problems: r.problems,
+    report: r.report,
+  };
+}
+
+export function renderRunDetail(r: RunStatus): string {
+  const rep = r.report;
+  const out: string[] = [];
+  out.push(`Run ${r.runId}: ${rep.playbook.name} (${rep.playbook.file})`);
+  out.push(`  outcome:  ${r.display}${rep.exitCode !== undefined ? ` (exit ${rep.exitCode})` : ''}`);
+  out.push(`  started:  ${rep.startedAt} on ${rep.host.hostname || '?'} by ${rep.host.user || '?'}${r.pid !== undefined ? `, pid ${r.pid}` : ''}`);
+  if (rep.endedAt) out.push(`  ended:    ${rep.endedAt} (${formatDuration(Date.parse(rep.endedAt) - Date.parse(rep.startedAt))})`);
+  out.push(`  server:   ${rep.server.url || '?'}${rep.server.simulated ? ' (simulated)' : ''}`);
+  out.push(`  journal:  ${r.path}`);
+  if (r.liveness === 'crashed') out.push(`  The process ended without writing run-end (killed, crashed or lost power).`);
+  if (r.liveness === 'elsewhere') out.push(`  It ran on ${rep.host.hostname}: this machine cannot tell whether it still runs.`);
+  for (const p of r.problems) out.push(`  journal: ${p}`);
+
+  if (r.unresolved.length) {
+    out.push('', `UNRESOLVED (${r.unresolved.length}): outcome unknown, check before running again`);
+    for (const u of r.unresolved) {
+      const t = u.request;
+      const label = u.kind === 'in-flight' ? `in flight, task ${t.taskId}` : 'requested, no answer recorded';
+      out.push(`  - step "${u.stepName}": ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}: ${label}`);
+      out.push(`      ${u.instruction}`);
+    }
+    out.push(`  Next: 'runbook rollback --run ${r.runId}' stops the tasks EM still lets us see and lists the rest.`);
+  }
+  const manual = rep.manual.filter((m) => m.reason !== 'unknown');
+  if (manual.length) {
+    out.push('', 'MANUAL ACTIONS');
+    for (const m of manual) out.push(`  - ${m.target}: ${m.instruction}`);
+  }
+
+  out.push('', 'STEPS');
+  if (rep.steps.length === 0) out.push('  (no step started)');
+  for (const s of rep.steps) {
+    const indent = s.parentId ? '    ' : '  ';
+    const why = s.error ? `: ${s.error}` : s.skipReason ? `: ${s.skipReason}` : '';
+    out.push(`${indent}${s.outcome.padEnd(10)} ${s.name} [${s.kind}] ${formatDuration(s.durationMs)}${why}`);
+    for (const v of s.vms ?? []) {
+      out.push(`${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`);
+    }
+    if (s.plan) out.push(`${indent}    plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`);
+  }
+  if (rep.rollback.length) {
+    out.push('', 'ROLLBACK');
+    for (const a of rep.rollback) out.push(`  ${a.ok ? 'ok    ' : 'FAILED'} ${a.action} ${a.target}${a.taskId ? ` (task ${a.taskId})` : ''}: ${a.message}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,71 @@
+// GitHub Actions step summary: appended to the file named by GITHUB_STEP_SUMMARY (the
+// caller checks the environment). Manual actions first: they are what a reader must act on.
+
+import { appendFileSync } from 'node:fs';
+import type { RunReport, StepReport } from '../report-types.js';
+import { SecretFilter } from '../secret-filter.js';
+
+const ICON: Record<StepReport['outcome'], string> = {
+  succeeded: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+  running: '⏳',
+  pending: '·',
+};
+
+/** A table cell: one line, pipes escaped, Markdown/HTML specials neutralised. */
+export function mdCell(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, "'");
+}
+
+function duration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+export function renderGithubSummary(input: RunReport, secrets: SecretFilter = new SecretFilter()): string {
+  const r = secrets.redact(input);
+  const total = r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : undefined;
+  const out: string[] = [];
+  out.push(`### Runbook ${mdCell(r.playbook.name)}: ${r.outcome}${r.server.simulated ? ' (simulated)' : ''}`, '');
+  out.push(`Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${duration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
+  const rto = [
+    r.achieved.rtoMs !== undefined ? `RTO achieved ${duration(r.achieved.rtoMs)}${r.targets.rtoMs !== undefined ? ` (target ${duration(r.targets.rtoMs)})` : ''}` : '',
+    r.achieved.worstRpoSeconds !== undefined ? `worst RPO ${r.achieved.worstRpoSeconds}s` : '',
+  ].filter(Boolean);
+  if (rto.length) out.push('', rto.join(' · '));
+  out.push('');
+  if (r.manual.length) {
+    out.push(`#### ⚠️ Manual actions (${r.manual.length})`, '');
+    for (const m of r.manual) out.push(`- **${mdCell(m.target)}** (${m.reason}): ${mdCell(m.instruction)}`);
+    out.push('');
+  }
+  out.push('| Step | Kind | Outcome | Duration | Details |', '| --- | --- | --- | --- | --- |');
+  for (const s of r.steps) {
+    const name = s.parentId ? `↳ ${s.name}` : s.name;
+    const vms = (s.vms ?? []).map((v) => `${v.name}: ${v.state}${v.message && v.state !== 'failed-over' ? ` (${v.message})` : ''}`);
+    const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined].filter((x): x is string => !!x);
+    out.push(`| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${duration(s.durationMs)} | ${mdCell(details.join('; '))} |`);
+  }
+  if (r.rollback.length) {
+    out.push('', '#### Rollback', '');
+    for (const a of r.rollback) out.push(`- ${a.ok ? '✅' : '❌'} ${a.action} ${mdCell(a.target)}${a.taskId ? ` (task ${a.taskId})` : ''}: ${mdCell(a.message)}`);
+  }
+  const notable = r.events;
+  if (notable.length) {
+    out.push('', `<details><summary>Events (${notable.length})</summary>`, '');
+    for (const e of notable) out.push(`- ${e.at} ${e.type}${e.stepId ? ` [${mdCell(e.stepId)}]` : ''}: ${mdCell(e.message)}`);
+    out.push('', '</details>');
+  }
+  return `${out.join('\n')}\n\n`;
+}
+
+export function appendGithubSummary(file: string, report: RunReport, options: { secrets?: SecretFilter } = {}): void {
+  appendFileSync(file, renderGithubSummary(report, options.secrets));
+}
