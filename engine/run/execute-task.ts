@@ -18,6 +18,9 @@ export interface TaskJob {
   targetId: string;
   method: string;
   path: string;
+  /** For the journal: where to look by hand if the process dies after sending. */
+  replica?: string;
+  restorePoint?: string;
   /** Sends the mutating request. Never retried here; the client re-sends only when EM demonstrably did not process it. */
   submit: () => Promise<Task>;
   retry: RetryPolicy;
@@ -35,7 +38,10 @@ export interface JobResult {
 export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
   if (signal.aborted) return { outcome: 'not-started' };
   const { recorder } = ctx;
-  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path);
+  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path, {
+    ...(job.replica !== undefined ? { replica: job.replica } : {}),
+    ...(job.restorePoint !== undefined ? { restorePoint: job.restorePoint } : {}),
+  });
   job.onState('requested');
 
   // The request itself is not given the step signal: aborting a sent failover mid-flight

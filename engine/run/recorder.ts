@@ -153,8 +153,8 @@ export class RunRecorder {
   }
 
   /** Journal only: written BEFORE the mutating request leaves. */
-  requestIntent(stepId: string, target: string, targetId: string, method: string, path: string): void {
-    this.write({ type: 'request-intent', stepId, target, targetId, method, path });
+  requestIntent(stepId: string, target: string, targetId: string, method: string, path: string, where: { replica?: string; restorePoint?: string } = {}): void {
+    this.write({ type: 'request-intent', stepId, target, targetId, method, path, ...where });
   }
   requestAccepted(stepId: string, target: string, taskId: string): void {
     this.write({ type: 'request-accepted', stepId, target, taskId });
