@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { createClient } from '../api/client.js';
 import type { ClientEvent, EmClient } from '../api/types.js';
 import { scaledClock, systemClock, type Clock } from '../clock.js';
-import { errorMessage, UsageError } from '../errors.js';
+import { errorMessage, RunbookError, UsageError } from '../errors.js';
 import type { MediaType, Playbook, ValueRef } from '../playbook/types.js';
 import { createSimulator, DEMO_ADMIN, inventoryFromPlaybook, loadInventory } from '../simulator/index.js';
 import type { Inventory, Simulator } from '../simulator/index.js';
@@ -47,7 +47,7 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     const scale = o.timeScale ?? 60;
     if (!(scale > 0)) throw new UsageError(`--time-scale must be a positive number, got ${scale}`);
     const clock = scale === 1 ? systemClock : scaledClock(scale);
-    const inventory = o.inventory ? await loadInventory(resolve(o.cwd, o.inventory)) : inventoryFromPlaybook(o.playbook);
+    const inventory = o.inventory ? await readInventory(resolve(o.cwd, o.inventory)) : inventoryFromPlaybook(o.playbook);
     const admin = withAdmin(inventory);
     const username = o.env.VEEAM_EM_USERNAME ?? admin.name;
     const password = o.env.VEEAM_EM_PASSWORD ?? admin.password;
@@ -79,6 +79,15 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   });
   return { client, clock: systemClock, url: creds.url, username: creds.username, media, simulated: false, secrets: [creds.password] };
+}
+
+async function readInventory(file: string): Promise<Inventory> {
+  try {
+    return await loadInventory(file);
+  } catch (error) {
+    if (error instanceof RunbookError) throw error;
+    throw new UsageError(`--inventory: cannot read ${file}: ${errorMessage(error)}`);
+  }
 }
 
 /** The inventory's first Portal Administrator, or the documented demo admin added to it. */
