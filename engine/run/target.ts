@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { createClient } from '../api/client.js';
 import type { ClientEvent, EmClient } from '../api/types.js';
 import { scaledClock, systemClock, type Clock } from '../clock.js';
-import { errorMessage, RunbookError, UsageError } from '../errors.js';
+import { errorMessage, ExitCode, RunbookError, UsageError } from '../errors.js';
 import type { MediaType, Playbook, ValueRef } from '../playbook/types.js';
 import { createSimulator, DEMO_ADMIN, inventoryFromPlaybook, loadInventory } from '../simulator/index.js';
 import type { Inventory, Simulator } from '../simulator/index.js';
@@ -85,8 +85,9 @@ async function readInventory(file: string): Promise<Inventory> {
   try {
     return await loadInventory(file);
   } catch (error) {
-    if (error instanceof RunbookError) throw error;
-    throw new UsageError(`--inventory: cannot read ${file}: ${errorMessage(error)}`);
+    // A missing or invalid inventory is bad input (exit 2), whatever class the loader used.
+    if (error instanceof RunbookError && error.exitCode !== ExitCode.internal) throw error;
+    throw new UsageError(`--inventory: ${errorMessage(error)}`, { cause: error });
   }
 }
 
