@@ -97,6 +97,7 @@ export function createPipeline(deps: PipelineDeps) {
   };
 
   const attempt = async (call: ApiCall, auth: Auth, options: CallOptions): Promise<Success> => {
+    if (options.signal?.aborted) throw new AbortError(asError(options.signal.reason));
     const session = auth.kind === 'session' ? auth.session : undefined;
     let token = session ? await sessionToken(() => session.current()) : undefined;
     let exchange = await send(call, auth, token, options.signal);
@@ -132,7 +133,9 @@ export function createPipeline(deps: PipelineDeps) {
             ctx,
             auth.kind === 'basic'
               ? 'logon refused: check the username and password, and that the account has an Enterprise Manager role'
-              : 'session rejected again right after a new logon',
+              : auth.renew
+                ? 'session rejected again right after a new logon'
+                : 'session not accepted (expired or already logged out)',
           );
         }
         if (call.mutating && [502, 503, 504].includes(outcome.status) && !demonstrablyNotProcessed(outcome)) {
@@ -154,7 +157,7 @@ export function createPipeline(deps: PipelineDeps) {
         if (call.mutating) return unknown(ctx, `no answer within ${deps.timeoutMs} ms`);
         return new EmTimeoutError(ctx, `no answer within ${deps.timeoutMs} ms`);
       case 'aborted': {
-        const reason = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+        const reason = asError(outcome.reason);
         // Aborted while the request was on the wire: EM may have received it.
         if (call.mutating) return unknown(ctx, 'interrupted while the request was in flight', reason);
         return reason;
@@ -180,7 +183,8 @@ export function createPipeline(deps: PipelineDeps) {
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,
-        ...(options.signal ? { signal: options.signal } : {}),
+        // No `signal` for p-retry: it would throw after a successful answer too, losing the
+        // Task of a failover EM accepted. Aborts are checked before each attempt instead.
         shouldRetry: async ({ error }) => {
           if (!(error instanceof Retryable)) return false;
           const delayMs = retryDelay(retries + 1, deps.settings, deps.random, error.retryAfterMs);
@@ -198,6 +202,10 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   return { run };
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }
 
 function context(call: ApiCall, options: CallOptions, outcome: Outcome): EmErrorContext {

@@ -2,6 +2,7 @@
 // ky's own retry is off (p-retry in pipeline.ts owns retries; stacking multiplies them)
 // and HTTP errors are not thrown: every status is classified here, in one place.
 
+import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Clock } from '../clock.js';
 import { decodeDocument } from './document.js';
@@ -67,7 +68,9 @@ async function attempt(client: KyInstance, request: WireRequest): Promise<Outcom
       ...(request.signal ? { signal: request.signal } : {}),
     });
     const text = await response.text();
-    const base = { kind: 'response' as const, status: response.status, statusText: response.statusText, headers: response.headers };
+    // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
+    const statusText = response.statusText || STATUS_CODES[response.status] || '';
+    const base = { kind: 'response' as const, status: response.status, statusText, headers: response.headers };
     try {
       return { ...base, doc: decodeDocument(text) };
     } catch (error) {

@@ -141,8 +141,9 @@ function firstAlias(doc: Document.Parsed): { offset: number; length: number } | 
   while (stack.length > 0) {
     const node = stack.pop();
     if (isAlias(node)) return rangeOf(node);
-    if (isSeq(node)) stack.push(...node.items);
-    else if (isMap(node)) for (const p of node.items) stack.push(p.value);
+    // Pushed in reverse so the first alias in document order is found first.
+    if (isSeq(node)) stack.push(...[...node.items].reverse());
+    else if (isMap(node)) stack.push(...node.items.map((p) => p.value).reverse());
   }
   return undefined;
 }
