@@ -28,10 +28,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const seed = options.seed ?? 1;
   // Separate streams: GUIDs drawn for sessions never shift which requests a fault hits.
   const random = seededRandom(seed);
+  const model = buildModel(inventory, clock.now());
   const faults = new Faults([...(inventory.faults ?? []), ...(options.faults ?? [])], seededRandom(seed ^ 0x5bd1e995));
   const tasks = new Tasks();
   const world: World = {
-    model: buildModel(inventory, clock.now()),
+    model,
     tasks,
     sessions: new Sessions(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, random, (s) => tasks.dropSession(s.id)),
     restoreSessions: new Map(),
