@@ -46,6 +46,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   let seq = 0;
   const record = (entry: RequestLogEntry) => {
     log.push(entry);
+    // A long-running `runbook sim` keeps only the newest entries (tests keep them all).
+    if (options.maxLogEntries !== undefined && log.length > options.maxLogEntries) log.splice(0, log.length - options.maxLogEntries);
     options.onRequest?.(entry);
   };
 
