@@ -107,7 +107,8 @@ export interface ApiCall {
 
 export type ClientEvent =
   | { type: 'logon'; reason: 'initial' | 'expired' | 'idle' }
-  | { type: 'logout' }
+  /** `error` set when the logout request failed (logout never throws). */
+  | { type: 'logout'; error?: string }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
   | { type: 'request'; method: string; path: string; status: number; durationMs: number };
 
@@ -159,7 +160,11 @@ export interface EmClient {
 
   /** The exact encoded request body and headers for a call, for `plan` output. */
   encode(call: ApiCall): { contentType?: string; body?: string };
-  /** Low-level: perform a call with the client's session, retry and codec rules. */
+  /**
+   * Low-level: perform a call with the client's session, retry and codec rules. Resolves
+   * with the parsed `Task` when EM answered a Task, else the decoded body (attributes and
+   * children as properties, no root wrapper), or undefined for an empty body.
+   */
   call<T = unknown>(call: ApiCall, options?: CallOptions): Promise<T>;
 
   listCdpReplicas(options?: CallOptions): Promise<CdpReplica[]>;

@@ -1,7 +1,147 @@
-import type { Command } from './io.js';
-import { RunbookError } from '../errors.js';
+// `runbook sim`: serve the Enterprise Manager simulator (engine/simulator) on loopback,
+// print one line per request, stop cleanly when cli.ts aborts io.signal (SIGINT/SIGTERM).
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const simCommand: Command = async () => {
-  throw new RunbookError('"runbook sim" is not implemented yet');
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { scaledClock, systemClock } from '../clock.js';
+import { UsageError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
+import type { Command } from './io.js';
+import type { Inventory, RequestLogEntry } from '../simulator/types.js';
+
+const USAGE = `Usage: runbook sim [options]
+
+Serve a simulated Veeam Backup Enterprise Manager REST API (/api, XML and JSON) for
+trying playbooks without a real EM. Without --inventory or --from-playbook it serves a
+demo inventory (3 CDP replicas, a vApp, a failover plan).
+
+Options:
+  --host HOST           address to listen on (default 127.0.0.1: loopback only)
+  --port N              port (default 9398; 0 picks a free one)
+  --inventory FILE      inventory YAML/JSON (schemas/inventory.schema.json)
+  --from-playbook FILE  an inventory holding everything the playbook names, healthy
+  --tls                 HTTPS with a self-signed certificate made at start; its PEM is
+                        written to a file whose path is printed (use it as tls.caFile)
+  --seed N              seed for faults with a rate and generated ids (default 1)
+  --time-scale X        run the simulator's clock X times faster (default 1)
+  --session-idle DUR    logon session idle timeout (default 15m)
+  -h, --help            show this help
+
+Account: VEEAM_EM_USERNAME / VEEAM_EM_PASSWORD when both are set, else the demo
+account runbook / runbook-demo (Portal Administrator). Demo accounts operator /
+operator-demo (Restore Operator) and portal / portal-demo (Portal User) also exist in the
+demo inventory.
+`;
+
+function positiveNumber(text: string, flag: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new UsageError(`${flag}: "${text}" is not ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`);
+  }
+  return n;
+}
+
+function describe(inventory: Inventory): string {
+  const replicas = inventory.cdpReplicas ?? [];
+  const vms = replicas.reduce((n, r) => n + r.vms.length, 0);
+  const parts = [`${replicas.length} CDP replica${replicas.length === 1 ? '' : 's'} (${vms} VM${vms === 1 ? '' : 's'})`];
+  parts.push(`${(inventory.vApps ?? []).length} vApp(s)`, `${(inventory.failoverPlans ?? []).length} failover plan(s)`);
+  if ((inventory.faults ?? []).length > 0) parts.push(`${(inventory.faults ?? []).length} fault(s)`);
+  return parts.join(', ');
+}
+
+function logLine(e: RequestLogEntry): string {
+  const time = e.at.slice(11, 23);
+  const path = `/api${e.path === '/' ? '/' : e.path}${e.query ? `?${e.query}` : ''}`;
+  const fault = e.fault ? ` [fault: ${e.fault}]` : '';
+  return `${time} ${(e.session ?? '-').padEnd(4)} ${e.method} ${path} → ${e.status === 0 ? 'no response' : e.status}${e.taskId ? ` ${e.taskId}` : ''}${fault}\n`;
+}
+
+export const simCommand: Command = async (argv, io) => {
+  const { values } = parseCommandArgs('sim', argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    inventory: { type: 'string' },
+    'from-playbook': { type: 'string' },
+    tls: { type: 'boolean' },
+    seed: { type: 'string' },
+    'time-scale': { type: 'string' },
+    'session-idle': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.inventory !== undefined && values['from-playbook'] !== undefined) {
+    throw new UsageError('runbook sim: give --inventory or --from-playbook, not both');
+  }
+  const host = values.host ?? '127.0.0.1';
+  const port = values.port === undefined ? 9398 : positiveNumber(values.port, '--port', true, 0, 65535);
+  const seed = values.seed === undefined ? 1 : positiveNumber(values.seed, '--seed', true, 0);
+  const scale = values['time-scale'] === undefined ? 1 : positiveNumber(values['time-scale'], '--time-scale', false, 0.001, 1_000_000);
+  const sim = await import('../simulator/index.js');
+  const { parseDuration } = await import('../simulator/duration.js');
+  let sessionIdleMs = sim.DEFAULT_SESSION_IDLE_MS;
+  if (values['session-idle'] !== undefined) {
+    const parsed = parseDuration(values['session-idle']);
+    if (typeof parsed === 'string' || parsed <= 0) throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
+    sessionIdleMs = parsed;
+  }
+
+  const envUser = io.env['VEEAM_EM_USERNAME'];
+  const envPassword = io.env['VEEAM_EM_PASSWORD'];
+  if ((envUser === undefined) !== (envPassword === undefined)) {
+    throw new UsageError('runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither (then the demo account runbook / runbook-demo is used)');
+  }
+  const admin = envUser !== undefined && envPassword !== undefined ? { name: envUser, password: envPassword } : sim.DEMO_ADMIN;
+
+  let inventory: Inventory;
+  let source: string;
+  if (values.inventory !== undefined) {
+    inventory = await sim.loadInventory(resolve(io.cwd, values.inventory));
+    source = values.inventory;
+  } else if (values['from-playbook'] !== undefined) {
+    const { loadPlaybook } = await import('../playbook/validate.js');
+    inventory = sim.inventoryFromPlaybook(await loadPlaybook(resolve(io.cwd, values['from-playbook'])));
+    source = `playbook ${values['from-playbook']}`;
+  } else {
+    inventory = sim.demoInventory(admin);
+    source = 'demo inventory';
+  }
+  const users = inventory.users ?? [];
+  if (!users.some((u) => u.name.toLowerCase() === admin.name.toLowerCase())) {
+    inventory = { ...inventory, users: [...users, { name: admin.name, password: admin.password, role: 'Portal Administrator' }] };
+  }
+
+  const simulator = sim.createSimulator({
+    inventory,
+    clock: scale === 1 ? systemClock : scaledClock(scale),
+    seed,
+    sessionIdleMs,
+    onRequest: (entry) => io.stdout.write(logLine(entry)),
+  });
+  const server = await sim.startSimulatorServer(simulator, { host, port, tls: values.tls === true });
+  const out: string[] = [`Enterprise Manager simulator listening on ${server.url}/api/`];
+  out.push(`  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`);
+  out.push(`  inventory: ${source}: ${describe(inventory)}`);
+  if (server.caPem) {
+    const dir = await mkdtemp(join(tmpdir(), 'runbook-sim-'));
+    const caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, server.caPem, { mode: 0o644 });
+    out.push(`  CA certificate: ${caFile} (trust it with server.tls.caFile)`);
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) out.push(`  warning: listening on ${host}: reachable from other machines`);
+  if (scale !== 1) out.push(`  time runs ${scale}x faster`);
+  out.push('  press Ctrl-C to stop');
+  io.stdout.write(`${out.join('\n')}\n`);
+
+  await new Promise<void>((done) => {
+    if (io.signal.aborted) return done();
+    io.signal.addEventListener('abort', () => done(), { once: true });
+  });
+  await server.close();
+  io.stdout.write('simulator stopped\n');
+  return 0;
 };

@@ -1,0 +1,127 @@
+// Assembly of the EM client: options normalised once, then transport → pipeline →
+// session → resources. Everything the client does goes through `pipeline.run`.
+
+import { systemClock } from '../clock.js';
+import { EmMalformedResponseError, errorMessage } from '../errors.js';
+import { normalizeBaseUrl } from './base-url.js';
+import { encodeBody } from './bodies.js';
+import { calls } from './calls.js';
+import { parseLogonSession, ShapeError, idFromHref } from './codec.js';
+import { createPipeline, type Auth } from './pipeline.js';
+import { createResources, isTaskDocument } from './resources.js';
+import { retrySettings } from './retry-policy.js';
+import { Session, type LogonResult } from './session.js';
+import { createTransport } from './transport.js';
+import { parseTask } from './codec.js';
+import type { ApiCall, CallOptions, ClientEvent, ClientOptions, EmClient } from './types.js';
+
+export { tlsWarning } from './tls.js';
+
+const DEFAULTS = {
+  media: 'xml',
+  timeoutMs: 30_000,
+  idleRenewMs: 600_000,
+} as const;
+
+const LOGON: ApiCall = { method: 'POST', path: '/sessionMngr/?v=latest', mutating: false };
+
+export function createClient(options: ClientOptions): EmClient {
+  const media = options.media ?? DEFAULTS.media;
+  const clock = options.clock ?? systemClock;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const emit = (event: ClientEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken progress display must never break an API call (or a failover) midway.
+    }
+  };
+  const transport = createTransport({
+    baseUrl: normalizeBaseUrl(options.url),
+    timeoutMs,
+    clock,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  const pipeline = createPipeline({
+    transport,
+    media,
+    clock,
+    random: options.random ?? Math.random,
+    settings: retrySettings(options.retry),
+    timeoutMs,
+    emit,
+  });
+
+  const basic: Auth = {
+    kind: 'basic',
+    authorization: `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`,
+  };
+
+  const logon = async (): Promise<LogonResult> => {
+    const success = await pipeline.run(LOGON, basic);
+    const ctx = { method: LOGON.method, path: LOGON.path, status: success.status };
+    // Headers.get is case-insensitive, as EM's header case varies (§2.2).
+    const token = success.headers.get('X-RestSvcSessionId');
+    if (!token) throw new EmMalformedResponseError(ctx, 'logon answered without an X-RestSvcSessionId header');
+    let sessionId: string | undefined;
+    if (success.doc) {
+      try {
+        sessionId = parseLogonSession(success.doc.body).sessionId;
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+        // No usable body: the Location header names the session as well (§2.1).
+      }
+    }
+    const location = success.headers.get('Location');
+    if (!sessionId && location) sessionId = idFromHref(location) || undefined;
+    return { token, sessionId };
+  };
+
+  const session = new Session({ logon, clock, idleRenewMs: options.idleRenewMs ?? DEFAULTS.idleRenewMs, emit });
+  const withSession: Auth = { kind: 'session', session, renew: true };
+  const request = (call: ApiCall, callOptions?: CallOptions) => pipeline.run(call, withSession, callOptions);
+
+  return {
+    media,
+    async logon(callOptions) {
+      if (callOptions?.signal?.aborted) throw callOptions.signal.reason;
+      await session.current();
+    },
+    async logout() {
+      await session.settled();
+      const id = session.sessionId;
+      if (!session.active) return;
+      if (!id) {
+        session.clear();
+        emit({ type: 'logout', error: 'EM named no logon session id; the session will expire on its own' });
+        return;
+      }
+      try {
+        // No renewal: a 401 here means the session is already gone, which is the goal.
+        await pipeline.run(calls.logout(id), { kind: 'session', session, renew: false });
+        emit({ type: 'logout' });
+      } catch (error) {
+        emit({ type: 'logout', error: errorMessage(error) });
+      } finally {
+        session.clear();
+      }
+    },
+    encode: (call) => encodeBody(call, media),
+    async call<T>(call: ApiCall, callOptions?: CallOptions): Promise<T> {
+      const success = await request(call, callOptions);
+      if (isTaskDocument(success.doc) && success.doc) {
+        try {
+          return parseTask(success.doc.body) as T;
+        } catch (error) {
+          if (error instanceof ShapeError) {
+            throw new EmMalformedResponseError({ method: call.method, path: call.path, status: success.status }, error.message);
+          }
+          throw error;
+        }
+      }
+      return success.doc?.body as T;
+    },
+    ...createResources(request),
+  };
+}

@@ -1,0 +1,100 @@
+// One HTTP exchange through ky, turned into an Outcome the retry policy can judge.
+// ky's own retry is off (p-retry in pipeline.ts owns retries; stacking multiplies them)
+// and HTTP errors are not thrown: every status is classified here, in one place.
+
+import { STATUS_CODES } from 'node:http';
+import ky, { TimeoutError, type KyInstance } from 'ky';
+import type { Clock } from '../clock.js';
+import { decodeDocument } from './document.js';
+import type { Outcome } from './retry-policy.js';
+import { createDispatcher } from './tls.js';
+import type { ClientOptions } from './types.js';
+
+export interface WireRequest {
+  method: string;
+  /** API-relative, starting with `/`, query included. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export type Exchange = Outcome & { durationMs: number };
+
+export interface Transport {
+  send(request: WireRequest): Promise<Exchange>;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  clock: Clock;
+  fetch?: typeof fetch;
+  tls?: ClientOptions['tls'];
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  let instance: Promise<KyInstance> | undefined;
+  const kyInstance = () =>
+    (instance ??= (async () => {
+      const dispatcher = await createDispatcher(options.tls);
+      return ky.create({
+        prefixUrl: options.baseUrl,
+        timeout: options.timeoutMs,
+        retry: 0,
+        throwHttpErrors: false,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        // ky forwards unknown options (here undici's dispatcher) to fetch (LIBRARIES.md §2).
+        ...(dispatcher ? ({ dispatcher } as object) : {}),
+      });
+    })());
+
+  return {
+    async send(request) {
+      const client = await kyInstance();
+      const started = options.clock.now();
+      const outcome = await attempt(client, request);
+      return { ...outcome, durationMs: options.clock.now() - started };
+    },
+  };
+}
+
+async function attempt(client: KyInstance, request: WireRequest): Promise<Outcome> {
+  try {
+    const response = await client(request.path.replace(/^\//, ''), {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    const text = await response.text();
+    // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
+    const statusText = response.statusText || STATUS_CODES[response.status] || '';
+    const base = { kind: 'response' as const, status: response.status, statusText, headers: response.headers };
+    try {
+      return { ...base, doc: decodeDocument(text) };
+    } catch (error) {
+      return { ...base, doc: undefined, decodeError: error instanceof Error ? error.message : String(error) };
+    }
+  } catch (error) {
+    if (request.signal?.aborted) return { kind: 'aborted', reason: request.signal.reason };
+    if (error instanceof TimeoutError) return { kind: 'timeout' };
+    if (isAbortLike(error)) return { kind: 'timeout' };
+    return { kind: 'network', code: networkCode(error) };
+  }
+}
+
+function isAbortLike(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+/** `ECONNREFUSED`, `ECONNRESET`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, … from undici's cause chain. */
+export function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

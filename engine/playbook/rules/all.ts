@@ -1,0 +1,19 @@
+// The semantic rules, in the order their messages read best.
+
+import type { Rule } from './context.js';
+import { durationsArePositive, stepSettingsCohere } from './coherence.js';
+import { paramDefinitionsFit, paramReferencesResolve, paramsAreUsed } from './params.js';
+import { argvIsSplit, noLiteralSecrets } from './secrets.js';
+import { conditionsReferToEarlierSteps, uniqueStepIds } from './steps.js';
+
+export const RULES: readonly Rule[] = [
+  uniqueStepIds,
+  conditionsReferToEarlierSteps,
+  paramDefinitionsFit,
+  paramReferencesResolve,
+  paramsAreUsed,
+  stepSettingsCohere,
+  durationsArePositive,
+  noLiteralSecrets,
+  argvIsSplit,
+];

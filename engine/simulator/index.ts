@@ -1,0 +1,30 @@
+// The simulator's public surface (see /work/notes/sim-readme.md for the user docs).
+
+export { createSimulator, DEFAULT_SESSION_IDLE_MS } from './handler.js';
+export { startSimulatorServer } from './server.js';
+export type { ServerOptions, RunningServer } from './server.js';
+export { inventoryFromPlaybook } from './from-playbook.js';
+export { demoInventory, DEMO_ADMIN, DEMO_USERS } from './demo.js';
+export { loadInventory, validateInventory } from './inventory.js';
+export { uuidFromName } from './ids.js';
+export type {
+  Behaviour,
+  DurationInput,
+  FaultKind,
+  FaultSpec,
+  HistorySpec,
+  Inventory,
+  RequestLogEntry,
+  Role,
+  SimState,
+  SimTaskState,
+  SimVmState,
+  Simulator,
+  SimulatorOptions,
+  WrittenCdpReplica,
+  WrittenPlan,
+  WrittenReplicaPoint,
+  WrittenUser,
+  WrittenVApp,
+  WrittenVm,
+} from './types.js';
