@@ -35,7 +35,7 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
     lines.push(`Not ready: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'}`);
     for (const p of plan.problems) lines.push(`  ✖ ${p}`);
   } else {
-    const calls = countCalls(plan.steps);
+    const calls = countMutatingCalls(plan.steps);
     lines.push(`Ready: ${calls} mutating call${calls === 1 ? '' : 's'} would be sent. Nothing was changed (dry run).`);
   }
   return `${lines.join('\n')}\n`;
@@ -116,13 +116,14 @@ function summary(step: PlanStep): string {
   }
 }
 
-function countCalls(steps: PlanStep[]): number {
+/** Mutating calls the plan would send (steps that certainly will not run excluded). */
+export function countMutatingCalls(steps: PlanStep[]): number {
   let n = 0;
   for (const s of steps) {
     if (s.whenStatus.known && !s.whenStatus.value) continue;
     if (s.kind === 'failover') n += s.vms.length;
     else if (s.kind === 'failoverVapp' || s.kind === 'failoverPlan') n += 1;
-    else if (s.kind === 'parallel') n += countCalls(s.steps);
+    else if (s.kind === 'parallel') n += countMutatingCalls(s.steps);
   }
   return n;
 }
