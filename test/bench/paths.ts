@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** test/bench/ */
+export const benchDir = fileURLToPath(new URL('./', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const distCli = join(repoRoot, 'dist', 'cli.js');
+export const distRunCommand = join(repoRoot, 'dist', 'engine', 'commands', 'run.js');
