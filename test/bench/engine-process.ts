@@ -1,15 +1,33 @@
-// Parent side of engine-child.ts.
+// Parent side of engine-child.mjs: `runbook run` in a process of its own (plain node, no tsx).
 
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { EngineArgs, EngineResult } from './engine-child.js';
 import { benchDir, repoRoot } from './paths.js';
+
+export interface EngineArgs {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export interface EngineResult {
+  exitCode: number;
+  /** Thrown by the command (a user error), if any. */
+  error?: string;
+  wallMs: number;
+  cpuMs: number;
+  /** RSS when the command started, and the process's peak (both MB). */
+  startRssMb: number;
+  peakRssMb: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** `profileDir`: write a V8 CPU profile of the engine process there (--cpu-prof). */
 export function runEngineProcess(args: EngineArgs, profileDir?: string): Promise<EngineResult> {
-  const child = fork(join(benchDir, 'engine-child.ts'), [JSON.stringify(args)], {
+  const child = fork(join(benchDir, 'engine-child.mjs'), [JSON.stringify(args)], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
+    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

@@ -5,4 +5,3 @@ import { join } from 'node:path';
 export const benchDir = fileURLToPath(new URL('./', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const distCli = join(repoRoot, 'dist', 'cli.js');
-export const distRunCommand = join(repoRoot, 'dist', 'engine', 'commands', 'run.js');

@@ -1,41 +1,28 @@
+// @ts-check
 // The engine in its own process: `runbook run` exactly as cli.ts runs it (the compiled
 // dist/engine/commands/run.js, against a simulator on loopback), measured from inside:
 // CPU time and wall time of the command alone (node startup and module loading excluded),
 // and the process's peak RSS. The result goes back to the parent over IPC.
+// Plain JavaScript on purpose: run without tsx, nothing but the engine lives in this
+// process (tsx's loader thread alone adds ~50 MB of RSS and its own CPU).
 
-import { pathToFileURL } from 'node:url';
-import type { Command, CommandIO } from '../../engine/commands/io.js';
-import { distRunCommand } from './paths.js';
-
-export interface EngineArgs {
-  argv: string[];
-  env: Record<string, string>;
-  cwd: string;
-}
-
-export interface EngineResult {
-  exitCode: number;
-  /** Thrown by the command (a user error), if any. */
-  error?: string;
-  wallMs: number;
-  cpuMs: number;
-  /** RSS when the command started, and the process's peak (both MB). */
-  startRssMb: number;
-  peakRssMb: number;
-  stdout: string;
-  stderr: string;
-}
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 if (!process.send) {
-  process.stderr.write('engine-child.ts is spawned by the bench with an IPC channel\n');
+  process.stderr.write('engine-child.mjs is spawned by the bench with an IPC channel\n');
   process.exit(2);
 }
-const args = JSON.parse(process.argv[2] ?? '{}') as EngineArgs;
-const { runCommand } = (await import(pathToFileURL(distRunCommand).href)) as { runCommand: Command };
+const send = process.send.bind(process);
+/** @type {import('./engine-process.js').EngineArgs} */
+const args = JSON.parse(process.argv[2] ?? '{}');
+const runJs = fileURLToPath(new URL('../../dist/engine/commands/run.js', import.meta.url));
+/** @type {{ runCommand: import('../../engine/commands/io.js').Command }} */
+const { runCommand } = await import(pathToFileURL(runJs).href);
 
 let stdout = '';
 let stderr = '';
-const io: CommandIO = {
+/** @type {import('../../engine/commands/io.js').CommandIO} */
+const io = {
   stdout: { write: (t) => void (stdout += t), isTTY: false },
   stderr: { write: (t) => void (stderr += t), isTTY: false },
   env: args.env,
@@ -47,7 +34,8 @@ const startRssMb = process.memoryUsage().rss / 2 ** 20;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let exitCode = -1;
-let error: string | undefined;
+/** @type {string | undefined} */
+let error;
 try {
   exitCode = await runCommand(args.argv, io);
 } catch (e) {
@@ -55,7 +43,8 @@ try {
 }
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-const result: EngineResult = {
+/** @type {import('./engine-process.js').EngineResult} */
+const result = {
   exitCode,
   ...(error !== undefined ? { error } : {}),
   wallMs,
@@ -65,4 +54,4 @@ const result: EngineResult = {
   stdout: stdout.slice(-4000),
   stderr: stderr.slice(-4000),
 };
-process.send(result, () => process.exit(0));
+send(result, () => process.exit(0));
