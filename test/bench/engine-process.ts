@@ -21,6 +21,8 @@ export interface EngineResult {
   peakRssMb: number;
   stdout: string;
   stderr: string;
+  /** Process warnings the engine printed (e.g. MaxListenersExceededWarning) and the first one. */
+  warnings?: { count: number; first: string };
 }
 
 /** `profileDir`: write a V8 CPU profile of the engine process there (--cpu-prof). */
@@ -28,12 +30,18 @@ export function runEngineProcess(args: EngineArgs, profileDir?: string): Promise
   const child = fork(join(benchDir, 'engine-child.mjs'), [JSON.stringify(args)], {
     cwd: repoRoot,
     execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
+  let processStderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (processStderr += c));
   return new Promise((resolve, reject) => {
     let result: EngineResult | undefined;
     child.once('message', (m: EngineResult) => (result = m));
     child.once('error', reject);
-    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`engine process exited with ${code} without a result`))));
+    child.once('close', (code) => {
+      if (!result) return reject(new Error(`engine process exited with ${code} without a result: ${processStderr.slice(-2000)}`));
+      const warnings = processStderr.split('\n').filter((l) => /^\(node:\d+\) \w*Warning/.test(l));
+      resolve(warnings.length > 0 ? { ...result, warnings: { count: warnings.length, first: warnings[0]!.replace(/^\(node:\d+\) /, '') } } : result);
+    });
   });
 }

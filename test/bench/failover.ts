@@ -34,6 +34,8 @@ export interface FailoverResult extends RunAnalysis {
   startRssMb?: number;
   peakRssMb?: number;
   simCpuMs: number;
+  /** Process warnings the engine printed to stderr. */
+  engineWarnings?: { count: number; first: string };
   ok: boolean;
   problem?: string;
 }
@@ -92,6 +94,7 @@ export async function runFailover(driver: Driver, s: Scenario, options: { profil
       requestsPerVm: a.requests / s.vms,
       nonPollPerVm: (a.requests - polls) / s.vms,
       pollPerVm: polls / s.vms,
+      ...(engine?.warnings ? { engineWarnings: engine.warnings } : {}),
       ...(engine ? { cpuMsPerVm: engine.cpuMs / s.vms, startRssMb: engine.startRssMb, peakRssMb: engine.peakRssMb } : {}),
       simCpuMs,
       ok: problem === undefined,

@@ -80,6 +80,9 @@ export function renderReport(r: BenchResults): string {
       if (!engine) continue;
       cmp.push([`engine vs ${naive.driver}`, f(naive.vms), `${f(engine.phaseMs / naive.phaseMs, 2)} ×`, `${f(engine.requests / naive.requests, 2)} ×`]);
     }
+    for (const x of r.failover) {
+      if (x.engineWarnings) parts.push(`engine at ${f(x.vms)} VMs printed ${x.engineWarnings.count} process warning(s), e.g. ${x.engineWarnings.first}`);
+    }
     if (cmp.length > 0) parts.push(table(['comparison (same run)', 'VMs', 'wall ratio', 'request ratio'], cmp));
   }
   if (r.cli) {
