@@ -23,6 +23,8 @@ export interface BenchOptions {
   sim: { connections: number; requests: number };
   /** Write a V8 CPU profile of each engine run here. */
   profileDir?: string;
+  /** Also run the engine with its journal fsync stubbed out (diagnostic rows). */
+  diagNoFsync?: boolean;
   log?: (line: string) => void;
 }
 
@@ -54,6 +56,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     for (const n of o.sizes) {
       log(`failover: engine, ${n} VMs…`);
       results.failover.push(await runFailover('engine', scenario(n), o.profileDir !== undefined ? { profileDir: o.profileDir } : {}));
+      if (o.diagNoFsync) {
+        log(`failover: engine with fsync stubbed (diagnostic), ${n} VMs…`);
+        results.failover.push(await runFailover('engine-no-fsync', scenario(n)));
+      }
     }
   }
   if (want('naive')) {

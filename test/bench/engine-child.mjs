@@ -15,6 +15,14 @@ if (!process.send) {
 const send = process.send.bind(process);
 /** @type {import('./engine-process.js').EngineArgs} */
 const args = JSON.parse(process.argv[2] ?? '{}');
+if (args.diagNoFsync) {
+  // Diagnostic only (--diag-no-fsync): what the run costs when the journal's per-line
+  // fsync is free, to size that cost. Never used for the reported engine numbers.
+  const fs = await import('node:fs');
+  const { syncBuiltinESMExports } = await import('node:module');
+  fs.default.fsyncSync = () => undefined;
+  syncBuiltinESMExports();
+}
 const runJs = fileURLToPath(new URL('../../dist/engine/commands/run.js', import.meta.url));
 /** @type {{ runCommand: import('../../engine/commands/io.js').Command }} */
 const { runCommand } = await import(pathToFileURL(runJs).href);

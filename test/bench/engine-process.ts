@@ -8,6 +8,8 @@ export interface EngineArgs {
   argv: string[];
   env: Record<string, string>;
   cwd: string;
+  /** Diagnostic: the engine's fsyncSync becomes a no-op (sizes the journal's fsync cost). */
+  diagNoFsync?: boolean;
 }
 
 export interface EngineResult {

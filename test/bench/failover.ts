@@ -11,7 +11,7 @@ import { BENCH_USER, inventory, playbook, replicas, waves, type Scenario } from 
 import { naivePool, naiveSerial } from './naive-em.js';
 import { startSimProcess } from './sim-process.js';
 
-export type Driver = 'engine' | 'naive-pool' | 'naive-serial';
+export type Driver = 'engine' | 'engine-no-fsync' | 'naive-pool' | 'naive-serial';
 
 export interface FailoverResult extends RunAnalysis {
   driver: Driver;
@@ -48,7 +48,7 @@ export async function runFailover(driver: Driver, s: Scenario, options: { profil
   let engine: Awaited<ReturnType<typeof runEngineProcess>> | undefined;
   let problem: string | undefined;
   try {
-    if (driver === 'engine') {
+    if (driver === 'engine' || driver === 'engine-no-fsync') {
       const file = join(work, 'playbook.yaml');
       writeFileSync(file, playbook(s));
       engine = await runEngineProcess(
@@ -56,6 +56,7 @@ export async function runFailover(driver: Driver, s: Scenario, options: { profil
           argv: [file, '--server', sim.url, '--yes', '--quiet', '--state-dir', join(work, 'state')],
           env: { VEEAM_EM_USERNAME: BENCH_USER.name, VEEAM_EM_PASSWORD: BENCH_USER.password },
           cwd: work,
+          ...(driver === 'engine-no-fsync' ? { diagNoFsync: true } : {}),
         },
         options.profileDir,
       );

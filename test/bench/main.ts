@@ -19,6 +19,7 @@ Options:
   --sizes LIST         engine failover sizes, e.g. 10,100 (default 10,100,1000,10000)
   --time-scale X       divide the task duration and poll interval by X (default 1)
   --profile DIR        write a V8 CPU profile (--cpu-prof) of every engine run to DIR
+  --diag-no-fsync      also run the engine with its journal fsync stubbed (diagnostic rows)
   -h, --help           this help
 `;
 
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     'time-scale': { type: 'string' },
     profile: { type: 'string' },
+    'diag-no-fsync': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -66,6 +68,7 @@ const options: BenchOptions = {
   cli: quick ? { runs: 10, playbooks: 1000, manyRuns: 1 } : { runs: 20, playbooks: 1000, manyRuns: 3 },
   sim: { connections: 8, requests: quick ? 10_000 : 30_000 },
   ...(values.profile !== undefined ? { profileDir: resolve(values.profile) } : {}),
+  ...(values['diag-no-fsync'] ? { diagNoFsync: true } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 };
 

@@ -75,7 +75,7 @@ export function renderReport(r: BenchResults): string {
       ),
     );
     const cmp: string[][] = [];
-    for (const naive of r.failover.filter((x) => x.driver !== 'engine')) {
+    for (const naive of r.failover.filter((x) => x.driver.startsWith('naive'))) {
       const engine = r.failover.find((x) => x.driver === 'engine' && x.vms === naive.vms);
       if (!engine) continue;
       cmp.push([`engine vs ${naive.driver}`, f(naive.vms), `${f(engine.phaseMs / naive.phaseMs, 2)} ×`, `${f(engine.requests / naive.requests, 2)} ×`]);
