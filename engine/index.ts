@@ -11,7 +11,8 @@ export { bindTemplate } from './playbook/template.js';
 export { resolveParams } from './playbook/resolve-params.js';
 export type { Playbook, Step, Condition, RestorePoint } from './playbook/types.js';
 
-export { createClient } from './api/client.js';
+export { createClient, tlsWarning } from './api/client.js';
+export { calls } from './api/calls.js';
 export type { EmClient, ClientOptions, ApiCall, Task, CdpFailoverSpec } from './api/types.js';
 
 export { resolvePlan } from './plan/resolve.js';
@@ -38,6 +39,9 @@ export { startProgress } from './run/progress.js';
 export type { ProgressOptions, ProgressRenderer } from './run/progress.js';
 export { renderSummary } from './run/summary.js';
 export { openTarget, serverCredentials } from './run/target.js';
+export type { Target, TargetOptions } from './run/target.js';
+export { resolveCredentials } from './run/credentials.js';
+export type { Credentials, CredentialSources } from './run/credentials.js';
 export type { ExecutorEvent, LiveVmState } from './run/events.js';
 export type { RunReport, VmReport, StepReport, RollbackAction, ManualAction } from './run/report-types.js';
 export type { JournalEntry } from './run/journal-types.js';
