@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
 import type { JournalEntry } from './journal-types.js';
-import type { ExecutorEvent, ExecutorListener, LiveVmState, RunEventKind } from './events.js';
+import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
 import {
   REPORT_SCHEMA,
   type ManualAction,
@@ -199,9 +199,9 @@ export class RunRecorder {
     this.emit({ type: 'event', kind, message, ...(stepId !== undefined ? { stepId } : {}) });
   }
 
-  rollbackStart(reason: string): void {
+  rollbackStart(reason: string, planned: PlannedRollback[] = []): void {
     this.report.events.push({ at: this.iso(), type: 'rollback-start', message: reason });
-    this.emit({ type: 'rollback-start', reason });
+    this.emit({ type: 'rollback-start', reason, planned });
   }
 
   rollbackAction(action: Omit<RollbackAction, 'at'>): void {

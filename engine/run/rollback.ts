@@ -11,6 +11,7 @@ import { EmHttpError, errorMessage } from '../errors.js';
 import type { ExecRunner } from './exec-runner.js';
 import type { ExecEntry, Ledger, TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
+import type { PlannedRollback } from './events.js';
 import type { RunRecorder } from './recorder.js';
 
 export interface RollbackContext {
@@ -27,20 +28,27 @@ export interface RollbackContext {
 
 const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
+const newestFirst = (ctx: RollbackContext, entries: TaskEntry[]) => [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
+
 /** Stops (DELETE) the given running tasks, newest first, confirming each. */
 export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[]): Promise<void> {
-  const sorted = [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
-  for (const entry of sorted) await stopOne(ctx, entry);
+  for (const entry of newestFirst(ctx, entries)) await stopOne(ctx, entry);
 }
 
 export async function rollback(ctx: RollbackContext, reason: string): Promise<void> {
   const { recorder, ledger } = ctx;
-  recorder.rollbackStart(reason);
-  await stopTasks(ctx, ledger.running());
-
-  for (const entry of [...ledger.entries].reverse()) {
-    if (entry.kind === 'task' && entry.op === 'plan-start' && entry.status === 'succeeded') await undoPlan(ctx, entry);
-    else if (entry.kind === 'exec' && entry.succeeded && entry.undo) await undoExec(ctx, entry);
+  const stops = newestFirst(ctx, ledger.running());
+  const undos = [...ledger.entries].reverse().filter((e) => (e.kind === 'task' && e.op === 'plan-start' && e.status === 'succeeded') || (e.kind === 'exec' && e.succeeded && e.undo));
+  // Announced up front, in the order they run: the progress view draws each as it happens.
+  const planned: PlannedRollback[] = [
+    ...stops.map((e) => ({ action: 'delete-task' as const, stepId: e.stepId, target: e.target, taskId: e.taskId })),
+    ...undos.map((e) => (e.kind === 'exec' ? { action: 'exec-undo' as const, stepId: e.stepId, target: (e.undo ?? []).join(' ') } : { action: 'undo-plan' as const, stepId: e.stepId, target: e.kind === 'task' ? e.target : '' })),
+  ];
+  recorder.rollbackStart(reason, planned);
+  for (const entry of stops) await stopOne(ctx, entry);
+  for (const entry of undos) {
+    if (entry.kind === 'task') await undoPlan(ctx, entry);
+    else if (entry.kind === 'exec') await undoExec(ctx, entry);
   }
   listManual(ctx, { failedOver: true });
   recorder.rollbackEnd();

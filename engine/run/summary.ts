@@ -2,7 +2,10 @@
 // did and what the operator must still do. Pure: the command prints it.
 
 import { duration } from '../plan/render.js';
-import type { RunReport, VmState } from './report-types.js';
+import type { RollbackAction, RunReport, VmState } from './report-types.js';
+
+/** How a rollback action reads, in the summary and the progress view alike. */
+export const ROLLBACK_VERBS: Record<RollbackAction['action'], string> = { 'delete-task': 'stop', 'undo-plan': 'undo failover plan', 'exec-undo': 'run undo', manual: 'manual' };
 
 const LABELS: [VmState, string][] = [
   ['failed-over', 'failed over'],
@@ -48,7 +51,7 @@ export function renderSummary(report: RunReport, options: SummaryOptions = {}): 
   }
   if (report.rollback.length > 0) {
     lines.push('Rollback:');
-    for (const r of report.rollback) if (r.action !== 'manual') lines.push(`  ${r.ok ? '✔' : '✖'} ${r.action} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${r.message}`);
+    for (const r of report.rollback) if (r.action !== 'manual') lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${r.message}`);
   }
   if (report.manual.length > 0) {
     lines.push('Manual actions required:');
