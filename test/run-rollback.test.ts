@@ -8,17 +8,8 @@ import { FakeClock } from '../engine/clock.js';
 import { executePlan } from '../engine/run/execute.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
-import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+import { common, failoverStep as failover, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 
-const failover = (id: string, vms: string[], over: Partial<Extract<Step, { kind: 'failover' }>> = {}): Step => ({
-  ...common(id),
-  kind: 'failover',
-  cdpReplica: 'CDP Policy 1',
-  vms,
-  restorePoint: { kind: 'latest' },
-  concurrency: 10,
-  ...over,
-});
 
 test('a task that finishes before its stop: task-result journaled, VM reported failed over, manual action listed', async () => {
   const clock = new FakeClock({ auto: true });
