@@ -73,4 +73,15 @@ test('verbose progress: a failed VM and the rollback are shown', async () => {
   assert.match(all, /\[FAILED\] .*db01: stopped/);
 });
 
+test('verbose progress: a step timeout stops its task without a rollback; the view still finishes', async () => {
+  const { out, err, result } = await runWithProgress([{ id: 'v1', name: 'db01', durationMs: 600_000 }], [fo('db', ['db01'], { timeoutMs: 60_000 })]);
+  const all = out + err;
+  if (process.env.DEBUG_PROGRESS) console.error(all);
+  assert.is(result.outcome, 'failed');
+  assert.match(all, /\[OUTPUT\] \[[\d:]+\] stop db01 \(task-1\): stopped \(DELETE \/tasks\/task-1, confirmed gone\)/);
+  assert.match(all, /\[FAILED\] \[[\d:]+\] db01: stopped 1m: stopped: step "db" timed out/);
+  assert.match(all, /\[FAILED\] \[[\d:]+\] db: timed out after 60s/);
+  assert.not.match(all, /Rollback/);
+});
+
 test.run();

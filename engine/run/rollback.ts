@@ -30,9 +30,9 @@ const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
 const newestFirst = (ctx: RollbackContext, entries: TaskEntry[]) => [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
 
-/** Stops (DELETE) the given running tasks, newest first, confirming each. */
-export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[]): Promise<void> {
-  for (const entry of newestFirst(ctx, entries)) await stopOne(ctx, entry);
+/** Stops (DELETE) the given running tasks, newest first, confirming each; `why` goes on each stopped VM. */
+export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[], why: string): Promise<void> {
+  for (const entry of newestFirst(ctx, entries)) await stopOne(ctx, entry, why);
 }
 
 export async function rollback(ctx: RollbackContext, reason: string): Promise<void> {
@@ -45,7 +45,7 @@ export async function rollback(ctx: RollbackContext, reason: string): Promise<vo
     ...undos.map((e) => (e.kind === 'exec' ? { action: 'exec-undo' as const, stepId: e.stepId, target: (e.undo ?? []).join(' ') } : { action: 'undo-plan' as const, stepId: e.stepId, target: e.kind === 'task' ? e.target : '' })),
   ];
   recorder.rollbackStart(reason, planned);
-  for (const entry of stops) await stopOne(ctx, entry);
+  for (const entry of stops) await stopOne(ctx, entry, 'stopped by rollback');
   for (const entry of undos) {
     if (entry.kind === 'task') await undoPlan(ctx, entry);
     else if (entry.kind === 'exec') await undoExec(ctx, entry);
@@ -80,7 +80,7 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
   }
 }
 
-async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
+async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Promise<void> {
   const base = { action: 'delete-task' as const, stepId: entry.stepId, target: entry.target, taskId: entry.taskId };
   try {
     await ctx.client.deleteTask(entry.taskId);
@@ -100,7 +100,7 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
     } catch (error) {
       if (error instanceof EmHttpError && error.status === 404) {
         entry.status = 'stopped';
-        markVm(ctx, entry, 'stopped', 'stopped by rollback');
+        markVm(ctx, entry, 'stopped', why);
         ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId}, confirmed gone)` });
         return;
       }
