@@ -11,7 +11,8 @@ export { bindTemplate } from './playbook/template.js';
 export { resolveParams } from './playbook/resolve-params.js';
 export type { Playbook, Step, Condition, RestorePoint } from './playbook/types.js';
 
-export { createClient } from './api/client.js';
+export { createClient, tlsWarning } from './api/client.js';
+export { calls } from './api/calls.js';
 export type { EmClient, ClientOptions, ApiCall, Task, CdpFailoverSpec } from './api/types.js';
 
 export { resolvePlan } from './plan/resolve.js';
@@ -23,6 +24,10 @@ export { restorePointSpec, toUtc } from './plan/restore-point.js';
 export { renderPlan, countMutatingCalls } from './plan/render.js';
 export type { RenderOptions } from './plan/render.js';
 export { flattenSteps } from './plan/types.js';
+export { estimateRto, rtoWarning } from './plan/rto-estimate.js';
+export type { EstimateStep, RtoEstimate } from './plan/rto-estimate.js';
+export { estimateSteps, loadRunHistory } from './plan/history.js';
+export type { RunHistory } from './plan/history.js';
 export type { Plan, PlanStep, PlanTarget, RollbackNote, CheckFinding, WhenStatus } from './plan/types.js';
 
 export { executePlan } from './run/execute.js';
@@ -37,8 +42,13 @@ export type { ExecRunner, ExecRequest, ExecResult } from './run/exec-runner.js';
 export { startProgress } from './run/progress.js';
 export type { ProgressOptions, ProgressRenderer } from './run/progress.js';
 export { renderSummary } from './run/summary.js';
+export type { SummaryOptions } from './run/summary.js';
+export { renderHtmlReport } from './run/html/render.js';
 export { openTarget, serverCredentials } from './run/target.js';
-export type { ExecutorEvent, LiveVmState } from './run/events.js';
+export type { Target, TargetOptions } from './run/target.js';
+export { resolveCredentials } from './run/credentials.js';
+export type { Credentials, CredentialSources } from './run/credentials.js';
+export type { ExecutorEvent, LiveVmState, PlannedRollback } from './run/events.js';
 export type { RunReport, VmReport, StepReport, RollbackAction, ManualAction } from './run/report-types.js';
 export type { JournalEntry } from './run/journal-types.js';
 

@@ -6,17 +6,8 @@ import { executePlan } from '../engine/run/execute.js';
 import type { ExecRunner } from '../engine/run/exec-runner.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
-import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+import { common, failoverStep, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 
-const failoverStep = (id: string, vms: string[], over: Partial<Extract<Step, { kind: 'failover' }>> = {}): Step => ({
-  ...common(id),
-  kind: 'failover',
-  cdpReplica: 'CDP Policy 1',
-  vms,
-  restorePoint: { kind: 'latest' },
-  concurrency: 10,
-  ...over,
-});
 
 function setup(vms: FakeVm[], steps: Step[], extra: Parameters<typeof createFakeEm>[0] extends infer O ? Partial<O> : never = {}) {
   const clock = new FakeClock({ auto: true });

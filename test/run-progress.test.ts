@@ -45,8 +45,9 @@ test('verbose progress: a line per event, a subtask per VM with its state, skipp
   assert.match(all, /db01: running \(task-1\)/);
   assert.match(all, /db02: done/);
   assert.match(all, /later: skipped \(condition not met: step "db" failed\)/);
-  // Timestamps on every line without a terminal.
-  assert.match(all, /\[\d\d:\d\d:\d\d\]/);
+  // Timestamps on every line without a terminal: the run's clock, in UTC (as the journal).
+  assert.match(all, /^Timestamps are UTC\.\n/);
+  assert.match(all, /\[STARTED\] \[00:00:00\] db\n/);
 });
 
 test('verbose progress: a failed VM and the rollback are shown', async () => {
@@ -59,10 +60,28 @@ test('verbose progress: a failed VM and the rollback are shown', async () => {
   );
   const all = out + err;
   if (process.env.DEBUG_PROGRESS) console.error(all);
-  assert.match(all, /\[FAILED\] .*db02: failed: EM reported failure: Replica is locked/);
-  assert.match(all, /\[STARTED\] .*Rollback/);
-  assert.match(all, /delete-task db01 \(task-1\)/);
-  assert.match(all, /db01: stopped/);
+  assert.match(all, /\[FAILED\] .*db02: failed 5s: EM reported failure: Replica is locked/);
+  // The step is FAILED, not completed, and says why.
+  assert.match(all, /\[FAILED\] \[[\d:]+\] db: 1 of 2 VMs failed: db02/);
+  assert.not.match(all, /\[COMPLETED\] \[[\d:]+\] db\b/);
+  // The rollback is drawn as it happens, one task per action, after the step that caused it.
+  const lines = all.split('\n');
+  const stepFailed = lines.findIndex((l) => /\[FAILED\] \[[\d:]+\] db: /.test(l));
+  const rollback = lines.findIndex((l) => /Rollback: step "db" failed/.test(l));
+  const stop = lines.findIndex((l) => /\[COMPLETED\] .*stop db01 \(task-1\): stopped \(DELETE \/tasks\/task-1, confirmed gone\)/.test(l));
+  assert.ok(stepFailed >= 0 && rollback > stepFailed && stop > rollback, all);
+  assert.match(all, /\[FAILED\] .*db01: stopped/);
+});
+
+test('verbose progress: a step timeout stops its task without a rollback; the view still finishes', async () => {
+  const { out, err, result } = await runWithProgress([{ id: 'v1', name: 'db01', durationMs: 600_000 }], [fo('db', ['db01'], { timeoutMs: 60_000 })]);
+  const all = out + err;
+  if (process.env.DEBUG_PROGRESS) console.error(all);
+  assert.is(result.outcome, 'failed');
+  assert.match(all, /\[OUTPUT\] \[[\d:]+\] stop db01 \(task-1\): stopped \(DELETE \/tasks\/task-1, confirmed gone\)/);
+  assert.match(all, /\[FAILED\] \[[\d:]+\] db01: stopped 1m: stopped: step "db" timed out/);
+  assert.match(all, /\[FAILED\] \[[\d:]+\] db: timed out after 60s/);
+  assert.not.match(all, /Rollback/);
 });
 
 test.run();

@@ -96,7 +96,7 @@ function estimateStep(step: EstimateStep, history: RunReport[]): StepEstimate {
     return {
       step,
       ms,
-      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VMs, ${Math.max(1, step.concurrency)} at once) × ${formatMs(perVm)} median per VM = ${formatMs(ms)}`,
+      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ${formatMs(perVm)} median per VM = ${formatMs(ms)}`,
     };
   }
   const d = median(stepDurations(step.id, history));

@@ -134,7 +134,7 @@ async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, pa
   if (result.timedOut) {
     // Work still running past the step's timeout is abandoned: stop it now, whatever the policy.
     const ids = new Set(flattenSteps([step]).map((s) => s.id));
-    await stopTasks(rb, ctx.ledger.running((e) => ids.has(e.stepId)));
+    await stopTasks(rb, ctx.ledger.running((e) => ids.has(e.stepId)), `stopped: step "${step.id}" timed out`);
   }
   ctx.outcomes.set(step.id, result.outcome);
   ctx.recorder.stepEnd(step.id, result.outcome, result.error !== undefined && result.outcome === 'failed' ? { error: result.error } : {});
@@ -183,6 +183,6 @@ async function dispatch(ctx: ExecContext, rb: RollbackContext, step: PlanStep, c
 function skipTree(ctx: ExecContext, step: PlanStep, reason: string): void {
   for (const s of flattenSteps([step])) {
     ctx.outcomes.set(s.id, 'skipped');
-    ctx.recorder.stepEnd(s.id, 'skipped', { skipReason: reason });
+    ctx.recorder.stepSkipped(s.id, reason);
   }
 }

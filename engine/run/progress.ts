@@ -1,16 +1,21 @@
 // listr2 progress: a VIEW over executor events (the executor does not know listr2). One
-// task per step, a subtask per VM with its live state and elapsed time; retries, session
-// renewals and rollback actions show as output. Rollback gets its own task list once the
-// steps are drawn. Never registers signal listeners and never exits the process: cli.ts
-// owns SIGINT/SIGTERM.
+// task per step, a subtask per VM with its live state and elapsed time; a step whose VM
+// (or child step) failed is FAILED, not completed. A rollback is drawn as its own task right
+// after the step that caused it, one subtask per action as it runs. Retries and session
+// renewals show as output. Never registers signal listeners and never exits the process:
+// cli.ts owns SIGINT/SIGTERM.
 
-import { Writable } from 'node:stream';
-import { Listr, ListrLogger, PRESET_TIMESTAMP, ProcessOutput, type ListrTask } from 'listr2';
+import { Listr, ListrDefaultRendererLogLevels, ListrErrorTypes, ListrLogger, ProcessOutput, color, figures, type ListrTask } from 'listr2';
 import type { Clock } from '../clock.js';
 import type { Output } from '../commands/io.js';
+import { duration } from '../plan/render.js';
 import type { Plan, PlanStep } from '../plan/types.js';
-import type { ExecutorEvent, LiveVmState } from './events.js';
+import type { PlannedRollback } from './events.js';
+import { ProgressState, TERMINAL, deferred, type RollbackView, type StepEnd, type VmEvent } from './progress-state.js';
 import type { RunRecorder } from './recorder.js';
+import type { RollbackAction } from './report-types.js';
+import { ROLLBACK_VERBS } from './summary.js';
+import { toStream } from './progress-stream.js';
 
 export type ProgressRenderer = 'default' | 'verbose' | 'simple' | 'silent' | 'test';
 
@@ -21,99 +26,61 @@ export interface ProgressOptions {
   clock: Clock;
   stdout: Output;
   stderr: Output;
+  /** Rehearsals: the clock runs this many times faster than real time (said in the first line). */
+  timeScale?: number;
 }
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-}
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+type Wrapper = Parameters<Extract<ListrTask['task'], (...a: never[]) => unknown>>[1];
 
-type StepEnd = Extract<ExecutorEvent, { type: 'step-end' }>;
-type Sink = (line: string) => void;
-
-const TERMINAL: LiveVmState[] = ['done', 'failed', 'unknown', 'stopped', 'not-started'];
+/**
+ * A subtask list that, once all its tasks are drawn, fails its parent when `verdict` says
+ * so: listr2 otherwise shows a parent as completed whatever its subtasks did.
+ */
+class VerdictListr extends Listr {
+  constructor(
+    tasks: ListrTask[],
+    options: { concurrent: boolean },
+    private readonly parent: Wrapper,
+    private readonly verdict: () => Promise<string | undefined>,
+  ) {
+    super(tasks, { ...options, exitOnError: false }, parent.task);
+  }
+  override async run(context?: unknown): Promise<never> {
+    const ctx = (await super.run(context as never)) as never;
+    const failure = await this.verdict();
+    if (failure === undefined) return ctx;
+    const error = new Error(failure);
+    // listr2 reports a failed parent only when it has no subtasks: say it, for the line renderers.
+    this.parent.report(error, ListrErrorTypes.HAS_FAILED);
+    throw error;
+  }
+}
 
 /** Starts the view; `done` resolves once everything (rollback included) is drawn. */
 export function startProgress(o: ProgressOptions): { done: Promise<void> } {
-  const started = new Map<string, Deferred<void>>();
-  const ended = new Map<string, Deferred<StepEnd>>();
-  // VM events are kept from the start: they can come before the VM's subtask is drawn.
-  const vmWaiters = new Map<string, ((e: Extract<ExecutorEvent, { type: 'vm' }>) => void)[]>();
-  const vmLast = new Map<string, Extract<ExecutorEvent, { type: 'vm' }>>();
-  const outputs = new Map<string, Sink>();
-  const rollbackEvents: ExecutorEvent[] = [];
-  const rollbackEnd = deferred<void>();
-  const runEnd = deferred<void>();
-  let rollbackSeen = false;
-  let current: Sink | undefined;
-  const get = <T>(m: Map<string, Deferred<T>>, k: string) => {
-    let d = m.get(k);
-    if (!d) m.set(k, (d = deferred<T>()));
-    return d;
-  };
-
-  o.recorder.on((e) => {
-    switch (e.type) {
-      case 'step-start':
-        get(started, e.stepId).resolve();
-        break;
-      case 'step-end':
-        get(ended, e.stepId).resolve(e);
-        break;
-      case 'vm':
-        vmLast.set(`${e.stepId}/${e.vm}`, e);
-        for (const w of vmWaiters.get(`${e.stepId}/${e.vm}`) ?? []) w(e);
-        break;
-      case 'output':
-        outputs.get(e.stepId)?.(e.text);
-        break;
-      case 'event':
-        (e.stepId !== undefined ? outputs.get(e.stepId) : undefined)?.(`${e.kind}: ${e.message}`) ?? current?.(`${e.kind}: ${e.message}`);
-        break;
-      case 'rollback-start':
-      case 'rollback':
-      case 'manual':
-        rollbackSeen = true;
-        rollbackEvents.push(e);
-        current?.(e.type === 'rollback-start' ? `rolling back: ${e.reason}` : e.type === 'rollback' ? `rollback: ${e.action.target}: ${e.action.message}` : `manual: ${e.action.instruction}`);
-        break;
-      case 'rollback-end':
-        rollbackEnd.resolve();
-        break;
-      case 'run-end':
-        runEnd.resolve();
-        break;
-    }
-  });
+  const { clock } = o;
+  const state = new ProgressState(o.recorder, o.plan.steps.map((s) => s.id), clock);
+  const ticker = o.renderer === 'default' ? startTicker(clock, 1000 * (o.timeScale ?? 1)) : undefined;
+  const elapsed = (ms: number | undefined) => (ms === undefined ? '' : ` ${ms < 1000 ? '0s' : duration(Math.round(ms / 1000) * 1000)}`);
 
   const stepTask = (step: PlanStep): ListrTask => ({
     title: step.name,
     task: async (_ctx, task) => {
-      const sink: Sink = (line) => (task.output = line);
-      current = sink;
-      const end = get(ended, step.id).promise;
-      const first = await Promise.race([get(started, step.id).promise.then(() => undefined), end]);
+      const end = state.stepEnded(step.id);
+      const first = await Promise.race([state.stepStarted(step.id).then(() => undefined), end]);
       if (first?.outcome === 'skipped') return task.skip(`${step.name}: skipped (${first.skipReason ?? ''})`);
-      outputs.set(step.id, sink);
-      const t0 = o.clock.now();
-      if (step.kind === 'parallel') {
-        return task.newListr(step.steps.map(stepTask), { concurrent: true, exitOnError: false });
-      }
+      state.setSink(step.id, (line) => (task.output = line));
+      const verdict = async () => {
+        const result = await end;
+        task.title = `${step.name}${elapsed(state.stepElapsed(step.id))}`;
+        return result.outcome === 'failed' ? `${step.name}: ${result.error ?? 'failed'}` : undefined;
+      };
+      if (step.kind === 'parallel') return new VerdictListr(step.steps.map(stepTask), { concurrent: true }, task, verdict);
       const targets = step.kind === 'failover' ? step.vms.map((v) => v.name) : step.kind === 'failoverVapp' ? [step.vapp.name] : [];
-      if (targets.length > 0) {
-        return task.newListr(
-          targets.map((vm) => vmTask(step.id, vm, end)),
-          { concurrent: true, exitOnError: false },
-        );
-      }
+      if (targets.length > 0) return new VerdictListr(targets.map((vm) => vmTask(step.id, vm, end)), { concurrent: true }, task, verdict);
+      const failure = await verdict();
+      if (failure !== undefined) throw new Error(failure);
       const result = await end;
-      task.title = `${step.name} (${secs(o.clock.now() - t0)})`;
-      if (result.outcome === 'failed') throw new Error(`${step.name}: ${result.error ?? 'failed'}`);
       if (result.outcome === 'skipped') task.skip(`${step.name}: skipped (${result.skipReason ?? ''})`);
       return undefined;
     },
@@ -122,84 +89,153 @@ export function startProgress(o: ProgressOptions): { done: Promise<void> } {
   const vmTask = (stepId: string, vm: string, stepEnd: Promise<StepEnd>): ListrTask => ({
     title: `${vm}: queued`,
     task: async (_ctx, task) => {
-      let t0: number | undefined;
-      let last: Extract<ExecutorEvent, { type: 'vm' }> | undefined;
-      const key = `${stepId}/${vm}`;
+      let last: VmEvent | undefined;
       const done = deferred<void>();
-      const listener = (e: Extract<ExecutorEvent, { type: 'vm' }>) => {
-        last = e;
-        if (e.state === 'requested' && t0 === undefined) t0 = o.clock.now();
-        const elapsed = t0 !== undefined ? ` ${secs(o.clock.now() - t0)}` : '';
-        task.title = `${vm}: ${e.state}${e.taskId ? ` (${e.taskId})` : ''}${elapsed}${e.message ? `: ${e.message}` : ''}`;
-        if (TERMINAL.includes(e.state)) done.resolve();
+      const draw = () => {
+        if (!last) return;
+        const e = last;
+        task.title = `${vm}: ${e.state}${e.taskId ? ` (${e.taskId})` : ''}${elapsed(state.vmElapsed(stepId, vm))}${e.message ? `: ${e.message}` : ''}`;
       };
-      vmWaiters.set(key, [...(vmWaiters.get(key) ?? []), listener]);
-      const seen = vmLast.get(key);
-      if (seen) listener(seen);
-      // The step can end with the VM still in flight (cancelled for rollback): then wait for rollback's verdict.
-      await Promise.race([done.promise, stepEnd.then(() => (last && !TERMINAL.includes(last.state) ? Promise.race([done.promise, runEnd.promise]) : undefined))]);
-      if (last?.state === 'failed' || last?.state === 'unknown' || last?.state === 'stopped') throw new Error(task.title ?? vm);
-      if (!last || last.state === 'not-started' || last.state === 'queued') task.skip(`${vm}: not requested`);
+      const off = state.onVm(stepId, vm, (e) => {
+        last = e;
+        draw();
+        if (TERMINAL.has(e.state)) done.resolve();
+      });
+      const untick = ticker?.add(() => last && !TERMINAL.has(last.state) && draw());
+      try {
+        // The step can end with the VM still in flight (cancelled for rollback): then wait for rollback's verdict.
+        const inFlight = () => last !== undefined && !TERMINAL.has(last.state) && last.state !== 'queued';
+        await Promise.race([done.promise, stepEnd.then(() => (inFlight() ? Promise.race([done.promise, state.runEnd.promise]) : undefined))]);
+      } finally {
+        off();
+        untick?.();
+      }
+      const s = last?.state;
+      if (s === 'failed' || s === 'unknown' || s === 'stopped') throw new Error(task.title ?? vm);
+      if (s === undefined || s === 'queued' || s === 'not-started') return task.skip(`${vm}: not requested`);
+      if (s !== 'done') throw new Error(`${task.title ?? vm}: still ${s} when the run ended: check it in the Veeam console`);
+      return undefined;
     },
   });
 
-  const main = new Listr(o.plan.steps.map(stepTask), listrOptions(o));
-  const done = (async () => {
-    await main.run();
-    await runEnd.promise;
-    if (!rollbackSeen) return;
-    await rollbackEnd.promise;
-    const actions = rollbackEvents.filter((e) => e.type === 'rollback' || e.type === 'manual');
-    const list = new Listr(
-      [
-        {
-          title: 'Rollback',
-          task: (_ctx, task) =>
-            task.newListr(
-              actions.map((e) => ({
-                title: e.type === 'rollback' ? `${e.action.action} ${e.action.target}${e.action.taskId ? ` (${e.action.taskId})` : ''}` : `manual: ${e.type === 'manual' ? e.action.target : ''}`,
-                task: () => {
-                  if (e.type === 'rollback' && !e.action.ok) throw new Error(e.action.message);
-                  if (e.type === 'manual') throw new Error(e.action.instruction);
-                },
-              })),
-              { exitOnError: false },
-            ),
+  // Invisible (no title) unless a rollback runs right after `stepId`.
+  const rollbackTask = (stepId: string): ListrTask => ({
+    task: async (_ctx, task) => {
+      const view = await state.rollbackAfter(stepId);
+      if (!view) return undefined;
+      task.title = `Rollback: ${view.reason}`;
+      const items: ListrTask[] = view.planned.map((p, i) => ({
+        title: plannedTitle(p),
+        task: async (_c, t) => {
+          const action = await actionAt(view, i);
+          if (!action) throw new Error(`${plannedTitle(p)}: no result (the rollback ended first)`);
+          t.title = `${plannedTitle(p)}: ${action.message}`;
+          if (!action.ok) throw new Error(t.title);
         },
-      ],
-      listrOptions(o),
-    );
-    await list.run();
+      }));
+      // What no tool can undo, listed once rollback has said everything.
+      items.push({
+        task: async (_c, t) => {
+          await view.ended.promise;
+          const manual = view.results.flatMap((r) => (r.kind === 'manual' ? [r] : []));
+          if (manual.length === 0) return undefined;
+          t.title = `Left for the operator (${manual.length})`;
+          return t.newListr(
+            manual.map((m) => ({ title: `manual: ${m.text}`, task: () => Promise.reject(new Error(`manual: ${m.text}`)) })),
+            { exitOnError: false },
+          );
+        },
+      });
+      return new VerdictListr(items, { concurrent: false }, task, async () => {
+        await view.ended.promise;
+        const failed = view.results.filter((r) => r.kind === 'manual' || !r.action.ok).length;
+        return failed > 0 ? `Rollback: ${failed} item${failed === 1 ? '' : 's'} left for the operator` : undefined;
+      });
+    },
+  });
+
+  const tasks = o.plan.steps.flatMap((s) => [stepTask(s), rollbackTask(s.id)]);
+  const header = firstLine(o);
+  if (header !== undefined) o.stdout.write(`${header}\n`);
+  const done = (async () => {
+    try {
+      await new Listr(tasks, listrOptions(o)).run();
+      await state.runEnd.promise;
+    } finally {
+      ticker?.stop();
+    }
   })();
   return { done };
 }
 
+function plannedTitle(p: PlannedRollback): string {
+  return `${ROLLBACK_VERBS[p.action]} ${p.target}${p.taskId ? ` (${p.taskId})` : ''}`;
+}
+
+/** The i-th action result of the rollback (actions report in the order announced), or undefined if it ends first. */
+function actionAt(view: RollbackView, i: number): Promise<RollbackAction | undefined> {
+  const find = () => view.results.flatMap((r) => (r.kind === 'action' ? [r.action] : []))[i];
+  return new Promise((resolve) => {
+    const look = () => {
+      const found = find();
+      if (found === undefined) return;
+      view.listeners.delete(look);
+      resolve(found);
+    };
+    view.listeners.add(look);
+    look();
+    void view.ended.promise.then(() => {
+      view.listeners.delete(look);
+      resolve(find());
+    });
+  });
+}
+
+/** Says what the times mean before the first task line. */
+function firstLine(o: ProgressOptions): string | undefined {
+  if (o.renderer === 'silent' || o.renderer === 'test') return undefined;
+  const scaled = o.plan.server.simulated && o.timeScale !== undefined && o.timeScale !== 1;
+  const sim = scaled ? `times and durations are simulated (the simulated EM runs ×${o.timeScale} faster than real time)` : '';
+  if (o.renderer === 'default') return scaled ? `Rehearsal: ${sim}.` : undefined;
+  return `Timestamps are UTC${scaled ? `; ${sim}` : ''}.`;
+}
+
+/** Redraws running VMs' elapsed time every `everyMs` of run time (one real second). */
+function startTicker(clock: Clock, everyMs: number) {
+  const draws = new Set<() => unknown>();
+  const stop = new AbortController();
+  void (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await clock.sleep(everyMs, stop.signal);
+      } catch {
+        return; // stopped: the run is drawn
+      }
+      for (const d of draws) d();
+    }
+  })();
+  return {
+    add: (d: () => unknown) => (draws.add(d), () => void draws.delete(d)),
+    stop: () => stop.abort(),
+  };
+}
+
 function listrOptions(o: ProgressOptions) {
   const base = { registerSignalListeners: false, exitOnError: false, collectErrors: false as const };
-  if (o.renderer === 'default') return { ...base, renderer: 'default' as const, rendererOptions: { collapseSubtasks: false, showErrorMessage: true } };
+  if (o.renderer === 'default') {
+    // A parent that failed with failed subtasks gets the ✖ too (listr2 draws a red ❯ by default).
+    const icon = { [ListrDefaultRendererLogLevels.FAILED_WITH_FAILED_SUBTASKS]: figures.cross };
+    return { ...base, renderer: 'default' as const, rendererOptions: { collapseSubtasks: false, showErrorMessage: true, icon } };
+  }
   if (o.renderer === 'silent' || o.renderer === 'test') return { ...base, renderer: o.renderer, fallbackRenderer: o.renderer };
   // listr2 picks the fallback renderer whenever process.stdout is not a TTY: name ours for both.
   const logger = new ListrLogger({ useIcons: false, processOutput: new ProcessOutput(toStream(o.stdout), toStream(o.stderr)) });
+  // The run's clock, in UTC: the same time line as the journal and the report.
+  const timestamp = { condition: true, field: () => new Date(o.clock.now()).toISOString().slice(11, 19), format: () => color.dim };
   if (o.renderer === 'verbose') {
-    const rendererOptions = { logger, timestamp: PRESET_TIMESTAMP, logTitleChange: true };
+    const rendererOptions = { logger, timestamp, logTitleChange: true };
     return { ...base, renderer: 'verbose' as const, rendererOptions, fallbackRenderer: 'verbose' as const, fallbackRendererOptions: rendererOptions };
   }
-  const rendererOptions = { logger, timestamp: PRESET_TIMESTAMP };
+  const rendererOptions = { logger, timestamp };
   return { ...base, renderer: 'simple' as const, rendererOptions, fallbackRenderer: 'simple' as const, fallbackRendererOptions: rendererOptions };
-}
-
-/** An Output as the WriteStream listr2's logger expects. */
-function toStream(out: Output): NodeJS.WriteStream {
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      out.write(typeof chunk === 'string' ? chunk : chunk.toString());
-      cb();
-    },
-  });
-  // listr2 writes synchronously through .write(); the Writable above forwards at once.
-  return Object.assign(stream, { isTTY: out.isTTY }) as unknown as NodeJS.WriteStream;
-}
-
-function secs(ms: number): string {
-  return `${Math.max(0, Math.round(ms / 1000))}s`;
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
 import type { JournalEntry } from './journal-types.js';
-import type { ExecutorEvent, ExecutorListener, LiveVmState, RunEventKind } from './events.js';
+import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
 import {
   REPORT_SCHEMA,
   type ManualAction,
@@ -125,6 +125,16 @@ export class RunRecorder {
     this.emit({ type: 'step-start', stepId });
   }
 
+  /**
+   * A step that never ran. The journal still gets its step-start (name, kind, parent) so
+   * status can describe it; listeners get only the step-end (the view draws it skipped).
+   */
+  stepSkipped(stepId: string, reason: string): void {
+    const s = this.step(stepId);
+    this.write({ type: 'step-start', stepId, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
+    this.stepEnd(stepId, 'skipped', { skipReason: reason });
+  }
+
   stepEnd(stepId: string, outcome: StepOutcome, detail: { error?: string; skipReason?: string } = {}): void {
     const s = this.step(stepId);
     s.outcome = outcome;
@@ -189,9 +199,9 @@ export class RunRecorder {
     this.emit({ type: 'event', kind, message, ...(stepId !== undefined ? { stepId } : {}) });
   }
 
-  rollbackStart(reason: string): void {
+  rollbackStart(reason: string, planned: PlannedRollback[] = []): void {
     this.report.events.push({ at: this.iso(), type: 'rollback-start', message: reason });
-    this.emit({ type: 'rollback-start', reason });
+    this.emit({ type: 'rollback-start', reason, planned });
   }
 
   rollbackAction(action: Omit<RollbackAction, 'at'>): void {

@@ -11,6 +11,7 @@ import { EmHttpError, errorMessage } from '../errors.js';
 import type { ExecRunner } from './exec-runner.js';
 import type { ExecEntry, Ledger, TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
+import type { PlannedRollback } from './events.js';
 import type { RunRecorder } from './recorder.js';
 
 export interface RollbackContext {
@@ -27,20 +28,27 @@ export interface RollbackContext {
 
 const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
-/** Stops (DELETE) the given running tasks, newest first, confirming each. */
-export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[]): Promise<void> {
-  const sorted = [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
-  for (const entry of sorted) await stopOne(ctx, entry);
+const newestFirst = (ctx: RollbackContext, entries: TaskEntry[]) => [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
+
+/** Stops (DELETE) the given running tasks, newest first, confirming each; `why` goes on each stopped VM. */
+export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[], why: string): Promise<void> {
+  for (const entry of newestFirst(ctx, entries)) await stopOne(ctx, entry, why);
 }
 
 export async function rollback(ctx: RollbackContext, reason: string): Promise<void> {
   const { recorder, ledger } = ctx;
-  recorder.rollbackStart(reason);
-  await stopTasks(ctx, ledger.running());
-
-  for (const entry of [...ledger.entries].reverse()) {
-    if (entry.kind === 'task' && entry.op === 'plan-start' && entry.status === 'succeeded') await undoPlan(ctx, entry);
-    else if (entry.kind === 'exec' && entry.succeeded && entry.undo) await undoExec(ctx, entry);
+  const stops = newestFirst(ctx, ledger.running());
+  const undos = [...ledger.entries].reverse().filter((e) => (e.kind === 'task' && e.op === 'plan-start' && e.status === 'succeeded') || (e.kind === 'exec' && e.succeeded && e.undo));
+  // Announced up front, in the order they run: the progress view draws each as it happens.
+  const planned: PlannedRollback[] = [
+    ...stops.map((e) => ({ action: 'delete-task' as const, stepId: e.stepId, target: e.target, taskId: e.taskId })),
+    ...undos.map((e) => (e.kind === 'exec' ? { action: 'exec-undo' as const, stepId: e.stepId, target: (e.undo ?? []).join(' ') } : { action: 'undo-plan' as const, stepId: e.stepId, target: e.kind === 'task' ? e.target : '' })),
+  ];
+  recorder.rollbackStart(reason, planned);
+  for (const entry of stops) await stopOne(ctx, entry, 'stopped by rollback');
+  for (const entry of undos) {
+    if (entry.kind === 'task') await undoPlan(ctx, entry);
+    else if (entry.kind === 'exec') await undoExec(ctx, entry);
   }
   listManual(ctx, { failedOver: true });
   recorder.rollbackEnd();
@@ -72,7 +80,7 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
   }
 }
 
-async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
+async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Promise<void> {
   const base = { action: 'delete-task' as const, stepId: entry.stepId, target: entry.target, taskId: entry.taskId };
   try {
     await ctx.client.deleteTask(entry.taskId);
@@ -92,7 +100,7 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
     } catch (error) {
       if (error instanceof EmHttpError && error.status === 404) {
         entry.status = 'stopped';
-        markVm(ctx, entry, 'stopped', 'stopped by rollback');
+        markVm(ctx, entry, 'stopped', why);
         ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId}, confirmed gone)` });
         return;
       }
@@ -101,20 +109,46 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
       continue;
     }
     if (task.state === 'Finished') {
-      const ok = task.result?.success === true;
-      entry.status = ok ? 'succeeded' : 'failed';
-      markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped' : (task.result?.message ?? 'failed'));
-      ctx.recorder.rollbackAction({
-        ...base,
-        ok: !ok,
-        message: ok ? 'finished successfully before it could be stopped' : `finished with failure before the stop: ${task.result?.message ?? ''}`,
-      });
+      finishedFirst(ctx, entry, task);
       return;
     }
     await ctx.clock.sleep(ctx.pollIntervalMs);
   }
   ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE sent but task ${entry.taskId} still reads Running` });
   ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} did not stop: check it in the Veeam console` });
+}
+
+/**
+ * The task finished before the stop took effect: its result is the truth. The journal gets
+ * the task-result line (so status no longer lists the VM as in flight); a successful CDP
+ * failover IS done, which EM cannot undo: a manual action says so.
+ */
+function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void {
+  const ok = task.result?.success === true;
+  const emMessage = task.result?.message;
+  entry.status = ok ? 'succeeded' : 'failed';
+  ctx.recorder.taskResult({ stepId: entry.stepId, target: entry.target, taskId: entry.taskId, success: ok, ...(emMessage !== undefined ? { message: emMessage } : {}) });
+  const failover = entry.op === 'cdp-failover' || entry.op === 'vapp-failover';
+  markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped: failed over' : (emMessage ?? 'failed'));
+  ctx.recorder.rollbackAction({
+    action: 'delete-task',
+    stepId: entry.stepId,
+    target: entry.target,
+    taskId: entry.taskId,
+    ok: !ok,
+    message: ok
+      ? `finished successfully before it could be stopped${failover ? ': it IS failed over' : ''}`
+      : `finished with failure before the stop: ${emMessage ?? 'no message'}; not failed over`,
+  });
+  if (ok && failover) {
+    const what = entry.op === 'cdp-failover' ? 'VM' : 'vApp';
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'failed-over',
+      instruction: `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
+    });
+  }
 }
 
 function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed', message: string): void {

@@ -52,3 +52,8 @@ export function recorderFor(plan: Plan, clock: Clock) {
   });
   return { recorder, journal };
 }
+
+/** A failover step of CDP replica `replica` (default "CDP Policy 1") for executor tests. */
+export function failoverStep(id: string, vms: string[], over: Partial<Extract<Step, { kind: 'failover' }>> = {}, replica = 'CDP Policy 1'): Step {
+  return { ...common(id), kind: 'failover', cdpReplica: replica, vms, restorePoint: { kind: 'latest' }, concurrency: 10, ...over };
+}
