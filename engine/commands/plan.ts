@@ -1,7 +1,127 @@
-import type { Command } from './io.js';
-import { RunbookError } from '../errors.js';
+// `runbook plan`: read-only dry run. Logs on, resolves every name, runs the check steps,
+// prints the ordered calls `run` would make and what rollback would do. Never sends a
+// mutating request. Exit 0 ready, 3 not ready, 4 cannot connect, 2 bad playbook/args.
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const planCommand: Command = async () => {
-  throw new RunbookError('"runbook plan" is not implemented yet');
+import { resolve } from 'node:path';
+import { bindTemplate } from '../playbook/template.js';
+import { resolveParams } from '../playbook/resolve-params.js';
+import { loadPlaybook } from '../playbook/validate.js';
+import { preflight } from '../plan/preflight.js';
+import { renderPlan } from '../plan/render.js';
+import { resolvePlan } from '../plan/resolve.js';
+import type { Plan } from '../plan/types.js';
+import { ExitCode, PreflightError, UsageError } from '../errors.js';
+import { openTarget, type Target } from '../run/target.js';
+import { writeSimLog } from '../run/sim-log.js';
+import { parseCommandArgs, parseParamFlags } from './args.js';
+import type { Command, CommandIO } from './io.js';
+
+const HELP = `Usage: runbook plan <playbook> [options]
+
+Dry run: log on, resolve every name, run the check steps and print the exact calls
+'runbook run' would make, with what rollback would do. Sends no mutating request.
+
+Options:
+  --server URL        Enterprise Manager URL (overrides VEEAM_EM_URL and server.url)
+  --simulate          use the embedded simulator (inventory derived from the playbook)
+  --inventory FILE    simulator inventory instead of the derived one (with --simulate)
+  --param name=value  playbook param (repeatable)
+  --media xml|json    EM media type (default: server.media, xml)
+  --format text|json  output format (default text)
+  -h, --help          this help
+
+Credentials: VEEAM_EM_USERNAME, VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE override the
+playbook's server section. Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
+name did not resolve, 4 cannot connect or authenticate.
+`;
+
+export const PLAN_OPTIONS = {
+  server: { type: 'string' },
+  simulate: { type: 'boolean' },
+  inventory: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  media: { type: 'string' },
+  'sim-log': { type: 'string' },
+  'time-scale': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const planCommand: Command = async (argv, io) => {
+  const { values, positionals } = parseCommandArgs('plan', argv, { ...PLAN_OPTIONS, format: { type: 'string' } });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
+  const prepared = await prepare('plan', positionals, values, io);
+  const { target, plan } = prepared;
+  try {
+    await preflight(plan, target.client, target.clock, io.signal);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { media: target.media, encode: (c) => target.client.encode(c) }));
+  } finally {
+    await prepared.close();
+  }
+  if (plan.problems.length > 0) throw new PreflightError(plan.problems);
+  return ExitCode.ok;
 };
+
+export interface PrepareValues {
+  server?: string | undefined;
+  simulate?: boolean | undefined;
+  inventory?: string | undefined;
+  param?: string[] | undefined;
+  media?: string | undefined;
+  'sim-log'?: string | undefined;
+  'time-scale'?: string | undefined;
+}
+
+/** Shared by plan and run: load, bind params, connect, log on, resolve names. */
+export async function prepare(
+  command: string,
+  positionals: string[],
+  values: PrepareValues,
+  io: CommandIO,
+  extra: { maxConcurrency?: number; onEvent?: Parameters<typeof openTarget>[0]['onEvent'] } = {},
+): Promise<{ target: Target; plan: Plan; playbookFile: string; close: () => Promise<void> }> {
+  if (positionals.length !== 1) throw new UsageError(`runbook ${command}: expected exactly one playbook file\nRun 'runbook ${command} --help' for usage.`);
+  if (values.inventory !== undefined && !values.simulate) throw new UsageError('--inventory only applies with --simulate');
+  if (values.media !== undefined && values.media !== 'xml' && values.media !== 'json') throw new UsageError(`--media must be xml or json, got "${values.media}"`);
+  const timeScale = values['time-scale'] !== undefined ? Number(values['time-scale']) : undefined;
+  if (timeScale !== undefined && !(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${values['time-scale']}"`);
+  const playbookFile = resolve(io.cwd, positionals[0]!);
+  const playbook = await loadPlaybook(playbookFile);
+  const params = resolveParams(playbook, parseParamFlags(values.param), io.env);
+  const target = await openTarget({
+    playbook,
+    env: io.env,
+    cwd: io.cwd,
+    simulate: values.simulate === true,
+    ...(values.server !== undefined ? { server: values.server } : {}),
+    ...(values.inventory !== undefined ? { inventory: values.inventory } : {}),
+    ...(values.media !== undefined ? { media: values.media as 'xml' | 'json' } : {}),
+    ...(timeScale !== undefined ? { timeScale } : {}),
+    ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
+  });
+  const close = async () => {
+    await target.client.logout();
+    if (values['sim-log'] !== undefined && target.sim) writeSimLog(resolve(io.cwd, values['sim-log']), target.sim.log);
+  };
+  try {
+    await target.client.logon({ signal: io.signal });
+    const plan = await resolvePlan({
+      playbook,
+      client: target.client,
+      params,
+      env: io.env,
+      bind: (t) => bindTemplate(t, { params, env: io.env }),
+      server: { url: target.url, media: target.media, simulated: target.simulated, username: target.username },
+      ...(extra.maxConcurrency !== undefined ? { maxConcurrency: extra.maxConcurrency } : {}),
+      signal: io.signal,
+    });
+    return { target, plan, playbookFile, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,7 +1,145 @@
-import type { Command } from './io.js';
-import { RunbookError } from '../errors.js';
+// `runbook run`: resolve (preflight), confirm, execute with listr2 progress and rollback,
+// print the final summary, write the reports. Exit 0 success, 1 failed (rolled back or
+// not), 2 bad input, 3 preflight, 4 connection, 5 locked, 130/143 interrupted.
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const runCommand: Command = async () => {
-  throw new RunbookError('"runbook run" is not implemented yet');
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
+import { countMutatingCalls } from '../plan/render.js';
+import { executePlan } from '../run/execute.js';
+import { newRunId, openJournal, type Journal } from '../run/journal.js';
+import { acquireLock, type Lock } from '../run/lock.js';
+import { startProgress, type ProgressRenderer } from '../run/progress.js';
+import { RunRecorder } from '../run/recorder.js';
+import { SecretFilter } from '../run/secret-filter.js';
+import { resolveStateDir } from '../run/state-dir.js';
+import { renderSummary } from '../run/summary.js';
+import { attachLogFile, writeOutputs, OUTPUT_OPTIONS } from '../run/outputs.js';
+import { parseCommandArgs } from './args.js';
+import type { Command } from './io.js';
+import { PLAN_OPTIONS, prepare } from './plan.js';
+import type { ClientEvent } from '../api/types.js';
+
+const HELP = `Usage: runbook run <playbook> [options]
+
+Execute a playbook: steps in order, failovers fanned out, live progress, rollback by task
+deletion when a step fails under onFailure: rollback or the run is interrupted.
+
+Options:
+  --server URL        Enterprise Manager URL (overrides VEEAM_EM_URL and server.url)
+  --simulate          run against the embedded simulator (no confirmation needed)
+  --inventory FILE    simulator inventory instead of the one derived from the playbook
+  --time-scale X      simulate: the simulated world runs X times faster (default 60)
+  --yes               confirm without a prompt (required without a terminal)
+  --concurrency N     cap on VMs in flight per failover step
+  --param name=value  playbook param (repeatable)
+  --media xml|json    EM media type (default: server.media, xml)
+  --quiet             errors only (final summary on failure)
+  --state-dir DIR     lock and journal folder (default .runbook beside the playbook)
+  --report FILE       write the JSON run report
+  --junit FILE        write a JUnit XML report
+  --github-summary F  append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --log-file FILE     JSON Lines log of the run
+  -h, --help          this help
+`;
+
+export const runCommand: Command = async (argv, io) => {
+  const { values, positionals } = parseCommandArgs('run', argv, {
+    ...PLAN_OPTIONS,
+    yes: { type: 'boolean', short: 'y' },
+    concurrency: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    ...OUTPUT_OPTIONS,
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  const simulate = values.simulate === true;
+  if (!simulate && !values.yes && !io.prompt) {
+    throw new UsageError('runbook run against a real Enterprise Manager needs confirmation, and there is no terminal to ask on: pass --yes (or rehearse with --simulate)');
+  }
+  let maxConcurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    maxConcurrency = Number(values.concurrency);
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1, got "${values.concurrency}"`);
+  }
+
+  let recorder: RunRecorder | undefined;
+  const onEvent = (e: ClientEvent) => {
+    if (e.type === 'retry') recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
+    else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
+  };
+  const prepared = await prepare('run', positionals, values, io, { ...(maxConcurrency !== undefined ? { maxConcurrency } : {}), onEvent });
+  const { target, plan, playbookFile } = prepared;
+  let lock: Lock | undefined;
+  let journal: Journal | undefined;
+  try {
+    if (plan.problems.length > 0) throw new PreflightError(plan.problems);
+    if (!simulate && !values.yes) {
+      const n = countMutatingCalls(plan.steps);
+      const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
+      if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
+    }
+
+    const secrets = new SecretFilter();
+    for (const s of target.secrets) secrets.register(s);
+    // Real runs are always journaled (status/rollback rely on it); rehearsals only on request.
+    const journaled = !simulate || values['state-dir'] !== undefined;
+    const clock = target.clock;
+    const runId = newRunId(clock);
+    if (journaled) {
+      const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd });
+      lock = acquireLock(stateDir, playbookFile);
+      journal = openJournal(stateDir, runId, { secrets });
+    }
+    recorder = new RunRecorder({
+      runId,
+      plan,
+      playbookSha256: createHash('sha256').update(readFileSync(playbookFile)).digest('hex'),
+      host: { hostname: hostname(), user: safeUser() },
+      pid: process.pid,
+      clock,
+      ...(journal ? { journal } : {}),
+    });
+    const logFile = values['log-file'] !== undefined ? attachLogFile(values['log-file'], io.cwd, recorder, secrets, clock) : undefined;
+    const renderer: ProgressRenderer = values.quiet ? 'silent' : io.stdout.isTTY ? 'default' : 'verbose';
+    const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr });
+    const result = await executePlan({ plan, client: target.client, clock, recorder, signal: io.signal, env: io.env });
+    const exitCode =
+      result.interrupted !== undefined
+        ? ((result.interrupted as { exitCode?: number }).exitCode ?? ExitCode.sigint)
+        : result.outcome === 'succeeded'
+          ? ExitCode.ok
+          : ExitCode.runFailed;
+    const report = recorder.end(result.outcome, exitCode);
+    await progress.done;
+    const summary = renderSummary(report);
+    if (exitCode === ExitCode.ok) {
+      if (!values.quiet) io.stdout.write(`\n${summary}`);
+    } else {
+      io.stderr.write(`\n${summary}`);
+    }
+    logFile?.close();
+    writeOutputs(values, report, io.cwd, secrets);
+    if (result.interrupted !== undefined) throw result.interrupted;
+    return exitCode;
+  } finally {
+    await prepared.close();
+    try {
+      journal?.close();
+    } finally {
+      lock?.release();
+    }
+  }
 };
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch (error) {
+    // Containers without a passwd entry: the uid is still worth recording.
+    return `uid ${process.getuid?.() ?? '?'} (${errorMessage(error)})`;
+  }
+}

@@ -18,8 +18,10 @@ const parser = new XMLParser({ preserveOrder: true, removeNSPrefix: true, ignore
 export async function readBody(ctx: Ctx): Promise<ParsedBody | undefined> {
   const raw = (await ctx.request.text()).replace(/^\uFEFF/, '');
   if (raw.trim() === '') return undefined;
-  if (!ctx.request.headers.get('content-type')) {
-    throw new HttpError(400, 'The Content-Type header is required for a request with a body (application/xml or application/json).');
+  const type = ctx.request.headers.get('content-type')?.toLowerCase() ?? '';
+  if (!/^(application|text)\/(xml|json)\b/.test(type)) {
+    const what = type ? `Content-Type "${type}" is not supported` : 'The Content-Type header is required for a request with a body';
+    throw new HttpError(400, `${what}: send application/xml or application/json.`);
   }
   return ctx.json ? parseJson(raw) : parseXml(raw);
 }

@@ -19,6 +19,8 @@ export interface RequestTrack {
   /** Where it stands; plans use the same states as VMs. */
   state: VmReport['state'];
   message?: string;
+  /** A rollback recorded it as settled without a task result (e.g. a simulated run's tasks). */
+  settled?: string;
 }
 
 export interface Replayed {
@@ -174,6 +176,8 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
           t.state = 'stopped';
           t.message = e.message;
           sync(t, e.at);
+        } else if (t && e.action === 'manual' && e.ok) {
+          t.settled = e.message;
         }
         break;
       }

@@ -92,7 +92,7 @@ export function statusFromEntries(
   const manual: ManualAction[] = [];
   for (const t of replayed.requests.values()) {
     const kind = t.state === 'running' ? 'in-flight' : t.state === 'unknown' ? 'unknown' : undefined;
-    if (kind && liveness !== 'running') {
+    if (kind && liveness !== 'running' && t.settled === undefined) {
       const instruction = instructionFor(kind, t);
       unresolved.push({ kind, stepId: t.stepId, stepName: stepName(t.stepId), request: t, instruction });
       manual.push({ stepId: t.stepId, target: t.target, reason: 'unknown', instruction });

@@ -1,0 +1,91 @@
+// What every step runner shares during a run.
+
+import type { EmClient } from '../api/types.js';
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { RetryPolicy, StepOutcome } from '../playbook/types.js';
+import type { Plan } from '../plan/types.js';
+import type { ExecRunner } from './exec-runner.js';
+import type { Ledger } from './ledger.js';
+import type { TaskPoller } from './poller.js';
+import type { RunRecorder } from './recorder.js';
+
+export interface ExecContext {
+  plan: Plan;
+  client: EmClient;
+  clock: Clock;
+  recorder: RunRecorder;
+  poller: TaskPoller;
+  exec: ExecRunner;
+  ledger: Ledger;
+  /** Base environment for exec steps (the command's io.env). */
+  env: Record<string, string | undefined>;
+  /** Aborted on SIGINT/SIGTERM (reason: InterruptedError). */
+  runSignal: AbortSignal;
+  outcomes: Map<string, StepOutcome>;
+  /** Injected randomness for backoff jitter. */
+  random: () => number;
+}
+
+/** The result of running one step. */
+export interface StepResult {
+  outcome: StepOutcome;
+  error?: string;
+  /** Set when the step was cut short by its timeout. */
+  timedOut?: boolean;
+}
+
+/** The step's timeout fired. */
+export class StepTimeoutError extends Error {
+  override name = 'StepTimeoutError';
+}
+
+/**
+ * Retries a read (never a mutating call) with the step's policy: exponential backoff with
+ * jitter on the injected clock. Aborts stop it at once.
+ */
+export async function withRetry<T>(
+  ctx: ExecContext,
+  policy: RetryPolicy,
+  what: string,
+  signal: AbortSignal,
+  stepId: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (attempt >= policy.attempts) throw error;
+      const base = Math.min(policy.backoffMs * 2 ** (attempt - 1), policy.maxBackoffMs);
+      const delay = Math.round(base * (0.5 + ctx.random() / 2));
+      ctx.recorder.event('retry', `${what} failed (${errorMessage(error)}); attempt ${attempt + 1} of ${policy.attempts} in ${Math.round(delay / 1000)}s`, stepId);
+      await ctx.clock.sleep(delay, signal);
+    }
+  }
+}
+
+/**
+ * A signal for one step: aborted by the run signal, by the step timeout (on the injected
+ * clock) or by `cancel()`. `dispose()` stops the timer.
+ */
+export function stepSignal(ctx: ExecContext, parent: AbortSignal, timeoutMs: number) {
+  const controller = new AbortController();
+  const timer = new AbortController();
+  const onParent = () => controller.abort(parent.reason);
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', onParent, { once: true });
+  ctx.clock.sleep(timeoutMs, timer.signal).then(
+    () => controller.abort(new StepTimeoutError(`timed out after ${Math.round(timeoutMs / 1000)}s`)),
+    () => undefined, // disposed: the step ended first
+  );
+  return {
+    signal: controller.signal,
+    cancel: (reason: unknown) => controller.abort(reason),
+    dispose: () => {
+      timer.abort();
+      parent.removeEventListener('abort', onParent);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// Failover steps: VMs fan out with bounded concurrency; vApps and failover plans are one
+// task each. A VM failure stops launching the queued VMs unless the step says `continue`;
+// under `rollback` it also cancels the VMs in flight, so rollback can stop their tasks.
+
+import { errorMessage } from '../errors.js';
+import type { PlanFailoverPlanStep, PlanFailoverStep, PlanFailoverVappStep } from '../plan/types.js';
+import { StepTimeoutError, type ExecContext, type StepResult } from './context.js';
+import { runTaskJob, type JobResult } from './execute-task.js';
+
+export interface StepControl {
+  signal: AbortSignal;
+  cancel: (reason: unknown) => void;
+}
+
+/** Why in-flight work was cancelled because a sibling failed under `rollback`. */
+export class SiblingFailedError extends Error {
+  override name = 'SiblingFailedError';
+}
+
+export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, control: StepControl): Promise<StepResult> {
+  const { recorder } = ctx;
+  const queue = [...step.vms];
+  for (const vm of queue) recorder.vmState(step.id, vm.name, 'queued');
+  let stopLaunching = false;
+  const failures: string[] = [];
+
+  const worker = async () => {
+    for (;;) {
+      if (stopLaunching || control.signal.aborted) return;
+      const vm = queue.shift();
+      if (!vm) return;
+      const result = await runTaskJob(
+        ctx,
+        {
+          stepId: step.id,
+          op: 'cdp-failover',
+          target: vm.name,
+          targetId: vm.id,
+          method: vm.call.method,
+          path: vm.call.path,
+          replica: vm.replicaName,
+          restorePoint: step.restorePoint,
+          submit: () => ctx.client.failoverCdpVm(vm.replicaId, vm.id, step.spec, { subject: `VM "${vm.name}"` }),
+          retry: step.retry,
+          onState: (state, detail) => recorder.vmState(step.id, vm.name, state, detail ?? {}),
+        },
+        control.signal,
+      );
+      if (isFailure(result)) {
+        failures.push(`${vm.name}: ${result.message ?? result.outcome}`);
+        if (step.onFailure !== 'continue') stopLaunching = true;
+        if (step.onFailure === 'rollback') control.cancel(new SiblingFailedError(`VM "${vm.name}" failed`));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(step.concurrency, Math.max(1, step.vms.length)) }, worker));
+  for (const vm of queue) recorder.vmState(step.id, vm.name, 'not-started', { message: 'not requested: the step stopped' });
+  return conclude(control.signal, failures, step.vms.length, 'VM');
+}
+
+export async function runVappStep(ctx: ExecContext, step: PlanFailoverVappStep, control: StepControl): Promise<StepResult> {
+  const vapp = step.vapp;
+  const result = await runTaskJob(
+    ctx,
+    {
+      stepId: step.id,
+      op: 'vapp-failover',
+      target: vapp.name,
+      targetId: vapp.id,
+      method: vapp.call.method,
+      path: vapp.call.path,
+      replica: vapp.replicaName,
+      restorePoint: step.restorePoint,
+      submit: () => ctx.client.failoverVapp(vapp.id, step.spec, { subject: `vApp "${vapp.name}"` }),
+      retry: step.retry,
+      onState: (state, detail) => ctx.recorder.vmState(step.id, vapp.name, state, detail ?? {}),
+    },
+    control.signal,
+  );
+  return conclude(control.signal, isFailure(result) ? [`${vapp.name}: ${result.message ?? result.outcome}`] : [], 1, 'vApp');
+}
+
+export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, control: StepControl): Promise<StepResult> {
+  const report = ctx.recorder.step(step.id).plan;
+  const result = await runTaskJob(
+    ctx,
+    {
+      stepId: step.id,
+      op: step.action === 'start' ? 'plan-start' : 'plan-undo',
+      target: step.plan.name,
+      targetId: step.plan.id,
+      method: step.call.method,
+      path: step.call.path,
+      submit: () => {
+        const body = step.call.body;
+        return step.action === 'start' && body?.kind === 'FailoverPlanManagementSpec'
+          ? ctx.client.startFailoverPlan(step.plan.id, body.spec, { subject: `failover plan "${step.plan.name}"` })
+          : ctx.client.undoFailoverPlan(step.plan.id, { subject: `failover plan "${step.plan.name}"` });
+      },
+      retry: step.retry,
+      onState: (state, detail) => {
+        if (report && detail?.taskId) report.taskId = detail.taskId;
+        if (report && detail?.message) report.message = detail.message;
+        if (detail?.message) ctx.recorder.output(step.id, `${state}: ${detail.message}`);
+      },
+    },
+    control.signal,
+  );
+  return conclude(control.signal, isFailure(result) ? [`${step.plan.name}: ${result.message ?? result.outcome}`] : [], 1, 'plan');
+}
+
+function isFailure(r: JobResult): boolean {
+  return r.outcome === 'failed' || r.outcome === 'unknown';
+}
+
+function conclude(signal: AbortSignal, failures: string[], total: number, noun: string): StepResult {
+  if (signal.aborted && signal.reason instanceof StepTimeoutError) {
+    return { outcome: 'failed', timedOut: true, error: [errorMessage(signal.reason), ...failures].join('; ') };
+  }
+  if (failures.length > 0) {
+    const head = total > 1 ? `${failures.length} of ${total} ${noun}s failed: ` : '';
+    return { outcome: 'failed', error: head + failures.join('; ') };
+  }
+  if (signal.aborted) return { outcome: 'failed', error: errorMessage(signal.reason) };
+  return { outcome: 'succeeded' };
+}

@@ -1,0 +1,86 @@
+// The steps that send no failover: check (read-only guards), wait, exec.
+
+import { errorMessage } from '../errors.js';
+import { runChecks } from '../plan/checks.js';
+import type { PlanCheckStep, PlanExecStep, PlanWaitStep } from '../plan/types.js';
+import { StepTimeoutError, withRetry, type ExecContext, type StepResult } from './context.js';
+import type { StepControl } from './execute-failover.js';
+
+export async function runCheckStep(ctx: ExecContext, step: PlanCheckStep, control: StepControl): Promise<StepResult> {
+  try {
+    const findings = await withRetry(ctx, step.retry, `check "${step.id}"`, control.signal, step.id, () =>
+      runChecks(step, ctx.client, ctx.clock, { signal: control.signal }),
+    );
+    const report = ctx.recorder.step(step.id);
+    report.checks = findings.map((f) => ({ ok: f.ok, message: f.message }));
+    const rpo = findings.filter((f) => f.vm !== undefined && f.rpoSeconds !== undefined);
+    if (rpo.length > 0) {
+      report.vms = rpo.map((f) => ({ name: f.vm!, replica: '', restorePoint: 'newest', state: 'not-started', rpoSeconds: f.rpoSeconds! }));
+    }
+    for (const f of findings) ctx.recorder.output(step.id, `${f.ok ? '✔' : '✖'} ${f.message}`);
+    const failed = findings.filter((f) => !f.ok);
+    return failed.length > 0 ? { outcome: 'failed', error: failed.map((f) => f.message).join('; ') } : { outcome: 'succeeded' };
+  } catch (error) {
+    return aborted(control, error);
+  }
+}
+
+export async function runWaitStep(ctx: ExecContext, step: PlanWaitStep, control: StepControl): Promise<StepResult> {
+  try {
+    await ctx.clock.sleep(step.durationMs, control.signal);
+    return { outcome: 'succeeded' };
+  } catch (error) {
+    return aborted(control, error);
+  }
+}
+
+export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control: StepControl): Promise<StepResult> {
+  let last = '';
+  for (let attempt = 1; attempt <= step.retry.attempts; attempt++) {
+    if (control.signal.aborted) return aborted(control, control.signal.reason);
+    const result = await ctx.exec.run({
+      command: step.command,
+      shell: step.shell,
+      env: { ...ctx.env, ...step.env },
+      cwd: step.cwd,
+      signal: control.signal,
+      onOutput: (line) => ctx.recorder.output(step.id, line),
+    });
+    ctx.recorder.exec(step.id, step.command, result.exitCode, false, result.output);
+    if (result.exitCode === step.expectExit && !result.error) {
+      ctx.ledger.add({
+        kind: 'exec',
+        stepId: step.id,
+        command: step.command,
+        ...(step.undo ? { undo: step.undo } : {}),
+        shell: step.shell,
+        env: step.env,
+        cwd: step.cwd,
+        timeoutMs: step.timeoutMs,
+        succeeded: true,
+      });
+      return { outcome: 'succeeded' };
+    }
+    last = result.error
+      ? `${step.command[0] ?? ''}: ${result.error}`
+      : `${step.command[0] ?? ''} exited ${result.exitCode ?? 'abnormally'} (expected ${step.expectExit})`;
+    if (control.signal.aborted) return aborted(control, control.signal.reason);
+    if (attempt < step.retry.attempts) {
+      const delay = Math.min(step.retry.backoffMs * 2 ** (attempt - 1), step.retry.maxBackoffMs);
+      ctx.recorder.event('retry', `${last}; attempt ${attempt + 1} of ${step.retry.attempts} in ${Math.round(delay / 1000)}s`, step.id);
+      try {
+        await ctx.clock.sleep(delay, control.signal);
+      } catch (error) {
+        return aborted(control, error);
+      }
+    }
+  }
+  return { outcome: 'failed', error: last };
+}
+
+function aborted(control: StepControl, error: unknown): StepResult {
+  if (control.signal.aborted && control.signal.reason instanceof StepTimeoutError) {
+    return { outcome: 'failed', timedOut: true, error: errorMessage(control.signal.reason) };
+  }
+  return { outcome: 'failed', error: errorMessage(control.signal.aborted ? control.signal.reason : error) };
+}

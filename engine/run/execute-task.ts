@@ -1,0 +1,157 @@
+// One mutating request and its task, start to end: journal the intent, send it ONCE,
+// await the task through the shared poller, read the result, delete the finished task
+// (task hygiene, §9), then follow the restore session it links to (§6.4).
+
+import type { RestoreSession, Task } from '../api/types.js';
+import { errorMessage, OutcomeUnknownError } from '../errors.js';
+import type { RetryPolicy } from '../playbook/types.js';
+import { withRetry, type ExecContext } from './context.js';
+import type { LiveVmState } from './events.js';
+import type { TaskEntry, TaskOp } from './ledger.js';
+import { TaskGoneError } from './poller.js';
+
+export interface TaskJob {
+  stepId: string;
+  op: TaskOp;
+  /** VM, vApp or plan name; `subject` for errors. */
+  target: string;
+  targetId: string;
+  method: string;
+  path: string;
+  /** For the journal: where to look by hand if the process dies after sending. */
+  replica?: string;
+  restorePoint?: string;
+  /** Sends the mutating request. Never retried here; the client re-sends only when EM demonstrably did not process it. */
+  submit: () => Promise<Task>;
+  retry: RetryPolicy;
+  onState: (state: LiveVmState, detail?: { message?: string; taskId?: string }) => void;
+}
+
+export type JobOutcome = 'done' | 'failed' | 'unknown' | 'cancelled' | 'not-started';
+
+export interface JobResult {
+  outcome: JobOutcome;
+  message?: string;
+  entry?: TaskEntry;
+}
+
+export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
+  if (signal.aborted) return { outcome: 'not-started' };
+  const { recorder } = ctx;
+  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path, {
+    ...(job.replica !== undefined ? { replica: job.replica } : {}),
+    ...(job.restorePoint !== undefined ? { restorePoint: job.restorePoint } : {}),
+  });
+  job.onState('requested');
+
+  // The request itself is not given the step signal: aborting a sent failover mid-flight
+  // would only turn a known task id into an unknown outcome.
+  let task: Task;
+  try {
+    task = await job.submit();
+  } catch (error) {
+    const message = errorMessage(error);
+    if (error instanceof OutcomeUnknownError) {
+      recorder.requestFailed(job.stepId, job.target, true, message);
+      ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
+      job.onState('unknown', { message: `outcome unknown, not re-sent: ${message}` });
+      return { outcome: 'unknown', message };
+    }
+    recorder.requestFailed(job.stepId, job.target, false, message);
+    job.onState('failed', { message });
+    return { outcome: 'failed', message };
+  }
+
+  const entry = ctx.ledger.add<TaskEntry>({
+    kind: 'task',
+    op: job.op,
+    stepId: job.stepId,
+    target: job.target,
+    targetId: job.targetId,
+    taskId: task.taskId,
+    status: 'running',
+  });
+  recorder.requestAccepted(job.stepId, job.target, task.taskId);
+  job.onState('running', { taskId: task.taskId });
+
+  let finished: Task;
+  try {
+    finished = task.state === 'Finished' ? task : await ctx.poller.watch(task.taskId, signal);
+  } catch (error) {
+    if (signal.aborted) return { outcome: 'cancelled', entry };
+    if (error instanceof TaskGoneError) {
+      entry.status = 'stopped';
+      const message = `${errorMessage(error)}: whether the failover happened is unknown`;
+      ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
+      job.onState('unknown', { message });
+      return { outcome: 'unknown', message, entry };
+    }
+    // Lost track (polls kept failing): the task may still run; rollback can stop it.
+    const message = `lost track of task ${task.taskId}: ${errorMessage(error)}`;
+    job.onState('running', { message });
+    return { outcome: 'failed', message, entry };
+  }
+
+  job.onState('finishing', { taskId: task.taskId });
+  const success = finished.result?.success === true;
+  const emMessage = finished.result?.message;
+  entry.status = success ? 'succeeded' : 'failed';
+  await deleteFinished(ctx, job, task.taskId);
+
+  let session: RestoreSession | undefined;
+  if (success && finished.restoreSessionHref) {
+    session = await followSession(ctx, job, finished.restoreSessionHref, signal);
+  }
+  const sessionFailed = session?.result === 'Failed';
+  recorder.taskResult({
+    stepId: job.stepId,
+    target: job.target,
+    taskId: task.taskId,
+    success: success && !sessionFailed,
+    ...(emMessage !== undefined ? { message: emMessage } : {}),
+    ...(session ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } } : {}),
+  });
+  if (!success) {
+    const message = `EM reported failure: ${emMessage ?? 'no message'}`;
+    job.onState('failed', { message });
+    return { outcome: 'failed', message, entry };
+  }
+  if (sessionFailed) {
+    const message = `restore session ${session?.name ?? session?.id ?? ''} ended Failed`;
+    job.onState('failed', { message });
+    return { outcome: 'failed', message, entry };
+  }
+  const note = session?.result === 'Warning' ? 'restore session ended with warnings' : emMessage;
+  job.onState('done', note !== undefined ? { message: note } : {});
+  return { outcome: 'done', ...(note !== undefined ? { message: note } : {}), entry };
+}
+
+async function deleteFinished(ctx: ExecContext, job: TaskJob, taskId: string): Promise<void> {
+  try {
+    await ctx.client.deleteTask(taskId);
+  } catch (error) {
+    // Hygiene only: the result is already read; a leftover task is harmless but worth saying.
+    ctx.recorder.event('warning', `could not delete finished task ${taskId}: ${errorMessage(error)}`, job.stepId);
+  }
+}
+
+function sessionFinal(s: RestoreSession): boolean {
+  return s.state === 'Stopped' || s.result === 'Success' || s.result === 'Warning' || s.result === 'Failed';
+}
+
+/** Polls the linked restore session until it is final; an abort leaves it unawaited (the task already succeeded). */
+async function followSession(ctx: ExecContext, job: TaskJob, href: string, signal: AbortSignal): Promise<RestoreSession | undefined> {
+  let last: RestoreSession | undefined;
+  try {
+    for (;;) {
+      last = await withRetry(ctx, job.retry, `GET restore session of ${job.target}`, signal, job.stepId, () =>
+        ctx.client.getRestoreSession(href, { signal, subject: job.target }),
+      );
+      if (sessionFinal(last)) return last;
+      await ctx.clock.sleep(ctx.plan.pollIntervalMs, signal);
+    }
+  } catch (error) {
+    if (!signal.aborted) ctx.recorder.event('warning', `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`, job.stepId);
+    return last;
+  }
+}

@@ -1,0 +1,188 @@
+// The executor: runs a resolved Plan step by step. `when` decides at the moment the step
+// comes up; after a failure the remaining steps are skipped (abort, rollback) or run
+// (continue), `always` steps run regardless; rollback follows the failing step at once.
+// An interrupt (SIGINT/SIGTERM through `signal`) stops new work, rolls back, and the run
+// ends `interrupted`. The executor reports through the RunRecorder and knows no listr2.
+
+import type { EmClient } from '../api/types.js';
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { FailurePolicy } from '../playbook/types.js';
+import { describeCondition, evaluateCondition } from '../plan/conditions.js';
+import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
+import { stepSignal, type ExecContext, type StepResult } from './context.js';
+import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
+import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
+import { runCheckStep, runExecStep, runWaitStep } from './execute-steps.js';
+import { Ledger } from './ledger.js';
+import { TaskPoller } from './poller.js';
+import type { RunRecorder } from './recorder.js';
+import type { RunOutcome, RunReport } from './report-types.js';
+import { listManual, rollback, stopTasks, type RollbackContext } from './rollback.js';
+
+export interface ExecuteOptions {
+  plan: Plan;
+  client: EmClient;
+  clock: Clock;
+  recorder: RunRecorder;
+  /** Aborted on SIGINT/SIGTERM; its reason (an InterruptedError) ends the run `interrupted`. */
+  signal: AbortSignal;
+  env?: Record<string, string | undefined>;
+  exec?: ExecRunner;
+  random?: () => number;
+}
+
+export interface ExecuteResult {
+  report: RunReport;
+  outcome: RunOutcome;
+  /** Set when the run was interrupted: the signal's reason, to rethrow after printing. */
+  interrupted?: unknown;
+  /** Failed steps with their errors, for the summary. */
+  failures: { stepId: string; error: string }[];
+  /** The shared poller's request count (benchmarks, tests). */
+  polls: number;
+}
+
+const SEVERITY: Record<FailurePolicy, number> = { continue: 0, abort: 1, rollback: 2 };
+
+interface Ran extends StepResult {
+  policy: FailurePolicy;
+}
+
+export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
+  const ledger = new Ledger();
+  const env = o.env ?? {};
+  const exec = o.exec ?? spawnExecRunner;
+  const poller = new TaskPoller({
+    client: o.client,
+    clock: o.clock,
+    intervalMs: o.plan.pollIntervalMs,
+    signal: o.signal,
+    retry: o.plan.retry,
+    onRetry: (m) => o.recorder.event('retry', m),
+  });
+  const ctx: ExecContext = {
+    plan: o.plan,
+    client: o.client,
+    clock: o.clock,
+    recorder: o.recorder,
+    poller,
+    exec,
+    ledger,
+    env,
+    runSignal: o.signal,
+    outcomes: new Map(),
+    random: o.random ?? Math.random,
+  };
+  const rb: RollbackContext = { client: o.client, clock: o.clock, recorder: o.recorder, ledger, exec, env, pollIntervalMs: o.plan.pollIntervalMs };
+  const failures: { stepId: string; error: string }[] = [];
+  let fatal = false;
+  let rolledBack = false;
+
+  for (const step of o.plan.steps) {
+    if (o.signal.aborted) {
+      skipTree(ctx, step, 'the run was interrupted');
+      continue;
+    }
+    if (fatal && !step.always) {
+      skipTree(ctx, step, 'an earlier step failed');
+      continue;
+    }
+    const ran = await runStep(ctx, rb, step, o.signal, failures);
+    if (ran.outcome !== 'failed' || o.signal.aborted) continue;
+    if (ran.policy !== 'continue') fatal = true;
+    if (ran.policy === 'rollback' && !rolledBack) {
+      rolledBack = true;
+      await rollback(rb, `step "${step.id}" failed: ${ran.error ?? ''}`);
+    }
+  }
+
+  let interrupted: unknown;
+  if (o.signal.aborted) {
+    interrupted = o.signal.reason;
+    o.recorder.event('interrupt', `${errorMessage(interrupted)}: stopping new work and rolling back`);
+    if (!rolledBack) {
+      rolledBack = true;
+      await rollback(rb, errorMessage(interrupted));
+    }
+  }
+  listManual(rb, { failedOver: false });
+  const outcome: RunOutcome = interrupted !== undefined ? 'interrupted' : rolledBack ? 'rolled-back' : failures.length > 0 ? 'failed' : 'succeeded';
+  return { report: o.recorder.report, outcome, ...(interrupted !== undefined ? { interrupted } : {}), failures, polls: poller.ticks };
+}
+
+async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, parent: AbortSignal, failures: { stepId: string; error: string }[]): Promise<Ran> {
+  if (step.when !== undefined) {
+    const go = evaluateCondition(step.when, { params: ctx.plan.params, env: ctx.env, outcomes: ctx.outcomes });
+    if (go !== true) {
+      skipTree(ctx, step, `condition not met: ${describeCondition(step.when)}`);
+      return { outcome: 'skipped', policy: step.onFailure };
+    }
+  }
+  ctx.recorder.stepStart(step.id);
+  const timer = stepSignal(ctx, parent, step.timeoutMs);
+  const control: StepControl = { signal: timer.signal, cancel: timer.cancel };
+  let result: Ran;
+  try {
+    result = await dispatch(ctx, rb, step, control, failures);
+  } catch (error) {
+    // A bug or an unexpected client error in a step must not skip rollback: fail the step.
+    result = { outcome: 'failed', error: errorMessage(error), policy: step.onFailure };
+  } finally {
+    timer.dispose();
+  }
+  if (result.timedOut) {
+    // Work still running past the step's timeout is abandoned: stop it now, whatever the policy.
+    const ids = new Set(flattenSteps([step]).map((s) => s.id));
+    await stopTasks(rb, ctx.ledger.running((e) => ids.has(e.stepId)));
+  }
+  ctx.outcomes.set(step.id, result.outcome);
+  ctx.recorder.stepEnd(step.id, result.outcome, result.error !== undefined && result.outcome === 'failed' ? { error: result.error } : {});
+  if (result.outcome === 'failed' && step.kind !== 'parallel') failures.push({ stepId: step.id, error: result.error ?? 'failed' });
+  return result;
+}
+
+async function dispatch(ctx: ExecContext, rb: RollbackContext, step: PlanStep, control: StepControl, failures: { stepId: string; error: string }[]): Promise<Ran> {
+  const policy = step.onFailure;
+  switch (step.kind) {
+    case 'failover':
+      return { ...(await runFailoverStep(ctx, step, control)), policy };
+    case 'failoverVapp':
+      return { ...(await runVappStep(ctx, step, control)), policy };
+    case 'failoverPlan':
+      return { ...(await runPlanStep(ctx, step, control)), policy };
+    case 'check':
+      return { ...(await runCheckStep(ctx, step, control)), policy };
+    case 'wait':
+      return { ...(await runWaitStep(ctx, step, control)), policy };
+    case 'exec':
+      return { ...(await runExecStep(ctx, step, control)), policy };
+    case 'parallel': {
+      // Children run together; one failing under `rollback` cancels its siblings. The group
+      // takes the most severe policy among its failed children.
+      const results = await Promise.all(
+        step.steps.map(async (child) => {
+          const r = await runStep(ctx, rb, child, control.signal, failures);
+          if (r.outcome === 'failed' && r.policy === 'rollback') control.cancel(new SiblingFailedError(`step "${child.id}" failed`));
+          return { child, r };
+        }),
+      );
+      const failed = results.filter((x) => x.r.outcome === 'failed');
+      if (failed.length === 0) return { outcome: 'succeeded', policy };
+      const worst = failed.reduce<FailurePolicy>((acc, x) => (SEVERITY[x.r.policy] > SEVERITY[acc] ? x.r.policy : acc), 'continue');
+      return {
+        outcome: 'failed',
+        error: failed.map((x) => `${x.child.id}: ${x.r.error ?? 'failed'}`).join('; '),
+        policy: worst,
+        ...(failed.some((x) => x.r.timedOut) ? { timedOut: true } : {}),
+      };
+    }
+  }
+}
+
+function skipTree(ctx: ExecContext, step: PlanStep, reason: string): void {
+  for (const s of flattenSteps([step])) {
+    ctx.outcomes.set(s.id, 'skipped');
+    ctx.recorder.stepEnd(s.id, 'skipped', { skipReason: reason });
+  }
+}

@@ -1,0 +1,53 @@
+// What the run has started, in start order: the saga log rollback unwinds. Tasks still
+// running are stopped, completed plan starts undone, exec undos run, completed CDP
+// failovers listed for the operator.
+
+export type TaskOp = 'cdp-failover' | 'vapp-failover' | 'plan-start' | 'plan-undo';
+
+export interface TaskEntry {
+  kind: 'task';
+  op: TaskOp;
+  stepId: string;
+  /** VM, vApp or plan name. */
+  target: string;
+  targetId: string;
+  taskId: string;
+  status: 'running' | 'succeeded' | 'failed' | 'stopped';
+}
+
+/** A failover POST whose outcome is unknown: never re-sent, never assumed. */
+export interface UnknownEntry {
+  kind: 'unknown';
+  op: TaskOp;
+  stepId: string;
+  target: string;
+  targetId: string;
+  error: string;
+}
+
+export interface ExecEntry {
+  kind: 'exec';
+  stepId: string;
+  command: string[];
+  undo?: string[];
+  shell: boolean;
+  env: Record<string, string>;
+  cwd: string;
+  timeoutMs: number;
+  succeeded: boolean;
+}
+
+export type LedgerEntry = TaskEntry | UnknownEntry | ExecEntry;
+
+export class Ledger {
+  readonly entries: LedgerEntry[] = [];
+
+  add<E extends LedgerEntry>(entry: E): E {
+    this.entries.push(entry);
+    return entry;
+  }
+
+  running(filter?: (e: TaskEntry) => boolean): TaskEntry[] {
+    return this.entries.filter((e): e is TaskEntry => e.kind === 'task' && e.status === 'running' && (!filter || filter(e)));
+  }
+}

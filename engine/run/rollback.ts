@@ -1,0 +1,160 @@
+// Rollback by task deletion. 1. (the caller has stopped launching work) 2. every task still
+// running is stopped with DELETE /tasks/{id}, newest first, and each stop is confirmed by
+// reading it again (404 = gone); 3. completed plan starts are undone (?action=undo, task
+// awaited) and exec steps run their undo, newest first; 4. completed CDP failovers, which
+// EM cannot undo (§4), are listed for the operator. It runs to the end whatever fails,
+// and records every failure. It never uses the run's (possibly aborted) signal.
+
+import type { EmClient, Task } from '../api/types.js';
+import type { Clock } from '../clock.js';
+import { EmHttpError, errorMessage } from '../errors.js';
+import type { ExecRunner } from './exec-runner.js';
+import type { ExecEntry, Ledger, TaskEntry } from './ledger.js';
+import { TaskPoller } from './poller.js';
+import type { RunRecorder } from './recorder.js';
+
+export interface RollbackContext {
+  client: EmClient;
+  clock: Clock;
+  recorder: RunRecorder;
+  ledger: Ledger;
+  exec: ExecRunner;
+  env: Record<string, string | undefined>;
+  pollIntervalMs: number;
+  /** Re-reads of a deleted task before giving up on confirming its stop. @default 5 */
+  confirmAttempts?: number;
+}
+
+const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
+
+/** Stops (DELETE) the given running tasks, newest first, confirming each. */
+export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[]): Promise<void> {
+  const sorted = [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
+  for (const entry of sorted) await stopOne(ctx, entry);
+}
+
+export async function rollback(ctx: RollbackContext, reason: string): Promise<void> {
+  const { recorder, ledger } = ctx;
+  recorder.rollbackStart(reason);
+  await stopTasks(ctx, ledger.running());
+
+  for (const entry of [...ledger.entries].reverse()) {
+    if (entry.kind === 'task' && entry.op === 'plan-start' && entry.status === 'succeeded') await undoPlan(ctx, entry);
+    else if (entry.kind === 'exec' && entry.succeeded && entry.undo) await undoExec(ctx, entry);
+  }
+  listManual(ctx, { failedOver: true });
+  recorder.rollbackEnd();
+}
+
+/**
+ * What no tool can undo, for the operator: unknown outcomes always; completed CDP
+ * failovers when the run is being rolled back (otherwise they are the intended result).
+ */
+export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, options: { failedOver: boolean }): void {
+  for (const e of ctx.ledger.entries) {
+    if (options.failedOver && e.kind === 'task' && (e.op === 'cdp-failover' || e.op === 'vapp-failover') && e.status === 'succeeded') {
+      const what = e.op === 'cdp-failover' ? 'VM' : 'vApp';
+      ctx.recorder.manual({
+        stepId: e.stepId,
+        target: e.target,
+        reason: 'failed-over',
+        instruction: `${what} "${e.target}" IS failed over and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
+      });
+      ctx.recorder.rollbackAction({ action: 'manual', stepId: e.stepId, target: e.target, taskId: e.taskId, ok: false, message: 'failed over; EM cannot undo it: manual action listed' });
+    } else if (e.kind === 'unknown') {
+      ctx.recorder.manual({
+        stepId: e.stepId,
+        target: e.target,
+        reason: 'unknown',
+        instruction: `the failover request for "${e.target}" got no usable answer: check in the Veeam console whether it is failed over; it was NOT re-sent`,
+      });
+    }
+  }
+}
+
+async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
+  const base = { action: 'delete-task' as const, stepId: entry.stepId, target: entry.target, taskId: entry.taskId };
+  try {
+    await ctx.client.deleteTask(entry.taskId);
+  } catch (error) {
+    if (!(error instanceof EmHttpError && error.status === 404)) {
+      ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE /tasks/${entry.taskId} failed: ${errorMessage(error)}` });
+      ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"` });
+      return;
+    }
+  }
+  // Confirm: gone (404), or finished before the stop took effect.
+  const attempts = ctx.confirmAttempts ?? 5;
+  for (let i = 0; i < attempts; i++) {
+    let task: Task;
+    try {
+      task = await ctx.client.getTask(entry.taskId);
+    } catch (error) {
+      if (error instanceof EmHttpError && error.status === 404) {
+        entry.status = 'stopped';
+        markVm(ctx, entry, 'stopped', 'stopped by rollback');
+        ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId}, confirmed gone)` });
+        return;
+      }
+      ctx.recorder.event('warning', `confirming the stop of task ${entry.taskId}: ${errorMessage(error)}`, entry.stepId);
+      await ctx.clock.sleep(ctx.pollIntervalMs);
+      continue;
+    }
+    if (task.state === 'Finished') {
+      const ok = task.result?.success === true;
+      entry.status = ok ? 'succeeded' : 'failed';
+      markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped' : (task.result?.message ?? 'failed'));
+      ctx.recorder.rollbackAction({
+        ...base,
+        ok: !ok,
+        message: ok ? 'finished successfully before it could be stopped' : `finished with failure before the stop: ${task.result?.message ?? ''}`,
+      });
+      return;
+    }
+    await ctx.clock.sleep(ctx.pollIntervalMs);
+  }
+  ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE sent but task ${entry.taskId} still reads Running` });
+  ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} did not stop: check it in the Veeam console` });
+}
+
+function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed', message: string): void {
+  if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, state, { message });
+}
+
+async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
+  const base = { action: 'undo-plan' as const, stepId: entry.stepId, target: entry.target };
+  const poller = new TaskPoller({ client: ctx.client, clock: ctx.clock, intervalMs: ctx.pollIntervalMs, retry: RETRY });
+  try {
+    const task = await ctx.client.undoFailoverPlan(entry.targetId, { subject: `failover plan "${entry.target}"` });
+    const done = task.state === 'Finished' ? task : await poller.watch(task.taskId);
+    await ctx.client.deleteTask(task.taskId).catch((error: unknown) => {
+      ctx.recorder.event('warning', `could not delete finished task ${task.taskId}: ${errorMessage(error)}`, entry.stepId);
+    });
+    const ok = done.result?.success === true;
+    ctx.recorder.rollbackAction({ ...base, taskId: task.taskId, ok, message: ok ? 'plan undone' : `undo failed: ${done.result?.message ?? 'no message'}` });
+    if (!ok) ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console` });
+  } catch (error) {
+    ctx.recorder.rollbackAction({ ...base, ok: false, message: `undo failed: ${errorMessage(error)}` });
+    ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console` });
+  }
+}
+
+async function undoExec(ctx: RollbackContext, entry: ExecEntry): Promise<void> {
+  const undo = entry.undo ?? [];
+  const target = undo.join(' ');
+  const timer = new AbortController();
+  const timeout = new AbortController();
+  ctx.clock.sleep(entry.timeoutMs, timer.signal).then(
+    () => timeout.abort(),
+    () => undefined, // the undo ended first
+  );
+  try {
+    const result = await ctx.exec.run({ command: undo, shell: entry.shell, env: { ...ctx.env, ...entry.env }, cwd: entry.cwd, signal: timeout.signal });
+    ctx.recorder.exec(entry.stepId, undo, result.exitCode, true);
+    const ok = result.exitCode === 0 && !result.error;
+    ctx.recorder.rollbackAction({ action: 'exec-undo', stepId: entry.stepId, target, ok, message: ok ? 'undo command succeeded' : `undo command failed: ${result.error ?? `exit ${result.exitCode}`}` });
+    if (!ok) ctx.recorder.manual({ stepId: entry.stepId, target, reason: 'rollback-failed', instruction: `the undo command of step "${entry.stepId}" failed: run it by hand` });
+  } finally {
+    timer.abort();
+  }
+}

@@ -1,0 +1,131 @@
+// `runbook rollback` for a run that died: for each task the journal shows in flight, ask
+// EM about it with a new logon session; stop it if it still runs, record its result if it
+// finished. EM tasks belong to the logon session that started them (API spec §2.2, §5.2),
+// so a new session usually gets 404: then we say so plainly and name what to check by hand.
+// Requests with no task id (no answer recorded) cannot be looked up at all.
+// Every action is appended to the run's own journal, so `status` shows it afterwards.
+
+import type { EmClient, Task } from '../../api/types.js';
+import { EmHttpError, errorMessage } from '../../errors.js';
+import type { Journal } from '../journal.js';
+import type { RollbackAction } from '../report-types.js';
+import type { Unresolved } from './run-status.js';
+
+export interface RollbackRunOptions {
+  client: EmClient;
+  journal: Pick<Journal, 'append'>;
+  now: () => string;
+  /** Re-reads of a stopped task before giving up on confirming the stop. @default 3 */
+  confirmAttempts?: number;
+  /** Waits between confirmations (injected clock). */
+  sleep: (ms: number) => Promise<void>;
+  pollIntervalMs?: number;
+}
+
+export interface RollbackOutcome {
+  item: Unresolved;
+  /** resolved: we now know where it stands; open: still to check by hand. */
+  resolved: boolean;
+  message: string;
+}
+
+function where(u: Unresolved): string {
+  const t = u.request;
+  const thing = t.kind === 'plan' ? `failover plan "${t.target}"` : `VM "${t.target}"${t.replica ? ` (replica "${t.replica}")` : ''}`;
+  return `${thing}${t.taskId ? `, task ${t.taskId}` : ''}`;
+}
+
+export async function rollbackUnresolved(items: Unresolved[], o: RollbackRunOptions): Promise<RollbackOutcome[]> {
+  const outcomes: RollbackOutcome[] = [];
+  // Newest first, like the engine's own rollback: later work may depend on earlier.
+  for (const item of [...items].reverse()) outcomes.unshift(await handle(item, o));
+  return outcomes;
+}
+
+async function handle(item: Unresolved, o: RollbackRunOptions): Promise<RollbackOutcome> {
+  const t = item.request;
+  const record = (action: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean): RollbackOutcome => {
+    o.journal.append({ at: o.now(), type: 'rollback', stepId: t.stepId, target: t.target, ...action });
+    return { item, resolved, message: action.message };
+  };
+
+  if (!t.taskId) {
+    return record(
+      { action: 'manual', ok: false, message: `no task id was recorded (the request got no answer), so EM cannot be asked about it: check ${where(item)} by hand in Enterprise Manager` },
+      false,
+    );
+  }
+  const taskId = t.taskId;
+  let task: Task;
+  try {
+    task = await o.client.getTask(taskId, { subject: where(item) });
+  } catch (error) {
+    if (error instanceof EmHttpError && error.status === 404) {
+      return record(
+        {
+          action: 'manual',
+          taskId,
+          ok: false,
+          message:
+            `task ${taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them, which died with the run); ` +
+            `check by hand in Enterprise Manager: ${where(item)}`,
+        },
+        false,
+      );
+    }
+    return record({ action: 'delete-task', taskId, ok: false, message: `could not read task ${taskId}: ${errorMessage(error)}` }, false);
+  }
+
+  if (task.state !== 'Running') return finished(item, task, o, record);
+
+  try {
+    await o.client.deleteTask(taskId, { subject: where(item) });
+  } catch (error) {
+    return record({ action: 'delete-task', taskId, ok: false, message: `DELETE /tasks/${taskId} failed: ${errorMessage(error)}` }, false);
+  }
+  for (let i = 0; i < (o.confirmAttempts ?? 3); i++) {
+    try {
+      const after = await o.client.getTask(taskId);
+      if (after.state !== 'Running') return finished(item, after, o, record);
+    } catch (error) {
+      if (error instanceof EmHttpError && error.status === 404) {
+        return record({ action: 'delete-task', taskId, ok: true, message: `stopped (DELETE /tasks/${taskId}, confirmed gone)` }, true);
+      }
+      return record({ action: 'delete-task', taskId, ok: false, message: `stop sent, but confirming it failed: ${errorMessage(error)}` }, false);
+    }
+    await o.sleep(o.pollIntervalMs ?? 5000);
+  }
+  return record({ action: 'delete-task', taskId, ok: false, message: `DELETE sent but task ${taskId} still reads Running: check ${where(item)} by hand` }, false);
+}
+
+/** The task finished (before or despite the stop): record its real result. */
+function finished(
+  item: Unresolved,
+  task: Task,
+  o: RollbackRunOptions,
+  record: (a: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome,
+): RollbackOutcome {
+  const t = item.request;
+  const success = task.result?.success === true;
+  o.journal.append({
+    at: o.now(),
+    type: 'task-result',
+    stepId: t.stepId,
+    target: t.target,
+    taskId: task.taskId,
+    success,
+    ...(task.result?.message !== undefined ? { message: task.result.message } : {}),
+  });
+  const what = t.kind === 'plan' ? 'the plan ran' : 'the VM IS failed over';
+  return record(
+    {
+      action: 'manual',
+      taskId: task.taskId,
+      ok: true,
+      message: success
+        ? `task ${task.taskId} had already finished successfully: ${what} (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)`
+        : `task ${task.taskId} had finished with failure: ${task.result?.message ?? 'no message'}; not failed over`,
+    },
+    true,
+  );
+}

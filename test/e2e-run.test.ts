@@ -1,0 +1,142 @@
+// Spawns the built CLI with --simulate and asserts on the embedded simulator's request log
+// (--sim-log), exit codes and output, in both media types.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCli } from './helpers/cli.js';
+import { playbooksDir } from './helpers/paths.js';
+
+interface Entry {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  taskId?: string;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'runbook-e2e-'));
+const readLog = (file: string): Entry[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Entry);
+const line = (e: Entry) => `${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`;
+const isMutating = (e: Entry) => (e.method === 'POST' && /action=(failover|start|undo)/.test(e.query)) || (e.method === 'DELETE' && e.path.startsWith('/tasks/'));
+
+const PLAYBOOK = `version: 1
+name: e2e fan-out
+defaults:
+  pollInterval: 5s
+steps:
+  - id: db
+    failover:
+      cdpReplica: APP-CDP
+      vms: [vm1, vm2, vm3, vm4]
+      restorePoint: latest
+      concurrency: 3
+    onFailure: rollback
+  - id: after
+    exec:
+      command: [echo, should-not-run]
+`;
+
+const INVENTORY = {
+  cdpReplicas: [
+    {
+      name: 'APP-CDP',
+      vms: [
+        { name: 'vm1', failoverDuration: '60s' },
+        { name: 'vm2', failoverDuration: '60s' },
+        { name: 'vm3', failoverDuration: '8s', fail: 'Replica is locked by another operation' },
+        { name: 'vm4', failoverDuration: '5s' },
+      ],
+    },
+  ],
+};
+
+writeFileSync(join(dir, 'fanout.yaml'), PLAYBOOK);
+writeFileSync(join(dir, 'inventory.json'), JSON.stringify(INVENTORY));
+
+for (const media of ['xml', 'json'] as const) {
+  test(`[${media}] plan sends no mutating request and exits 0`, async () => {
+    const log = join(dir, `plan-${media}.jsonl`);
+    const r = await runCli(['plan', join(playbooksDir, 'erp-tiered-failover.yaml'), '--simulate', '--media', media, '--sim-log', log]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /action=failover/);
+    assert.match(r.stdout, media === 'xml' ? /<RestoreCurrentVss>true<\/RestoreCurrentVss>/ : /"RestoreCurrentVss": ?true/);
+    const entries = readLog(log);
+    assert.equal(entries.filter(isMutating).map(line), []);
+    assert.is(line(entries[0]!), 'POST /sessionMngr/?v=latest');
+    assert.match(line(entries.at(-1)!), /^DELETE \/logonSessions\//);
+  });
+
+  test(`[${media}] run: each VM failed over once, tasks deleted, logout last, exit 0`, async () => {
+    const log = join(dir, `run-${media}.jsonl`);
+    const r = await runCli(['run', join(playbooksDir, 'erp-tiered-failover.yaml'), '--simulate', '--media', media, '--time-scale', '200', '--sim-log', log]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /failed over: +erp-db01, erp-db02, erp-app01, erp-app02/);
+    const entries = readLog(log);
+    const failovers = entries.filter((e) => e.query === 'action=failover');
+    assert.is(failovers.length, 4);
+    assert.is(new Set(failovers.map((e) => e.path)).size, 4);
+    // The database tier is requested before the app tier, and the app tier only after the db tasks finished.
+    const firstApp = entries.findIndex((e) => e.query === 'action=failover' && failovers.indexOf(e) >= 2);
+    const dbDeletes = entries.findIndex((e) => e.method === 'DELETE' && e.path === `/tasks/${failovers[1]!.taskId}`);
+    assert.ok(dbDeletes < firstApp);
+    for (const f of failovers) assert.ok(entries.some((e) => e.method === 'DELETE' && e.path === `/tasks/${f.taskId}` && e.status === 204), `task ${f.taskId} deleted`);
+    assert.match(line(entries.at(-1)!), /^DELETE \/logonSessions\//);
+  });
+
+  test(`[${media}] a VM failing mid-fan-out: running siblings stopped, queued never sent, exit 1`, async () => {
+    const log = join(dir, `fail-${media}.jsonl`);
+    const r = await runCli(['run', join(dir, 'fanout.yaml'), '--simulate', '--inventory', join(dir, 'inventory.json'), '--media', media, '--time-scale', '200', '--sim-log', log]);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /FAILED and was rolled back/);
+    assert.match(r.stderr, /vm3 \(EM reported failure: Replica is locked by another operation\)/);
+    assert.match(r.stderr, /stopped: +vm1 .*; vm2/);
+    assert.not.match(r.stdout, /should-not-run/);
+    const entries = readLog(log);
+    const failovers = entries.filter((e) => e.query === 'action=failover');
+    assert.is(failovers.length, 3, 'vm4 was queued behind the concurrency bound and never sent');
+    const byPath = (n: number) => failovers[n]!.taskId;
+    const deletes = entries.filter((e) => e.method === 'DELETE' && e.path.startsWith('/tasks/')).map((e) => e.path);
+    // vm3's finished task (hygiene), then the running ones newest first.
+    assert.equal(deletes, [`/tasks/${byPath(2)}`, `/tasks/${byPath(1)}`, `/tasks/${byPath(0)}`]);
+    // Each stop is confirmed by a read that finds the task gone.
+    for (const n of [0, 1]) assert.ok(entries.some((e) => e.method === 'GET' && e.path === `/tasks/${byPath(n)}` && e.status === 404));
+    assert.match(line(entries.at(-1)!), /^DELETE \/logonSessions\//);
+  });
+}
+
+test('run without a terminal against a real server needs --yes (exit 2, nothing sent)', async () => {
+  const r = await runCli(['run', join(playbooksDir, 'erp-tiered-failover.yaml'), '--server', 'https://127.0.0.1:1']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /pass --yes/);
+});
+
+test('plan against an unreachable server exits 4', async () => {
+  const r = await runCli(['plan', join(dir, 'fanout.yaml'), '--server', 'https://127.0.0.1:1'], {
+    env: { VEEAM_EM_USERNAME: 'u', VEEAM_EM_PASSWORD: 'p' },
+  });
+  assert.is(r.code, 4, r.stderr);
+});
+
+test('plan with a name that does not resolve exits 3 and lists the problem', async () => {
+  const r = await runCli(['plan', join(dir, 'fanout.yaml'), '--simulate', '--inventory', join(dir, 'missing.json')]);
+  assert.is(r.code, 2, 'a missing inventory file is bad input');
+  writeFileSync(join(dir, 'small.json'), JSON.stringify({ cdpReplicas: [{ name: 'APP-CDP', vms: ['vm1', 'vm2', 'vm3'] }] }));
+  const r2 = await runCli(['plan', join(dir, 'fanout.yaml'), '--simulate', '--inventory', join(dir, 'small.json')]);
+  assert.is(r2.code, 3, r2.stderr);
+  assert.match(r2.stderr, /VM "vm4" not found in CDP replica "APP-CDP"/);
+});
+
+test('bad param is exit 2', async () => {
+  const r = await runCli(['plan', join(playbooksDir, 'erp-tiered-failover.yaml'), '--simulate', '--param', 'nope=1']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /unknown param "nope"/);
+});
+
+test.run();

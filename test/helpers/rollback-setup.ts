@@ -1,0 +1,100 @@
+// Shared setup for rollback tests: a state directory holding the journal of a run that
+// died with tasks in flight on the simulator, started by a session that died with it.
+
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '../../engine/api/client.js';
+import type { EmClient } from '../../engine/api/types.js';
+import type { Clock } from '../../engine/clock.js';
+import type { CommandIO } from '../../engine/commands/io.js';
+import type { JournalEntry } from '../../engine/run/journal-types.js';
+import { createSimulator, demoInventory, type Simulator } from '../../engine/simulator/index.js';
+import { toJsonl } from './journal-fixture.js';
+
+export const RUN_ID = '20261127T102233Z-dead';
+export const SIM_URL = 'https://em01.lab.local:9398';
+export const USER = 'runbook';
+export const PASSWORD = 'rollback-Pa55<&>"word';
+
+export const PLAYBOOK_YAML = `version: 1
+name: Rollback test
+server:
+  url: {env: EM_URL}
+  username: {env: EM_USER}
+  password: {env: EM_PASSWORD}
+steps:
+  - id: db
+    failover:
+      cdpReplica: ERP-CDP
+      vms: [erp-db01]
+`;
+
+/** A simulator whose ERP failovers never finish on their own (so tasks stay Running). */
+export function slowSimulator(clock: Clock): Simulator {
+  const inventory = demoInventory({ name: USER, password: PASSWORD });
+  const erp = inventory.cdpReplicas?.find((r) => r.name === 'ERP-CDP');
+  if (erp) erp.behaviour = { failoverDuration: '1h' };
+  return createSimulator({ inventory, clock, baseUrl: SIM_URL });
+}
+
+export function simClient(sim: Simulator, clock: Clock): EmClient {
+  return createClient({ url: SIM_URL, username: USER, password: PASSWORD, fetch: sim.fetch, clock });
+}
+
+export function stateDirFor(entries: JournalEntry[]): { dir: string; stateDir: string; playbook: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-rollback-'));
+  const playbook = join(dir, 'rollback-test.yaml');
+  writeFileSync(playbook, PLAYBOOK_YAML);
+  const stateDir = join(dir, '.runbook');
+  mkdirSync(join(stateDir, 'runs'), { recursive: true });
+  writeFileSync(join(stateDir, 'runs', `${RUN_ID}.jsonl`), toJsonl(entries.map((e) => (e.type === 'run-start' ? { ...e, playbook: { ...e.playbook, file: playbook } } : e))));
+  return { dir, stateDir, playbook };
+}
+
+/**
+ * The journal a run leaves when killed after EM accepted `accepted` failovers (task ids
+ * given) and sent one more request (`erp-app02`) whose answer never came.
+ */
+export function deadRunEntries(pid: number, accepted: { vm: string; vmId: string; taskId: string }[], options: { simulated?: boolean; url?: string } = {}): JournalEntry[] {
+  const at = (s: number) => new Date(Date.parse('2026-11-27T10:22:33Z') + s * 1000).toISOString();
+  const entries: JournalEntry[] = [
+    {
+      at: at(0), type: 'run-start', runId: RUN_ID, pid,
+      playbook: { name: 'Rollback test', file: '(set by stateDirFor)', sha256: '00'.repeat(32) },
+      params: {},
+      server: { url: options.url ?? SIM_URL, media: 'xml', simulated: options.simulated ?? false, username: USER },
+      host: { hostname: hostname(), user: 'runner' },
+    },
+    { at: at(1), type: 'step-start', stepId: 'db', name: 'Database tier', kind: 'failover' },
+  ];
+  accepted.forEach((a, i) => {
+    entries.push({ at: at(2 + i), type: 'request-intent', stepId: 'db', target: a.vm, targetId: a.vmId, method: 'POST', path: `/cdpReplicas/r/vms/${a.vmId}?action=failover`, replica: 'ERP-CDP', restorePoint: 'latest' });
+    entries.push({ at: at(2 + i), type: 'request-accepted', stepId: 'db', target: a.vm, taskId: a.taskId });
+  });
+  return entries;
+}
+
+export function unknownRequest(): JournalEntry {
+  return { at: '2026-11-27T10:23:00.000Z', type: 'request-intent', stepId: 'db', target: 'erp-app02', method: 'POST', path: '/cdpReplicas/r/vms/x?action=failover', replica: 'ERP-CDP' };
+}
+
+export interface FakeIO extends CommandIO {
+  out: () => string;
+  err: () => string;
+}
+
+export function fakeIO(options: { cwd: string; env?: Record<string, string>; answer?: string }): FakeIO {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (t) => void (out += t), isTTY: false },
+    stderr: { write: (t) => void (err += t), isTTY: false },
+    env: options.env ?? {},
+    cwd: options.cwd,
+    signal: new AbortController().signal,
+    ...(options.answer !== undefined ? { prompt: async () => options.answer! } : {}),
+    out: () => out,
+    err: () => err,
+  };
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createClient } from '../engine/api/client.js';
+import { FakeClock } from '../engine/clock.js';
+import { runRollback } from '../engine/commands/rollback.js';
+import { LockedError, UsageError } from '../engine/errors.js';
+import { readJournal } from '../engine/run/journal.js';
+import { loadRunStatus } from '../engine/run/status/run-status.js';
+import { deadPid } from './helpers/dead-pid.js';
+import { createFakeEm } from './helpers/fake-em-client.js';
+import {
+  deadRunEntries, fakeIO, PASSWORD, RUN_ID, simClient, slowSimulator, stateDirFor, unknownRequest, USER, SIM_URL,
+} from './helpers/rollback-setup.js';
+
+const start = Date.parse('2026-11-27T10:22:33Z');
+
+/** A run that died: its session (client A) started two failovers on the simulator. */
+async function diedOnSimulator() {
+  const clock = new FakeClock({ start });
+  const sim = slowSimulator(clock);
+  const a = simClient(sim, clock);
+  const replica = (await a.findCdpReplica('ERP-CDP'))!;
+  const vms = await a.listCdpReplicaVms(replica.id);
+  const spec = { restoreCurrent: true, restoreCurrentVss: false };
+  const accepted = [];
+  for (const name of ['erp-db01', 'erp-app01']) {
+    const vm = vms.find((v) => v.name === name)!;
+    const task = await a.failoverCdpVm(replica.id, vm.id, spec);
+    accepted.push({ vm: name, vmId: vm.id, taskId: task.taskId });
+  }
+  // Session A dies with the process: never logged out, never seen again.
+  const setup = stateDirFor([...deadRunEntries(deadPid(), accepted), unknownRequest()]);
+  const env = { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD };
+  const deps = { clock, createClient: (o: Parameters<typeof createClient>[0]) => createClient({ ...o, fetch: sim.fetch }) };
+  return { clock, sim, accepted, env, deps, ...setup };
+}
+
+test('simulator: a new session cannot see the dead run’s tasks (404): said plainly, VMs listed to check by hand, exit 1', async () => {
+  const s = await diedOnSimulator();
+  const io = fakeIO({ cwd: s.dir, env: s.env });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, s.deps);
+  assert.is(code, 1, io.err());
+  const out = io.out();
+  assert.match(out, 'cannot be seen by a new session');
+  assert.match(out, 'Still to check by hand in Enterprise Manager (3)');
+  for (const a of s.accepted) assert.match(out, `VM ${a.vm}, replica ERP-CDP, task ${a.taskId}`);
+  assert.match(out, 'VM erp-app02, replica ERP-CDP (step "Database tier")');
+
+  // What EM saw: a second session asked about each task and got 404; nothing was deleted.
+  const rollbackCalls = s.sim.log.filter((e) => e.session === 's2' && e.path.startsWith('/tasks'));
+  assert.equal(rollbackCalls.map((e) => `${e.method} ${e.path} ${e.status}`), s.accepted.map((a) => `GET /tasks/${a.taskId} 404`).reverse());
+  assert.not.ok(s.sim.log.some((e) => e.method === 'DELETE' && e.path.startsWith('/tasks')));
+  // Honest: the failovers are still running in EM; rollback did not pretend to stop them.
+  for (const a of s.accepted) assert.is(s.sim.state.tasks.find((t) => t.taskId === a.taskId)?.state, 'Running');
+  assert.is(s.sim.state.sessions, 1, 'rollback logged out its own session');
+
+  // Recorded in the same journal; status still lists all three as unresolved.
+  const entries = readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries;
+  const actions = entries.filter((e) => e.type === 'rollback');
+  assert.is(actions.length, 3);
+  assert.ok(actions.every((a) => a.type === 'rollback' && a.action === 'manual' && !a.ok));
+  assert.is(loadRunStatus(s.stateDir, RUN_ID).unresolved.length, 3);
+  // Credentials came from the playbook's env references; the password is nowhere.
+  assert.not.ok(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8').includes(PASSWORD));
+  assert.not.ok(out.includes(PASSWORD) || io.err().includes(PASSWORD));
+});
+
+test('when EM does let the session see them: a running task is stopped and confirmed, a finished one recorded; exit 0', async () => {
+  const clock = new FakeClock({ start, auto: true });
+  const fake = createFakeEm({ clock, replicas: [{ id: 'r', name: 'ERP-CDP', vms: [{ id: 'vm-1', name: 'erp-db01', durationMs: 3_600_000 }, { id: 'vm-2', name: 'erp-app01', durationMs: 1_000 }] }] });
+  const spec = { restoreCurrent: true, restoreCurrentVss: false };
+  const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
+  const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
+  await clock.advance(2_000); // erp-app01 finishes while nobody watches
+  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId }, { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId }]));
+  const io = fakeIO({ cwd: s.dir, env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { clock, createClient: () => fake.client });
+  assert.is(code, 0, io.out() + io.err());
+  assert.equal(fake.log.filter((l) => l.includes('/tasks/')), [`GET /tasks/${t2.taskId}`, `GET /tasks/${t1.taskId}`, `DELETE /tasks/${t1.taskId}`, `GET /tasks/${t1.taskId}`]);
+  assert.match(io.out(), 'nothing left unresolved');
+  const status = loadRunStatus(s.stateDir, RUN_ID);
+  const vms = status.report.steps[0]!.vms!;
+  assert.equal(vms.map((v) => [v.name, v.state]), [['erp-db01', 'stopped'], ['erp-app01', 'failed-over']]);
+  assert.ok(status.report.manual.some((m) => m.target === 'erp-app01' && m.reason === 'failed-over'), 'the finished failover is left for the operator');
+});
+
+test('nothing unresolved: exit 0 without logging on', async () => {
+  const s = stateDirFor([...deadRunEntries(deadPid(), []), { at: '2026-11-27T10:30:00.000Z', type: 'run-end', outcome: 'succeeded', exitCode: 0 }]);
+  const io = fakeIO({ cwd: s.dir });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, { createClient: () => assert.unreachable('no logon expected') as never });
+  assert.is(code, 0);
+  assert.match(io.out(), 'nothing unresolved');
+});
+
+test('a run still alive is refused (exit 5); one from another host needs --force', async () => {
+  const alive = stateDirFor(deadRunEntries(process.pid, [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }]));
+  try {
+    await runRollback(['--run', RUN_ID, '--state-dir', alive.stateDir, '--yes'], fakeIO({ cwd: alive.dir }), {});
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, LockedError);
+    assert.is((error as LockedError).exitCode, 5);
+    assert.match((error as Error).message, `still running (pid ${process.pid}`);
+  }
+  const entries = deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }], { simulated: true });
+  const first = entries[0]!;
+  if (first.type === 'run-start') first.host = { hostname: 'elsewhere-host', user: 'x' };
+  const other = stateDirFor(entries);
+  await runRollback(['--run', RUN_ID, '--state-dir', other.stateDir, '--yes'], fakeIO({ cwd: other.dir }), {}).then(
+    () => assert.unreachable(),
+    (error: unknown) => assert.match((error as Error).message, 'pass --force'),
+  );
+  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', other.stateDir, '--yes', '--force'], fakeIO({ cwd: other.dir }), {}), 0);
+});
+
+test('confirmation: required without a terminal; "n" at the prompt does nothing', async () => {
+  const s = await diedOnSimulator();
+  await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], fakeIO({ cwd: s.dir, env: s.env }), s.deps).then(
+    () => assert.unreachable(),
+    (error: unknown) => {
+      assert.instance(error, UsageError);
+      assert.match((error as Error).message, 'pass --yes');
+    },
+  );
+  const io = fakeIO({ cwd: s.dir, env: s.env, answer: 'n' });
+  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, s.deps), 1);
+  assert.match(io.err(), 'nothing was done');
+  assert.not.ok(s.sim.log.some((e) => e.session === 's2'), 'no logon');
+  assert.not.ok(readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries.some((e) => e.type === 'rollback'));
+  const yes = fakeIO({ cwd: s.dir, env: s.env, answer: 'y' });
+  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], yes, s.deps), 1);
+  assert.match(yes.out(), 'cannot be seen by a new session');
+});
+
+test('a simulated run: nothing exists to stop; recorded and resolved (exit 0)', async () => {
+  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }], { simulated: true, url: 'sim://embedded' }));
+  const io = fakeIO({ cwd: s.dir });
+  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { createClient: () => assert.unreachable() as never }), 0);
+  assert.equal(loadRunStatus(s.stateDir, RUN_ID).unresolved, []);
+  assert.match(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8'), 'simulated run');
+});
+
+test('missing credentials: exit 2 naming what is missing, nothing recorded', async () => {
+  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }]));
+  const io = fakeIO({ cwd: s.dir, env: {} });
+  await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, {}).then(
+    () => assert.unreachable(),
+    (error: unknown) => {
+      assert.instance(error, UsageError);
+      assert.match((error as Error).message, 'missing the password (VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE)');
+    },
+  );
+  assert.not.ok(readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries.some((e) => e.type === 'rollback'));
+});
+
+test('usage: --run is required', async () => {
+  await runRollback([], fakeIO({ cwd: '/' }), {}).then(
+    () => assert.unreachable(),
+    (error: unknown) => assert.match((error as Error).message, '--run ID is required'),
+  );
+});
+
+test.run();

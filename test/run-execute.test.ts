@@ -1,0 +1,182 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FakeClock } from '../engine/clock.js';
+import { InterruptedError } from '../engine/errors.js';
+import { executePlan } from '../engine/run/execute.js';
+import type { ExecRunner } from '../engine/run/exec-runner.js';
+import type { Step } from '../engine/playbook/types.js';
+import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
+import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+
+const failoverStep = (id: string, vms: string[], over: Partial<Extract<Step, { kind: 'failover' }>> = {}): Step => ({
+  ...common(id),
+  kind: 'failover',
+  cdpReplica: 'CDP Policy 1',
+  vms,
+  restorePoint: { kind: 'latest' },
+  concurrency: 10,
+  ...over,
+});
+
+function setup(vms: FakeVm[], steps: Step[], extra: Parameters<typeof createFakeEm>[0] extends infer O ? Partial<O> : never = {}) {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms }], ...extra });
+  return { clock, em, pb: playbook(steps) };
+}
+
+const fakeExec = (codes: Record<string, number>, calls: string[]): ExecRunner => ({
+  async run(req) {
+    calls.push(req.command.join(' '));
+    return { exitCode: codes[req.command.join(' ')] ?? 0, output: '' };
+  },
+});
+
+test('fails over every VM once, one GET /tasks per tick, deletes finished tasks', async () => {
+  const vms = [1, 2, 3].map((i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: 12_000 }));
+  const { clock, em, pb } = setup(vms, [failoverStep('db', ['vm1', 'vm2', 'vm3'])]);
+  const plan = await planFor(pb, em.client);
+  assert.equal(plan.problems, []);
+  em.log.length = 0;
+  const { recorder, journal } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.is(result.outcome, 'succeeded');
+  const posts = em.log.filter((l) => l.includes('action=failover'));
+  assert.equal(posts.length, 3);
+  // 12 s tasks polled every 5 s: ticks at 5, 10, 15 s: three list reads for three tasks.
+  assert.is(em.log.filter((l) => l === 'GET /tasks').length, 3);
+  assert.is(result.polls, 3);
+  assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')).sort(), ['DELETE /tasks/task-1', 'DELETE /tasks/task-2', 'DELETE /tasks/task-3']);
+  assert.ok(result.report.steps[0]!.vms!.every((v) => v.state === 'failed-over'));
+  // The intent is journaled before the request is sent.
+  const intents = journal.filter((e) => e.type === 'request-intent');
+  assert.is(intents.length, 3);
+  const firstIntent = journal.findIndex((e) => e.type === 'request-intent');
+  const firstAccepted = journal.findIndex((e) => e.type === 'request-accepted');
+  assert.ok(firstIntent < firstAccepted);
+});
+
+test('fan-out never exceeds the step concurrency', async () => {
+  const vms = [1, 2, 3, 4, 5].map((i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: 10_000 }));
+  const { clock, em, pb } = setup(vms, [failoverStep('db', vms.map((v) => v.name), { concurrency: 2 })]);
+  const plan = await planFor(pb, em.client);
+  const { recorder } = recorderFor(plan, clock);
+  let inFlight = 0;
+  let max = 0;
+  recorder.on((e) => {
+    if (e.type !== 'vm') return;
+    if (e.state === 'requested') max = Math.max(max, ++inFlight);
+    if (e.state === 'done' || e.state === 'failed') inFlight--;
+  });
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.is(result.outcome, 'succeeded');
+  assert.is(max, 2);
+});
+
+test('a VM failing mid-fan-out under rollback: running siblings are stopped by DELETE, newest first', async () => {
+  const vms: FakeVm[] = [
+    { id: 'v1', name: 'vm1', durationMs: 60_000 },
+    { id: 'v2', name: 'vm2', durationMs: 60_000 },
+    { id: 'v3', name: 'vm3', durationMs: 5_000, fail: 'result-false' },
+    { id: 'v4', name: 'vm4', durationMs: 60_000 },
+  ];
+  const { clock, em, pb } = setup(vms, [failoverStep('db', ['vm1', 'vm2', 'vm3', 'vm4'], { concurrency: 3, onFailure: 'rollback' }), failoverStep('app', [])]);
+  const plan = await planFor(pb, em.client);
+  em.log.length = 0;
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.is(result.outcome, 'rolled-back');
+  // vm4 was queued and never requested.
+  assert.not.ok(em.log.some((l) => l.includes('/vms/v4?action=failover')));
+  const deletes = em.log.filter((l) => l.startsWith('DELETE /tasks/'));
+  // task-3 (vm3, finished) deleted for hygiene, then task-2 and task-1 stopped newest first.
+  assert.equal(deletes, ['DELETE /tasks/task-3', 'DELETE /tasks/task-2', 'DELETE /tasks/task-1']);
+  const states = Object.fromEntries(result.report.steps[0]!.vms!.map((v) => [v.name, v.state]));
+  assert.equal(states, { vm1: 'stopped', vm2: 'stopped', vm3: 'failed', vm4: 'not-started' });
+  assert.ok(result.report.rollback.filter((r) => r.action === 'delete-task').every((r) => r.ok));
+  assert.is(result.report.steps[1]!.outcome, 'skipped');
+});
+
+test('an unknown outcome is never re-sent and is listed for the operator', async () => {
+  const vms: FakeVm[] = [{ id: 'v1', name: 'vm1', fail: 'unknown' }];
+  const { clock, em, pb } = setup(vms, [failoverStep('db', ['vm1'])]);
+  const plan = await planFor(pb, em.client);
+  em.log.length = 0;
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.is(result.outcome, 'failed');
+  assert.is(em.log.filter((l) => l.includes('action=failover')).length, 1);
+  assert.is(result.report.steps[0]!.vms![0]!.state, 'unknown');
+  assert.equal(result.report.manual.map((m) => m.reason), ['unknown']);
+});
+
+test('rollback undoes a completed plan start and runs exec undo, newest first; CDP failovers become manual', async () => {
+  const calls: string[] = [];
+  const steps: Step[] = [
+    { ...common('prep'), kind: 'exec', command: ['prep'], shell: false, env: {}, expectExit: 0, undo: ['unprep'] },
+    { ...common('plan'), kind: 'failoverPlan', plan: 'Plan A', action: 'start' },
+    failoverStep('db', ['vm1']),
+    { ...common('notify'), kind: 'exec', command: ['boom'], shell: false, env: {}, expectExit: 0, onFailure: 'rollback', retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 } },
+  ];
+  const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1' }], steps, { plans: [{ id: 'p1', name: 'Plan A' }] });
+  const plan = await planFor(pb, em.client);
+  em.log.length = 0;
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec: fakeExec({ boom: 1 }, calls) });
+  assert.is(result.outcome, 'rolled-back');
+  assert.equal(calls, ['prep', 'boom', 'unprep']);
+  assert.ok(em.log.includes('POST /failoverPlans/p1?action=undo'));
+  assert.equal(result.report.rollback.map((r) => r.action), ['undo-plan', 'exec-undo', 'manual']);
+  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'failed-over']]);
+});
+
+test('interrupt: stops launching, deletes running tasks, ends interrupted', async () => {
+  const vms = [1, 2].map((i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: 60_000 }));
+  const { clock, em, pb } = setup(vms, [failoverStep('db', ['vm1', 'vm2']), failoverStep('app', [])]);
+  const plan = await planFor(pb, em.client);
+  em.log.length = 0;
+  const { recorder } = recorderFor(plan, clock);
+  const controller = new AbortController();
+  recorder.on((e) => {
+    if (e.type === 'vm' && e.state === 'running' && e.vm === 'vm2') controller.abort(new InterruptedError('SIGINT'));
+  });
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: controller.signal });
+  assert.is(result.outcome, 'interrupted');
+  assert.instance(result.interrupted, InterruptedError);
+  assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')), ['DELETE /tasks/task-2', 'DELETE /tasks/task-1']);
+  assert.is(result.report.steps[1]!.outcome, 'skipped');
+});
+
+test('when conditions on step outcomes, always steps after a failure, continue policy', async () => {
+  const calls: string[] = [];
+  const exec = (id: string, over: Partial<Step> = {}): Step =>
+    ({ ...common(id), kind: 'exec', command: [id], shell: false, env: {}, expectExit: 0, retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 }, ...over }) as Step;
+  const steps: Step[] = [
+    exec('a', { onFailure: 'continue' }),
+    exec('b', { when: { step: 'a', is: ['failed'] } }),
+    exec('c', { when: { step: 'a', is: ['succeeded'] } }),
+    exec('d'),
+    exec('e'),
+    exec('f', { always: true }),
+  ];
+  const { clock, em, pb } = setup([], steps);
+  const plan = await planFor(pb, em.client);
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec: fakeExec({ a: 1, d: 2 }, calls) });
+  assert.equal(calls, ['a', 'b', 'd', 'f']);
+  assert.is(result.outcome, 'failed');
+  assert.equal(result.report.steps.map((s) => s.outcome), ['failed', 'succeeded', 'skipped', 'failed', 'skipped', 'succeeded']);
+});
+
+test('step timeout stops the step tasks and fails it', async () => {
+  const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1', durationMs: 600_000 }], [failoverStep('db', ['vm1'], { timeoutMs: 60_000 })]);
+  const plan = await planFor(pb, em.client);
+  em.log.length = 0;
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.is(result.outcome, 'failed');
+  assert.ok(em.log.includes('DELETE /tasks/task-1'));
+  assert.is(result.report.steps[0]!.vms![0]!.state, 'stopped');
+  assert.match(result.report.steps[0]!.error ?? '', /timed out/);
+});
+
+test.run();
