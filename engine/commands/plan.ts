@@ -30,8 +30,8 @@ Options:
   --format text|json  output format (default text)
   -h, --help          this help
 
-Credentials: VEEAM_EM_USERNAME, VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE override the
-playbook's server section. Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
+Credentials: the playbook's server section, else VEEAM_EM_URL, VEEAM_EM_USERNAME and
+VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE (--server overrides both). Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
 name did not resolve, 4 cannot connect or authenticate.
 `;
 
@@ -103,6 +103,7 @@ export async function prepare(
     ...(timeScale !== undefined ? { timeScale } : {}),
     ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
   });
+  if (target.warning !== undefined) io.stderr.write(`runbook: ${target.warning}\n`);
   const close = async () => {
     await target.client.logout();
     if (values['sim-log'] !== undefined && target.sim) writeSimLog(resolve(io.cwd, values['sim-log']), target.sim.log);

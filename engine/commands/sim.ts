@@ -120,6 +120,7 @@ export const simCommand: Command = async (argv, io) => {
     clock: scale === 1 ? systemClock : scaledClock(scale),
     seed,
     sessionIdleMs,
+    maxLogEntries: 10_000,
     onRequest: (entry) => io.stdout.write(logLine(entry)),
   });
   const server = await sim.startSimulatorServer(simulator, { host, port, tls: values.tls === true });

@@ -183,6 +183,6 @@ async function dispatch(ctx: ExecContext, rb: RollbackContext, step: PlanStep, c
 function skipTree(ctx: ExecContext, step: PlanStep, reason: string): void {
   for (const s of flattenSteps([step])) {
     ctx.outcomes.set(s.id, 'skipped');
-    ctx.recorder.stepEnd(s.id, 'skipped', { skipReason: reason });
+    ctx.recorder.stepSkipped(s.id, reason);
   }
 }

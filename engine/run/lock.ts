@@ -13,7 +13,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unl
 import { hostname as osHostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import { InternalError, LockedError } from '../errors.js';
+import { LockedError } from '../errors.js';
 import { ensureStateDir, locksDir } from './state-dir.js';
 
 export interface LockContent {
@@ -196,12 +196,4 @@ function lockedError(path: string, holder: LockContent | 'corrupt' | undefined, 
     `another run of ${holder.playbook} is in progress (${who}). Wait for it to finish, or see ` +
       `'runbook status' for what it is doing. The lock is released when it ends; a lock left by a dead process is taken over automatically.`,
   );
-}
-
-// Exposed for the rare caller that must fail loudly on an impossible state.
-export function assertLockHeld(lock: Lock): void {
-  const now = readLock(lock.path);
-  if (now === undefined || now === 'corrupt' || now.token !== lock.content.token) {
-    throw new InternalError(`lock ${lock.path} is no longer ours`);
-  }
 }

@@ -125,6 +125,16 @@ export class RunRecorder {
     this.emit({ type: 'step-start', stepId });
   }
 
+  /**
+   * A step that never ran. The journal still gets its step-start (name, kind, parent) so
+   * status can describe it; listeners get only the step-end (the view draws it skipped).
+   */
+  stepSkipped(stepId: string, reason: string): void {
+    const s = this.step(stepId);
+    this.write({ type: 'step-start', stepId, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
+    this.stepEnd(stepId, 'skipped', { skipReason: reason });
+  }
+
   stepEnd(stepId: string, outcome: StepOutcome, detail: { error?: string; skipReason?: string } = {}): void {
     const s = this.step(stepId);
     s.outcome = outcome;

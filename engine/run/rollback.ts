@@ -101,20 +101,46 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
       continue;
     }
     if (task.state === 'Finished') {
-      const ok = task.result?.success === true;
-      entry.status = ok ? 'succeeded' : 'failed';
-      markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped' : (task.result?.message ?? 'failed'));
-      ctx.recorder.rollbackAction({
-        ...base,
-        ok: !ok,
-        message: ok ? 'finished successfully before it could be stopped' : `finished with failure before the stop: ${task.result?.message ?? ''}`,
-      });
+      finishedFirst(ctx, entry, task);
       return;
     }
     await ctx.clock.sleep(ctx.pollIntervalMs);
   }
   ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE sent but task ${entry.taskId} still reads Running` });
   ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} did not stop: check it in the Veeam console` });
+}
+
+/**
+ * The task finished before the stop took effect: its result is the truth. The journal gets
+ * the task-result line (so status no longer lists the VM as in flight); a successful CDP
+ * failover IS done, which EM cannot undo: a manual action says so.
+ */
+function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void {
+  const ok = task.result?.success === true;
+  const emMessage = task.result?.message;
+  entry.status = ok ? 'succeeded' : 'failed';
+  ctx.recorder.taskResult({ stepId: entry.stepId, target: entry.target, taskId: entry.taskId, success: ok, ...(emMessage !== undefined ? { message: emMessage } : {}) });
+  const failover = entry.op === 'cdp-failover' || entry.op === 'vapp-failover';
+  markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped: failed over' : (emMessage ?? 'failed'));
+  ctx.recorder.rollbackAction({
+    action: 'delete-task',
+    stepId: entry.stepId,
+    target: entry.target,
+    taskId: entry.taskId,
+    ok: !ok,
+    message: ok
+      ? `finished successfully before it could be stopped${failover ? ': it IS failed over' : ''}`
+      : `finished with failure before the stop: ${emMessage ?? 'no message'}; not failed over`,
+  });
+  if (ok && failover) {
+    const what = entry.op === 'cdp-failover' ? 'VM' : 'vApp';
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'failed-over',
+      instruction: `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
+    });
+  }
 }
 
 function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed', message: string): void {

@@ -1,16 +1,16 @@
 // Which Enterprise Manager a plan or run talks to, and as whom. Real server: URL, username
-// and password with precedence flag > env (VEEAM_EM_*) > playbook; password files are
-// relative to the playbook. `--simulate`: the embedded simulator as the client's fetch (no
+// and password from --server, the playbook's server block and VEEAM_EM_* (precedence in
+// credentials.ts); password files are relative to the playbook. `--simulate`: the embedded simulator as the client's fetch (no
 // sockets), its inventory derived from the playbook or read from `--inventory`, on a
 // time-scaled clock so a demo takes seconds.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createClient } from '../api/client.js';
+import { createClient, tlsWarning } from '../api/client.js';
 import type { ClientEvent, EmClient } from '../api/types.js';
 import { scaledClock, systemClock, type Clock } from '../clock.js';
 import { errorMessage, ExitCode, RunbookError, UsageError } from '../errors.js';
-import type { MediaType, Playbook, ValueRef } from '../playbook/types.js';
+import type { MediaType, Playbook } from '../playbook/types.js';
+import { resolveCredentials, type Credentials } from './credentials.js';
 import { createSimulator, DEMO_ADMIN, inventoryFromPlaybook, loadInventory } from '../simulator/index.js';
 import type { Inventory, Simulator } from '../simulator/index.js';
 
@@ -37,6 +37,8 @@ export interface Target {
   /** Values to keep out of every file and message. */
   secrets: string[];
   sim?: Simulator;
+  /** Set when TLS verification is off (insecureSkipVerify): the caller prints it. */
+  warning?: string;
 }
 
 export const SIM_URL = 'https://simulator.invalid:9398';
@@ -66,7 +68,7 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
   }
   const creds = serverCredentials(o.playbook, o.env, o.server);
   const { tls } = o.playbook.server;
-  const client = createClient({
+  const options = {
     url: creds.url,
     username: creds.username,
     password: creds.password,
@@ -77,8 +79,10 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
       insecureSkipVerify: tls.insecureSkipVerify,
     },
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-  });
-  return { client, clock: systemClock, url: creds.url, username: creds.username, media, simulated: false, secrets: [creds.password] };
+  };
+  const client = createClient(options);
+  const warning = tlsWarning(options);
+  return { client, clock: systemClock, url: creds.url, username: creds.username, media, simulated: false, secrets: [creds.password], ...(warning !== undefined ? { warning } : {}) };
 }
 
 async function readInventory(file: string): Promise<Inventory> {
@@ -100,39 +104,27 @@ function withAdmin(inventory: Inventory): { name: string; password: string } {
   return DEMO_ADMIN;
 }
 
-/** flag > env > playbook, for each of URL, username and password. */
-export function serverCredentials(playbook: Playbook, env: Record<string, string | undefined>, serverFlag?: string) {
-  const s = playbook.server;
-  const url = serverFlag ?? nonEmpty(env.VEEAM_EM_URL) ?? valueRef(s.url, env, 'server.url');
-  const username = nonEmpty(env.VEEAM_EM_USERNAME) ?? valueRef(s.username, env, 'server.username');
-  let password = nonEmpty(env.VEEAM_EM_PASSWORD);
-  if (password === undefined && nonEmpty(env.VEEAM_EM_PASSWORD_FILE)) password = readSecret(env.VEEAM_EM_PASSWORD_FILE!, 'VEEAM_EM_PASSWORD_FILE');
-  if (password === undefined && s.password) {
-    password = 'env' in s.password ? nonEmpty(env[s.password.env]) : readSecret(resolve(dirname(playbook.file), s.password.file), 'server.password.file');
-    if (password === undefined && 'env' in s.password) throw new UsageError(`server.password names the environment variable ${s.password.env}, which is not set`);
-  }
-  if (url === undefined) throw new UsageError('no Enterprise Manager URL: pass --server URL, set VEEAM_EM_URL, or set server.url in the playbook (or use --simulate)');
-  if (username === undefined) throw new UsageError('no Enterprise Manager username: set VEEAM_EM_USERNAME or server.username in the playbook');
-  if (password === undefined) throw new UsageError('no Enterprise Manager password: set VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE, or server.password in the playbook');
-  return { url, username, password };
-}
-
-function valueRef(ref: ValueRef | undefined, env: Record<string, string | undefined>, where: string): string | undefined {
-  if (!ref) return undefined;
-  if ('value' in ref) return ref.value;
-  const v = nonEmpty(env[ref.env]);
-  if (v === undefined) throw new UsageError(`${where} names the environment variable ${ref.env}, which is not set`);
-  return v;
-}
-
-function readSecret(file: string, where: string): string {
+/**
+ * The real server's URL and account: engine/run/credentials.ts decides (the one place that
+ * knows the precedence, shared with `runbook rollback`, so a rollback talks to the EM the
+ * run used). When something is missing, say which env var the playbook named and found unset.
+ */
+export function serverCredentials(playbook: Playbook, env: Record<string, string | undefined>, serverFlag?: string): Credentials {
   try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    return resolveCredentials({ env, server: playbook.server, playbookFile: playbook.file, urlFlag: serverFlag });
   } catch (error) {
-    throw new UsageError(`${where}: cannot read password file ${file}: ${errorMessage(error)}`);
+    if (!(error instanceof UsageError)) throw error;
+    const unset = unsetEnvRefs(playbook, env);
+    if (unset.length === 0) throw error;
+    throw new UsageError(`${error.message}; note: ${unset.join(', ')}`, { cause: error });
   }
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
+function unsetEnvRefs(playbook: Playbook, env: Record<string, string | undefined>): string[] {
+  const refs: [string, { env: string } | object | undefined][] = [
+    ['server.url', playbook.server.url],
+    ['server.username', playbook.server.username],
+    ['server.password', playbook.server.password],
+  ];
+  return refs.flatMap(([where, ref]) => (ref && 'env' in ref && !env[ref.env] ? [`${where} names ${ref.env}, which is not set`] : []));
 }

@@ -2,7 +2,7 @@
 // matches; `nth` picks by that count, `rate` draws from the seeded generator (only for
 // matching requests, so the same request sequence always gets the same faults).
 
-import { RunbookError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import type { FaultKind, FaultSpec } from './types.js';
 
@@ -36,16 +36,16 @@ export class Faults {
         try {
           regex = new RegExp(spec.path);
         } catch (error) {
-          throw new RunbookError(`${where}: path is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`);
+          throw new UsageError(`${where}: path is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
       const delay = spec.delay === undefined ? 0 : parseDuration(spec.delay);
-      if (typeof delay === 'string') throw new RunbookError(`${where}: delay ${delay}`);
+      if (typeof delay === 'string') throw new UsageError(`${where}: delay ${delay}`);
       if ((spec.kind === 'latency' || spec.kind === 'task-operation-finished') && spec.delay === undefined) {
-        throw new RunbookError(`${where}: needs a delay (e.g. delay: 2s)`);
+        throw new UsageError(`${where}: needs a delay (e.g. delay: 2s)`);
       }
       const from = spec.from === undefined ? undefined : Date.parse(spec.from);
-      if (from !== undefined && Number.isNaN(from)) throw new RunbookError(`${where}: from is not a datetime`);
+      if (from !== undefined && Number.isNaN(from)) throw new UsageError(`${where}: from is not a datetime`);
       return {
         spec,
         ...(regex ? { regex } : {}),

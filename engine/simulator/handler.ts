@@ -28,10 +28,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const seed = options.seed ?? 1;
   // Separate streams: GUIDs drawn for sessions never shift which requests a fault hits.
   const random = seededRandom(seed);
+  const model = buildModel(inventory, clock.now());
   const faults = new Faults([...(inventory.faults ?? []), ...(options.faults ?? [])], seededRandom(seed ^ 0x5bd1e995));
   const tasks = new Tasks();
   const world: World = {
-    model: buildModel(inventory, clock.now()),
+    model,
     tasks,
     sessions: new Sessions(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, random, (s) => tasks.dropSession(s.id)),
     restoreSessions: new Map(),
@@ -45,6 +46,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   let seq = 0;
   const record = (entry: RequestLogEntry) => {
     log.push(entry);
+    // A long-running `runbook sim` keeps only the newest entries (tests keep them all).
+    if (options.maxLogEntries !== undefined && log.length > options.maxLogEntries) log.splice(0, log.length - options.maxLogEntries);
     options.onRequest?.(entry);
   };
 

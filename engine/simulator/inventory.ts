@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode, type D
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsNs from 'ajv-formats';
-import { PlaybookError, RunbookError, type Diagnostic } from '../errors.js';
+import { InternalError, PlaybookError, UsageError, type Diagnostic } from '../errors.js';
 import type { Inventory } from './types.js';
 
 let compiled: ValidateFunction | undefined;
@@ -22,7 +22,7 @@ function schemaPath(): string {
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new RunbookError('cannot find schemas/inventory.schema.json beside the package');
+  throw new InternalError('cannot find schemas/inventory.schema.json beside the package');
 }
 
 function validator(): ValidateFunction {
@@ -47,12 +47,12 @@ function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
   return precise.length > 0 ? precise : errors;
 }
 
-/** Validates an inventory object; throws RunbookError listing every problem. */
+/** Validates an inventory object; throws UsageError (exit 2) listing every problem. */
 export function validateInventory(value: unknown, source = 'inventory'): Inventory {
   const validate = validator();
   if (validate(value)) return value as Inventory;
   const problems = usefulErrors(validate.errors ?? []).map(describeError);
-  throw new RunbookError(`invalid ${source}:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`);
+  throw new UsageError(`invalid ${source}:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`);
 }
 
 /** Reads a YAML or JSON inventory file and validates it (errors at file:line:col). */
@@ -62,7 +62,7 @@ export async function loadInventory(file: string): Promise<Inventory> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RunbookError(`cannot read inventory ${file}${code ? ` (${code})` : ''}`, { cause: error });
+    throw new UsageError(`cannot read inventory ${file}${code ? ` (${code})` : ''}`, { cause: error });
   }
   const lineCounter = new LineCounter();
   // JSON is YAML 1.2, so one parser serves both and keeps positions for messages.

@@ -2,7 +2,7 @@
 // It is deliberately small per VM (shared behaviour/history objects, no restore-point
 // arrays: history.ts generates points on demand), so 10,000 VMs stay cheap.
 
-import { RunbookError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { uuidFromName } from './ids.js';
 import type { Behaviour, DurationInput, HistorySpec, Inventory, Role, WrittenVm } from './types.js';
@@ -94,7 +94,7 @@ export interface Model {
 export const DEFAULT_BEHAVIOUR: Behaviour = { failoverDuration: '3s', operationFinishedFor: 0, neverFinish: false };
 export const DEFAULT_HISTORY: HistorySpec = { replicationLag: '15s', appConsistentEvery: '1h', history: '24h' };
 
-/** Builds the model; `now` anchors replica points without `createdAt`. Throws RunbookError listing every problem. */
+/** Builds the model; `now` anchors replica points without `createdAt`. Throws UsageError (exit 2) listing every problem. */
 export function buildModel(inventory: Inventory, now: number): Model {
   const problems: string[] = [];
   const ms = (value: DurationInput | undefined, fallback: number, where: string): number => {
@@ -258,7 +258,7 @@ export function buildModel(inventory: Inventory, now: number): Model {
   for (const u of inventory.users ?? []) users.set(u.name.toLowerCase(), { name: u.name, password: u.password, role: u.role });
 
   if (problems.length > 0) {
-    throw new RunbookError(`invalid inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new UsageError(`invalid inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return {
     servers,

@@ -170,6 +170,8 @@ export interface SimulatorOptions {
   faults?: FaultSpec[];
   /** Called with each request log entry as it is recorded (the `sim` command prints them). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Keep only the newest N log entries. @default unlimited */
+  maxLogEntries?: number;
 }
 
 export interface SimVmState {

@@ -1,0 +1,84 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FakeClock } from '../engine/clock.js';
+import { TaskPoller, TaskGoneError } from '../engine/run/poller.js';
+import { createFakeEm } from './helpers/fake-em-client.js';
+
+const vms = (n: number, ms: number) => Array.from({ length: n }, (_, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms }));
+
+test('one GET /tasks per tick, whatever the number of tasks in flight', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(20, 23_000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })));
+  const start = clock.now();
+  const done = await Promise.all(tasks.map((t) => poller.watch(t.taskId)));
+  assert.ok(done.every((t) => t.state === 'Finished'));
+  // 23 s tasks, 5 s interval: polls at 5, 10, 15, 20, 25 s. Five reads for twenty tasks.
+  assert.is(em.log.filter((l) => l === 'GET /tasks').length, 5);
+  assert.is(clock.now() - start, 25_000);
+  assert.not.ok(em.log.some((l) => /^GET \/tasks\/task-/.test(l)));
+});
+
+test('a task submitted later is first polled one interval after it was submitted; ticks stay aligned', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(2, 7000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const t0 = clock.now();
+  const a = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const first = poller.watch(a.taskId);
+  await clock.sleep(2000);
+  const b = await em.client.failoverCdpVm('r', 'v1', { restoreCurrent: true, restoreCurrentVss: false });
+  const second = poller.watch(b.taskId).then(() => clock.now() - t0);
+  await first;
+  // a: submitted 0, finishes 7 s: ticks at 5 and 10. b: submitted 2 s, finishes 9 s: seen at the 10 s tick.
+  assert.is(await second, 10_000);
+  assert.is(em.log.filter((l) => l === 'GET /tasks').length, 2);
+});
+
+test('failed polls are retried up to the policy, then every watcher fails', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 1000) }], listTasksFailures: 2 });
+  const retries: string[] = [];
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 }, onRetry: (m) => retries.push(m) });
+  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const done = await poller.watch(t.taskId);
+  assert.is(done.state, 'Finished');
+  assert.is(retries.length, 2);
+
+  const em2 = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 1000) }], listTasksFailures: 5 });
+  const p2 = new TaskPoller({ client: em2.client, clock, intervalMs: 5000, retry: { attempts: 2, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const t2 = await em2.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  await p2.watch(t2.taskId).then(
+    () => assert.unreachable('should fail'),
+    (e: Error) => assert.match(e.message, /503/),
+  );
+});
+
+test('a task missing from the list is read alone; 404 means gone', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const watching = poller.watch(t.taskId);
+  await em.client.deleteTask(t.taskId);
+  await watching.then(
+    () => assert.unreachable('should fail'),
+    (e: unknown) => assert.instance(e, TaskGoneError),
+  );
+  assert.ok(em.log.includes(`GET /tasks/${t.taskId}`));
+});
+
+test('an aborted watcher stops being polled', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const c = new AbortController();
+  const w = poller.watch(t.taskId, c.signal);
+  c.abort(new Error('stop'));
+  await w.then(() => assert.unreachable(), (e: Error) => assert.is(e.message, 'stop'));
+  assert.is(poller.watching, 0);
+});
+
+test.run();
