@@ -6,13 +6,16 @@ import { resolve } from 'node:path';
 import { bindTemplate } from '../playbook/template.js';
 import { resolveParams } from '../playbook/resolve-params.js';
 import { loadPlaybook } from '../playbook/validate.js';
+import { estimateSteps, loadRunHistory } from '../plan/history.js';
 import { preflight } from '../plan/preflight.js';
+import { estimateRto, formatMs, rtoWarning, type RtoEstimate } from '../plan/rto-estimate.js';
 import { renderPlan } from '../plan/render.js';
 import { resolvePlan } from '../plan/resolve.js';
 import type { Plan } from '../plan/types.js';
 import { ExitCode, PreflightError, UsageError } from '../errors.js';
 import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
+import { resolveStateDir } from '../run/state-dir.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -28,6 +31,8 @@ Options:
   --param name=value  playbook param (repeatable)
   --media xml|json    EM media type (default: server.media, xml)
   --format text|json  output format (default text)
+  --state-dir DIR     where earlier runs are recorded (default .runbook beside the playbook):
+                      their reports estimate the time to recover against targets.rto
   -h, --help          this help
 
 Credentials: the playbook's server section, else VEEAM_EM_URL, VEEAM_EM_USERNAME and
@@ -47,7 +52,7 @@ export const PLAN_OPTIONS = {
 } as const;
 
 export const planCommand: Command = async (argv, io) => {
-  const { values, positionals } = parseCommandArgs('plan', argv, { ...PLAN_OPTIONS, format: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('plan', argv, { ...PLAN_OPTIONS, format: { type: 'string' }, 'state-dir': { type: 'string' } });
   if (values.help) {
     io.stdout.write(HELP);
     return ExitCode.ok;
@@ -55,16 +60,36 @@ export const planCommand: Command = async (argv, io) => {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
   const prepared = await prepare('plan', positionals, values, io);
-  const { target, plan } = prepared;
+  const { target, plan, playbookFile } = prepared;
   try {
     await preflight(plan, target.client, target.clock, io.signal);
-    io.stdout.write(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { media: target.media, encode: (c) => target.client.encode(c) }));
+    const rto = estimateFromHistory(plan, resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd }), io);
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify(rto ? { ...plan, rtoEstimate: rto } : plan, null, 2)}\n`);
+    } else {
+      io.stdout.write(renderPlan(plan, { media: target.media, encode: (c) => target.client.encode(c) }));
+      if (rto) io.stdout.write(`Estimated time to recover: ${formatMs(rto.estimateMs)}${plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : ''}, ${rto.basis}.\n`);
+    }
   } finally {
     await prepared.close();
   }
   if (plan.problems.length > 0) throw new PreflightError(plan.problems);
   return ExitCode.ok;
 };
+
+/**
+ * The RTO estimate from earlier runs' reports (same playbook name, same kind of server),
+ * or undefined without history. Warns on stderr when it exceeds targets.rto.
+ */
+function estimateFromHistory(plan: Plan, stateDir: string, io: CommandIO): RtoEstimate | undefined {
+  const history = loadRunHistory(stateDir, { name: plan.playbook.name, simulated: plan.server.simulated });
+  for (const problem of history.unreadable) io.stderr.write(`runbook: warning: earlier run report ignored: ${problem}\n`);
+  if (history.reports.length === 0) return undefined;
+  const estimate = estimateRto({ steps: estimateSteps(plan), history: history.reports });
+  const warning = rtoWarning(estimate, plan.targets.rtoMs);
+  if (warning !== undefined) io.stderr.write(`runbook: warning: ${warning}\n`);
+  return estimate;
+}
 
 export interface PrepareValues {
   server?: string | undefined;
@@ -116,7 +141,7 @@ export async function prepare(
       params,
       env: io.env,
       bind: (t) => bindTemplate(t, { params, env: io.env }),
-      server: { url: target.url, media: target.media, simulated: target.simulated, username: target.username },
+      server: { url: target.url, media: target.media, simulated: target.simulated, username: target.username, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) },
       ...(extra.maxConcurrency !== undefined ? { maxConcurrency: extra.maxConcurrency } : {}),
       signal: io.signal,
     });

@@ -5,17 +5,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
+import { systemClock } from '../clock.js';
 import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
 import { countMutatingCalls } from '../plan/render.js';
 import { executePlan } from '../run/execute.js';
-import { newRunId, openJournal, type Journal } from '../run/journal.js';
+import { journalPath as journalFile, newRunId, openJournal, type Journal } from '../run/journal.js';
 import { acquireLock, type Lock } from '../run/lock.js';
 import { startProgress, type ProgressRenderer } from '../run/progress.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { renderSummary } from '../run/summary.js';
-import { attachLogFile, writeOutputs, OUTPUT_OPTIONS } from '../run/outputs.js';
+import { attachLogFile, writeOutputs, writeStateReport, OUTPUT_OPTIONS } from '../run/outputs.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 import { PLAN_OPTIONS, prepare } from './plan.js';
@@ -36,11 +38,13 @@ Options:
   --param name=value  playbook param (repeatable)
   --media xml|json    EM media type (default: server.media, xml)
   --quiet             errors only (final summary on failure)
-  --state-dir DIR     lock and journal folder (default .runbook beside the playbook)
+  --state-dir DIR     lock, journal and report folder (default .runbook beside the
+                      playbook); rehearsals (--simulate) keep them only with this flag
   --report FILE       write the JSON run report
   --junit FILE        write a JUnit XML report
   --github-summary F  append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
   --log-file FILE     JSON Lines log of the run
+  --html FILE         write the HTML run report (as 'runbook report' does)
   -h, --help          this help
 `;
 
@@ -88,9 +92,14 @@ export const runCommand: Command = async (argv, io) => {
     // Real runs are always journaled (status/rollback rely on it); rehearsals only on request.
     const journaled = !simulate || values['state-dir'] !== undefined;
     const clock = target.clock;
+    // One timeline per run: the run id, journal, report and progress timestamps all read the
+    // run's clock. In a rehearsal that is simulated time (it starts at the real instant the
+    // simulator was set up and runs timeScale× faster); the report and journal say so
+    // (server.timeScale) and the summary gives the real duration beside it.
     const runId = newRunId(clock);
-    if (journaled) {
-      const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd });
+    const realStart = systemClock.now();
+    const stateDir = journaled ? resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd }) : undefined;
+    if (stateDir !== undefined) {
       lock = acquireLock(stateDir, playbookFile);
       journal = openJournal(stateDir, runId, { secrets });
     }
@@ -105,7 +114,7 @@ export const runCommand: Command = async (argv, io) => {
     });
     const logFile = values['log-file'] !== undefined ? attachLogFile(values['log-file'], io.cwd, recorder, secrets, clock) : undefined;
     const renderer: ProgressRenderer = values.quiet ? 'silent' : io.stdout.isTTY ? 'default' : 'verbose';
-    const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr });
+    const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) });
     const result = await executePlan({ plan, client: target.client, clock, recorder, signal: io.signal, env: io.env });
     const exitCode =
       result.interrupted !== undefined
@@ -115,14 +124,15 @@ export const runCommand: Command = async (argv, io) => {
           : ExitCode.runFailed;
     const report = recorder.end(result.outcome, exitCode);
     await progress.done;
-    const summary = renderSummary(report);
+    logFile?.close();
+    const kept = stateDir !== undefined ? writeStateReport(stateDir, report, secrets) : undefined;
+    const written = writeOutputs(values, report, io.cwd, secrets, systemClock);
+    const summary = renderSummary(report, { realMs: systemClock.now() - realStart }) + whereItWent(io.cwd, runId, stateDir, kept, written, simulate);
     if (exitCode === ExitCode.ok) {
       if (!values.quiet) io.stdout.write(`\n${summary}`);
     } else {
       io.stderr.write(`\n${summary}`);
     }
-    logFile?.close();
-    writeOutputs(values, report, io.cwd, secrets);
     if (result.interrupted !== undefined) throw result.interrupted;
     return exitCode;
   } finally {
@@ -134,6 +144,25 @@ export const runCommand: Command = async (argv, io) => {
     }
   }
 };
+
+/** Closing lines: where the journal and reports are, and the commands that read them. */
+function whereItWent(cwd: string, runId: string, stateDir: string | undefined, kept: string | undefined, written: string[], simulate: boolean): string {
+  const show = (path: string) => {
+    const rel = relative(cwd, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+  };
+  const lines: string[] = [];
+  if (stateDir !== undefined) {
+    const dir = show(stateDir);
+    lines.push(`Journal: ${show(journalFile(stateDir, runId))}${kept !== undefined ? `, report: ${show(kept)}` : ''}`);
+    lines.push(`  runbook status --run ${runId} --state-dir ${dir}`);
+    lines.push(`  runbook report ${runId} --state-dir ${dir}    (HTML)`);
+  } else if (simulate) {
+    lines.push('Rehearsal not journaled: add --state-dir DIR to keep it for runbook status and runbook report.');
+  }
+  for (const file of written) lines.push(`Wrote ${show(file)}`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
 
 function safeUser(): string {
   try {

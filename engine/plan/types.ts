@@ -129,7 +129,8 @@ export type PlanStep =
 export interface Plan {
   playbook: { name: string; description?: string; file: string };
   params: Record<string, ParamValue>;
-  server: { url: string; media: MediaType; simulated: boolean; username?: string };
+  /** `timeScale`: simulated runs only, how much faster than real time the simulated world runs. */
+  server: { url: string; media: MediaType; simulated: boolean; username?: string; timeScale?: number };
   pollIntervalMs: number;
   /** The playbook's default retry policy: used for the shared task poller. */
   retry: RetryPolicy;

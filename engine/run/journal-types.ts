@@ -19,7 +19,8 @@ export type JournalEntry = Base &
         pid: number;
         playbook: { name: string; file: string; sha256: string; commit?: string };
         params: Record<string, ParamValue>;
-        server: { url: string; media: 'xml' | 'json'; simulated: boolean; username?: string };
+        /** `timeScale`: rehearsals only; the line times are then simulated time (see RunReport.server). */
+        server: { url: string; media: 'xml' | 'json'; simulated: boolean; username?: string; timeScale?: number };
         host: { hostname: string; user: string };
       }
     | { type: 'step-start'; stepId: string; name: string; kind: string; parentId?: string }

@@ -1,11 +1,17 @@
-// The run's files: `--report` (JSON), `--junit`, `--github-summary`, `--log-file`. The
-// writers are the unattended module's; this wires them to the run. Secrets are redacted.
+// The run's files: `--report` (JSON), `--junit`, `--github-summary`, `--html`, `--log-file`,
+// and the report kept in the state dir for `runbook report <run-id>` and `plan`'s RTO
+// estimate. The writers are the unattended and HTML modules'; this wires them to the run.
+// Secrets are redacted.
 
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.js';
+import { REPORT_SUFFIX } from '../plan/history.js';
+import { renderHtmlReport } from './html/render.js';
 import type { RunRecorder } from './recorder.js';
 import type { RunReport } from './report-types.js';
 import type { SecretFilter } from './secret-filter.js';
+import { runsDir } from './state-dir.js';
+import { writeFileAtomic } from './writers/atomic.js';
 import { appendGithubSummary } from './writers/github-summary.js';
 import { writeJsonReport } from './writers/json.js';
 import { writeJunit } from './writers/junit.js';
@@ -17,18 +23,36 @@ export const OUTPUT_OPTIONS = {
   junit: { type: 'string' },
   'github-summary': { type: 'string' },
   'log-file': { type: 'string' },
+  html: { type: 'string' },
 } as const;
 
 export interface OutputValues {
   report?: string | undefined;
   junit?: string | undefined;
   'github-summary'?: string | undefined;
+  html?: string | undefined;
 }
 
-export function writeOutputs(values: OutputValues, report: RunReport, cwd: string, secrets: SecretFilter): void {
-  if (values.report !== undefined) writeJsonReport(resolve(cwd, values.report), report, { secrets });
-  if (values.junit !== undefined) writeJunit(resolve(cwd, values.junit), report, { secrets });
-  if (values['github-summary'] !== undefined) appendGithubSummary(resolve(cwd, values['github-summary']), report, { secrets });
+/** Writes the files asked for; returns their paths (absolute), for the closing lines. */
+export function writeOutputs(values: OutputValues, report: RunReport, cwd: string, secrets: SecretFilter, clock: Clock): string[] {
+  const written: string[] = [];
+  const at = (file: string) => {
+    const path = resolve(cwd, file);
+    written.push(path);
+    return path;
+  };
+  if (values.report !== undefined) writeJsonReport(at(values.report), report, { secrets });
+  if (values.junit !== undefined) writeJunit(at(values.junit), report, { secrets });
+  if (values['github-summary'] !== undefined) appendGithubSummary(at(values['github-summary']), report, { secrets });
+  if (values.html !== undefined) writeFileAtomic(at(values.html), renderHtmlReport(secrets.redact(report), { generatedAt: new Date(clock.now()).toISOString() }));
+  return written;
+}
+
+/** `<state-dir>/runs/<run-id>.report.json`, beside the run's journal. */
+export function writeStateReport(stateDir: string, report: RunReport, secrets: SecretFilter): string {
+  const file = join(runsDir(stateDir), `${report.runId}${REPORT_SUFFIX}`);
+  writeJsonReport(file, report, { secrets });
+  return file;
 }
 
 /** Every executor event as one JSON line. */

@@ -92,7 +92,12 @@ export interface RunReport {
   runId: string;
   playbook: { name: string; description?: string; file: string; sha256: string; commit?: string };
   params: Record<string, ParamValue>;
-  server: { url: string; media: MediaType; simulated: boolean; username?: string };
+  /**
+   * `timeScale` (rehearsals with --simulate): the simulated world ran this many times faster
+   * than real time. Every time in the report is then simulated time, starting at the real
+   * start instant; durations are what the operation would take against the simulated EM.
+   */
+  server: { url: string; media: MediaType; simulated: boolean; username?: string; timeScale?: number };
   host: { hostname: string; user: string };
   startedAt: string;
   endedAt?: string;

@@ -13,11 +13,29 @@ const LABELS: [VmState, string][] = [
   ['not-started', 'not started'],
 ];
 
-export function renderSummary(report: RunReport): string {
+export interface SummaryOptions {
+  /** Real (wall clock) time the run took: said beside simulated time in rehearsals. */
+  realMs?: number;
+}
+
+/** True when the report's times are simulated time running faster than real time. */
+export function isScaled(report: RunReport): boolean {
+  return report.server.simulated && report.server.timeScale !== undefined && report.server.timeScale !== 1;
+}
+
+/** ` in 14m` or, in a rehearsal, ` in 14m of simulated time (×60, 14.2s real)`. */
+function took(report: RunReport, realMs: number | undefined): string {
+  if (!report.endedAt) return '';
+  const ms = Date.parse(report.endedAt) - Date.parse(report.startedAt);
+  if (!isScaled(report)) return ` in ${duration(ms)}`;
+  const real = realMs !== undefined ? `, ${(realMs / 1000).toFixed(1)}s real` : '';
+  return ` in ${duration(ms)} of simulated time (×${report.server.timeScale}${real})`;
+}
+
+export function renderSummary(report: RunReport, options: SummaryOptions = {}): string {
   const lines: string[] = [];
-  const took = report.endedAt ? ` in ${duration(Date.parse(report.endedAt) - Date.parse(report.startedAt))}` : '';
   const verdict = { succeeded: 'succeeded', failed: 'FAILED', 'rolled-back': 'FAILED and was rolled back', interrupted: 'was INTERRUPTED and rolled back', running: 'is running' }[report.outcome];
-  lines.push(`Run ${report.runId} of "${report.playbook.name}" ${verdict}${took}.`);
+  lines.push(`Run ${report.runId} of "${report.playbook.name}" ${verdict}${took(report, options.realMs)}.`);
   const vms = report.steps.filter((s) => s.kind === 'failover' || s.kind === 'failoverVapp').flatMap((s) => (s.vms ?? []).map((v) => ({ ...v, step: s.id })));
   for (const [state, label] of LABELS) {
     const these = vms.filter((v) => v.state === state);
@@ -38,7 +56,7 @@ export function renderSummary(report: RunReport): string {
   }
   if (report.achieved.rtoMs !== undefined && report.outcome === 'succeeded') {
     const target = report.targets.rtoMs !== undefined ? ` (target ${duration(report.targets.rtoMs)})` : '';
-    lines.push(`Time to recover: ${duration(report.achieved.rtoMs)}${target}`);
+    lines.push(`Time to recover${isScaled(report) ? ' (simulated)' : ''}: ${duration(report.achieved.rtoMs)}${target}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -37,6 +37,8 @@ export interface Target {
   /** Values to keep out of every file and message. */
   secrets: string[];
   sim?: Simulator;
+  /** Simulated runs: how much faster than real time `clock` runs. */
+  timeScale?: number;
   /** Set when TLS verification is off (insecureSkipVerify): the caller prints it. */
   warning?: string;
 }
@@ -64,7 +66,7 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
       timeoutMs: o.playbook.server.requestTimeoutMs,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
-    return { client, clock, url: `${SIM_URL}/api`, username, media, simulated: true, secrets: [password], sim };
+    return { client, clock, url: `${SIM_URL}/api`, username, media, simulated: true, secrets: [password], sim, timeScale: scale };
   }
   const creds = serverCredentials(o.playbook, o.env, o.server);
   const { tls } = o.playbook.server;
