@@ -20,6 +20,7 @@ export { tlsWarning } from './tls.js';
 const DEFAULTS = {
   media: 'xml',
   timeoutMs: 30_000,
+  maxBodyBytes: 16 * 1024 * 1024,
   idleRenewMs: 600_000,
 } as const;
 
@@ -39,6 +40,7 @@ export function createClient(options: ClientOptions): EmClient {
   const transport = createTransport({
     baseUrl: normalizeBaseUrl(options.url),
     timeoutMs,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     clock,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.tls ? { tls: options.tls } : {}),

@@ -5,6 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Clock } from '../clock.js';
+import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument } from './document.js';
 import type { Outcome } from './retry-policy.js';
 import { createDispatcher } from './tls.js';
@@ -28,6 +29,8 @@ export interface Transport {
 export interface TransportOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** Body size cap: past it the body is not read further (EM's bodies are kilobytes). */
+  maxBodyBytes: number;
   clock: Clock;
   fetch?: typeof fetch;
   tls?: ClientOptions['tls'];
@@ -53,13 +56,13 @@ export function createTransport(options: TransportOptions): Transport {
     async send(request) {
       const client = await kyInstance();
       const started = options.clock.now();
-      const outcome = await attempt(client, request);
+      const outcome = await attempt(client, request, options);
       return { ...outcome, durationMs: options.clock.now() - started };
     },
   };
 }
 
-async function attempt(client: KyInstance, request: WireRequest): Promise<Outcome> {
+async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions): Promise<Outcome> {
   try {
     const response = await client(request.path.replace(/^\//, ''), {
       method: request.method,
@@ -67,12 +70,15 @@ async function attempt(client: KyInstance, request: WireRequest): Promise<Outcom
       ...(request.body !== undefined ? { body: request.body } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     });
-    const text = await response.text();
     // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
     const statusText = response.statusText || STATUS_CODES[response.status] || '';
     const base = { kind: 'response' as const, status: response.status, statusText, headers: response.headers };
+    const read = await readBody(response, request.signal ?? new AbortController().signal, options.maxBodyBytes);
+    if (read.kind === 'too-large') {
+      return { ...base, doc: undefined, decodeError: `response body larger than ${formatBytes(read.limitBytes)}` };
+    }
     try {
-      return { ...base, doc: decodeDocument(text) };
+      return { ...base, doc: decodeDocument(read.text) };
     } catch (error) {
       return { ...base, doc: undefined, decodeError: error instanceof Error ? error.message : String(error) };
     }

@@ -1,0 +1,91 @@
+// Answers that are not (complete) EM answers: oversized, stalled or unreadable bodies,
+// HTML from a proxy, redirects. Each ends in a typed error naming the request, and an
+// unreadable answer to a failover EM accepted is "outcome unknown", never "failed".
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FakeClock } from '../engine/clock.js';
+import { createClient } from '../engine/api/client.js';
+import type { ClientOptions } from '../engine/api/types.js';
+import { EmMalformedResponseError } from '../engine/errors.js';
+import { PASSWORD, TOKEN, fakeEm, logonOk, secretAudit, type Responder } from './helpers/api-fake-em.js';
+
+const audit = secretAudit();
+
+function setup(responder: Responder, extra: Partial<ClientOptions> = {}) {
+  const em = fakeEm(responder);
+  const client = createClient({
+    url: 'https://em:9398',
+    username: 'dr',
+    password: PASSWORD,
+    fetch: em.fetch,
+    clock: new FakeClock({ start: 0, auto: true }),
+    random: () => 0.5,
+    ...extra,
+  });
+  return { em, client };
+}
+
+async function rejects(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    audit.record(error);
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A body streamed in 16 KiB chunks, counting what the client pulled and whether it cancelled. */
+function streamed(totalBytes: number, headers: Record<string, string> = {}) {
+  const state = { pulled: 0, cancelled: false };
+  const chunk = new Uint8Array(16 * 1024).fill(0x41);
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (state.pulled >= totalBytes) return controller.close();
+      state.pulled += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  const response = () => new Response(body, { status: 200, headers: { 'Content-Type': 'application/xml', ...headers } });
+  return { state, response };
+}
+
+test('B5: a body past maxBodyBytes is not read further: stream cancelled, EmMalformedResponseError, not retried', async () => {
+  const big = streamed(4 * 1024 * 1024);
+  const { em, client } = setup(() => big.response(), { maxBodyBytes: 64 * 1024 });
+  const error = await rejects(client.getTask('task-1'));
+  assert.instance(error, EmMalformedResponseError);
+  assert.match(error.message, 'GET /tasks/task-1 → 200');
+  assert.match(error.message, 'response body larger than 64 KiB');
+  assert.ok(big.state.cancelled, 'the stream was cancelled');
+  assert.ok(big.state.pulled <= 128 * 1024, `pulled ${big.state.pulled} bytes of 4 MiB`);
+  assert.is(em.calls.length, 1);
+});
+
+test('B5: a Content-Length above the cap fails before reading; the default cap is 16 MiB', async () => {
+  const announced = streamed(1024, { 'Content-Length': String(17 * 1024 * 1024) });
+  const { client } = setup(() => announced.response());
+  const error = await rejects(client.listTasks());
+  assert.instance(error, EmMalformedResponseError);
+  assert.match(error.message, 'GET /tasks → 200');
+  assert.match(error.message, 'response body larger than 16 MiB');
+  assert.is(announced.state.pulled, 0);
+});
+
+test('B5: a body of exactly maxBodyBytes is read normally', async () => {
+  // The cap must also fit the logon answer: pad the tasks list to the same size.
+  const cap = (await logonOk().text()).length;
+  const body = `<Tasks xmlns="http://www.veeam.com/ent/v1.0"></Tasks>`.padEnd(cap, ' ');
+  const { client } = setup(() => new Response(body, { headers: { 'Content-Type': 'application/xml' } }), { maxBodyBytes: cap });
+  assert.equal(await client.listTasks(), []);
+});
+
+test('no secret in any error produced above', () => {
+  assert.ok(audit.observed.length > 0);
+  assert.equal(audit.leaks([PASSWORD, TOKEN]), []);
+});
+
+test.run();
