@@ -6,10 +6,11 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import { createClient } from '../engine/api/client.js';
 import type { ClientOptions } from '../engine/api/types.js';
-import { EmMalformedResponseError } from '../engine/errors.js';
+import { EmMalformedResponseError, EmTimeoutError, OutcomeUnknownError } from '../engine/errors.js';
 import { PASSWORD, TOKEN, fakeEm, logonOk, secretAudit, type Responder } from './helpers/api-fake-em.js';
 
 const audit = secretAudit();
+const SPEC = { restoreCurrent: true, restoreCurrentVss: false };
 
 function setup(responder: Responder, extra: Partial<ClientOptions> = {}) {
   const em = fakeEm(responder);
@@ -81,6 +82,54 @@ test('B5: a body of exactly maxBodyBytes is read normally', async () => {
   const body = `<Tasks xmlns="http://www.veeam.com/ent/v1.0"></Tasks>`.padEnd(cap, ' ');
   const { client } = setup(() => new Response(body, { headers: { 'Content-Type': 'application/xml' } }), { maxBodyBytes: cap });
   assert.equal(await client.listTasks(), []);
+});
+
+/** Headers and the first bytes of a body, then silence (never closes). */
+function stalled(status: number) {
+  const state = { cancelled: false };
+  const response = () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('<?xml version="1.0"?><Task xmlns="http://www.veeam.com/ent/v1.0"><Task'));
+        },
+        cancel() {
+          state.cancelled = true;
+        },
+      }),
+      { status, headers: { 'Content-Type': 'application/xml' } },
+    );
+  return { state, response };
+}
+
+test('B7: a body that stalls after the headers times out (EmTimeoutError naming the status), retried then final', async () => {
+  const stall = stalled(200);
+  const { em, client } = setup(() => stall.response(), { timeoutMs: 20, retry: { attempts: 2 } });
+  const error = await rejects(client.getTask('task-1'));
+  assert.instance(error, EmTimeoutError);
+  assert.match(error.message, 'GET /tasks/task-1 → 200 OK: the body of the answer did not complete within 20 ms');
+  assert.is(em.calls.length, 2);
+  assert.ok(stall.state.cancelled, 'the stalled stream was cancelled');
+});
+
+test('B7: a failover 202 whose body stalls is outcome unknown naming the VM, sent once', async () => {
+  const stall = stalled(202);
+  const { em, client } = setup(() => stall.response(), { timeoutMs: 20 });
+  const error = await rejects(client.failoverCdpVm('r1', 'v1', SPEC, { subject: 'VM "erp-db01"' }));
+  assert.instance(error, OutcomeUnknownError);
+  assert.match(error.message, /^VM "erp-db01": POST \/cdpReplicas\/r1\/vms\/v1\?action=failover → 202 Accepted: outcome unknown/);
+  assert.is(em.calls.length, 1);
+});
+
+test('B7: an abort by the caller while the body is read is the caller\'s reason, not a timeout', async () => {
+  const stall = stalled(200);
+  const controller = new AbortController();
+  const { client } = setup(() => {
+    setImmediate(() => controller.abort(new Error('stopped by user')));
+    return stall.response();
+  }, { timeoutMs: 60_000 });
+  const error = await rejects(client.getTask('task-1', { signal: controller.signal }));
+  assert.is(error.message, 'stopped by user');
 });
 
 test('no secret in any error produced above', () => {

@@ -153,9 +153,14 @@ export function createPipeline(deps: PipelineDeps) {
         }
         return error;
       }
-      case 'timeout':
-        if (call.mutating) return unknown(ctx, `no answer within ${deps.timeoutMs} ms`);
-        return new EmTimeoutError(ctx, `no answer within ${deps.timeoutMs} ms`);
+      case 'timeout': {
+        const why =
+          outcome.status === undefined
+            ? `no answer within ${deps.timeoutMs} ms`
+            : `the body of the answer did not complete within ${deps.timeoutMs} ms`;
+        if (call.mutating) return unknown(ctx, why);
+        return new EmTimeoutError(ctx, why);
+      }
       case 'aborted': {
         const reason = asError(outcome.reason);
         // Aborted while the request was on the wire: EM may have received it.
@@ -211,6 +216,10 @@ function asError(value: unknown): Error {
 function context(call: ApiCall, options: CallOptions, outcome: Outcome): EmErrorContext {
   const ctx: EmErrorContext = { method: call.method, path: call.path };
   if (options.subject !== undefined) ctx.subject = options.subject;
+  if (outcome.kind === 'timeout' && outcome.status !== undefined) {
+    ctx.status = outcome.status;
+    if (outcome.statusText) ctx.statusText = outcome.statusText;
+  }
   if (outcome.kind === 'response') {
     ctx.status = outcome.status;
     if (outcome.statusText) ctx.statusText = outcome.statusText;

@@ -34,7 +34,8 @@ export function retrySettings(options: ClientOptions['retry']): RetrySettings {
 export type Outcome =
   | { kind: 'response'; status: number; statusText: string; headers: Headers; doc: EmDocument | undefined; decodeError?: string }
   | { kind: 'network'; code: string | undefined }
-  | { kind: 'timeout' }
+  /** `status` set when the headers came but the body did not complete in time. */
+  | { kind: 'timeout'; status?: number; statusText?: string }
   | { kind: 'aborted'; reason: unknown };
 
 /** Codes meaning the request never reached EM's HTTP layer. */

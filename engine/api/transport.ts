@@ -43,7 +43,8 @@ export function createTransport(options: TransportOptions): Transport {
       const dispatcher = await createDispatcher(options.tls);
       return ky.create({
         prefixUrl: options.baseUrl,
-        timeout: options.timeoutMs,
+        // The deadline is ours (one AbortSignal for fetch and body, see attempt).
+        timeout: false,
         retry: 0,
         throwHttpErrors: false,
         ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -63,17 +64,29 @@ export function createTransport(options: TransportOptions): Transport {
 }
 
 async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions): Promise<Outcome> {
+  // One deadline for the whole exchange, body included: ky's own timeout ends when the
+  // headers arrive, and a body that stalls after them would otherwise hang forever.
+  // Real time, not the Clock: a FakeClock in auto mode jumps ahead whenever the process
+  // waits on I/O, which would time out every real request. A ref'd timer, unlike
+  // AbortSignal.timeout's: an in-process fetch (the simulator) holds no socket, and the
+  // process must not drain and exit while a request is pending.
+  const timer = new AbortController();
+  const deadline = timer.signal;
+  const handle = setTimeout(() => timer.abort(new DOMException('request timed out', 'TimeoutError')), options.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  let answered: { status: number; statusText: string } | undefined;
   try {
     const response = await client(request.path.replace(/^\//, ''), {
       method: request.method,
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
+      signal,
     });
     // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
     const statusText = response.statusText || STATUS_CODES[response.status] || '';
+    answered = { status: response.status, statusText };
     const base = { kind: 'response' as const, status: response.status, statusText, headers: response.headers };
-    const read = await readBody(response, request.signal ?? new AbortController().signal, options.maxBodyBytes);
+    const read = await readBody(response, signal, options.maxBodyBytes);
     if (read.kind === 'too-large') {
       return { ...base, doc: undefined, decodeError: `response body larger than ${formatBytes(read.limitBytes)}` };
     }
@@ -84,9 +97,11 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     }
   } catch (error) {
     if (request.signal?.aborted) return { kind: 'aborted', reason: request.signal.reason };
-    if (error instanceof TimeoutError) return { kind: 'timeout' };
-    if (isAbortLike(error)) return { kind: 'timeout' };
+    const timedOut = deadline.aborted || error instanceof TimeoutError || isAbortLike(error);
+    if (timedOut) return { kind: 'timeout', ...answered };
     return { kind: 'network', code: networkCode(error) };
+  } finally {
+    clearTimeout(handle);
   }
 }
 
