@@ -7,7 +7,7 @@ import { FakeClock } from '../engine/clock.js';
 import { createClient } from '../engine/api/client.js';
 import type { ClientOptions } from '../engine/api/types.js';
 import { EmMalformedResponseError, EmTimeoutError, OutcomeUnknownError } from '../engine/errors.js';
-import { PASSWORD, TOKEN, fakeEm, logonOk, secretAudit, type Responder } from './helpers/api-fake-em.js';
+import { PASSWORD, TOKEN, fakeEm, logonOk, secretAudit, taskXml, xml, type Responder } from './helpers/api-fake-em.js';
 
 const audit = secretAudit();
 const SPEC = { restoreCurrent: true, restoreCurrentVss: false };
@@ -130,6 +130,50 @@ test('B7: an abort by the caller while the body is read is the caller\'s reason,
   }, { timeoutMs: 60_000 });
   const error = await rejects(client.getTask('task-1', { signal: controller.signal }));
   assert.is(error.message, 'stopped by user');
+});
+
+test('B3: a 2xx answer to a mutating call whose body cannot be read is outcome unknown naming the subject, sent once', async () => {
+  const half = taskXml('task-9').slice(0, 60);
+  const cases: Array<{ name: string; reply: () => Response; run: (c: ReturnType<typeof setup>['client']) => Promise<unknown>; why: string }> = [
+    { name: 'malformed XML on failover 202', reply: () => xml('<Task><TaskId>t', 202), run: (c) => c.failoverCdpVm('r1', 'v1', SPEC, { subject: 'VM "a"' }), why: 'malformed XML' },
+    { name: 'truncated XML on vApp failover 202', reply: () => xml(half, 202), run: (c) => c.failoverVapp('va', SPEC, { subject: 'VM "a"' }), why: 'malformed XML' },
+    {
+      name: 'truncated JSON on plan start 202',
+      reply: () => new Response('{"TaskId":"task-9","Sta', { status: 202, headers: { 'Content-Type': 'application/json' } }),
+      run: (c) => c.startFailoverPlan('p1', { startNow: true }, { subject: 'VM "a"' }),
+      why: 'malformed JSON',
+    },
+    { name: 'empty body on plan undo 202', reply: () => xml('', 202), run: (c) => c.undoFailoverPlan('p1', { subject: 'VM "a"' }), why: 'empty body' },
+    {
+      name: 'wrong root on replica point failover 200',
+      reply: () => xml('<LogonSession xmlns="http://www.veeam.com/ent/v1.0"/>'),
+      run: (c) => c.failoverReplicaPoint('rp1', { subject: 'VM "a"' }),
+      why: 'expected <Task>, got <LogonSession>',
+    },
+    {
+      name: 'Task without TaskId via the low-level call',
+      reply: () => xml('<Task xmlns="http://www.veeam.com/ent/v1.0"><State>Running</State></Task>', 202),
+      run: (c) => c.call({ method: 'POST', path: '/failoverPlans/p1?action=undo', mutating: true }, { subject: 'VM "a"' }),
+      why: 'Task has no TaskId',
+    },
+  ];
+  for (const k of cases) {
+    const { em, client } = setup(k.reply);
+    const error = await rejects(k.run(client));
+    assert.instance(error, OutcomeUnknownError, k.name);
+    assert.is((error as OutcomeUnknownError).subject, 'VM "a"', k.name);
+    assert.match(error.message, /^VM "a": POST \/\S+ → 20[02] \w+: outcome unknown \(accepted, but the answer could not be read: /, k.name);
+    assert.match(error.message, k.why, k.name);
+    assert.match(error.message, 'not sent again', k.name);
+    assert.is(em.calls.length, 1, `${k.name}: sent once`);
+  }
+});
+
+test('B3: the same unreadable body on a read-only call stays EmMalformedResponseError', async () => {
+  const { client } = setup(() => xml('<Task><TaskId>t', 200));
+  const error = await rejects(client.getTask('t'));
+  assert.instance(error, EmMalformedResponseError);
+  assert.not.instance(error, OutcomeUnknownError);
 });
 
 test('no secret in any error produced above', () => {

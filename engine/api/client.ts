@@ -8,7 +8,7 @@ import { encodeBody } from './bodies.js';
 import { calls } from './calls.js';
 import { parseLogonSession, ShapeError, idFromHref } from './codec.js';
 import { createPipeline, type Auth } from './pipeline.js';
-import { createResources, isTaskDocument } from './resources.js';
+import { acceptedUnreadable, createResources, isTaskDocument } from './resources.js';
 import { retrySettings } from './retry-policy.js';
 import { Session, type LogonResult } from './session.js';
 import { createTransport } from './transport.js';
@@ -117,6 +117,7 @@ export function createClient(options: ClientOptions): EmClient {
           return parseTask(success.doc.body) as T;
         } catch (error) {
           if (error instanceof ShapeError) {
+            if (call.mutating) throw acceptedUnreadable(call, success, callOptions, error.message);
             throw new EmMalformedResponseError({ method: call.method, path: call.path, status: success.status }, error.message);
           }
           throw error;

@@ -47,6 +47,7 @@ export type Auth =
 
 export interface Success {
   status: number;
+  statusText: string;
   headers: Headers;
   doc: EmDocument | undefined;
 }
@@ -112,9 +113,12 @@ export function createPipeline(deps: PipelineDeps) {
     const ctx = context(call, options, exchange);
     if (exchange.kind === 'response' && exchange.status >= 200 && exchange.status < 300) {
       if (exchange.decodeError) {
+        // EM accepted a failover (2xx): it IS started, only its Task is lost. Saying
+        // "failed" would be false, and re-sending it would fail the VM over twice.
+        if (call.mutating) throw new AbortError(unknown(ctx, `accepted, but the answer could not be read: ${exchange.decodeError}`));
         throw new AbortError(new EmMalformedResponseError(ctx, exchange.decodeError));
       }
-      return { status: exchange.status, headers: exchange.headers, doc: exchange.doc };
+      return { status: exchange.status, statusText: exchange.statusText, headers: exchange.headers, doc: exchange.doc };
     }
     const reason = retryReason(exchange, call.mutating);
     if (reason !== undefined) {
