@@ -67,6 +67,12 @@ export function createClient(options: ClientOptions): EmClient {
     const token = success.headers.get('X-RestSvcSessionId');
     if (!token) throw new EmMalformedResponseError(ctx, 'logon answered without an X-RestSvcSessionId header');
     let sessionId: string | undefined;
+    if (success.doc?.media === 'xml' && success.doc.root !== 'LogonSession') {
+      throw new EmMalformedResponseError(
+        { ...ctx, statusText: success.statusText },
+        `expected <LogonSession>, got <${success.doc.root ?? ''}>: not an Enterprise Manager logon answer`,
+      );
+    }
     if (success.doc) {
       try {
         sessionId = parseLogonSession(success.doc.body).sessionId;

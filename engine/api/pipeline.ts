@@ -115,7 +115,10 @@ export function createPipeline(deps: PipelineDeps) {
       if (exchange.decodeError) {
         // EM accepted a failover (2xx): it IS started, only its Task is lost. Saying
         // "failed" would be false, and re-sending it would fail the VM over twice.
-        if (call.mutating) throw new AbortError(unknown(ctx, `accepted, but the answer could not be read: ${exchange.decodeError}`));
+        if (call.mutating) {
+          const why = exchange.foreign ? exchange.decodeError : `accepted, but the answer could not be read: ${exchange.decodeError}`;
+          throw new AbortError(unknown(ctx, why));
+        }
         throw new AbortError(new EmMalformedResponseError(ctx, exchange.decodeError));
       }
       return { status: exchange.status, statusText: exchange.statusText, headers: exchange.headers, doc: exchange.doc };
@@ -144,6 +147,12 @@ export function createPipeline(deps: PipelineDeps) {
         }
         if (call.mutating && [502, 503, 504].includes(outcome.status) && !demonstrablyNotProcessed(outcome)) {
           return unknown(ctx, `a gateway answered ${outcome.status} without an EM error`);
+        }
+        // A 404 page from a proxy must not read as "no such replica" (resources treat an
+        // EmHttpError 404 as not found), nor a proxy's 500 as EM's verdict on a failover.
+        if (outcome.foreign && outcome.decodeError) {
+          if (call.mutating) return unknown(ctx, outcome.decodeError);
+          return new EmMalformedResponseError(ctx, outcome.decodeError);
         }
         return new EmHttpError(ctx);
       }

@@ -80,6 +80,16 @@ function isNotFound(error: unknown): boolean {
   return error instanceof EmHttpError && (error.status === 404 || error.status === 400);
 }
 
+/** XML roots of any collection (besides the typed plural itself, e.g. `<Tasks>`). */
+const COLLECTION_ROOTS = ['EntityReferences', 'QueryResult'];
+/** JSON keys of any collection (besides the typed plural, e.g. `"Tasks"`). */
+const COLLECTION_KEYS = ['Refs', 'Entities'];
+
+function describeKeys(body: Node): string {
+  const keys = Object.keys(body);
+  return keys.length === 0 ? 'an empty object' : `keys ${keys.slice(0, 5).join(', ')}`;
+}
+
 function single<T extends EntityRef>(kind: string, name: string, matches: T[]): T | undefined {
   if (matches.length <= 1) return matches[0];
   const ids = matches.map((m) => m.id).join(', ');
@@ -99,7 +109,15 @@ export function createResources(request: Request): Resources {
   };
   const list = async <T>(call: ApiCall, items: string[], plurals: string[], parse: (n: Node) => T, options?: CallOptions) => {
     const success = await request(call, options);
-    return decode(call, success, undefined, (doc) => collection(doc, items, plurals).map(parse));
+    // Check the collection is there before reading it: an answer of another shape must
+    // fail, not read as an empty list (which `plan` would report as "not found").
+    return decode(call, success, [...COLLECTION_ROOTS, ...plurals], (doc) => {
+      const keys = [...COLLECTION_KEYS, ...plurals];
+      if (doc.media === 'json' && !keys.some((k) => k in doc.body)) {
+        throw new ShapeError(`expected a collection (${keys.join(', ')}), got ${describeKeys(doc.body)}`);
+      }
+      return collection(doc, items, plurals).map(parse);
+    });
   };
   const getOne = async <T>(call: ApiCall, roots: string[], parse: (n: Node) => T, options?: CallOptions) => {
     try {

@@ -6,7 +6,8 @@ import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Clock } from '../clock.js';
 import { formatBytes, readBody } from './body-reader.js';
-import { decodeDocument } from './document.js';
+import { decodeDocument, isEmMediaType } from './document.js';
+import { stripBom } from './json.js';
 import type { Outcome } from './retry-policy.js';
 import { createDispatcher } from './tls.js';
 import type { ClientOptions } from './types.js';
@@ -89,6 +90,12 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     const read = await readBody(response, signal, options.maxBodyBytes);
     if (read.kind === 'too-large') {
       return { ...base, doc: undefined, decodeError: `response body larger than ${formatBytes(read.limitBytes)}` };
+    }
+    const contentType = response.headers.get('content-type');
+    // An empty body needs no type (204, DELETE); any other must be EM's XML or JSON.
+    if (stripBom(read.text).trim() !== '' && !isEmMediaType(contentType)) {
+      const type = contentType === null ? 'no Content-Type' : `Content-Type "${contentType}"`;
+      return { ...base, doc: undefined, foreign: true, decodeError: `not an Enterprise Manager answer (${type}); a proxy or login portal in the way?` };
     }
     try {
       return { ...base, doc: decodeDocument(read.text) };
