@@ -84,7 +84,7 @@ test('logon: session id from Location when the body has none; JSON LogonSession'
   const json = setup(() => new Response(null, { status: 204 }), () =>
     new Response(JSON.stringify({ UserName: 'EM\\dr', SessionId: 'json-session', Links: [], Href: 'https://em/api/logonSessions/json-session', Type: 'LogonSession' }), {
       status: 201,
-      headers: { 'X-RESTSVCSESSIONID': TOKEN },
+      headers: { 'X-RESTSVCSESSIONID': TOKEN, 'Content-Type': 'application/json; charset=utf-8' },
     }),
   { media: 'json' });
   await json.client.logon();

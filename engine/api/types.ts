@@ -121,6 +121,12 @@ export interface ClientOptions {
   media?: MediaType;
   /** Per-request timeout. @default 30000 */
   timeoutMs?: number;
+  /**
+   * Largest response body read, in bytes. EM's answers are kilobytes; past this the body
+   * is not read further and the call fails with EmMalformedResponseError (for a failover
+   * POST EM accepted: OutcomeUnknownError). @default 16777216 (16 MiB)
+   */
+  maxBodyBytes?: number;
   tls?: { caFile?: string; ca?: string; insecureSkipVerify?: boolean };
   retry?: {
     /** Attempts for idempotent requests, including the first. @default 5 */
