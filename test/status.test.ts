@@ -108,4 +108,25 @@ test('from a journal cut short by a crash: the readable lines are replayed and t
   assert.match(text, "'runbook rollback --run 20261127T102233Z-3f9a'");
 });
 
+test('a task accepted, then lost (its session ended): replays as unknown with the reason, listed for a manual check', () => {
+  const entries = crashedRunEntries({ pid: 4242 });
+  const accepted = entries.findIndex((e) => e.type === 'request-accepted' && e.target === 'erp-app01');
+  entries.splice(accepted + 1, 0, {
+    at: '2026-11-27T10:23:40.000Z',
+    type: 'task-lost',
+    stepId: 'app-tier',
+    target: 'erp-app01',
+    taskId: 'task-2',
+    error: 'task task-2 is unreachable: it belongs to an earlier logon session',
+  });
+  const s = status(entries);
+  const vm = s.report.steps.flatMap((x) => x.vms ?? []).find((v) => v.name === 'erp-app01')!;
+  assert.is(vm.state, 'unknown');
+  assert.is(vm.taskId, 'task-2');
+  assert.match(vm.message ?? '', /earlier logon session/);
+  assert.is(vm.finishedAt, '2026-11-27T10:23:40.000Z');
+  const u = s.unresolved.find((x) => x.request.target === 'erp-app01')!;
+  assert.is(u.kind, 'unknown');
+});
+
 test.run();

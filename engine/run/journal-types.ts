@@ -45,6 +45,11 @@ export type JournalEntry = Base &
     | { type: 'request-accepted'; stepId: string; target: string; taskId: string }
     /** The mutating request failed; `unknown` true when EM may still have processed it. */
     | { type: 'request-failed'; stepId: string; target: string; unknown: boolean; error: string }
+    /**
+     * A task EM had accepted became unreachable before its result was read (404: its logon
+     * session ended, or it was deleted by someone else): the VM's outcome is unknown.
+     */
+    | { type: 'task-lost'; stepId: string; target: string; taskId: string; error: string }
     | {
         type: 'task-result';
         stepId: string;

@@ -172,6 +172,10 @@ export class RunRecorder {
   requestFailed(stepId: string, target: string, unknown: boolean, error: string): void {
     this.write({ type: 'request-failed', stepId, target, unknown, error });
   }
+  /** An accepted task became unreachable (its result can no longer be read): outcome unknown. */
+  taskLost(stepId: string, target: string, taskId: string, error: string): void {
+    this.write({ type: 'task-lost', stepId, target, taskId, error });
+  }
   taskResult(e: Omit<Extract<JournalEntry, { type: 'task-result' }>, 'at' | 'type'>): void {
     this.write({ type: 'task-result', ...e });
     if (e.restoreSession) {

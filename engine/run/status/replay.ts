@@ -149,6 +149,7 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
       }
       case 'request-accepted':
       case 'request-failed':
+      case 'task-lost':
       case 'task-result': {
         const t = requests.get(key(e.stepId, e.target));
         if (!t) break; // no intent line (damaged journal): nothing to attach it to
@@ -158,6 +159,16 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
         } else if (e.type === 'request-failed') {
           t.state = e.unknown ? 'unknown' : 'failed';
           t.message = e.error;
+        } else if (e.type === 'task-lost') {
+          t.taskId = e.taskId;
+          t.state = 'unknown';
+          t.message = e.error;
+          const vm = vmOf(t);
+          if (vm) {
+            vm.finishedAt = e.at;
+            const d = ms(vm.requestedAt, e.at);
+            if (d !== undefined) vm.durationMs = d;
+          }
         } else {
           t.taskId = e.taskId;
           t.state = e.success ? 'failed-over' : 'failed';
