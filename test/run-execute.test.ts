@@ -4,6 +4,7 @@ import { FakeClock } from '../engine/clock.js';
 import { InterruptedError } from '../engine/errors.js';
 import { executePlan } from '../engine/run/execute.js';
 import type { ExecRunner } from '../engine/run/exec-runner.js';
+import { replay } from '../engine/run/status/replay.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
 import { common, failoverStep, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
@@ -168,6 +169,22 @@ test('step timeout stops the step tasks and fails it', async () => {
   assert.ok(em.log.includes('DELETE /tasks/task-1'));
   assert.is(result.report.steps[0]!.vms![0]!.state, 'stopped');
   assert.match(result.report.steps[0]!.error ?? '', /timed out/);
+});
+
+test('a task lost while polling (its session ended): the journal says so, and replays to the report\'s states', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 60_000 }, { id: 'v2', name: 'vm2', durationMs: 60_000 }] }] });
+  void clock.sleep(7_000).then(() => em.relogon());
+  const plan = await planFor(playbook([failoverStep('db', ['vm1', 'vm2'])]), em.client);
+  const { recorder, journal } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  recorder.end(result.outcome, 1);
+
+  const reported = result.report.steps[0]!.vms!.map((v) => [v.name, v.state]);
+  assert.equal(reported, [['vm1', 'unknown'], ['vm2', 'unknown']]);
+  assert.equal(journal.filter((e) => e.type === 'task-lost').map((e) => e.type === 'task-lost' && e.target).sort(), ['vm1', 'vm2']);
+  const replayed = replay(result.report.runId, journal).report.steps.flatMap((s) => s.vms ?? []).map((v) => [v.name, v.state]);
+  assert.equal(replayed, reported);
 });
 
 test.run();

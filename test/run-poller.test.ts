@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
+import { getEventListeners } from 'node:events';
+import type { Task } from '../engine/api/types.js';
 import { TaskPoller, TaskGoneError } from '../engine/run/poller.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 
@@ -79,6 +81,61 @@ test('an aborted watcher stops being polled', async () => {
   c.abort(new Error('stop'));
   await w.then(() => assert.unreachable(), (e: Error) => assert.is(e.message, 'stop'));
   assert.is(poller.watching, 0);
+});
+
+test('many tasks on one step signal share one abort listener (no MaxListenersExceededWarning)', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(30, 60_000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const c = new AbortController();
+  const tasks = await Promise.all(Array.from({ length: 30 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })));
+  const watching = tasks.map((t) => poller.watch(t.taskId, c.signal).catch((e: Error) => e.message));
+  assert.is(getEventListeners(c.signal, 'abort').length, 1);
+  c.abort(new Error('step cancelled'));
+  assert.equal(new Set(await Promise.all(watching)), new Set(['step cancelled']));
+  assert.is(poller.watching, 0);
+  assert.is(getEventListeners(c.signal, 'abort').length, 0);
+});
+
+test('a task of an earlier logon session answers 404: unreachable, named as such, not plain "gone"', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const watching = poller.watch(t.taskId, undefined, em.client.sessionEpoch);
+  em.relogon();
+  await watching.then(
+    () => assert.unreachable('should fail'),
+    (e: unknown) => {
+      assert.instance(e, TaskGoneError);
+      assert.match((e as Error).message, /belongs to an earlier logon session/);
+    },
+  );
+});
+
+test('a poll that hangs is abandoned after stallMs and reported, then polling goes on in the same session', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
+  let calls = 0;
+  // The first GET /tasks never answers until its signal aborts (as a stalled EM would).
+  const client = {
+    ...em.client,
+    listTasks: (options?: { signal?: AbortSignal }): Promise<Task[]> => {
+      if (++calls > 1) return em.client.listTasks();
+      return new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)));
+    },
+  };
+  const stalls: string[] = [];
+  const poller = new TaskPoller({ client, clock, intervalMs: 5000, stallMs: 120_000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 }, onStall: (m) => stalls.push(m) });
+  const t0 = clock.now();
+  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const done = await poller.watch(t.taskId);
+  assert.is(done.state, 'Finished');
+  assert.is(stalls.length, 1);
+  assert.match(stalls[0]!, /GET \/tasks got no answer in 120s: abandoned it\. EM ends a logon session idle for 15 min/);
+  // Abandoned at 5 s + 120 s, then polled again every 5 s until the 60 s task is seen finished.
+  assert.ok(clock.now() - t0 <= 135_000, `took ${clock.now() - t0} ms`);
+  assert.is(em.client.sessionEpoch, 1);
 });
 
 test.run();

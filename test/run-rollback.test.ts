@@ -65,4 +65,38 @@ test('steps skipped after a failure are journaled with step-start before step-en
   assert.equal(lines, ['step-start db failover', 'step-end db', 'step-start grp parallel', 'step-end grp', 'step-start a failover', 'step-end a', 'step-start b failover', 'step-end b']);
 });
 
+test('a stop that meets a 404 for a task of an EARLIER session: VM unknown + manual check, journaled task-lost, never "confirmed gone"', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 600_000 }] }] });
+  // The session ends while the task runs (EM idle expiry): the client logs on again.
+  void clock.sleep(30_000).then(() => em.relogon());
+  const plan = await planFor(playbook([failover('db', ['vm1'], { timeoutMs: 60_000 })]), em.client);
+  const { recorder, journal } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+
+  assert.is(result.outcome, 'failed');
+  const vm1 = result.report.steps[0]!.vms![0]!;
+  assert.is(vm1.state, 'unknown');
+  assert.match(vm1.message ?? '', /earlier logon session/);
+  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'unknown']]);
+  assert.not.ok(result.report.rollback.some((r) => r.ok && /confirmed gone/.test(r.message)));
+  assert.ok(journal.some((e) => e.type === 'task-lost' && e.target === 'vm1' && e.taskId === 'task-1'));
+});
+
+test('a stop reads the task first: one that finished unseen keeps its result (DELETE would make EM forget it)', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 12_000 }] }] });
+  // Polls fail for good (EM overloaded; the poller gives up at 15 s): the 12 s task finishes while nobody can see it.
+  const client: EmClient = { ...em.client, listTasks: async () => Promise.reject(new Error('GET /tasks: 503')) };
+  const plan = await planFor(playbook([failover('db', ['vm1'], { timeoutMs: 60_000, onFailure: 'rollback' })]), client);
+  const { recorder, journal } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client, clock, recorder, signal: new AbortController().signal });
+
+  const vm1 = result.report.steps[0]!.vms![0]!;
+  assert.is(vm1.state, 'failed-over');
+  const tasks = em.log.filter((l) => l.includes('/tasks/task-1'));
+  assert.equal(tasks.slice(0, 2), ['GET /tasks/task-1', 'DELETE /tasks/task-1']);
+  assert.ok(journal.some((e) => e.type === 'task-result' && e.target === 'vm1' && e.success));
+});
+
 test.run();

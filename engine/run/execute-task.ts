@@ -9,6 +9,7 @@ import { withRetry, type ExecContext } from './context.js';
 import type { LiveVmState } from './events.js';
 import type { TaskEntry, TaskOp } from './ledger.js';
 import { TaskGoneError } from './poller.js';
+import { sessionEpoch } from './session-epoch.js';
 
 export interface TaskJob {
   stepId: string;
@@ -62,6 +63,8 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     return { outcome: 'failed', message };
   }
 
+  // Read at once: the session that answered the POST is the one that owns the task.
+  const epoch = sessionEpoch(ctx.client);
   const entry = ctx.ledger.add<TaskEntry>({
     kind: 'task',
     op: job.op,
@@ -70,19 +73,21 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     targetId: job.targetId,
     taskId: task.taskId,
     status: 'running',
+    ...(epoch !== undefined ? { sessionEpoch: epoch } : {}),
   });
   recorder.requestAccepted(job.stepId, job.target, task.taskId);
   job.onState('running', { taskId: task.taskId });
 
   let finished: Task;
   try {
-    finished = task.state === 'Finished' ? task : await ctx.poller.watch(task.taskId, signal);
+    finished = task.state === 'Finished' ? task : await ctx.poller.watch(task.taskId, signal, epoch);
   } catch (error) {
     if (signal.aborted) return { outcome: 'cancelled', entry };
     if (error instanceof TaskGoneError) {
-      entry.status = 'stopped';
+      entry.status = 'unknown';
       const message = `${errorMessage(error)}: whether the failover happened is unknown`;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
+      recorder.taskLost(job.stepId, job.target, task.taskId, message);
       job.onState('unknown', { message });
       return { outcome: 'unknown', message, entry };
     }

@@ -60,6 +60,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     signal: o.signal,
     retry: o.plan.retry,
     onRetry: (m) => o.recorder.event('retry', m),
+    onStall: (m) => o.recorder.event('warning', m),
   });
   const ctx: ExecContext = {
     plan: o.plan,

@@ -12,7 +12,10 @@ export interface TaskEntry {
   target: string;
   targetId: string;
   taskId: string;
-  status: 'running' | 'succeeded' | 'failed' | 'stopped';
+  /** `unknown`: unreachable (its logon session ended, or it vanished unasked): outcome unknown. */
+  status: 'running' | 'succeeded' | 'failed' | 'stopped' | 'unknown';
+  /** The client's session epoch when EM accepted it (tasks belong to their session, §5). */
+  sessionEpoch?: number;
 }
 
 /** A failover POST whose outcome is unknown: never re-sent, never assumed. */

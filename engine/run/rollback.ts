@@ -1,6 +1,7 @@
 // Rollback by task deletion. 1. (the caller has stopped launching work) 2. every task still
-// running is stopped with DELETE /tasks/{id}, newest first, and each stop is confirmed by
-// reading it again (404 = gone); 3. completed plan starts are undone (?action=undo, task
+// running is read, then stopped with DELETE /tasks/{id}, newest first, and each stop is
+// confirmed by reading it again (404 = gone; but a 404 for a task of an earlier logon
+// session means unreachable, not gone: the VM is then `unknown`, for a manual check); 3. completed plan starts are undone (?action=undo, task
 // awaited) and exec steps run their undo, newest first; 4. completed CDP failovers, which
 // EM cannot undo (§4), are listed for the operator. It runs to the end whatever fails,
 // and records every failure. It never uses the run's (possibly aborted) signal.
@@ -13,6 +14,7 @@ import type { ExecEntry, Ledger, TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { PlannedRollback } from './events.js';
 import type { RunRecorder } from './recorder.js';
+import { fromEarlierSession } from './session-epoch.js';
 
 export interface RollbackContext {
   client: EmClient;
@@ -82,6 +84,17 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
 
 async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Promise<void> {
   const base = { action: 'delete-task' as const, stepId: entry.stepId, target: entry.target, taskId: entry.taskId };
+  // Read it first: DELETE makes EM forget a task in any state (§5.2), so a task that
+  // finished while nobody looked would take its result with it.
+  const before = await readTask(ctx, entry);
+  if (before.kind === 'unreachable') return unreachable(ctx, entry, before.why);
+  if (before.kind === 'task' && before.task.state === 'Finished') {
+    finishedFirst(ctx, entry, before.task);
+    await ctx.client.deleteTask(entry.taskId).catch((error: unknown) => {
+      ctx.recorder.event('warning', `could not delete finished task ${entry.taskId}: ${errorMessage(error)}`, entry.stepId);
+    });
+    return;
+  }
   try {
     await ctx.client.deleteTask(entry.taskId);
   } catch (error) {
@@ -90,32 +103,62 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Pro
       ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"` });
       return;
     }
+    if (fromEarlierSession(ctx.client, entry.sessionEpoch)) return unreachable(ctx, entry, EARLIER_SESSION);
   }
-  // Confirm: gone (404), or finished before the stop took effect.
+  // Confirm: gone (404, in the session that owns it), or finished before the stop took effect.
   const attempts = ctx.confirmAttempts ?? 5;
   for (let i = 0; i < attempts; i++) {
-    let task: Task;
-    try {
-      task = await ctx.client.getTask(entry.taskId);
-    } catch (error) {
-      if (error instanceof EmHttpError && error.status === 404) {
-        entry.status = 'stopped';
-        markVm(ctx, entry, 'stopped', why);
-        ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId}, confirmed gone)` });
-        return;
-      }
-      ctx.recorder.event('warning', `confirming the stop of task ${entry.taskId}: ${errorMessage(error)}`, entry.stepId);
-      await ctx.clock.sleep(ctx.pollIntervalMs);
-      continue;
+    const after = await readTask(ctx, entry);
+    if (after.kind === 'unreachable') return unreachable(ctx, entry, after.why);
+    if (after.kind === 'gone') {
+      entry.status = 'stopped';
+      markVm(ctx, entry, 'stopped', why);
+      ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId}, confirmed gone)` });
+      return;
     }
-    if (task.state === 'Finished') {
-      finishedFirst(ctx, entry, task);
+    if (after.kind === 'task' && after.task.state === 'Finished') {
+      finishedFirst(ctx, entry, after.task);
       return;
     }
     await ctx.clock.sleep(ctx.pollIntervalMs);
   }
   ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE sent but task ${entry.taskId} still reads Running` });
   ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} did not stop: check it in the Veeam console` });
+}
+
+const EARLIER_SESSION = 'it belongs to an earlier logon session (EM tasks belong to the session that started them, and answer 404 to any other)';
+
+type Read = { kind: 'task'; task: Task } | { kind: 'gone' } | { kind: 'unreachable'; why: string } | { kind: 'error' };
+
+/** GET /tasks/{id}, told apart: its state, gone (404 in its own session), unreachable (404 from another session), or a failed read. */
+async function readTask(ctx: RollbackContext, entry: TaskEntry): Promise<Read> {
+  try {
+    return { kind: 'task', task: await ctx.client.getTask(entry.taskId) };
+  } catch (error) {
+    if (error instanceof EmHttpError && error.status === 404) {
+      return fromEarlierSession(ctx.client, entry.sessionEpoch) ? { kind: 'unreachable', why: EARLIER_SESSION } : { kind: 'gone' };
+    }
+    ctx.recorder.event('warning', `reading task ${entry.taskId} to stop it: ${errorMessage(error)}`, entry.stepId);
+    return { kind: 'error' };
+  }
+}
+
+/**
+ * EM no longer shows the task to us: neither "stopped" nor "finished" can be claimed. The
+ * VM is `unknown`, the journal says so (task-lost), and the operator checks by hand.
+ */
+function unreachable(ctx: RollbackContext, entry: TaskEntry, why: string): void {
+  const message = `task ${entry.taskId} is unreachable: ${why}; whether it stopped or finished is unknown`;
+  entry.status = 'unknown';
+  ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);
+  if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, 'unknown', { message });
+  ctx.recorder.rollbackAction({ action: 'delete-task', stepId: entry.stepId, target: entry.target, taskId: entry.taskId, ok: false, message });
+  ctx.recorder.manual({
+    stepId: entry.stepId,
+    target: entry.target,
+    reason: 'unknown',
+    instruction: `task ${entry.taskId} for "${entry.target}" could not be stopped or read (${why}): check in the Veeam console whether "${entry.target}" is failed over, and stop it there if it still runs`,
+  });
 }
 
 /**

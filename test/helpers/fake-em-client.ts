@@ -1,6 +1,8 @@
 // A small in-memory EmClient for executor unit tests (no HTTP, no codec): tasks finish on
 // a FakeClock after a per-target duration; failures are injected per target. Every call is
 // logged as `METHOD path` so tests assert on the exact order, like the simulator's log.
+// Tasks belong to the logon session that created them (API spec §5): after `relogon()`
+// (a new session, `sessionEpoch` + 1) the older tasks answer 404 and leave GET /tasks.
 
 import type { CdpFailoverSpec, CdpIntervals, EmClient, Task } from '../../engine/api/types.js';
 import type { Clock } from '../../engine/clock.js';
@@ -34,12 +36,15 @@ interface FakeTask {
   message: string;
   session: boolean;
   deleted: boolean;
+  /** The logon session (epoch) that created it. */
+  epoch: number;
 }
 
 export function createFakeEm(o: FakeEmOptions) {
   const log: string[] = [];
   const tasks = new Map<string, FakeTask>();
   let seq = 0;
+  let epoch = 1;
   let listFailures = o.listTasksFailures ?? 0;
   const replicas = o.replicas ?? [];
   const notFound = (method: string, path: string) => new EmHttpError({ method, path, status: 404, emMessage: 'not found' });
@@ -57,7 +62,7 @@ export function createFakeEm(o: FakeEmOptions) {
   };
   const start = (operation: string, durationMs: number, success: boolean, message: string, session: boolean): Task => {
     const id = `task-${++seq}`;
-    const t: FakeTask = { id, operation, finishAt: o.clock.now() + durationMs, success, message, session, deleted: false };
+    const t: FakeTask = { id, operation, finishAt: o.clock.now() + durationMs, success, message, session, deleted: false, epoch };
     tasks.set(id, t);
     return toTask(t);
   };
@@ -86,8 +91,13 @@ export function createFakeEm(o: FakeEmOptions) {
   };
   const ref = (id: string, name: string, type: string) => ({ id, name, type, href: `https://em/api/x/${id}`, links: [] });
 
-  const client: EmClient = {
+  /** Visible to the current session: not deleted, and created by it. */
+  const visible = (t: FakeTask | undefined): t is FakeTask => t !== undefined && !t.deleted && t.epoch === epoch;
+  const client: EmClient & { sessionEpoch: number } = {
     media: 'xml',
+    get sessionEpoch() {
+      return epoch;
+    },
     async logon() {
       log.push('POST /sessionMngr/?v=latest');
     },
@@ -165,7 +175,7 @@ export function createFakeEm(o: FakeEmOptions) {
     async getTask(taskId) {
       log.push(`GET /tasks/${taskId}`);
       const t = tasks.get(taskId);
-      if (!t || t.deleted) throw notFound('GET', `/tasks/${taskId}`);
+      if (!visible(t)) throw notFound('GET', `/tasks/${taskId}`);
       return toTask(t);
     },
     async listTasks() {
@@ -174,12 +184,12 @@ export function createFakeEm(o: FakeEmOptions) {
         listFailures--;
         throw new EmHttpError({ method: 'GET', path: '/tasks', status: 503, emMessage: 'busy' });
       }
-      return [...tasks.values()].filter((t) => !t.deleted).map(toTask);
+      return [...tasks.values()].filter(visible).map(toTask);
     },
     async deleteTask(taskId) {
       log.push(`DELETE /tasks/${taskId}`);
       const t = tasks.get(taskId);
-      if (!t || t.deleted) throw notFound('DELETE', `/tasks/${taskId}`);
+      if (!visible(t)) throw notFound('DELETE', `/tasks/${taskId}`);
       t.deleted = true;
     },
     async getRestoreSession(href) {
@@ -187,5 +197,10 @@ export function createFakeEm(o: FakeEmOptions) {
       return { id: href, state: 'Stopped', result: 'Success' };
     },
   };
-  return { client, log, tasks };
+  /** A new logon session (expiry, idle renewal): the older sessions' tasks become unreachable. */
+  const relogon = () => {
+    epoch++;
+    log.push('POST /sessionMngr/?v=latest');
+  };
+  return { client, log, tasks, relogon };
 }
