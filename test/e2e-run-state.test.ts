@@ -137,4 +137,19 @@ steps:
   assert.match(after.stdout, /Estimated time to recover: 2\dm \d\ds \(target 10m 00s\)/);
 });
 
+test('B1: a VM left unknown under abort (no rollback): exit 1, summary with UNKNOWN, report and run-end written', async () => {
+  const b1 = mkdtempSync(join(dir, 'b1-'));
+  writeFileSync(join(b1, 'pb.yaml'), 'version: 1\nname: b1\ndefaults: {onFailure: abort}\nsteps:\n  - id: db\n    failover: {cdpReplica: C, vms: [a, b]}\n');
+  writeFileSync(join(b1, 'inv.json'), JSON.stringify({ cdpReplicas: [{ name: 'C', vms: ['a', 'b'] }], faults: [{ kind: 'reset-before', method: 'POST', path: 'action=failover', nth: 1 }] }));
+  const state = join(b1, 'state');
+  const r = await runCli(['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--time-scale', '1000', '--report', 'r.json', '--state-dir', state], { cwd: b1 });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /UNKNOWN:\s+a \(outcome unknown, not re-sent/);
+  const report = JSON.parse(readFileSync(join(b1, 'r.json'), 'utf8')) as { outcome: string; exitCode: number };
+  assert.equal([report.outcome, report.exitCode], ['failed', 1]);
+  const journals = readdirSync(join(state, 'runs')).filter((f) => f.endsWith('.jsonl'));
+  const last = readFileSync(join(state, 'runs', journals[0]!), 'utf8').trim().split('\n').pop()!;
+  assert.match(last, /"type":"run-end","outcome":"failed","exitCode":1/);
+});
+
 test.run();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import type { Step } from '../engine/playbook/types.js';
 import { executePlan } from '../engine/run/execute.js';
-import { startProgress } from '../engine/run/progress.js';
+import { settleWithin, startProgress } from '../engine/run/progress.js';
 import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
 import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 
@@ -82,6 +82,49 @@ test('verbose progress: a step timeout stops its task without a rollback; the vi
   assert.match(all, /\[FAILED\] \[[\d:]+\] db01: stopped 1m: stopped: step "db" timed out/);
   assert.match(all, /\[FAILED\] \[[\d:]+\] db: timed out after 60s/);
   assert.not.match(all, /Rollback/);
+});
+
+test('B1: a VM ends unknown under abort (a manual check, no rollback): the view ends when the executor ends', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'R', vms: [{ id: 'v1', name: 'db01', fail: 'unknown' }, { id: 'v2', name: 'db02', durationMs: 8000 }] }] });
+  const plan = await planFor(playbook([fo('db', ['db01', 'db02'], { onFailure: 'abort' }), fo('app', [])]), em.client);
+  const { recorder, journal } = recorderFor(plan, clock);
+  let all = '';
+  const sink = { write: (t: string) => void (all += t), isTTY: false };
+  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['db01', 'unknown']]);
+  assert.is(result.report.rollback.length, 0);
+  recorder.end(result.outcome, 1);
+  await progress.finish();
+  assert.ok(await settleWithin(progress.done, clock, 1000), 'listr2 drew everything');
+  assert.not.match(all, /did not finish drawing/);
+  assert.match(all, /\[FAILED\] .*db01: unknown/);
+  assert.is(journal.at(-1)?.type, 'run-end');
+});
+
+test('finish() ends a view whose executor never reported the end of a step (nothing waits forever)', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'R', vms: [{ id: 'v1', name: 'db01' }] }] });
+  const plan = await planFor(playbook([fo('db', ['db01']), { ...common('pause'), kind: 'wait', durationMs: 1000 }]), em.client);
+  const { recorder } = recorderFor(plan, clock);
+  let all = '';
+  const sink = { write: (t: string) => void (all += t), isTTY: false };
+  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
+  // The executor died after starting the step: no vm state, no step-end, no run-end.
+  recorder.stepStart('db');
+  await progress.finish();
+  assert.ok(await settleWithin(progress.done, clock, 1000));
+  assert.not.match(all, /did not finish drawing/);
+});
+
+test('settleWithin: true when the view settles, false after the grace when it never does (never rejects)', async () => {
+  const clock = new FakeClock({ auto: true });
+  assert.is(await settleWithin(Promise.resolve(), clock, 2000), true);
+  assert.is(await settleWithin(Promise.reject(new Error('drawing failed')), clock, 2000), true);
+  const start = clock.now();
+  assert.is(await settleWithin(new Promise(() => undefined), clock, 2000), false);
+  assert.is(clock.now() - start, 2000);
 });
 
 test.run();

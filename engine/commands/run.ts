@@ -9,7 +9,7 @@ import { isAbsolute, relative } from 'node:path';
 import { systemClock } from '../clock.js';
 import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
 import { countMutatingCalls } from '../plan/render.js';
-import { executePlan } from '../run/execute.js';
+import { executePlan, type ExecuteResult } from '../run/execute.js';
 import { journalPath as journalFile, newRunId, openJournal, type Journal } from '../run/journal.js';
 import { acquireLock, type Lock } from '../run/lock.js';
 import { startProgress, type ProgressRenderer } from '../run/progress.js';
@@ -115,7 +115,15 @@ export const runCommand: Command = async (argv, io) => {
     const logFile = values['log-file'] !== undefined ? attachLogFile(values['log-file'], io.cwd, recorder, secrets, clock) : undefined;
     const renderer: ProgressRenderer = values.quiet ? 'silent' : io.stdout.isTTY ? 'default' : 'verbose';
     const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) });
-    const result = await executePlan({ plan, client: target.client, clock, recorder, signal: io.signal, env: io.env });
+    let result: ExecuteResult;
+    try {
+      result = await executePlan({ plan, client: target.client, clock, recorder, signal: io.signal, env: io.env });
+    } catch (error) {
+      // A bug in the executor: the journal still gets its run-end and the view still ends.
+      recorder.end('failed', ExitCode.internal);
+      await progress.finish();
+      throw error;
+    }
     const exitCode =
       result.interrupted !== undefined
         ? ((result.interrupted as { exitCode?: number }).exitCode ?? ExitCode.sigint)
@@ -123,7 +131,8 @@ export const runCommand: Command = async (argv, io) => {
           ? ExitCode.ok
           : ExitCode.runFailed;
     const report = recorder.end(result.outcome, exitCode);
-    await progress.done;
+    // The view ends because the executor ended; what follows never waits on the view alone.
+    await progress.finish();
     logFile?.close();
     const kept = stateDir !== undefined ? writeStateReport(stateDir, report, secrets) : undefined;
     const written = writeOutputs(values, report, io.cwd, secrets, systemClock);

@@ -49,6 +49,8 @@ export class ProgressState {
   private lastTop: string | undefined;
   private rollback: RollbackView | undefined;
   private rollbackDone = false;
+  /** The executor has ended: every wait of the view resolves, whatever it waited for. */
+  private closed = false;
 
   constructor(
     recorder: RunRecorder,
@@ -60,10 +62,28 @@ export class ProgressState {
   }
 
   stepStarted(stepId: string): Promise<void> {
-    return get(this.started, stepId).promise;
+    const d = get(this.started, stepId);
+    if (this.closed) d.resolve();
+    return d.promise;
   }
   stepEnded(stepId: string): Promise<StepEnd> {
-    return get(this.ended, stepId).promise;
+    const d = get(this.ended, stepId);
+    if (this.closed) d.resolve(endedFirst(stepId));
+    return d.promise;
+  }
+
+  /**
+   * The run is over (run-end, or the command gave up on the executor): release every wait,
+   * now and later, so the view draws its end instead of waiting for an event that will not come.
+   */
+  close(): void {
+    this.closed = true;
+    for (const d of this.started.values()) d.resolve();
+    for (const [id, d] of this.ended) d.resolve(endedFirst(id));
+    for (const d of this.slots.values()) d.resolve(undefined);
+    for (const id of this.topLevel) get(this.slots, id).resolve(undefined);
+    this.rollback?.ended.resolve();
+    this.runEnd.resolve();
   }
   setSink(stepId: string, sink: Sink): void {
     this.sinks.set(stepId, sink);
@@ -97,7 +117,9 @@ export class ProgressState {
 
   /** Resolves once it is known whether a rollback ran right after this top-level step. */
   rollbackAfter(stepId: string): Promise<RollbackView | undefined> {
-    return get(this.slots, stepId).promise;
+    const d = get(this.slots, stepId);
+    if (this.closed) d.resolve(undefined);
+    return d.promise;
   }
 
   private on(e: ExecutorEvent): void {
@@ -155,9 +177,7 @@ export class ProgressState {
         this.rollbackDone = true;
         break;
       case 'run-end':
-        for (const id of this.topLevel) get(this.slots, id).resolve(undefined);
-        this.rollback?.ended.resolve();
-        this.runEnd.resolve();
+        this.close();
         break;
     }
   }
@@ -173,6 +193,11 @@ export class ProgressState {
     if (!this.topLevel.includes(stepId) || this.lastTop === undefined || this.lastTop === stepId) return;
     get(this.slots, this.lastTop).resolve(undefined);
   }
+}
+
+/** What a step that never reported its end is drawn as, once the run is over. */
+function endedFirst(stepId: string): StepEnd {
+  return { type: 'step-end', stepId, outcome: 'skipped', skipReason: 'the run ended first' };
 }
 
 function get<T>(m: Map<string, Deferred<T>>, k: string): Deferred<T> {

@@ -6,7 +6,7 @@
 // cli.ts owns SIGINT/SIGTERM.
 
 import { Listr, ListrDefaultRendererLogLevels, ListrErrorTypes, ListrLogger, ProcessOutput, color, figures, type ListrTask } from 'listr2';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Output } from '../commands/io.js';
 import { duration } from '../plan/render.js';
 import type { Plan, PlanStep } from '../plan/types.js';
@@ -28,6 +28,40 @@ export interface ProgressOptions {
   stderr: Output;
   /** Rehearsals: the clock runs this many times faster than real time (said in the first line). */
   timeScale?: number;
+  /** Real time, for the drawing grace of `finish()` (tests inject a FakeClock). @default systemClock */
+  realClock?: Clock;
+}
+
+export interface ProgressView {
+  /** Settles once listr2 has drawn everything. Nothing must wait on it alone: see `finish`. */
+  done: Promise<void>;
+  /**
+   * Ends the view because the executor has ended: releases every wait of the view, gives
+   * listr2 a moment to draw the last lines, and resolves either way. The command's
+   * completion (summary, reports, exit code) depends on this, never on `done`.
+   */
+  finish(): Promise<void>;
+}
+
+/** How long `finish` lets listr2 draw its last lines once every wait is released. */
+export const FINISH_GRACE_MS = 2000;
+
+/**
+ * True when `view` settles within `ms` of `clock`, false otherwise; never rejects, never
+ * waits longer. The timer is a real one: it keeps the process alive, so a view that
+ * never settles can no longer let the event loop drain (Node then exits 0, silently).
+ */
+export async function settleWithin(view: Promise<unknown>, clock: Clock, ms: number): Promise<boolean> {
+  const stop = new AbortController();
+  const timeUp = clock.sleep(ms, stop.signal).then(
+    () => false,
+    () => false, // stopped: the view settled first
+  );
+  try {
+    return await Promise.race([view.then(() => true, () => true), timeUp]);
+  } finally {
+    stop.abort();
+  }
 }
 
 type Wrapper = Parameters<Extract<ListrTask['task'], (...a: never[]) => unknown>>[1];
@@ -56,8 +90,8 @@ class VerdictListr extends Listr {
   }
 }
 
-/** Starts the view; `done` resolves once everything (rollback included) is drawn. */
-export function startProgress(o: ProgressOptions): { done: Promise<void> } {
+/** Starts the view; end it with `finish()` once the executor has ended. */
+export function startProgress(o: ProgressOptions): ProgressView {
   const { clock } = o;
   const state = new ProgressState(o.recorder, o.plan.steps.map((s) => s.id), clock);
   const ticker = o.renderer === 'default' ? startTicker(clock, 1000 * (o.timeScale ?? 1)) : undefined;
@@ -165,7 +199,13 @@ export function startProgress(o: ProgressOptions): { done: Promise<void> } {
       ticker?.stop();
     }
   })();
-  return { done };
+  const finish = async () => {
+    state.close();
+    const drawn = await settleWithin(done, o.realClock ?? systemClock, FINISH_GRACE_MS);
+    ticker?.stop();
+    if (!drawn) o.stderr.write('(the progress view did not finish drawing; the summary below is complete)\n');
+  };
+  return { done, finish };
 }
 
 function plannedTitle(p: PlannedRollback): string {
