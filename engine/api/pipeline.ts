@@ -148,6 +148,13 @@ export function createPipeline(deps: PipelineDeps) {
         if (call.mutating && [502, 503, 504].includes(outcome.status) && !demonstrablyNotProcessed(outcome)) {
           return unknown(ctx, `a gateway answered ${outcome.status} without an EM error`);
         }
+        if (outcome.status >= 300 && outcome.status < 400) {
+          const location = outcome.headers.get('location');
+          return new EmHttpError(
+            ctx,
+            `redirected${location ? ` to ${location}` : ''}; Enterprise Manager never redirects API calls: check the URL (a proxy or login portal in the way?)`,
+          );
+        }
         // A 404 page from a proxy must not read as "no such replica" (resources treat an
         // EmHttpError 404 as not found), nor a proxy's 500 as EM's verdict on a failover.
         if (outcome.foreign && outcome.decodeError) {
