@@ -50,6 +50,8 @@ export interface Success {
   statusText: string;
   headers: Headers;
   doc: EmDocument | undefined;
+  /** The logon session epoch of the token EM accepted (session auth only). */
+  sessionEpoch?: number;
 }
 
 /** A retryable failure; becomes its final EmError (with the retry count) if retries run out. */
@@ -121,7 +123,14 @@ export function createPipeline(deps: PipelineDeps) {
         }
         throw new AbortError(new EmMalformedResponseError(ctx, exchange.decodeError));
       }
-      return { status: exchange.status, statusText: exchange.statusText, headers: exchange.headers, doc: exchange.doc };
+      const epoch = session && token !== undefined ? session.epochOf(token) : undefined;
+      return {
+        status: exchange.status,
+        statusText: exchange.statusText,
+        headers: exchange.headers,
+        doc: exchange.doc,
+        ...(epoch !== undefined ? { sessionEpoch: epoch } : {}),
+      };
     }
     const reason = retryReason(exchange, call.mutating);
     if (reason !== undefined) {
