@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import { createClient } from '../engine/api/client.js';
 import type { ClientOptions } from '../engine/api/types.js';
-import { EmMalformedResponseError, EmTimeoutError, OutcomeUnknownError } from '../engine/errors.js';
+import { EmHttpError, EmMalformedResponseError, EmTimeoutError, OutcomeUnknownError } from '../engine/errors.js';
 import { PASSWORD, TOKEN, fakeEm, logonOk, secretAudit, taskXml, xml, xmlError, type Responder } from './helpers/api-fake-em.js';
 
 const audit = secretAudit();
@@ -242,6 +242,28 @@ test('B6: a portal page answering a failover POST (2xx or error) is outcome unkn
     assert.instance(error, OutcomeUnknownError, String(status));
     assert.match(error.message, 'not an Enterprise Manager answer (Content-Type "text/html; charset=utf-8")');
     assert.is(em.calls.length, 1);
+  }
+});
+
+test('redirects are not followed: a 3xx is EmHttpError naming the Location, sent once, not retried', async () => {
+  for (const [name, run] of [
+    ['GET', (c: ReturnType<typeof setup>['client']) => c.getTask('task-1')],
+    ['failover POST', (c: ReturnType<typeof setup>['client']) => c.failoverCdpVm('r1', 'v1', SPEC)],
+  ] as const) {
+    const em = fakeEm(() => new Response(null, { status: 302, headers: { Location: 'https://portal.example/login' } }));
+    const redirects: string[] = [];
+    const watched = createClient({
+      url: 'https://em:9398',
+      username: 'dr',
+      password: PASSWORD,
+      clock: new FakeClock({ auto: true }),
+      fetch: (async (input: Request) => (redirects.push(input.redirect), em.fetch(input))) as typeof fetch,
+    });
+    const error = await rejects(run(watched));
+    assert.instance(error, EmHttpError, name);
+    assert.match(error.message, '→ 302 Found: redirected to https://portal.example/login; Enterprise Manager never redirects API calls', name);
+    assert.is(em.calls.length, 1, name);
+    assert.ok(redirects.length > 0 && redirects.every((r) => r === 'manual'), `${name}: ${redirects.join()}`);
   }
 });
 

@@ -92,6 +92,9 @@ export function createClient(options: ClientOptions): EmClient {
 
   return {
     media,
+    get sessionEpoch() {
+      return session.epoch;
+    },
     async logon(callOptions) {
       if (callOptions?.signal?.aborted) throw callOptions.signal.reason;
       await session.current();

@@ -50,6 +50,8 @@ export interface Success {
   statusText: string;
   headers: Headers;
   doc: EmDocument | undefined;
+  /** The logon session epoch of the token EM accepted (session auth only). */
+  sessionEpoch?: number;
 }
 
 /** A retryable failure; becomes its final EmError (with the retry count) if retries run out. */
@@ -121,7 +123,14 @@ export function createPipeline(deps: PipelineDeps) {
         }
         throw new AbortError(new EmMalformedResponseError(ctx, exchange.decodeError));
       }
-      return { status: exchange.status, statusText: exchange.statusText, headers: exchange.headers, doc: exchange.doc };
+      const epoch = session && token !== undefined ? session.epochOf(token) : undefined;
+      return {
+        status: exchange.status,
+        statusText: exchange.statusText,
+        headers: exchange.headers,
+        doc: exchange.doc,
+        ...(epoch !== undefined ? { sessionEpoch: epoch } : {}),
+      };
     }
     const reason = retryReason(exchange, call.mutating);
     if (reason !== undefined) {
@@ -147,6 +156,13 @@ export function createPipeline(deps: PipelineDeps) {
         }
         if (call.mutating && [502, 503, 504].includes(outcome.status) && !demonstrablyNotProcessed(outcome)) {
           return unknown(ctx, `a gateway answered ${outcome.status} without an EM error`);
+        }
+        if (outcome.status >= 300 && outcome.status < 400) {
+          const location = outcome.headers.get('location');
+          return new EmHttpError(
+            ctx,
+            `redirected${location ? ` to ${location}` : ''}; Enterprise Manager never redirects API calls: check the URL (a proxy or login portal in the way?)`,
+          );
         }
         // A 404 page from a proxy must not read as "no such replica" (resources treat an
         // EmHttpError 404 as not found), nor a proxy's 500 as EM's verdict on a failover.

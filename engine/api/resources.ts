@@ -20,7 +20,7 @@ import type { ApiCall, CallOptions, CdpReplica, EmClient, EntityRef, Task } from
 
 export type Request = (call: ApiCall, options?: CallOptions) => Promise<Success>;
 
-type Resources = Omit<EmClient, 'media' | 'logon' | 'logout' | 'encode' | 'call'>;
+type Resources = Omit<EmClient, 'media' | 'sessionEpoch' | 'logon' | 'logout' | 'encode' | 'call'>;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -80,6 +80,25 @@ function isNotFound(error: unknown): boolean {
   return error instanceof EmHttpError && (error.status === 404 || error.status === 400);
 }
 
+/**
+ * The items of a collection answer. The collection must be there: an answer of another
+ * shape fails rather than reading as an empty list (which `plan` would call "not found").
+ */
+function decodeList<T>(call: ApiCall, success: Success, items: string[], plurals: string[], parse: (n: Node) => T): T[] {
+  return decode(call, success, [...COLLECTION_ROOTS, ...plurals], (doc) => {
+    const keys = [...COLLECTION_KEYS, ...plurals];
+    if (doc.media === 'json' && !keys.some((k) => k in doc.body)) {
+      throw new ShapeError(`expected a collection (${keys.join(', ')}), got ${describeKeys(doc.body)}`);
+    }
+    return collection(doc, items, plurals).map(parse);
+  });
+}
+
+/** Stamps the logon session a task was seen under (tasks belong to their session, §5). */
+function withEpoch(task: Task, success: Success): Task {
+  return success.sessionEpoch === undefined ? task : { ...task, sessionEpoch: success.sessionEpoch };
+}
+
 /** XML roots of any collection (besides the typed plural itself, e.g. `<Tasks>`). */
 const COLLECTION_ROOTS = ['EntityReferences', 'QueryResult'];
 /** JSON keys of any collection (besides the typed plural, e.g. `"Tasks"`). */
@@ -99,26 +118,17 @@ function single<T extends EntityRef>(kind: string, name: string, matches: T[]): 
 export function createResources(request: Request): Resources {
   const task = async (call: ApiCall, options?: CallOptions): Promise<Task> => {
     const success = await request(call, options);
-    if (!call.mutating) return decode(call, success, ['Task'], (doc) => parseTask(doc.body));
+    const parse = (doc: EmDocument) => withEpoch(parseTask(doc.body), success);
+    if (!call.mutating) return decode(call, success, ['Task'], parse);
     try {
-      return parseDoc(success, ['Task'], (doc) => parseTask(doc.body));
+      return parseDoc(success, ['Task'], parse);
     } catch (error) {
       if (error instanceof ShapeError) throw acceptedUnreadable(call, success, options, error.message);
       throw error;
     }
   };
-  const list = async <T>(call: ApiCall, items: string[], plurals: string[], parse: (n: Node) => T, options?: CallOptions) => {
-    const success = await request(call, options);
-    // Check the collection is there before reading it: an answer of another shape must
-    // fail, not read as an empty list (which `plan` would report as "not found").
-    return decode(call, success, [...COLLECTION_ROOTS, ...plurals], (doc) => {
-      const keys = [...COLLECTION_KEYS, ...plurals];
-      if (doc.media === 'json' && !keys.some((k) => k in doc.body)) {
-        throw new ShapeError(`expected a collection (${keys.join(', ')}), got ${describeKeys(doc.body)}`);
-      }
-      return collection(doc, items, plurals).map(parse);
-    });
-  };
+  const list = async <T>(call: ApiCall, items: string[], plurals: string[], parse: (n: Node) => T, options?: CallOptions) =>
+    decodeList(call, await request(call, options), items, plurals, parse);
   const getOne = async <T>(call: ApiCall, roots: string[], parse: (n: Node) => T, options?: CallOptions) => {
     try {
       const success = await request(call, options);
@@ -200,7 +210,11 @@ export function createResources(request: Request): Resources {
     failoverReplicaPoint: (pointId, options) => task(calls.failoverReplicaPoint(pointId), options),
 
     getTask: (taskId, options) => task(calls.getTask(taskId), options),
-    listTasks: (options) => list(calls.listTasks(), ['Task'], ['Tasks', 'Task'], parseTask, options),
+    async listTasks(options) {
+      const call = calls.listTasks();
+      const success = await request(call, options);
+      return decodeList(call, success, ['Task'], ['Tasks', 'Task'], (n) => withEpoch(parseTask(n), success));
+    },
     async deleteTask(taskId, options) {
       try {
         await request(calls.deleteTask(taskId), options);

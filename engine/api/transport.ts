@@ -82,6 +82,9 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
       signal,
+      // EM never redirects an API call: a 3xx is a proxy or portal, reported (not followed,
+      // which re-sends a failover POST to wherever it points, up to 20 times).
+      redirect: 'manual',
     });
     // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
     const statusText = response.statusText || STATUS_CODES[response.status] || '';

@@ -9,7 +9,7 @@ import { withRetry, type ExecContext } from './context.js';
 import type { LiveVmState } from './events.js';
 import type { TaskEntry, TaskOp } from './ledger.js';
 import { TaskGoneError } from './poller.js';
-import { sessionEpoch } from './session-epoch.js';
+import { ownerEpoch } from './session-epoch.js';
 
 export interface TaskJob {
   stepId: string;
@@ -63,8 +63,8 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     return { outcome: 'failed', message };
   }
 
-  // Read at once: the session that answered the POST is the one that owns the task.
-  const epoch = sessionEpoch(ctx.client);
+  // The session that answered the POST owns the task (§5): a later 404 is judged against it.
+  const epoch = ownerEpoch(ctx.client, task);
   const entry = ctx.ledger.add<TaskEntry>({
     kind: 'task',
     op: job.op,
@@ -73,7 +73,7 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     targetId: job.targetId,
     taskId: task.taskId,
     status: 'running',
-    ...(epoch !== undefined ? { sessionEpoch: epoch } : {}),
+    sessionEpoch: epoch,
   });
   recorder.requestAccepted(job.stepId, job.target, task.taskId);
   job.onState('running', { taskId: task.taskId });

@@ -96,14 +96,12 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Pro
     return;
   }
   try {
+    // Resolves on 404 too: the read that follows tells gone from unreachable.
     await ctx.client.deleteTask(entry.taskId);
   } catch (error) {
-    if (!(error instanceof EmHttpError && error.status === 404)) {
-      ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE /tasks/${entry.taskId} failed: ${errorMessage(error)}` });
-      ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"` });
-      return;
-    }
-    if (fromEarlierSession(ctx.client, entry.sessionEpoch)) return unreachable(ctx, entry, EARLIER_SESSION);
+    ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE /tasks/${entry.taskId} failed: ${errorMessage(error)}` });
+    ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"` });
+    return;
   }
   // Confirm: gone (404, in the session that owns it), or finished before the stop took effect.
   const attempts = ctx.confirmAttempts ?? 5;

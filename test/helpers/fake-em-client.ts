@@ -44,7 +44,9 @@ export function createFakeEm(o: FakeEmOptions) {
   const log: string[] = [];
   const tasks = new Map<string, FakeTask>();
   let seq = 0;
-  let epoch = 1;
+  // Logon session counter (EmClient.sessionEpoch): the first logon (explicit, or lazily by
+  // the first call) is epoch 1; tests simulate a re-logon (an expired session) with `relogon()`.
+  let epoch = 0;
   let listFailures = o.listTasksFailures ?? 0;
   const replicas = o.replicas ?? [];
   const notFound = (method: string, path: string) => new EmHttpError({ method, path, status: 404, emMessage: 'not found' });
@@ -56,11 +58,13 @@ export function createFakeEm(o: FakeEmOptions) {
       state: finished ? 'Finished' : 'Running',
       operation: t.operation,
       href: `https://em/api/tasks/${t.id}`,
+      sessionEpoch: t.epoch,
       ...(finished ? { result: { success: t.success, message: t.message } } : {}),
       ...(finished && t.session ? { restoreSessionHref: `https://em/api/restoreSessions/s-${t.id}?format=Entity` } : {}),
     };
   };
   const start = (operation: string, durationMs: number, success: boolean, message: string, session: boolean): Task => {
+    if (epoch === 0) epoch = 1; // the first call logs on
     const id = `task-${++seq}`;
     const t: FakeTask = { id, operation, finishAt: o.clock.now() + durationMs, success, message, session, deleted: false, epoch };
     tasks.set(id, t);
@@ -93,13 +97,14 @@ export function createFakeEm(o: FakeEmOptions) {
 
   /** Visible to the current session: not deleted, and created by it. */
   const visible = (t: FakeTask | undefined): t is FakeTask => t !== undefined && !t.deleted && t.epoch === epoch;
-  const client: EmClient & { sessionEpoch: number } = {
+  const client: EmClient = {
     media: 'xml',
     get sessionEpoch() {
       return epoch;
     },
     async logon() {
       log.push('POST /sessionMngr/?v=latest');
+      if (epoch === 0) epoch = 1;
     },
     async logout() {
       log.push('DELETE /logonSessions/s1');
@@ -188,9 +193,9 @@ export function createFakeEm(o: FakeEmOptions) {
     },
     async deleteTask(taskId) {
       log.push(`DELETE /tasks/${taskId}`);
+      // Like the client: a 404 resolves (already gone); whether that proves anything depends on the session.
       const t = tasks.get(taskId);
-      if (!visible(t)) throw notFound('DELETE', `/tasks/${taskId}`);
-      t.deleted = true;
+      if (visible(t)) t.deleted = true;
     },
     async getRestoreSession(href) {
       log.push(`GET ${new URL(href).pathname.replace('/api', '')}`);
@@ -198,9 +203,6 @@ export function createFakeEm(o: FakeEmOptions) {
     },
   };
   /** A new logon session (expiry, idle renewal): the older sessions' tasks become unreachable. */
-  const relogon = () => {
-    epoch++;
-    log.push('POST /sessionMngr/?v=latest');
-  };
+  const relogon = () => void epoch++;
   return { client, log, tasks, relogon };
 }
