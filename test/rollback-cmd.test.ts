@@ -149,7 +149,7 @@ test('missing credentials: exit 2 naming what is missing, nothing recorded', asy
     () => assert.unreachable(),
     (error: unknown) => {
       assert.instance(error, UsageError);
-      assert.match((error as Error).message, 'missing the password (VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE)');
+      assert.match((error as Error).message, 'missing the password (VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE or server.password)');
     },
   );
   assert.not.ok(readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries.some((e) => e.type === 'rollback'));

@@ -35,8 +35,9 @@ Options:
                       their reports estimate the time to recover against targets.rto
   -h, --help          this help
 
-Credentials: the playbook's server section, else VEEAM_EM_URL, VEEAM_EM_USERNAME and
-VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE (--server overrides both). Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
+Credentials: --server, then VEEAM_EM_URL, VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or
+VEEAM_EM_PASSWORD_FILE), then the playbook's server section: the command line overrides
+the environment, which overrides the playbook. Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
 name did not resolve, 4 cannot connect or authenticate.
 `;
 

@@ -33,12 +33,13 @@ Options:
   --run ID          the run to roll back (required)
   --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
   --playbook FILE   the playbook (default: the one the run recorded); read for server settings
-  --server URL      Enterprise Manager URL (default: the one the run used)
+  --server URL      Enterprise Manager URL (default: VEEAM_EM_URL, else the playbook's
+                    server.url, else the one the run used)
   --yes             do not ask for confirmation (required without a terminal)
   --force           roll back a run that started on another host (only if it is dead)
 
-Credentials: the playbook's server block, else VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD or
-VEEAM_EM_PASSWORD_FILE.
+Credentials: VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or VEEAM_EM_PASSWORD_FILE), else the
+playbook's server block; the environment overrides the playbook.
 
 Exit codes: 0 nothing left unresolved, 1 something must still be checked by hand,
 2 bad arguments, 4 cannot log on, 5 the run is still running.

@@ -1,11 +1,13 @@
-// Who to log on as, and where: from the command line, the playbook's `server:` block and
-// the environment. Secrets come only by reference (an env var or a file), never from
-// argv. Used by `runbook rollback`; the engine's run can share it.
+// Who to log on as, and where: from the command line, the environment and the playbook's
+// `server:` block. Secrets come only by reference (an env var or a file), never from argv.
+// Used by `runbook plan/run --server` and `runbook rollback`.
 //
-// Precedence, first found wins:
-//   url:      --server, the playbook's server.url, VEEAM_EM_URL, the url recorded by the run
-//   username: the playbook's server.username, VEEAM_EM_USERNAME, the username recorded by the run
-//   password: the playbook's server.password (env or file), VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE
+// Everything in `server` can be overridden from the command line and from the environment,
+// so the most specific source wins: --server > VEEAM_EM_* > the playbook's server block >
+// what the run recorded (rollback only). First found wins:
+//   url:      --server, VEEAM_EM_URL, the playbook's server.url, the url recorded by the run
+//   username: VEEAM_EM_USERNAME, the playbook's server.username, the username recorded by the run
+//   password: VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE, the playbook's server.password (env or file)
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -53,15 +55,17 @@ function fromSecretRef(ref: SecretRef | undefined, sources: CredentialSources): 
 
 export function resolveCredentials(sources: CredentialSources): Credentials {
   const { env } = sources;
-  const url = sources.urlFlag || fromValueRef(sources.server?.url, env) || env.VEEAM_EM_URL || sources.recorded?.url;
-  const username = fromValueRef(sources.server?.username, env) || env.VEEAM_EM_USERNAME || sources.recorded?.username;
-  let password = fromSecretRef(sources.server?.password, sources) || env.VEEAM_EM_PASSWORD || undefined;
+  const url = sources.urlFlag || env.VEEAM_EM_URL || fromValueRef(sources.server?.url, env) || sources.recorded?.url;
+  const username = env.VEEAM_EM_USERNAME || fromValueRef(sources.server?.username, env) || sources.recorded?.username;
+  // A secret file is read only when it is the source that wins (a stale playbook file is not an error).
+  let password = env.VEEAM_EM_PASSWORD || undefined;
   if (!password && env.VEEAM_EM_PASSWORD_FILE) password = readSecretFile(env.VEEAM_EM_PASSWORD_FILE, 'VEEAM_EM_PASSWORD_FILE');
+  if (!password) password = fromSecretRef(sources.server?.password, sources);
 
   const missing = [
-    !url ? 'the Enterprise Manager URL (--server or VEEAM_EM_URL)' : undefined,
-    !username ? 'the username (VEEAM_EM_USERNAME)' : undefined,
-    !password ? 'the password (VEEAM_EM_PASSWORD or VEEAM_EM_PASSWORD_FILE)' : undefined,
+    !url ? 'the Enterprise Manager URL (--server, VEEAM_EM_URL or server.url)' : undefined,
+    !username ? 'the username (VEEAM_EM_USERNAME or server.username)' : undefined,
+    !password ? 'the password (VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE or server.password)' : undefined,
   ].filter((x): x is string => !!x);
   if (missing.length || !url || !username || !password) {
     throw new UsageError(`cannot log on to Enterprise Manager: missing ${missing.join(', ')}`);
