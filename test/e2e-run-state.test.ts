@@ -152,4 +152,11 @@ test('B1: a VM left unknown under abort (no rollback): exit 1, summary with UNKN
   assert.match(last, /"type":"run-end","outcome":"failed","exitCode":1/);
 });
 
+test('run --help says what an interrupt does to always: true steps, and the credentials precedence', async () => {
+  const r = await runCli(['run', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /steps\s+with always: true included \("the run was interrupted"\)/);
+  assert.match(r.stdout, /--server URL\s+Enterprise Manager URL \(overrides VEEAM_EM_URL, which overrides\s+server\.url/);
+});
+
 test.run();

@@ -138,6 +138,20 @@ test('interrupt: stops launching, deletes running tasks, ends interrupted', asyn
   assert.is(result.report.steps[1]!.outcome, 'skipped');
 });
 
+test('interrupt: an always: true step is skipped too (Ctrl-C means stop launching work; documented in run --help)', async () => {
+  const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1', durationMs: 60_000 }], [failoverStep('db', ['vm1']), { ...common('notify'), kind: 'wait', durationMs: 1000, always: true }]);
+  const plan = await planFor(pb, em.client);
+  const { recorder } = recorderFor(plan, clock);
+  const controller = new AbortController();
+  recorder.on((e) => {
+    if (e.type === 'vm' && e.state === 'running') controller.abort(new InterruptedError('SIGINT'));
+  });
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: controller.signal });
+  assert.is(result.outcome, 'interrupted');
+  const notify = result.report.steps.find((s) => s.id === 'notify')!;
+  assert.equal([notify.outcome, notify.skipReason], ['skipped', 'the run was interrupted']);
+});
+
 test('when conditions on step outcomes, always steps after a failure, continue policy', async () => {
   const calls: string[] = [];
   const exec = (id: string, over: Partial<Step> = {}): Step =>

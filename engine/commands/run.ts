@@ -28,8 +28,14 @@ const HELP = `Usage: runbook run <playbook> [options]
 Execute a playbook: steps in order, failovers fanned out, live progress, rollback by task
 deletion when a step fails under onFailure: rollback or the run is interrupted.
 
+Ctrl-C (SIGINT) or SIGTERM stops launching work: steps not yet started are skipped, steps
+with always: true included ("the run was interrupted"), then the rollback runs and the
+run exits 130 (SIGINT) or 143 (SIGTERM). always: true runs a step after a FAILED step,
+not after an interrupt; put must-run clean-up in an exec step's undo.
+
 Options:
-  --server URL        Enterprise Manager URL (overrides VEEAM_EM_URL and server.url)
+  --server URL        Enterprise Manager URL (overrides VEEAM_EM_URL, which overrides
+                      server.url; VEEAM_EM_USERNAME/PASSWORD override the playbook too)
   --simulate          run against the embedded simulator (no confirmation needed)
   --inventory FILE    simulator inventory instead of the one derived from the playbook
   --time-scale X      simulate: the simulated world runs X times faster (default 60)
