@@ -159,4 +159,13 @@ test('run --help says what an interrupt does to always: true steps, and the cred
   assert.match(r.stdout, /--server URL\s+Enterprise Manager URL \(overrides VEEAM_EM_URL, which overrides\s+server\.url/);
 });
 
+test('a 30-VM step at concurrency 30 prints no MaxListenersExceededWarning', async () => {
+  const d = mkdtempSync(join(dir, 'ml-'));
+  const vms = Array.from({ length: 30 }, (_, i) => `v${i}`).join(', ');
+  writeFileSync(join(d, 'pb.yaml'), `version: 1\nname: ml\nsteps:\n  - id: db\n    failover: {cdpReplica: C, vms: [${vms}], concurrency: 30}\n`);
+  const r = await runCli(['run', 'pb.yaml', '--simulate', '--time-scale', '1000'], { cwd: d });
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stderr, /MaxListenersExceededWarning/);
+});
+
 test.run();

@@ -1,5 +1,6 @@
 // What every step runner shares during a run.
 
+import { setMaxListeners } from 'node:events';
 import type { EmClient } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
@@ -72,6 +73,9 @@ export async function withRetry<T>(
  */
 export function stepSignal(ctx: ExecContext, parent: AbortSignal, timeoutMs: number) {
   const controller = new AbortController();
+  // Every VM in flight (concurrency can be 50) may wait on this signal at once: sleeps,
+  // requests, child steps. That is by design, not a leak: no MaxListenersExceededWarning.
+  setMaxListeners(0, controller.signal);
   const timer = new AbortController();
   const onParent = () => controller.abort(parent.reason);
   if (parent.aborted) controller.abort(parent.reason);

@@ -4,6 +4,7 @@
 // An interrupt (SIGINT/SIGTERM through `signal`) stops new work, rolls back, and the run
 // ends `interrupted`. The executor reports through the RunRecorder and knows no listr2.
 
+import { setMaxListeners } from 'node:events';
 import type { EmClient } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
@@ -50,6 +51,8 @@ interface Ran extends StepResult {
 }
 
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
+  // The run signal: one listener per step signal of a parallel group, per poll, per sleep.
+  setMaxListeners(0, o.signal);
   const ledger = new Ledger();
   const env = o.env ?? {};
   const exec = o.exec ?? spawnExecRunner;
