@@ -126,7 +126,7 @@ test('call(): a Task answer comes back parsed; other bodies raw; empty as undefi
 
 test('listTasks in JSON reads the Tasks list', async () => {
   const body = JSON.stringify({ Tasks: [{ TaskId: 'task-1', State: 'Finished', Operation: 'StartFailover', Result: { Message: 'Ok', Success: true }, Links: [], Href: 'https://em/api/tasks/task-1', Type: 'Task' }] });
-  const { client } = setup(() => new Response(body, { status: 200 }), { media: 'json' });
+  const { client } = setup(() => new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } }), { media: 'json' });
   const tasks = await client.listTasks();
   assert.equal(tasks.map((t) => [t.taskId, t.result?.success]), [['task-1', true]]);
 });

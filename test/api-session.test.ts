@@ -54,6 +54,31 @@ function rotatingEm() {
   return state;
 }
 
+test('B2: sessionEpoch counts successful logons (0 before, +1 per renewal, one for concurrent 401s); tasks carry theirs', async () => {
+  const em = rotatingEm();
+  const { clock, client } = setup(em.responder, em.logon, { idleRenewMs: 60_000 });
+  assert.is(client.sessionEpoch, 0);
+  const first = await client.failoverCdpVm('r1', 'v1', { restoreCurrent: true, restoreCurrentVss: false });
+  assert.is(client.sessionEpoch, 1);
+  assert.is(first.sessionEpoch, 1);
+  em.expire();
+  const tasks = await Promise.all(Array.from({ length: 10 }, () => client.getTask('task-1')));
+  assert.is(client.sessionEpoch, 2, 'ten concurrent 401s: one new logon');
+  assert.equal(tasks.map((t) => t.sessionEpoch), Array(10).fill(2));
+  await clock.advance(60_000);
+  const listed = await client.listTasks();
+  assert.is(client.sessionEpoch, 3, 'idle renewal');
+  assert.ok(listed.every((t) => t.sessionEpoch === 3));
+  // The task started under epoch 1 is now of an older session than the client's.
+  assert.ok(first.sessionEpoch !== undefined && first.sessionEpoch < client.sessionEpoch);
+});
+
+test('B2: a failed logon does not advance sessionEpoch', async () => {
+  const { client } = setup(() => xml(taskXml('task-1')), () => xmlError(401, 'Bad credentials'));
+  await rejects(client.logon());
+  assert.is(client.sessionEpoch, 0);
+});
+
 test('logon: Basic auth, token from a lower-case header, session id for logout', async () => {
   const { em, events, client } = setup(() => xml(taskXml('task-1')));
   await client.getTask('task-1');
@@ -84,7 +109,7 @@ test('logon: session id from Location when the body has none; JSON LogonSession'
   const json = setup(() => new Response(null, { status: 204 }), () =>
     new Response(JSON.stringify({ UserName: 'EM\\dr', SessionId: 'json-session', Links: [], Href: 'https://em/api/logonSessions/json-session', Type: 'LogonSession' }), {
       status: 201,
-      headers: { 'X-RESTSVCSESSIONID': TOKEN },
+      headers: { 'X-RESTSVCSESSIONID': TOKEN, 'Content-Type': 'application/json; charset=utf-8' },
     }),
   { media: 'json' });
   await json.client.logon();

@@ -248,7 +248,7 @@ test('exactly one Accept value; Content-Type only with a body; session header, n
       s.method === 'POST'
         ? media === 'xml'
           ? xml(taskXml('task-1'), 202)
-          : new Response(JSON.stringify({ TaskId: 'task-1', State: 'Running', Operation: 'StartFailover', Links: [], Href: 'https://em/api/tasks/task-1', Type: 'Task' }), { status: 202 })
+          : new Response(JSON.stringify({ TaskId: 'task-1', State: 'Running', Operation: 'StartFailover', Links: [], Href: 'https://em/api/tasks/task-1', Type: 'Task' }), { status: 202, headers: { 'Content-Type': 'application/json' } })
         : xml(taskXml('task-1')),
       { media },
     );

@@ -8,7 +8,7 @@ import { encodeBody } from './bodies.js';
 import { calls } from './calls.js';
 import { parseLogonSession, ShapeError, idFromHref } from './codec.js';
 import { createPipeline, type Auth } from './pipeline.js';
-import { createResources, isTaskDocument } from './resources.js';
+import { acceptedUnreadable, createResources, isTaskDocument } from './resources.js';
 import { retrySettings } from './retry-policy.js';
 import { Session, type LogonResult } from './session.js';
 import { createTransport } from './transport.js';
@@ -20,6 +20,7 @@ export { tlsWarning } from './tls.js';
 const DEFAULTS = {
   media: 'xml',
   timeoutMs: 30_000,
+  maxBodyBytes: 16 * 1024 * 1024,
   idleRenewMs: 600_000,
 } as const;
 
@@ -39,6 +40,7 @@ export function createClient(options: ClientOptions): EmClient {
   const transport = createTransport({
     baseUrl: normalizeBaseUrl(options.url),
     timeoutMs,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     clock,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
@@ -65,6 +67,12 @@ export function createClient(options: ClientOptions): EmClient {
     const token = success.headers.get('X-RestSvcSessionId');
     if (!token) throw new EmMalformedResponseError(ctx, 'logon answered without an X-RestSvcSessionId header');
     let sessionId: string | undefined;
+    if (success.doc?.media === 'xml' && success.doc.root !== 'LogonSession') {
+      throw new EmMalformedResponseError(
+        { ...ctx, statusText: success.statusText },
+        `expected <LogonSession>, got <${success.doc.root ?? ''}>: not an Enterprise Manager logon answer`,
+      );
+    }
     if (success.doc) {
       try {
         sessionId = parseLogonSession(success.doc.body).sessionId;
@@ -84,6 +92,9 @@ export function createClient(options: ClientOptions): EmClient {
 
   return {
     media,
+    get sessionEpoch() {
+      return session.epoch;
+    },
     async logon(callOptions) {
       if (callOptions?.signal?.aborted) throw callOptions.signal.reason;
       await session.current();
@@ -115,6 +126,7 @@ export function createClient(options: ClientOptions): EmClient {
           return parseTask(success.doc.body) as T;
         } catch (error) {
           if (error instanceof ShapeError) {
+            if (call.mutating) throw acceptedUnreadable(call, success, callOptions, error.message);
             throw new EmMalformedResponseError({ method: call.method, path: call.path, status: success.status }, error.message);
           }
           throw error;

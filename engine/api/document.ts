@@ -15,8 +15,22 @@ export interface EmDocument {
   body: Node;
 }
 
+/** The media types EM answers in (parameters such as charset allowed). */
+const EM_MEDIA_TYPES = new Set(['application/xml', 'text/xml', 'application/json']);
+
 /**
- * Decodes a body by its content (not its Content-Type, which EM proxies get wrong).
+ * Is this Content-Type one EM answers with? An HTML login portal or proxy error page is
+ * not EM's answer, however well it parses as XML.
+ */
+export function isEmMediaType(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  const essence = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return EM_MEDIA_TYPES.has(essence);
+}
+
+/**
+ * Decodes a body by its content: XML or JSON, whichever EM actually sent (the Content-Type
+ * is checked separately, by isEmMediaType).
  * Returns undefined for an empty body; throws an Error saying what is malformed.
  */
 export function decodeDocument(text: string): EmDocument | undefined {

@@ -47,8 +47,11 @@ export type Auth =
 
 export interface Success {
   status: number;
+  statusText: string;
   headers: Headers;
   doc: EmDocument | undefined;
+  /** The logon session epoch of the token EM accepted (session auth only). */
+  sessionEpoch?: number;
 }
 
 /** A retryable failure; becomes its final EmError (with the retry count) if retries run out. */
@@ -112,9 +115,22 @@ export function createPipeline(deps: PipelineDeps) {
     const ctx = context(call, options, exchange);
     if (exchange.kind === 'response' && exchange.status >= 200 && exchange.status < 300) {
       if (exchange.decodeError) {
+        // EM accepted a failover (2xx): it IS started, only its Task is lost. Saying
+        // "failed" would be false, and re-sending it would fail the VM over twice.
+        if (call.mutating) {
+          const why = exchange.foreign ? exchange.decodeError : `accepted, but the answer could not be read: ${exchange.decodeError}`;
+          throw new AbortError(unknown(ctx, why));
+        }
         throw new AbortError(new EmMalformedResponseError(ctx, exchange.decodeError));
       }
-      return { status: exchange.status, headers: exchange.headers, doc: exchange.doc };
+      const epoch = session && token !== undefined ? session.epochOf(token) : undefined;
+      return {
+        status: exchange.status,
+        statusText: exchange.statusText,
+        headers: exchange.headers,
+        doc: exchange.doc,
+        ...(epoch !== undefined ? { sessionEpoch: epoch } : {}),
+      };
     }
     const reason = retryReason(exchange, call.mutating);
     if (reason !== undefined) {
@@ -141,6 +157,19 @@ export function createPipeline(deps: PipelineDeps) {
         if (call.mutating && [502, 503, 504].includes(outcome.status) && !demonstrablyNotProcessed(outcome)) {
           return unknown(ctx, `a gateway answered ${outcome.status} without an EM error`);
         }
+        if (outcome.status >= 300 && outcome.status < 400) {
+          const location = outcome.headers.get('location');
+          return new EmHttpError(
+            ctx,
+            `redirected${location ? ` to ${location}` : ''}; Enterprise Manager never redirects API calls: check the URL (a proxy or login portal in the way?)`,
+          );
+        }
+        // A 404 page from a proxy must not read as "no such replica" (resources treat an
+        // EmHttpError 404 as not found), nor a proxy's 500 as EM's verdict on a failover.
+        if (outcome.foreign && outcome.decodeError) {
+          if (call.mutating) return unknown(ctx, outcome.decodeError);
+          return new EmMalformedResponseError(ctx, outcome.decodeError);
+        }
         return new EmHttpError(ctx);
       }
       case 'network': {
@@ -153,9 +182,14 @@ export function createPipeline(deps: PipelineDeps) {
         }
         return error;
       }
-      case 'timeout':
-        if (call.mutating) return unknown(ctx, `no answer within ${deps.timeoutMs} ms`);
-        return new EmTimeoutError(ctx, `no answer within ${deps.timeoutMs} ms`);
+      case 'timeout': {
+        const why =
+          outcome.status === undefined
+            ? `no answer within ${deps.timeoutMs} ms`
+            : `the body of the answer did not complete within ${deps.timeoutMs} ms`;
+        if (call.mutating) return unknown(ctx, why);
+        return new EmTimeoutError(ctx, why);
+      }
       case 'aborted': {
         const reason = asError(outcome.reason);
         // Aborted while the request was on the wire: EM may have received it.
@@ -211,6 +245,10 @@ function asError(value: unknown): Error {
 function context(call: ApiCall, options: CallOptions, outcome: Outcome): EmErrorContext {
   const ctx: EmErrorContext = { method: call.method, path: call.path };
   if (options.subject !== undefined) ctx.subject = options.subject;
+  if (outcome.kind === 'timeout' && outcome.status !== undefined) {
+    ctx.status = outcome.status;
+    if (outcome.statusText) ctx.statusText = outcome.statusText;
+  }
   if (outcome.kind === 'response') {
     ctx.status = outcome.status;
     if (outcome.statusText) ctx.statusText = outcome.statusText;

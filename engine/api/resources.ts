@@ -1,7 +1,7 @@
 // The typed resource functions of EmClient: which call, which representation, which
 // parser. Name lookups and the "already gone" rules live here; see client-readme.md.
 
-import { EmHttpError, EmMalformedResponseError, PreflightError, type EmErrorContext } from '../errors.js';
+import { EmHttpError, EmMalformedResponseError, OutcomeUnknownError, PreflightError, type EmErrorContext } from '../errors.js';
 import { relativePath } from './base-url.js';
 import { calls } from './calls.js';
 import {
@@ -20,7 +20,7 @@ import type { ApiCall, CallOptions, CdpReplica, EmClient, EntityRef, Task } from
 
 export type Request = (call: ApiCall, options?: CallOptions) => Promise<Success>;
 
-type Resources = Omit<EmClient, 'media' | 'logon' | 'logout' | 'encode' | 'call'>;
+type Resources = Omit<EmClient, 'media' | 'sessionEpoch' | 'logon' | 'logout' | 'encode' | 'call'>;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,22 +31,42 @@ export function asId(nameOrId: string): string | undefined {
 }
 
 function ctxOf(call: ApiCall, success: Success): EmErrorContext {
-  return { method: call.method, path: call.path, status: success.status };
+  const ctx: EmErrorContext = { method: call.method, path: call.path, status: success.status };
+  if (success.statusText) ctx.statusText = success.statusText;
+  return ctx;
+}
+
+/** Runs a parser; throws ShapeError saying what is wrong (empty body, wrong root, shape). */
+function parseDoc<T>(success: Success, roots: string[] | undefined, parse: (doc: EmDocument) => T): T {
+  const doc = success.doc;
+  if (!doc) throw new ShapeError('empty body where a representation was expected');
+  if (roots && doc.media === 'xml' && doc.root !== undefined && !roots.includes(doc.root)) {
+    throw new ShapeError(`expected <${roots.join('> or <')}>, got <${doc.root}>`);
+  }
+  return parse(doc);
 }
 
 /** Runs a parser; a wrong shape becomes EmMalformedResponseError naming the endpoint. */
 function decode<T>(call: ApiCall, success: Success, roots: string[] | undefined, parse: (doc: EmDocument) => T): T {
-  const doc = success.doc;
-  if (!doc) throw new EmMalformedResponseError(ctxOf(call, success), 'empty body where a representation was expected');
-  if (roots && doc.media === 'xml' && doc.root !== undefined && !roots.includes(doc.root)) {
-    throw new EmMalformedResponseError(ctxOf(call, success), `expected <${roots.join('> or <')}>, got <${doc.root}>`);
-  }
   try {
-    return parse(doc);
+    return parseDoc(success, roots, parse);
   } catch (error) {
     if (error instanceof ShapeError) throw new EmMalformedResponseError(ctxOf(call, success), error.message);
     throw error;
   }
+}
+
+/**
+ * A mutating call EM answered 2xx but whose Task we cannot read: it was accepted, so its
+ * outcome is unknown (never "failed", never re-sent).
+ */
+export function acceptedUnreadable(call: ApiCall, success: Success, options: CallOptions | undefined, why: string): OutcomeUnknownError {
+  const ctx: EmErrorContext = ctxOf(call, success);
+  if (options?.subject !== undefined) ctx.subject = options.subject;
+  return new OutcomeUnknownError(
+    ctx,
+    `outcome unknown (accepted, but the answer could not be read: ${why}); EM may have started it, so it is not sent again: check Enterprise Manager before re-running`,
+  );
 }
 
 /** Is this body a Task (XML root, or JSON `Type`)? */
@@ -60,6 +80,35 @@ function isNotFound(error: unknown): boolean {
   return error instanceof EmHttpError && (error.status === 404 || error.status === 400);
 }
 
+/**
+ * The items of a collection answer. The collection must be there: an answer of another
+ * shape fails rather than reading as an empty list (which `plan` would call "not found").
+ */
+function decodeList<T>(call: ApiCall, success: Success, items: string[], plurals: string[], parse: (n: Node) => T): T[] {
+  return decode(call, success, [...COLLECTION_ROOTS, ...plurals], (doc) => {
+    const keys = [...COLLECTION_KEYS, ...plurals];
+    if (doc.media === 'json' && !keys.some((k) => k in doc.body)) {
+      throw new ShapeError(`expected a collection (${keys.join(', ')}), got ${describeKeys(doc.body)}`);
+    }
+    return collection(doc, items, plurals).map(parse);
+  });
+}
+
+/** Stamps the logon session a task was seen under (tasks belong to their session, §5). */
+function withEpoch(task: Task, success: Success): Task {
+  return success.sessionEpoch === undefined ? task : { ...task, sessionEpoch: success.sessionEpoch };
+}
+
+/** XML roots of any collection (besides the typed plural itself, e.g. `<Tasks>`). */
+const COLLECTION_ROOTS = ['EntityReferences', 'QueryResult'];
+/** JSON keys of any collection (besides the typed plural, e.g. `"Tasks"`). */
+const COLLECTION_KEYS = ['Refs', 'Entities'];
+
+function describeKeys(body: Node): string {
+  const keys = Object.keys(body);
+  return keys.length === 0 ? 'an empty object' : `keys ${keys.slice(0, 5).join(', ')}`;
+}
+
 function single<T extends EntityRef>(kind: string, name: string, matches: T[]): T | undefined {
   if (matches.length <= 1) return matches[0];
   const ids = matches.map((m) => m.id).join(', ');
@@ -69,12 +118,17 @@ function single<T extends EntityRef>(kind: string, name: string, matches: T[]): 
 export function createResources(request: Request): Resources {
   const task = async (call: ApiCall, options?: CallOptions): Promise<Task> => {
     const success = await request(call, options);
-    return decode(call, success, ['Task'], (doc) => parseTask(doc.body));
+    const parse = (doc: EmDocument) => withEpoch(parseTask(doc.body), success);
+    if (!call.mutating) return decode(call, success, ['Task'], parse);
+    try {
+      return parseDoc(success, ['Task'], parse);
+    } catch (error) {
+      if (error instanceof ShapeError) throw acceptedUnreadable(call, success, options, error.message);
+      throw error;
+    }
   };
-  const list = async <T>(call: ApiCall, items: string[], plurals: string[], parse: (n: Node) => T, options?: CallOptions) => {
-    const success = await request(call, options);
-    return decode(call, success, undefined, (doc) => collection(doc, items, plurals).map(parse));
-  };
+  const list = async <T>(call: ApiCall, items: string[], plurals: string[], parse: (n: Node) => T, options?: CallOptions) =>
+    decodeList(call, await request(call, options), items, plurals, parse);
   const getOne = async <T>(call: ApiCall, roots: string[], parse: (n: Node) => T, options?: CallOptions) => {
     try {
       const success = await request(call, options);
@@ -156,7 +210,11 @@ export function createResources(request: Request): Resources {
     failoverReplicaPoint: (pointId, options) => task(calls.failoverReplicaPoint(pointId), options),
 
     getTask: (taskId, options) => task(calls.getTask(taskId), options),
-    listTasks: (options) => list(calls.listTasks(), ['Task'], ['Tasks', 'Task'], parseTask, options),
+    async listTasks(options) {
+      const call = calls.listTasks();
+      const success = await request(call, options);
+      return decodeList(call, success, ['Task'], ['Tasks', 'Task'], (n) => withEpoch(parseTask(n), success));
+    },
     async deleteTask(taskId, options) {
       try {
         await request(calls.deleteTask(taskId), options);

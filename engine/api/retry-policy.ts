@@ -32,9 +32,20 @@ export function retrySettings(options: ClientOptions['retry']): RetrySettings {
 
 /** What one attempt produced, before any error is built. */
 export type Outcome =
-  | { kind: 'response'; status: number; statusText: string; headers: Headers; doc: EmDocument | undefined; decodeError?: string }
+  | {
+      kind: 'response';
+      status: number;
+      statusText: string;
+      headers: Headers;
+      doc: EmDocument | undefined;
+      /** Why the body could not be read (then `doc` is undefined). */
+      decodeError?: string;
+      /** The body is not EM's (HTML from a proxy, …): `decodeError` says which type. */
+      foreign?: boolean;
+    }
   | { kind: 'network'; code: string | undefined }
-  | { kind: 'timeout' }
+  /** `status` set when the headers came but the body did not complete in time. */
+  | { kind: 'timeout'; status?: number; statusText?: string }
   | { kind: 'aborted'; reason: unknown };
 
 /** Codes meaning the request never reached EM's HTTP layer. */

@@ -26,11 +26,24 @@ export class Session {
   private sessionIdValue: string | undefined;
   private lastUsed = 0;
   private pending: Promise<string> | undefined;
+  private epochValue = 0;
+  /** Epoch of every token this client was given (a handful per run). */
+  private readonly epochs = new Map<string, number>();
 
   constructor(private readonly deps: SessionDeps) {}
 
   get sessionId(): string | undefined {
     return this.sessionIdValue;
+  }
+
+  /** Successful logons so far: 0 before the first, +1 on each (initial, idle, expired). */
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /** The epoch of the logon that issued `token`. */
+  epochOf(token: string): number | undefined {
+    return this.epochs.get(token);
   }
 
   get active(): boolean {
@@ -76,6 +89,8 @@ export class Session {
       const result = await this.deps.logon();
       this.token = result.token;
       this.sessionIdValue = result.sessionId;
+      this.epochValue++;
+      this.epochs.set(result.token, this.epochValue);
       this.touch();
       this.deps.emit({ type: 'logon', reason });
       return result.token;

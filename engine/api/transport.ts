@@ -5,7 +5,9 @@
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Clock } from '../clock.js';
-import { decodeDocument } from './document.js';
+import { formatBytes, readBody } from './body-reader.js';
+import { decodeDocument, isEmMediaType } from './document.js';
+import { stripBom } from './json.js';
 import type { Outcome } from './retry-policy.js';
 import { createDispatcher } from './tls.js';
 import type { ClientOptions } from './types.js';
@@ -28,6 +30,8 @@ export interface Transport {
 export interface TransportOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** Body size cap: past it the body is not read further (EM's bodies are kilobytes). */
+  maxBodyBytes: number;
   clock: Clock;
   fetch?: typeof fetch;
   tls?: ClientOptions['tls'];
@@ -40,7 +44,8 @@ export function createTransport(options: TransportOptions): Transport {
       const dispatcher = await createDispatcher(options.tls);
       return ky.create({
         prefixUrl: options.baseUrl,
-        timeout: options.timeoutMs,
+        // The deadline is ours (one AbortSignal for fetch and body, see attempt).
+        timeout: false,
         retry: 0,
         throwHttpErrors: false,
         ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -53,34 +58,60 @@ export function createTransport(options: TransportOptions): Transport {
     async send(request) {
       const client = await kyInstance();
       const started = options.clock.now();
-      const outcome = await attempt(client, request);
+      const outcome = await attempt(client, request, options);
       return { ...outcome, durationMs: options.clock.now() - started };
     },
   };
 }
 
-async function attempt(client: KyInstance, request: WireRequest): Promise<Outcome> {
+async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions): Promise<Outcome> {
+  // One deadline for the whole exchange, body included: ky's own timeout ends when the
+  // headers arrive, and a body that stalls after them would otherwise hang forever.
+  // Real time, not the Clock: a FakeClock in auto mode jumps ahead whenever the process
+  // waits on I/O, which would time out every real request. A ref'd timer, unlike
+  // AbortSignal.timeout's: an in-process fetch (the simulator) holds no socket, and the
+  // process must not drain and exit while a request is pending.
+  const timer = new AbortController();
+  const deadline = timer.signal;
+  const handle = setTimeout(() => timer.abort(new DOMException('request timed out', 'TimeoutError')), options.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  let answered: { status: number; statusText: string } | undefined;
   try {
     const response = await client(request.path.replace(/^\//, ''), {
       method: request.method,
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
+      signal,
+      // EM never redirects an API call: a 3xx is a proxy or portal, reported (not followed,
+      // which re-sends a failover POST to wherever it points, up to 20 times).
+      redirect: 'manual',
     });
-    const text = await response.text();
     // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
     const statusText = response.statusText || STATUS_CODES[response.status] || '';
+    answered = { status: response.status, statusText };
     const base = { kind: 'response' as const, status: response.status, statusText, headers: response.headers };
+    const read = await readBody(response, signal, options.maxBodyBytes);
+    if (read.kind === 'too-large') {
+      return { ...base, doc: undefined, decodeError: `response body larger than ${formatBytes(read.limitBytes)}` };
+    }
+    const contentType = response.headers.get('content-type');
+    // An empty body needs no type (204, DELETE); any other must be EM's XML or JSON.
+    if (stripBom(read.text).trim() !== '' && !isEmMediaType(contentType)) {
+      const type = contentType === null ? 'no Content-Type' : `Content-Type "${contentType}"`;
+      return { ...base, doc: undefined, foreign: true, decodeError: `not an Enterprise Manager answer (${type}); a proxy or login portal in the way?` };
+    }
     try {
-      return { ...base, doc: decodeDocument(text) };
+      return { ...base, doc: decodeDocument(read.text) };
     } catch (error) {
       return { ...base, doc: undefined, decodeError: error instanceof Error ? error.message : String(error) };
     }
   } catch (error) {
     if (request.signal?.aborted) return { kind: 'aborted', reason: request.signal.reason };
-    if (error instanceof TimeoutError) return { kind: 'timeout' };
-    if (isAbortLike(error)) return { kind: 'timeout' };
+    const timedOut = deadline.aborted || error instanceof TimeoutError || isAbortLike(error);
+    if (timedOut) return { kind: 'timeout', ...answered };
     return { kind: 'network', code: networkCode(error) };
+  } finally {
+    clearTimeout(handle);
   }
 }
 

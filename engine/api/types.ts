@@ -47,6 +47,11 @@ export interface Task {
   /** href of the `Related` RestoreSession link, when the task has one. */
   restoreSessionHref?: string;
   href: string;
+  /**
+   * The logon session (EmClient.sessionEpoch) EM answered this under: for a failover
+   * POST, the session that owns the task. Absent from the low-level `call`.
+   */
+  sessionEpoch?: number;
 }
 
 export interface RestoreSession {
@@ -121,6 +126,12 @@ export interface ClientOptions {
   media?: MediaType;
   /** Per-request timeout. @default 30000 */
   timeoutMs?: number;
+  /**
+   * Largest response body read, in bytes. EM's answers are kilobytes; past this the body
+   * is not read further and the call fails with EmMalformedResponseError (for a failover
+   * POST EM accepted: OutcomeUnknownError). @default 16777216 (16 MiB)
+   */
+  maxBodyBytes?: number;
   tls?: { caFile?: string; ca?: string; insecureSkipVerify?: boolean };
   retry?: {
     /** Attempts for idempotent requests, including the first. @default 5 */
@@ -153,6 +164,17 @@ export interface CallOptions {
 
 export interface EmClient {
   readonly media: MediaType;
+  /**
+   * Which logon session the client is on: 0 before the first logon, +1 on every
+   * successful logon (initial, idle renewal, renewal after a 401).
+   *
+   * Tasks belong to the logon session that started them (API spec §5): `/tasks` lists
+   * only the current session's tasks, and after a new logon `GET`/`DELETE /tasks/{id}`
+   * of an older session's task answer 404 whatever its state. So a 404 for a task whose
+   * `Task.sessionEpoch` is older than `sessionEpoch` means "unreachable from this
+   * session" (outcome unknown: check EM), never "gone" or "stopped".
+   */
+  readonly sessionEpoch: number;
   /** Logs on if there is no session yet (also done lazily by the first call). */
   logon(options?: CallOptions): Promise<void>;
   /** Deletes the logon session; never throws (a failed logout is reported as an event). */
@@ -186,9 +208,14 @@ export interface EmClient {
   undoFailoverPlan(planId: string, options?: CallOptions): Promise<Task>;
   failoverReplicaPoint(pointId: string, options?: CallOptions): Promise<Task>;
 
+  /** A 404 is "gone" only for a task of the current session (see `sessionEpoch`). */
   getTask(taskId: string, options?: CallOptions): Promise<Task>;
   /** Every task of this logon session (one request: the poller's batch read). */
   listTasks(options?: CallOptions): Promise<Task[]>;
+  /**
+   * Resolves on 404 too (already gone), which holds only for a task of the current
+   * session: for an older session's task a 404 proves nothing (see `sessionEpoch`).
+   */
   deleteTask(taskId: string, options?: CallOptions): Promise<void>;
   getRestoreSession(href: string, options?: CallOptions): Promise<RestoreSession>;
 }

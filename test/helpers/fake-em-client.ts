@@ -86,10 +86,17 @@ export function createFakeEm(o: FakeEmOptions) {
   };
   const ref = (id: string, name: string, type: string) => ({ id, name, type, href: `https://em/api/x/${id}`, links: [] });
 
+  // Logon session counter (EmClient.sessionEpoch): the first logon is epoch 1; tests
+  // simulate a re-logon (an expired session) with `relogon()`.
+  let epoch = 0;
   const client: EmClient = {
     media: 'xml',
+    get sessionEpoch() {
+      return epoch;
+    },
     async logon() {
       log.push('POST /sessionMngr/?v=latest');
+      if (epoch === 0) epoch = 1;
     },
     async logout() {
       log.push('DELETE /logonSessions/s1');
@@ -187,5 +194,6 @@ export function createFakeEm(o: FakeEmOptions) {
       return { id: href, state: 'Stopped', result: 'Success' };
     },
   };
-  return { client, log, tasks };
+  const relogon = () => void epoch++;
+  return { client, log, tasks, relogon };
 }

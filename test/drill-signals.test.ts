@@ -1,0 +1,180 @@
+// Signal drills through the real CLI: SIGINT and SIGTERM while failovers are in flight
+// (the run stops new work, deletes the running tasks, exits 130/143 and says so in the
+// report and the journal), and kill -9 followed by `runbook status`, which must list every
+// VM whose failover was requested and not seen finished.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunReport, VmReport } from '../engine/run/report-types.js';
+import { loadRunStatus } from '../engine/run/status/run-status.js';
+import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
+import { checkI1 } from './drills/invariants.js';
+import { PASSWORD, USER } from './drills/scenario.js';
+import { publishTable, renderTable, type Row } from './drills/table.js';
+import { runCli } from './helpers/cli.js';
+import { cliPath, repoRoot } from './helpers/paths.js';
+
+const VMS = Array.from({ length: 8 }, (_, i) => `sig${i + 1}`);
+const PLAYBOOK = `version: 1
+name: signal drill
+defaults:
+  pollInterval: 5s
+steps:
+  - id: tier
+    failover: {cdpReplica: SIG-CDP, vms: [${VMS.join(', ')}], concurrency: 4}
+`;
+const INVENTORY = {
+  cdpReplicas: [{ name: 'SIG-CDP', vms: VMS.map((name) => ({ name, failoverDuration: '10m' })) }],
+  users: [{ name: USER, password: PASSWORD, role: 'Portal Administrator' }],
+};
+const rows: Row[] = [];
+
+interface Spawned {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  dir: string;
+}
+
+/** Starts `runbook run`, sends `signal` once `inFlight` failover tasks are running, waits for the end. */
+function runAndSignal(signal: NodeJS.Signals, media: 'xml' | 'json', inFlight = 3): Promise<Spawned> {
+  const dir = mkdtempSync(join(tmpdir(), `drill-${signal}-`));
+  writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK);
+  writeFileSync(join(dir, 'inv.json'), JSON.stringify(INVENTORY));
+  const args = ['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--media', media, '--time-scale', '60', '--state-dir', 'state', '--report', 'report.json', '--sim-log', 'sim.jsonl'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    // A hung child must not hang the suite.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && (stdout.match(/: running \(task-/g) ?? []).length >= inFlight) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      clearTimeout(guard);
+      resolve({ code, signal: sig, stdout, stderr, dir });
+    });
+  });
+}
+
+const readLog = (file: string): RequestLogEntry[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RequestLogEntry);
+const failoverPosts = (log: RequestLogEntry[]) => log.filter((e) => e.method === 'POST' && e.query === 'action=failover');
+const stateDirFiles = (dir: string) => readdirSync(join(dir, 'state', 'runs')).map((f) => join(dir, 'state', 'runs', f));
+
+function secretsIn(texts: string[]): string[] {
+  const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+  return texts.flatMap((t) => [PASSWORD, basic, 'Basic '].filter((n) => t.includes(n)));
+}
+
+for (const [signal, code, media] of [['SIGINT', 130, 'xml'], ['SIGTERM', 143, 'json']] as const) {
+  test(`${signal} during a fan-out: running tasks deleted, queued never sent, exit ${code}, report and journal agree`, async () => {
+    const r = await runAndSignal(signal, media);
+    const cells: Record<string, string> = {};
+    try {
+      assert.is(r.code, code, r.stderr);
+      const log = readLog(join(r.dir, 'sim.jsonl'));
+      const posts = failoverPosts(log);
+      // I1: one POST per VM, each processed once; the model state is rebuilt from the log.
+      const i1 = checkI1(log, { vms: [], failovers: {} } as unknown as SimState);
+      cells.I1 = i1.length === 0 && new Set(posts.map((p) => p.path)).size === posts.length ? 'ok' : 'FAIL';
+      assert.equal(i1, []);
+      // I2: every task started was deleted (204) or seen finished.
+      const deleted = new Set(log.filter((e) => e.method === 'DELETE' && e.status === 204).map((e) => e.path.replace('/tasks/', '')));
+      const journalFile = stateDirFiles(r.dir)[0]!;
+      const journal = readFileSync(journalFile, 'utf8');
+      const finished = new Set([...journal.matchAll(/"type":"task-result"[^\n]*"taskId":"([^"]+)"/g)].map((m) => m[1]));
+      const orphans = posts.filter((p) => p.taskId && !deleted.has(p.taskId) && !finished.has(p.taskId)).map((p) => p.taskId);
+      cells.I2 = orphans.length === 0 ? 'ok' : 'FAIL';
+      assert.equal(orphans, [], 'tasks neither deleted nor seen finished');
+      // I3: the report and the journal say the same, and agree with the request log.
+      const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as RunReport;
+      const vms = report.steps.flatMap((s) => s.vms ?? []);
+      const byName = new Map<string, VmReport>(vms.map((v) => [v.name, v]));
+      const lies: string[] = [];
+      if (report.outcome !== 'interrupted' || report.exitCode !== code) lies.push(`report ${report.outcome}/${String(report.exitCode)}`);
+      for (const v of vms) {
+        const sent = posts.find((p) => p.taskId !== undefined && p.taskId === v.taskId);
+        if (v.state === 'not-started' && posts.length > 0 && v.taskId) lies.push(`${v.name}: not-started with a task`);
+        if (v.state === 'stopped' && !(v.taskId && deleted.has(v.taskId))) lies.push(`${v.name}: stopped without a DELETE 204`);
+        if ((v.state === 'running' || v.state === 'failed-over') && sent) lies.push(`${v.name}: ${v.state} after an interrupt`);
+      }
+      if (posts.length !== vms.filter((v) => v.state !== 'not-started').length) lies.push(`${posts.length} POSTs but ${vms.filter((v) => v.state !== 'not-started').length} VMs requested`);
+      const status = loadRunStatus(join(r.dir, 'state'), report.runId);
+      for (const v of status.report.steps.flatMap((s) => s.vms ?? [])) {
+        if (byName.get(v.name)?.state !== v.state) lies.push(`${v.name}: journal ${v.state}, report ${byName.get(v.name)?.state}`);
+      }
+      if (status.display !== 'interrupted') lies.push(`status says ${status.display}`);
+      assert.match(r.stderr, `${signal} received`);
+      cells.I3 = lies.length === 0 ? 'ok' : 'FAIL';
+      assert.equal(lies, []);
+      assert.ok(posts.length >= 3 && posts.length < VMS.length, `${posts.length} POSTs: the signal came mid fan-out`);
+      // I4
+      const found = secretsIn([r.stdout, r.stderr, journal, readFileSync(join(r.dir, 'report.json'), 'utf8'), readFileSync(join(r.dir, 'sim.jsonl'), 'utf8')]);
+      cells.I4 = found.length === 0 ? 'ok' : 'FAIL';
+      assert.equal(found, []);
+    } finally {
+      rows.push({ fault: `${signal} mid fan-out [${media}]`, cells, note: `exit ${String(r.code)}` });
+    }
+  });
+}
+
+test('kill -9 mid fan-out, then `runbook status`: every requested VM not seen finished is listed, with its task', async () => {
+  const r = await runAndSignal('SIGKILL', 'xml', 4);
+  const cells: Record<string, string> = { I1: 'n/a', I2: '-' };
+  try {
+    assert.is(r.signal, 'SIGKILL');
+    assert.not.ok(existsSync(join(r.dir, 'report.json')), 'no report after kill -9');
+    const journalFile = stateDirFiles(r.dir)[0]!;
+    const journal = readFileSync(journalFile, 'utf8');
+    const intents = [...journal.matchAll(/"type":"request-intent"[^\n]*"target":"([^"]+)"/g)].map((m) => m[1]!);
+    const accepted = new Map([...journal.matchAll(/"type":"request-accepted"[^\n]*"target":"([^"]+)","taskId":"([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
+    assert.ok(intents.length >= 4, `${intents.length} intents journaled`);
+    const list = await runCli(['status', '--state-dir', join(r.dir, 'state'), '--format', 'json']);
+    assert.is(list.code, 0, list.stderr);
+    const runs = JSON.parse(list.stdout) as { runId: string; outcome: string; unresolved: number }[];
+    assert.is(runs.length, 1);
+    assert.is(runs[0]!.outcome, 'crashed');
+    const detail = await runCli(['status', '--state-dir', join(r.dir, 'state'), '--run', runs[0]!.runId, '--format', 'json']);
+    assert.is(detail.code, 0, detail.stderr);
+    const d = JSON.parse(detail.stdout) as { unresolved: { target: string; kind: string; taskId?: string }[] };
+    const listed = new Map(d.unresolved.map((u) => [u.target, u]));
+    const missing = intents.filter((t) => !listed.has(t));
+    // I2 after a crash: each started task is known by id to status (to stop or check).
+    const wrongTask = [...accepted].filter(([t, id]) => listed.get(t)?.taskId !== id || listed.get(t)?.kind !== 'in-flight');
+    cells.I2 = missing.length === 0 && wrongTask.length === 0 ? 'ok' : 'FAIL';
+    assert.equal(missing, [], 'requested VMs missing from status');
+    assert.equal(wrongTask, [], 'accepted tasks not listed in flight with their id');
+    assert.is(runs[0]!.unresolved, intents.length);
+    const text = await runCli(['status', '--state-dir', join(r.dir, 'state'), '--run', runs[0]!.runId]);
+    cells.I3 = /crashed/.test(text.stdout) && intents.every((t) => text.stdout.includes(t)) ? 'ok' : 'FAIL';
+    assert.match(text.stdout, 'crashed');
+    const found = secretsIn([r.stdout, r.stderr, journal, list.stdout, detail.stdout, text.stdout]);
+    cells.I4 = found.length === 0 ? 'ok' : 'FAIL';
+    assert.equal(found, []);
+  } finally {
+    rows.push({ fault: 'kill -9 mid fan-out, then status', cells, note: `signal ${String(r.signal)}` });
+  }
+});
+
+test.after(() => {
+  publishTable('runbook-drill-signals', renderTable(`Signal drills (CLI in ${repoRoot})`, ['I1', 'I2', 'I3', 'I4'], rows));
+});
+
+test.run();
