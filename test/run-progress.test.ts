@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import type { Step } from '../engine/playbook/types.js';
 import { executePlan } from '../engine/run/execute.js';
-import { settleWithin, startProgress } from '../engine/run/progress.js';
+import { startProgress } from '../engine/run/progress.js';
+import { settleWithin } from '../engine/run/settle.js';
 import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
 import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 

@@ -16,6 +16,7 @@ import type { RunRecorder } from './recorder.js';
 import type { RollbackAction } from './report-types.js';
 import { ROLLBACK_VERBS } from './summary.js';
 import { toStream } from './progress-stream.js';
+import { settleWithin } from './settle.js';
 
 export type ProgressRenderer = 'default' | 'verbose' | 'simple' | 'silent' | 'test';
 
@@ -45,24 +46,6 @@ export interface ProgressView {
 
 /** How long `finish` lets listr2 draw its last lines once every wait is released. */
 export const FINISH_GRACE_MS = 2000;
-
-/**
- * True when `view` settles within `ms` of `clock`, false otherwise; never rejects, never
- * waits longer. The timer is a real one: it keeps the process alive, so a view that
- * never settles can no longer let the event loop drain (Node then exits 0, silently).
- */
-export async function settleWithin(view: Promise<unknown>, clock: Clock, ms: number): Promise<boolean> {
-  const stop = new AbortController();
-  const timeUp = clock.sleep(ms, stop.signal).then(
-    () => false,
-    () => false, // stopped: the view settled first
-  );
-  try {
-    return await Promise.race([view.then(() => true, () => true), timeUp]);
-  } finally {
-    stop.abort();
-  }
-}
 
 type Wrapper = Parameters<Extract<ListrTask['task'], (...a: never[]) => unknown>>[1];
 
