@@ -7,34 +7,19 @@ import { FakeClock } from '../engine/clock.js';
 import { createClient } from '../engine/api/client.js';
 import type { ClientOptions } from '../engine/api/types.js';
 import { EmHttpError, EmMalformedResponseError, EmTimeoutError, OutcomeUnknownError } from '../engine/errors.js';
+import { rejectionRecorder, scriptedClient } from './helpers/api-setup.js';
 import { PASSWORD, TOKEN, fakeEm, logonOk, secretAudit, taskXml, xml, xmlError, type Responder } from './helpers/api-fake-em.js';
 
 const audit = secretAudit();
 const SPEC = { restoreCurrent: true, restoreCurrentVss: false };
 
+// Events are not audited here (only errors are).
 function setup(responder: Responder, extra: Partial<ClientOptions> = {}) {
-  const em = fakeEm(responder);
-  const client = createClient({
-    url: 'https://em:9398',
-    username: 'dr',
-    password: PASSWORD,
-    fetch: em.fetch,
-    clock: new FakeClock({ start: 0, auto: true }),
-    random: () => 0.5,
-    ...extra,
-  });
+  const { em, client } = scriptedClient(responder, { url: 'https://em:9398', extra });
   return { em, client };
 }
 
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    audit.record(error);
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejects = rejectionRecorder(audit);
 
 /** A body streamed in 16 KiB chunks, counting what the client pulled and whether it cancelled. */
 function streamed(totalBytes: number, headers: Record<string, string> = {}) {

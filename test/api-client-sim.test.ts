@@ -4,11 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
-import { createClient } from '../engine/api/client.js';
 import type { ClientEvent, ClientOptions, EmClient } from '../engine/api/types.js';
 import { createSimulator, demoInventory, DEMO_ADMIN, DEMO_USERS, type FaultSpec, type Simulator } from '../engine/simulator/index.js';
 import { EmAuthError, EmHttpError, EmMalformedResponseError, OutcomeUnknownError } from '../engine/errors.js';
 import { secretAudit } from './helpers/api-fake-em.js';
+import { rejectionRecorder, testClient } from './helpers/api-setup.js';
 
 const audit = secretAudit();
 const MIN = 60_000;
@@ -24,29 +24,19 @@ interface Rig {
 function rig(options: { faults?: FaultSpec[]; client?: Partial<ClientOptions>; auto?: boolean } = {}): Rig {
   const clock = new FakeClock({ auto: options.auto ?? true });
   const sim = createSimulator({ inventory: demoInventory(), clock, ...(options.faults ? { faults: options.faults } : {}) });
-  const events: ClientEvent[] = [];
-  const client = createClient({
+  const { client, events } = testClient({
     url: 'https://em01:9398/api',
     username: DEMO_ADMIN.name,
     password: DEMO_ADMIN.password,
     fetch: sim.fetch,
     clock,
-    random: () => 0.5,
-    onEvent: (e) => events.push(audit.record(e)),
-    ...options.client,
+    audit,
+    ...(options.client ? { extra: options.client } : {}),
   });
   return { sim, clock, client, events };
 }
 
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    audit.record(error);
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejects = rejectionRecorder(audit);
 
 const logons = (sim: Simulator) => sim.log.filter((l) => l.method === 'POST' && l.path.startsWith('/sessionMngr')).length;
 const posts = (sim: Simulator, action: string) => sim.log.filter((l) => l.method === 'POST' && l.query.includes(`action=${action}`));

@@ -6,37 +6,16 @@ import { createClient } from '../engine/api/client.js';
 import { normalizeBaseUrl, relativePath } from '../engine/api/base-url.js';
 import type { ClientEvent, ClientOptions } from '../engine/api/types.js';
 import { EmAuthError, EmMalformedResponseError, UsageError } from '../engine/errors.js';
+import { rejectionRecorder, scriptedClient } from './helpers/api-setup.js';
 import { PASSWORD, SESSION_ID, TOKEN, fakeEm, logonOk, netError, secretAudit, taskXml, xml, xmlError, type Responder } from './helpers/api-fake-em.js';
 
 const audit = secretAudit();
 const BASIC = `Basic ${Buffer.from(`dr:${PASSWORD}`).toString('base64')}`;
 
-function setup(responder: Responder, logon?: Responder, extra: Partial<ClientOptions> = {}) {
-  const em = fakeEm(responder, logon);
-  const clock = new FakeClock({ start: 0, auto: true });
-  const events: ClientEvent[] = [];
-  const client = createClient({
-    url: 'https://em:9398/api/',
-    username: 'dr',
-    password: PASSWORD,
-    fetch: em.fetch,
-    clock,
-    random: () => 0.5,
-    onEvent: (e) => events.push(audit.record(e)),
-    ...extra,
-  });
-  return { em, clock, events, client };
-}
+const setup = (responder: Responder, logon?: Responder, extra: Partial<ClientOptions> = {}) =>
+  scriptedClient(responder, { url: 'https://em:9398/api/', audit, extra, ...(logon ? { logon } : {}) });
 
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    audit.record(error);
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejects = rejectionRecorder(audit);
 
 /** EM with rotating tokens: only the latest issued token is accepted. */
 function rotatingEm() {

@@ -2,8 +2,6 @@
 // (transport faults the simulator cannot produce in-process). Delays run on a FakeClock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock } from '../engine/clock.js';
-import { createClient } from '../engine/api/client.js';
 import type { ClientEvent, ClientOptions } from '../engine/api/types.js';
 import {
   EmHttpError,
@@ -12,38 +10,16 @@ import {
   EmTimeoutError,
   OutcomeUnknownError,
 } from '../engine/errors.js';
-import { PASSWORD, TOKEN, fakeEm, jsonError, netError, secretAudit, taskXml, xml, xmlError, type Responder } from './helpers/api-fake-em.js';
+import { rejectionRecorder, scriptedClient } from './helpers/api-setup.js';
+import { PASSWORD, TOKEN, jsonError, netError, secretAudit, taskXml, xml, xmlError, type Responder } from './helpers/api-fake-em.js';
 
 const audit = secretAudit();
 const SPEC = { restoreCurrent: true, restoreCurrentVss: false };
 const FAILOVER_SUBJECT = 'VM "erp-db01"';
 
-function setup(responder: Responder, extra: Partial<ClientOptions> = {}) {
-  const em = fakeEm(responder);
-  const clock = new FakeClock({ start: 0, auto: true });
-  const events: ClientEvent[] = [];
-  const client = createClient({
-    url: 'https://em:9398',
-    username: 'dr',
-    password: PASSWORD,
-    fetch: em.fetch,
-    clock,
-    random: () => 0.5,
-    onEvent: (e) => events.push(audit.record(e)),
-    ...extra,
-  });
-  return { em, clock, events, client };
-}
+const setup = (responder: Responder, extra: Partial<ClientOptions> = {}) => scriptedClient(responder, { url: 'https://em:9398', audit, extra });
 
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    audit.record(error);
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejects = rejectionRecorder(audit);
 
 const retries = (events: ClientEvent[]) => events.filter((e) => e.type === 'retry');
 

@@ -12,7 +12,7 @@ import { createClient } from '../engine/api/client.js';
 import { FakeClock } from '../engine/clock.js';
 import { EmMalformedResponseError, EmNetworkError, EmTimeoutError, EmHttpError, EmError } from '../engine/errors.js';
 import { startHostileServer, type HostileMode } from './drills/hostile-server.js';
-import { seeded } from './drills/scenario.js';
+import { seededRandom } from '../engine/simulator/ids.js';
 import { publishTable, renderTable, type Row } from './drills/table.js';
 import { runCli } from './helpers/cli.js';
 
@@ -47,7 +47,7 @@ for (const c of CASES) {
     const sampler = setInterval(() => (peak = Math.max(peak, memory() - base)), 10);
     let guard: NodeJS.Timeout | undefined;
     try {
-      const client = createClient({ url: server.url, username: 'u', password: PASSWORD, clock: new FakeClock({ auto: true }), timeoutMs: TIMEOUT_MS, random: seeded(1) });
+      const client = createClient({ url: server.url, username: 'u', password: PASSWORD, clock: new FakeClock({ auto: true }), timeoutMs: TIMEOUT_MS, random: seededRandom(1) });
       const outcome = await Promise.race([
         client.logon().then(
           () => ({ error: undefined as unknown, hung: false }),

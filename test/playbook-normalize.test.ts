@@ -29,48 +29,31 @@ test('a minimal playbook gets every default from DEFAULTS', () => {
   assert.equal(pb.steps[1]!.kind === 'wait' && pb.steps[1]!.durationMs, 5_400_000);
 });
 
+/** A parallel group whose first child's `when` ends in `{not: <notWhen>}`; `tail` adds top-level keys. */
+const groupPlaybook = (notWhen: string, tail = '') => `version: 1
+name: x
+server: {url: https://em:9398/api, username: {env: EM_USER}, password: {file: pw.txt}, timeout: 500ms}
+targets: {rto: 1h, rpo: 15m}
+defaults: {retry: {attempts: 5}, onFailure: continue, concurrency: 4}
+steps:
+  - id: g
+    retry: {backoff: 1s}
+    onFailure: rollback
+    parallel:
+      - id: a
+        when: {any: [{env: DRILL, set: true}, {not: ${notWhen}}]}
+        failoverVapp: {vapp: V, restorePoint: {interval: 2024-05-01T10:00:00Z}}
+      - id: b
+        exec: {command: [echo, hi], undo: [echo, bye]}
+  - id: c
+    when: {step: a, is: [failed, skipped]}
+    failoverPlan: {plan: P, action: start, before: 2024-05-01T10:00:00Z}
+${tail}`;
+
 test('step settings override defaults; parallel children inherit the group retry and onFailure', () => {
-  const pb = validateText('pb.yaml', `version: 1
-name: x
-server: {url: https://em:9398/api, username: {env: EM_USER}, password: {file: pw.txt}, timeout: 500ms}
-targets: {rto: 1h, rpo: 15m}
-defaults: {retry: {attempts: 5}, onFailure: continue, concurrency: 4}
-steps:
-  - id: g
-    retry: {backoff: 1s}
-    onFailure: rollback
-    parallel:
-      - id: a
-        when: {any: [{env: DRILL, set: true}, {not: {step: g, is: failed}}]}
-        failoverVapp: {vapp: V, restorePoint: {interval: 2024-05-01T10:00:00Z}}
-      - id: b
-        exec: {command: [echo, hi], undo: [echo, bye]}
-  - id: c
-    when: {step: a, is: [failed, skipped]}
-    failoverPlan: {plan: P, action: start, before: 2024-05-01T10:00:00Z}
-`);
+  const pb = validateText('pb.yaml', groupPlaybook('{step: g, is: failed}'));
   assert.equal(pb.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ['steps[0].parallel[0].when: step "g" is the parallel group containing "a", so its outcome is not known yet; refer to a step before the group']);
-  const ok = validateText('pb.yaml', `version: 1
-name: x
-server: {url: https://em:9398/api, username: {env: EM_USER}, password: {file: pw.txt}, timeout: 500ms}
-targets: {rto: 1h, rpo: 15m}
-defaults: {retry: {attempts: 5}, onFailure: continue, concurrency: 4}
-steps:
-  - id: g
-    retry: {backoff: 1s}
-    onFailure: rollback
-    parallel:
-      - id: a
-        when: {any: [{env: DRILL, set: true}, {not: {param: p, equals: 1}}]}
-        failoverVapp: {vapp: V, restorePoint: {interval: 2024-05-01T10:00:00Z}}
-      - id: b
-        exec: {command: [echo, hi], undo: [echo, bye]}
-  - id: c
-    when: {step: a, is: [failed, skipped]}
-    failoverPlan: {plan: P, action: start, before: 2024-05-01T10:00:00Z}
-params:
-  p: {type: number, default: 2}
-`).playbook!;
+  const ok = validateText('pb.yaml', groupPlaybook('{param: p, equals: 1}', 'params:\n  p: {type: number, default: 2}\n')).playbook!;
   assert.equal(ok.server, { media: 'xml', tls: { insecureSkipVerify: false }, requestTimeoutMs: 500, url: { value: 'https://em:9398/api' }, username: { env: 'EM_USER' }, password: { file: 'pw.txt' } });
   assert.equal(ok.targets, { rtoMs: 3_600_000, rpoMs: 900_000 });
   const g = ok.steps[0]!;

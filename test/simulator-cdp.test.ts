@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSimulator, demoInventory } from '../engine/simulator/index.js';
 import { FakeClock } from '../engine/clock.js';
-import { API, FAILOVER_XML, NS, demoVm, failover, json, logon, taskOf, testSim } from './helpers/simulator.js';
+import { API, FAILOVER_XML, NS, demoVm, failover, json, logon, taskOf, testSim, successOf } from './helpers/simulator.js';
 
 const taskIdOf = async (r: Response) => /<TaskId>([^<]+)</.exec(await r.text())?.[1] ?? '';
 
@@ -55,8 +55,8 @@ test('two concurrent failovers of one VM: the first to finish wins, the other fa
   await clock.advance(1000);
   const b = await taskIdOf(await failover(sim, s.headers, vm.vmHref));
   await clock.advance(10_000);
-  assert.is(((await taskOf(sim, s.headers, a)).body['Result'] as Record<string, unknown>)['Success'], true);
-  assert.is(((await taskOf(sim, s.headers, b)).body['Result'] as Record<string, unknown>)['Success'], false);
+  assert.is(await successOf(sim, s.headers, a), true);
+  assert.is(await successOf(sim, s.headers, b), false);
 });
 
 test('DELETE on a Running task → 204, stops it: the VM is NOT failed over, later GET → 404', async () => {
@@ -73,7 +73,7 @@ test('DELETE on a Running task → 204, stops it: the VM is NOT failed over, lat
   // A fresh failover then works: nothing was left half-done.
   const again = await taskIdOf(await failover(sim, s.headers, vm.vmHref));
   await clock.advance(5000);
-  assert.is(((await taskOf(sim, s.headers, again)).body['Result'] as Record<string, unknown>)['Success'], true);
+  assert.is(await successOf(sim, s.headers, again), true);
 });
 
 test('DELETE on a finished task forgets it; the VM stays failed over', async () => {
@@ -171,7 +171,7 @@ test('spelling and precedence: RestoreAtPointInTime any case; RestoreCurrent bea
   const v = await demoVm(t.sim, s2.headers);
   const id = await taskIdOf(await failover(t.sim, s2.headers, v.vmHref, FAILOVER_XML(true, false, '<RestoreAtInterval>2020-01-01T00:00:00</RestoreAtInterval>')));
   await t.clock.advance(5000);
-  assert.is(((await taskOf(t.sim, s2.headers, id)).body['Result'] as Record<string, unknown>)['Success'], true);
+  assert.is(await successOf(t.sim, s2.headers, id), true);
 });
 
 test('behaviour from the inventory: fail, neverFinish, operationFinishedFor, failedOver', async () => {
@@ -225,7 +225,7 @@ test('vApp failover at /cdpReplica/vApps and /cdpReplicas/vApps; unknown ids →
   assert.match(href, '/api/cdpReplica/vApps/');
   const id = await taskIdOf(await failover(sim, s.headers, href.replace('/cdpReplica/', '/cdpReplicas/')));
   await clock.advance(5000);
-  assert.is(((await taskOf(sim, s.headers, id)).body['Result'] as Record<string, unknown>)['Success'], true);
+  assert.is(await successOf(sim, s.headers, id), true);
   assert.ok(sim.state.vApps[0]?.failedOver);
   assert.is((await sim.fetch(`${API}/cdpReplica/vApps/00000000-0000-0000-0000-000000000000`, { headers: s.headers })).status, 404);
   assert.is((await sim.fetch(`${href}/vms/nope`, { headers: s.headers })).status, 404);

@@ -11,7 +11,7 @@ import { createSimulator, inventoryFromPlaybook, loadInventory, uuidFromName } f
 import { loadPlaybook } from '../engine/playbook/validate.js';
 import type { Playbook } from '../engine/playbook/types.js';
 import { playbooksDir } from './helpers/paths.js';
-import { API, demoVm, failover, json, logon, taskOf } from './helpers/simulator.js';
+import { API, demoVm, failover, json, logon, successOf } from './helpers/simulator.js';
 import { FakeClock } from '../engine/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-inventory-'));
@@ -132,7 +132,7 @@ test('inventoryFromPlaybook: everything named exists, healthy, templates bound t
   const vm = await demoVm(sim, s.headers);
   const id = /<TaskId>([^<]+)</.exec(await (await failover(sim, s.headers, vm.vmHref)).text())?.[1] ?? '';
   await clock.advance(10_000);
-  assert.is(((await taskOf(sim, s.headers, id)).body['Result'] as Record<string, unknown>)['Success'], true);
+  assert.is(await successOf(sim, s.headers, id), true);
   // RPO guard of 20s: the newest point is at most 5s old.
   const end = new Date(clock.now()).toISOString().slice(0, 19);
   const r = await sim.fetch(`${vm.vmHref}?action=intervals`, { method: 'POST', headers: { ...json(s.headers), 'Content-Type': 'application/json' }, body: JSON.stringify({ StartDate: '2025-12-31T00:00:00', EndDate: end }) });

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { docsFixture } from './helpers/paths.js';
-import { API, json, logon, taskOf, testSim } from './helpers/simulator.js';
+import { API, json, logon, taskOf, testSim, successOf } from './helpers/simulator.js';
 import type { Simulator } from '../engine/simulator/index.js';
 
 const taskIdOf = async (r: Response) => /<TaskId>([^<]+)</.exec(await r.text())?.[1] ?? '';
@@ -33,7 +33,7 @@ test('plan start (doc XML body) → StartFailoverPlan; undo → UndoFailoverPlan
   assert.is(againResponse.status, 202);
   const again = String(((await againResponse.json()) as Record<string, unknown>)['TaskId']);
   await clock.advance(5000);
-  assert.is(((await taskOf(sim, s.headers, again)).body['Result'] as Record<string, unknown>)['Success'], false);
+  assert.is(await successOf(sim, s.headers, again), false);
   const undo = await sim.fetch(`${href}?action=undo`, { method: 'POST', headers: s.headers });
   assert.is(undo.status, 202);
   const undoId = await taskIdOf(undo);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderText } from '../engine/commands/validate.js';
+import { BAD } from './fixtures/bad/corpus.js';
 import { runCli } from './helpers/cli.js';
 
 const GOOD = `version: 1
@@ -15,77 +16,6 @@ steps:
     when: {step: db}
     exec: {command: [echo, done]}
 `;
-const step = (body: string) => `version: 1\nname: Bad\nsteps:\n${body}`;
-
-// At least 50 malformed playbooks: each must exit 2 with a positioned message, no stack trace.
-const BAD: Record<string, string | Buffer> = {
-  'syntax-unclosed-quote': 'version: 1\nname: "x\n',
-  'syntax-unclosed-flow': 'version: 1\nsteps: [\n',
-  'syntax-bad-indent': 'version: 1\nname: x\n  steps: []\n',
-  'syntax-tab-indent': 'version: 1\nsteps:\n\t- id: a\n',
-  'syntax-colon-soup': 'version: 1\nname: : :\n',
-  'syntax-two-docs': 'version: 1\n---\nname: x\n',
-  'dup-key': 'version: 1\nname: a\nname: b\nsteps: []\n',
-  'empty': '',
-  'comments-only': '# nothing here\n',
-  'top-level-list': '- id: a\n',
-  'top-level-scalar': 'hello\n',
-  'version-missing': 'name: x\nsteps:\n  - {id: w, wait: 1s}\n',
-  'version-string': 'version: "1"\nname: x\nsteps:\n  - {id: w, wait: 1s}\n',
-  'version-2': 'version: 2\nname: x\nsteps:\n  - {id: w, wait: 1s}\n',
-  'name-number': 'version: 1\nname: 5\nsteps:\n  - {id: w, wait: 1s}\n',
-  'steps-empty': 'version: 1\nname: x\nsteps: []\n',
-  'steps-map': 'version: 1\nname: x\nsteps: {a: 1}\n',
-  'unknown-top-key': 'version: 1\nname: x\nstesp: []\nsteps:\n  - {id: w, wait: 1s}\n',
-  'unknown-step-kind': step('  - id: a\n    reboot: {vm: x}\n'),
-  'no-step-kind': step('  - id: a\n    name: nothing\n'),
-  'two-step-kinds': step('  - id: a\n    wait: 1s\n    exec: {command: [echo]}\n'),
-  'step-not-map': step('  - failover\n'),
-  'missing-id': step('  - wait: 1s\n'),
-  'bad-id': step('  - id: "a b"\n    wait: 1s\n'),
-  'dup-ids': step('  - {id: a, wait: 1s}\n  - {id: a, wait: 2s}\n'),
-  'dup-ids-parallel': step('  - {id: a, wait: 1s}\n  - id: g\n    parallel:\n      - {id: a, wait: 1s}\n'),
-  'when-later': step('  - {id: a, wait: 1s, when: {step: b}}\n  - {id: b, wait: 1s}\n'),
-  'when-unknown': step('  - {id: a, wait: 1s, when: {step: zzz}}\n'),
-  'when-self': step('  - {id: a, wait: 1s, when: {step: a}}\n'),
-  'when-code': step('  - {id: a, wait: 1s, when: "a == b"}\n'),
-  'when-empty': step('  - {id: a, wait: 1s, when: {}}\n'),
-  'when-bad-outcome': step('  - {id: a, wait: 1s}\n  - {id: b, wait: 1s, when: {step: a, is: done}}\n'),
-  'duration-number': step('  - {id: a, wait: 30}\n'),
-  'duration-words': step('  - {id: a, wait: 30 seconds}\n'),
-  'duration-order': step('  - {id: a, wait: 5s1m}\n'),
-  'duration-zero': step('  - {id: a, wait: 0s}\n'),
-  'datetime-offset': step('  - id: a\n    failover: {cdpReplica: X, vms: all, restorePoint: {pointInTime: 2024-05-01T10:00:00+02:00}}\n'),
-  'datetime-impossible': step('  - id: a\n    failover: {cdpReplica: X, vms: all, restorePoint: {interval: 2024-13-01T10:00:00Z}}\n'),
-  'datetime-local': step('  - id: a\n    failoverPlan: {plan: P, action: start, before: "2024-05-01 10:00"}\n'),
-  'restore-point-word': step('  - id: a\n    failover: {cdpReplica: X, vms: all, restorePoint: newest}\n'),
-  'vms-empty': step('  - id: a\n    failover: {cdpReplica: X, vms: []}\n'),
-  'vms-string': step('  - id: a\n    failover: {cdpReplica: X, vms: erp-db01}\n'),
-  'concurrency-zero': step('  - id: a\n    failover: {cdpReplica: X, vms: all, concurrency: 0}\n'),
-  'plan-action': step('  - id: a\n    failoverPlan: {plan: P, action: launch}\n'),
-  'exec-empty-command': step('  - id: a\n    exec: {command: []}\n'),
-  'exec-string-command': step('  - id: a\n    exec: {command: echo hi}\n'),
-  'exec-exit-code': step('  - id: a\n    exec: {command: [echo], expectExit: 300}\n'),
-  'on-failure': step('  - {id: a, wait: 1s, onFailure: panic}\n'),
-  'literal-password': 'version: 1\nname: x\nserver:\n  password: hunter2\nsteps:\n  - {id: w, wait: 1s}\n',
-  'password-both': 'version: 1\nname: x\nserver:\n  password: {env: A, file: b}\nsteps:\n  - {id: w, wait: 1s}\n',
-  'media-soap': 'version: 1\nname: x\nserver: {media: soap}\nsteps:\n  - {id: w, wait: 1s}\n',
-  'unknown-param': step('  - id: a\n    exec: {command: [echo, "${params.nope}"]}\n'),
-  'param-bad-type': 'version: 1\nname: x\nparams:\n  n: {type: integer}\nsteps:\n  - {id: w, wait: 1s}\n',
-  'param-default-mismatch': 'version: 1\nname: x\nparams:\n  n: {type: number, default: many}\nsteps:\n  - {id: w, wait: "1s", when: {param: n, equals: 1}}\n',
-  'datetime-from-string-param': 'version: 1\nname: x\nparams:\n  t: {type: string}\nsteps:\n  - id: a\n    failover: {cdpReplica: X, vms: all, restorePoint: {pointInTime: "${params.t}"}}\n',
-  'check-nothing': step('  - id: a\n    check: {}\n'),
-  'unknown-tag': 'version: 1\nname: !vault secret\nsteps:\n  - {id: w, wait: 1s}\n',
-  'binary-tag': 'version: 1\nname: !!binary aGk=\nsteps:\n  - {id: w, wait: 1s}\n',
-  'proto-key': 'version: 1\nname: x\n__proto__: {polluted: true}\nsteps:\n  - {id: w, wait: 1s}\n',
-  'alias-bomb': ['a: &a [x,x,x,x,x,x,x,x,x,x]', ...'bcdefg'.split('').map((n) => `${n}: &${n} [${Array(10).fill(`*${String.fromCharCode(n.charCodeAt(0) - 1)}`).join(',')}]`)].join('\n'),
-  'deep-nesting': `version: 1\nname: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
-  'deep-block-nesting': Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'),
-  'binary-garbage': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0xff, 0xfe, 0x00]),
-  'not-utf8': Buffer.from('version: 1\nname: caf\xe9\n', 'latin1'),
-  'ten-megabytes': Buffer.alloc(10 * 1024 * 1024, 0x20),
-};
-
 test('50+ malformed playbooks in one call: each exits 2 with a positioned message and no stack trace', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bad-playbooks-'));
   const names = Object.keys(BAD);

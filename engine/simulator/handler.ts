@@ -7,7 +7,7 @@ import { errorResponse, HttpError, wantsJson, type Ctx } from './context.js';
 import { connectionReset, Faults, malformedBody } from './faults.js';
 import { seededRandom } from './ids.js';
 import { validateInventory } from './inventory.js';
-import { buildModel } from './model.js';
+import { buildModel } from './build-model.js';
 import { cdpRoutes } from './routes-cdp.js';
 import { planRoutes } from './routes-plans.js';
 import { queryRoutes } from './routes-query.js';

@@ -1,44 +1,26 @@
 // /failoverPlans (start, undo) and /vmReplicaPoints (failover), API spec §8. Roles: Portal
 // Administrator and Restore Operators (§6.5).
 
-import { HttpError, respond, wantsEntity } from './context.js';
-import { readBody, summarize } from './body.js';
+import { respond } from './context.js';
+import { readBody } from './body.js';
 import type { PlanM, ReplicaPointM } from './model.js';
 import { entityReferences } from './reps-cdp.js';
 import { planEntity, planRef, pointRef } from './reps-plans.js';
-import { actionOf } from './routes-cdp.js';
+import { actionOf, findById, itemResponse, listRoute, readLoggedBody, startFlagOperation } from './route-kit.js';
 import { parsePlanStartSpec } from './specs.js';
-import { PLAN_ROLES, startOperation, type Route, type World } from './world.js';
+import { PLAN_ROLES, type Route, type World } from './world.js';
 
 function findPlan(w: World, id: string | undefined): PlanM {
-  const p = w.model.planById.get(id?.toLowerCase() ?? '');
-  if (!p) throw new HttpError(404, `Cannot find failover plan [${id}]`);
-  return p;
+  return findById(w.model.planById, id, (i) => `Cannot find failover plan [${i}]`);
 }
 
 function findPoint(w: World, id: string | undefined): ReplicaPointM {
-  const p = w.model.pointById.get(id?.toLowerCase() ?? '');
-  if (!p) throw new HttpError(404, `Cannot find VM replica point [${id}]`);
-  return p;
+  return findById(w.model.pointById, id, (i) => `Cannot find VM replica point [${i}]`);
 }
 
 export function planRoutes(w: World): Route[] {
   return [
-    {
-      pattern: /^\/failoverPlans\/?$/,
-      auth: true,
-      roles: PLAN_ROLES,
-      methods: {
-        GET: (ctx) =>
-          respond(
-            ctx,
-            200,
-            wantsEntity(ctx.params)
-              ? { name: 'FailoverPlans', json: 'list', children: w.model.plans.map((p) => planEntity(ctx.api, p)) }
-              : entityReferences(w.model.plans.map((p) => planRef(ctx.api, p))),
-          ),
-      },
-    },
+    listRoute(/^\/failoverPlans\/?$/, PLAN_ROLES, 'FailoverPlans', () => w.model.plans, planEntity, planRef),
     {
       pattern: /^\/failoverPlans\/([^/]+)$/,
       auth: true,
@@ -46,35 +28,32 @@ export function planRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => {
           const p = findPlan(w, id);
-          return respond(ctx, 200, wantsEntity(ctx.params) ? planEntity(ctx.api, p) : planRef(ctx.api, p, true));
+          return itemResponse(ctx, () => planEntity(ctx.api, p), () => planRef(ctx.api, p, true));
         },
         POST: async (ctx, [id]) => {
           const plan = findPlan(w, id);
           const action = actionOf(ctx, ['start', 'undo']);
-          const body = await readBody(ctx);
-          if (body) ctx.bodySummary = summarize(body.root ?? 'FailoverPlanManagementSpec', body.entries);
+          const body = await readLoggedBody(ctx, 'FailoverPlanManagementSpec');
           const common = { subject: `plan:${plan.name}`, displayName: plan.name, server: plan.server, behaviour: plan.behaviour, restoreSession: false };
           if (action === 'start') {
             // §8: Content-Type (and so a spec body) is required for start.
             parsePlanStartSpec(body);
-            return startOperation(w, ctx, {
+            return startFlagOperation(w, ctx, {
               ...common,
               operation: 'StartFailoverPlan',
-              apply: () => {
-                if (plan.active) return 'Failover plan is already in failover state';
+              refusal: () => (plan.active ? 'Failover plan is already in failover state' : undefined),
+              change: () => {
                 plan.active = true;
-                return undefined;
               },
             });
           }
-          return startOperation(w, ctx, {
+          return startFlagOperation(w, ctx, {
             ...common,
             subject: `undo-plan:${plan.name}`,
             operation: 'UndoFailoverPlan',
-            apply: () => {
-              if (!plan.active) return 'Failover plan is not in failover state';
+            refusal: () => (plan.active ? undefined : 'Failover plan is not in failover state'),
+            change: () => {
               plan.active = false;
-              return undefined;
             },
           });
         },
@@ -95,18 +74,18 @@ export function planRoutes(w: World): Route[] {
         POST: async (ctx, [id]) => {
           const point = findPoint(w, id);
           actionOf(ctx, ['failover']);
+          // Read (Content-Type checked) but not logged: a replica failover takes no spec.
           await readBody(ctx);
-          return startOperation(w, ctx, {
+          return startFlagOperation(w, ctx, {
             operation: 'StartReplicaFailover',
             subject: `replica:${point.vm}`,
             displayName: point.vm,
             server: point.server,
             behaviour: point.behaviour,
             restoreSession: true,
-            apply: () => {
-              if (w.model.points.some((p) => p.vm === point.vm && p.failedOver)) return 'VM is already failed over';
+            refusal: () => (w.model.points.some((p) => p.vm === point.vm && p.failedOver) ? 'VM is already failed over' : undefined),
+            change: () => {
               point.failedOver = true;
-              return undefined;
             },
           });
         },

@@ -21,6 +21,7 @@ import { SecretFilter } from '../../engine/run/secret-filter.js';
 import { renderSummary } from '../../engine/run/summary.js';
 import { writeJsonReport } from '../../engine/run/writers/json.js';
 import { writeJunit } from '../../engine/run/writers/junit.js';
+import { seededRandom } from '../../engine/simulator/ids.js';
 import { createSimulator } from '../../engine/simulator/index.js';
 import type { FaultSpec, Inventory, Simulator } from '../../engine/simulator/index.js';
 
@@ -99,18 +100,6 @@ function inventory(spec: DrillSpec): Inventory {
   };
 }
 
-/** A small deterministic generator for retry jitter (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   const dir = mkdtempSync(join(tmpdir(), `drill-${spec.name.replace(/\W+/g, '-')}-`));
   const file = join(dir, 'playbook.yaml');
@@ -135,12 +124,12 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     media: spec.media,
     fetch: spy,
     clock,
-    random: seeded(11),
+    random: seededRandom(11),
     timeoutMs: playbook.server.requestTimeoutMs,
   });
   const secrets = new SecretFilter();
   secrets.register(PASSWORD);
-  const runId = newRunId(clock, seeded(3));
+  const runId = newRunId(clock, seededRandom(3));
   const reportFile = join(dir, 'report.json');
   const junitFile = join(dir, 'junit.xml');
   const files = [journalPath(stateDir, runId), reportFile, junitFile];
@@ -162,7 +151,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     if (plan.problems.length > 0) throw new Error(`drill playbook does not resolve: ${plan.problems.join('; ')}`);
     recorder = new RunRecorder({ runId, plan, playbookSha256: '0'.repeat(64), host: { hostname: 'drill', user: 'drill' }, pid: process.pid, clock, journal });
     const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, stdout: sink, stderr: sink });
-    const result = await executePlan({ plan, client, clock, recorder, signal, env: {}, random: seeded(5) });
+    const result = await executePlan({ plan, client, clock, recorder, signal, env: {}, random: seededRandom(5) });
     // The exit code mapping of engine/commands/run.ts (no interrupt here: signals are drilled through the CLI).
     const exitCode = result.outcome === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
     const report = recorder.end(result.outcome, exitCode);

@@ -56,3 +56,8 @@ export async function taskOf(sim: Simulator, headers: Record<string, string>, id
   const r = await sim.fetch(`${API}/tasks/${id}`, { headers: json(headers) });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
+
+/** The task's Result.Success (JSON), once it has a result. */
+export async function successOf(sim: Simulator, headers: Record<string, string>, id: string): Promise<unknown> {
+  return ((await taskOf(sim, headers, id)).body['Result'] as Record<string, unknown>)['Success'];
+}
