@@ -15,6 +15,7 @@ import { stepSignal, type ExecContext, type StepResult } from './context.js';
 import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
 import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
 import { runCheckStep, runExecStep, runWaitStep } from './execute-steps.js';
+import { InFlightLimit } from './in-flight.js';
 import { Ledger } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
@@ -71,6 +72,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     clock: o.clock,
     recorder: o.recorder,
     poller,
+    inFlight: new InFlightLimit(o.plan.maxInFlight ?? Number.POSITIVE_INFINITY),
     exec,
     ledger,
     env,
