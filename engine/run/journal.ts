@@ -49,7 +49,10 @@ export function journalPath(stateDir: string, runId: string): string {
 
 export interface JournalOptions {
   secrets?: SecretFilter;
-  /** The asynchronous fsync (tests count calls). @default fs.fsync */
+  /**
+   * The fsync, callback style. @default fs.fsync (on the thread pool). Tests on a FakeClock
+   * in auto mode pass a synchronous one: real I/O lets virtual time leap meanwhile.
+   */
   fsync?: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
 }
 
@@ -67,23 +70,27 @@ export function openJournal(stateDir: string, runId: string, options: JournalOpt
   let syncing: Promise<void> | undefined;
   let closeWhenSynced = false;
 
-  /** One fsync for every line written so far; callers of the same turn share it. */
+  /**
+   * One fsync for every line written so far. Started a microtask later, so the intents a
+   * burst of VMs writes together share it; lines written while it runs (on the thread
+   * pool, off the event loop) share the next one: group commit.
+   */
   const syncOnce = (): Promise<void> =>
-    (syncing ??= new Promise<void>((resolve, reject) => {
-      const handle = fd;
-      if (handle === undefined) return reject(new InternalError(`journal ${path} is closed`));
-      // Deferred to the end of the turn, so every line of this turn joins this fsync.
-      setImmediate(() => {
-        const target = written;
-        asyncFsync(handle, (error) => {
-          syncing = undefined;
-          if (closeWhenSynced) closeSync(handle);
-          if (error) return reject(error);
-          synced = Math.max(synced, target);
-          resolve();
-        });
-      });
-    }));
+    (syncing ??= Promise.resolve().then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const handle = fd;
+          if (handle === undefined) return reject(new InternalError(`journal ${path} is closed`));
+          const target = written;
+          asyncFsync(handle, (error) => {
+            syncing = undefined;
+            if (closeWhenSynced) closeSync(handle);
+            if (error) return reject(error);
+            synced = Math.max(synced, target);
+            resolve();
+          });
+        }),
+    ));
 
   return {
     path,
