@@ -241,4 +241,24 @@ test('a failover POST leaves only once its journal intent is durable; an fsync f
   assert.match(failed.report.steps[0]!.vms![0]!.message ?? '', /not sent: the journal could not be made durable \(EIO/);
 });
 
+test('polls failing for good with no rollback: the VM ends unknown (not running), journaled task-lost, listed for a manual check', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 60_000 }] }], listTasksFailures: 1000 });
+  const plan = await planFor(playbook([failoverStep('db', ['vm1'], { onFailure: 'abort' })]), em.client);
+  em.log.length = 0;
+  const { recorder, journal } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  assert.is(result.outcome, 'failed');
+  const vm = result.report.steps[0]!.vms![0]!;
+  assert.is(vm.state, 'unknown');
+  assert.match(vm.message ?? '', /lost track of task task-1: .*whether it completed is unknown/);
+  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'unknown']]);
+  assert.equal(journal.filter((e) => e.type === 'task-lost').map((e) => e.type === 'task-lost' && e.taskId), ['task-1']);
+  // Not stopped: the policy was abort, not rollback; and never re-sent.
+  assert.not.ok(em.log.some((l) => l.startsWith('DELETE')));
+  assert.is(em.log.filter((l) => l.includes('action=failover')).length, 1);
+  const replayed = replay(result.report.runId, journal).report.steps.flatMap((s) => s.vms ?? []).map((v) => v.state);
+  assert.equal(replayed, ['unknown']);
+});
+
 test.run();

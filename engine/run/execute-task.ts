@@ -102,6 +102,7 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     }
     // Lost track (polls kept failing): the task may still run; rollback can stop it.
     const message = `lost track of task ${task.taskId}: ${errorMessage(error)}`;
+    entry.lostTrack = message;
     job.onState('running', { message });
     return { outcome: 'failed', message, entry };
   }
