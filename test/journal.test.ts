@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, fsync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -113,6 +113,61 @@ test('listRuns: newest first, only journal files', () => {
   writeFileSync(join(dir, 'runs', 'notes.txt'), 'x');
   assert.equal(listRuns(dir).map((r) => r.runId), ['20261201T000000Z-0001', '20261127T102233Z-aaaa', '20260101T000000Z-ffff']);
   assert.equal(listRuns(join(dir, 'nope')), []);
+});
+
+test('group commit: every line appended in one turn shares one fsync; durable() waits for it', async () => {
+  const dir = stateDir();
+  const fsyncs: number[] = [];
+  const j = openJournal(dir, 'group', { fsync: (fd, cb) => (fsyncs.push(fd), fsync(fd, cb)) });
+  const intent = (target: string): JournalEntry => ({ at, type: 'request-intent', stepId: 'db', target, method: 'POST', path: `/${target}` });
+  j.append(intent('a'));
+  const first = j.durable();
+  j.append(intent('b'));
+  const second = j.durable();
+  j.append(intent('c'));
+  await Promise.all([first, second, j.durable()]);
+  assert.is(fsyncs.length, 1, 'three lines of one turn, one fsync');
+  await j.durable();
+  assert.is(fsyncs.length, 1, 'nothing new: no fsync');
+  j.append(intent('d'));
+  await j.durable();
+  assert.is(fsyncs.length, 2);
+  j.close();
+  assert.equal(readJournal(j.path).entries.map((e) => (e.type === 'request-intent' ? e.target : '')), ['a', 'b', 'c', 'd']);
+});
+
+test('group commit: a line appended while an fsync runs gets an fsync of its own before durable() resolves', async () => {
+  const dir = stateDir();
+  const pending: Array<() => void> = [];
+  const j = openJournal(dir, 'overlap', { fsync: (fd, cb) => pending.push(() => fsync(fd, cb)) });
+  j.append({ at, type: 'step-start', stepId: 's', name: 'S', kind: 'wait' });
+  let firstDone = false;
+  const first = j.durable().then(() => (firstDone = true));
+  await new Promise((r) => setImmediate(r));
+  assert.is(pending.length, 1, 'the first fsync is under way');
+  j.append({ at, type: 'step-end', stepId: 's', outcome: 'succeeded' });
+  let secondDone = false;
+  const second = j.durable().then(() => (secondDone = true));
+  pending.shift()!();
+  await first;
+  assert.ok(firstDone);
+  assert.not.ok(secondDone, 'the second line was not covered by the first fsync');
+  while (!secondDone) {
+    await new Promise((r) => setImmediate(r));
+    pending.shift()?.();
+  }
+  await second;
+  j.close();
+});
+
+test('a failed fsync rejects durable() with the error', async () => {
+  const j = openJournal(stateDir(), 'eio', { fsync: (_fd, cb) => cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })) });
+  j.append({ at, type: 'step-start', stepId: 's', name: 'S', kind: 'wait' });
+  await j.durable().then(
+    () => assert.unreachable('durable despite a failed fsync'),
+    (e: Error) => assert.match(e.message, /EIO/),
+  );
+  j.close();
 });
 
 test.run();

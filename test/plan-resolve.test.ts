@@ -73,6 +73,8 @@ test('--concurrency caps the step concurrency', async () => {
   const { resolvePlan } = await import('../engine/plan/resolve.js');
   const plan = await resolvePlan({ playbook: playbook(steps), client: em().client, params: {}, env: {}, bind: (t) => t, server: { url: 'u', media: 'xml', simulated: true }, maxConcurrency: 2 });
   assert.is(plan.steps[0]!.kind === 'failover' && plan.steps[0]!.concurrency, 2);
+  // …and is the run-wide cap on failovers in flight, shared by parallel steps.
+  assert.is(plan.maxInFlight, 2);
 });
 
 test.run();

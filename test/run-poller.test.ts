@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import { getEventListeners } from 'node:events';
 import type { Task } from '../engine/api/types.js';
-import { TaskPoller, TaskGoneError } from '../engine/run/poller.js';
+import { EARLY_POLLS, TaskPoller, TaskGoneError } from '../engine/run/poller.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 
 const vms = (n: number, ms: number) => Array.from({ length: n }, (_, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms }));
@@ -136,6 +136,76 @@ test('a poll that hangs is abandoned after stallMs and reported, then polling go
   // Abandoned at 5 s + 120 s, then polled again every 5 s until the 60 s task is seen finished.
   assert.ok(clock.now() - t0 <= 135_000, `took ${clock.now() - t0} ms`);
   assert.is(em.client.sessionEpoch, 1);
+});
+
+const spec = { restoreCurrent: true, restoreCurrentVss: false };
+const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 };
+
+/** The fake EM's client, with the virtual time of every GET /tasks recorded. */
+function timedClient(em: ReturnType<typeof createFakeEm>, clock: FakeClock, ticks: number[]) {
+  return { ...em.client, listTasks: (options?: { signal?: AbortSignal }) => (ticks.push(clock.now()), em.client.listTasks(options)) };
+}
+
+test('learned duration: a task is polled when it is expected to finish, not a whole interval later', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(2, 7000) }] });
+  const ticks: number[] = [];
+  const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 5000, minGapMs: 1000, retry: RETRY });
+  const a = await em.client.failoverCdpVm('r', 'v0', spec);
+  await poller.watch(a.taskId);
+  // Nothing learned yet: the regular ticks at 5 s (running) and 10 s (finished): it took 5–10 s.
+  assert.is(ticks.length, 2);
+  assert.is(poller.expectedDurationMs, 7500);
+  const t1 = clock.now();
+  const b = await em.client.failoverCdpVm('r', 'v1', spec);
+  await poller.watch(b.taskId);
+  // The next 7 s task: the regular tick at 5 s (never more than an interval between polls),
+  // then one at its expected end (7.5 s) that sees it finished, instead of waiting for 10 s.
+  assert.equal(ticks.slice(2).map((t) => t - t1), [5000, 7500]);
+  assert.not.ok(em.log.some((l) => /^GET \/tasks\/task-/.test(l)));
+});
+
+test('a new task expected to finish before the sleeping tick wakes the poller', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: [...vms(2, 2000), { id: 'long', name: 'long', durationMs: 60_000 }] }] });
+  const ticks: number[] = [];
+  const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 5000, minGapMs: 1000, retry: RETRY });
+  // Learn: a 2 s task seen finished at the 5 s tick (estimate 2.5 s).
+  await poller.watch((await em.client.failoverCdpVm('r', 'v0', spec)).taskId);
+  assert.is(poller.expectedDurationMs, 2500);
+  const long = poller.watch((await em.client.failoverCdpVm('r', 'long', spec)).taskId);
+  // The long task spends its early polls (2.5, 3.5, 4.5 s), then the loop sleeps towards
+  // its regular tick at 9.5 s.
+  await clock.sleep(5000);
+  assert.is(ticks.length, 1 + EARLY_POLLS);
+  const t1 = clock.now();
+  const short = await em.client.failoverCdpVm('r', 'v1', spec);
+  await poller.watch(short.taskId);
+  assert.is(clock.now() - t1, 2500, 'polled at its expected end, not at the long task\'s regular tick');
+  await long;
+});
+
+test('early ticks are bounded: never closer than minGap, never more than an interval apart, a few per task', async () => {
+  const clock = new FakeClock({ auto: true });
+  // 40 tasks of 3 to 9 s, submitted in bursts, so the poller keeps learning and re-aiming.
+  const durations = Array.from({ length: 40 }, (_, i) => 3000 + ((i * 1337) % 6000));
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: durations.map((ms, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms })) }] });
+  const ticks: number[] = [];
+  const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 2000, retry: RETRY });
+  const watching: Promise<unknown>[] = [];
+  for (let burst = 0; burst < 8; burst++) {
+    for (let i = 0; i < 5; i++) watching.push(em.client.failoverCdpVm('r', `v${burst * 5 + i}`, spec).then((t) => poller.watch(t.taskId)));
+    await clock.sleep(700 + burst * 90);
+  }
+  await Promise.all(watching);
+  const gaps = ticks.slice(1).map((t, i) => t - ticks[i]!);
+  assert.ok(Math.min(...gaps) >= 400, `a gap of ${Math.min(...gaps)} ms is below minGap (2000 / 5)`);
+  assert.ok(Math.max(...gaps) <= 2000, `a gap of ${Math.max(...gaps)} ms is above the interval`);
+  const regular = Math.ceil((ticks.at(-1)! - ticks[0]!) / 2000) + 1;
+  assert.ok(ticks.length <= regular + EARLY_POLLS * durations.length, `${ticks.length} ticks`);
+  // One GET /tasks per tick, never one per task.
+  assert.is(em.log.filter((l) => l === 'GET /tasks').length, ticks.length);
+  assert.not.ok(em.log.some((l) => /^GET \/tasks\/task-/.test(l)));
 });
 
 test.run();

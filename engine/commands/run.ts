@@ -40,7 +40,9 @@ Options:
   --inventory FILE    simulator inventory instead of the one derived from the playbook
   --time-scale X      simulate: the simulated world runs X times faster (default 60)
   --yes               confirm without a prompt (required without a terminal)
-  --concurrency N     cap on VMs in flight per failover step
+  --concurrency N     at most N failovers in flight across the whole run, shared by
+                      the steps of a parallel group (each step's own concurrency
+                      still applies, and is capped by N too)
   --param name=value  playbook param (repeatable)
   --media xml|json    EM media type (default: server.media, xml)
   --quiet             errors only (final summary on failure)

@@ -24,6 +24,7 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
     plan.targets.rpoMs !== undefined ? `RPO ${duration(plan.targets.rpoMs)}` : '',
   ].filter(Boolean);
   if (targets.length > 0) lines.push(`Targets: ${targets.join(', ')}`);
+  if (plan.maxInFlight !== undefined) lines.push(`At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`);
   lines.push('');
   plan.steps.forEach((step, i) => renderStep(step, `${i + 1}`, '', lines, options));
   if (plan.warnings.length > 0) {

@@ -20,7 +20,7 @@ export interface ResolveOptions {
   /** Binds `${params.x}` / `${env.X}` in a template; throws on an unknown reference. */
   bind: (template: string) => string;
   server: Plan['server'];
-  /** `--concurrency`: caps every failover step's own concurrency. */
+  /** `--concurrency`: failovers in flight across the run (Plan.maxInFlight); also caps each step's own. */
   maxConcurrency?: number;
   signal?: AbortSignal;
 }
@@ -38,6 +38,7 @@ export async function resolvePlan(options: ResolveOptions): Promise<Plan> {
     params: options.params,
     server: options.server,
     pollIntervalMs: pb.defaults.pollIntervalMs,
+    ...(options.maxConcurrency !== undefined ? { maxInFlight: options.maxConcurrency } : {}),
     retry: pb.defaults.retry,
     targets: pb.targets,
     steps,

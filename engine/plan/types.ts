@@ -57,7 +57,7 @@ export interface PlanFailoverStep extends PlanStepBase {
   spec: CdpFailoverSpec;
   /** e.g. `latest application-consistent`. */
   restorePoint: string;
-  /** Effective: the step's concurrency capped by `--concurrency`. */
+  /** Effective: the step's own concurrency, capped by `--concurrency`. */
   concurrency: number;
 }
 
@@ -132,6 +132,12 @@ export interface Plan {
   /** `timeScale`: simulated runs only, how much faster than real time the simulated world runs. */
   server: { url: string; media: MediaType; simulated: boolean; username?: string; timeScale?: number };
   pollIntervalMs: number;
+  /**
+   * `--concurrency N`: failovers in flight across the whole run, shared by the steps of a
+   * parallel group (each step's own `concurrency` still bounds that step). Absent: no cap
+   * beyond the steps' own.
+   */
+  maxInFlight?: number;
   /** The playbook's default retry policy: used for the shared task poller. */
   retry: RetryPolicy;
   targets: Targets;

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import type { RetryPolicy, StepOutcome } from '../playbook/types.js';
 import type { Plan } from '../plan/types.js';
 import type { ExecRunner } from './exec-runner.js';
+import type { InFlightLimit } from './in-flight.js';
 import type { Ledger } from './ledger.js';
 import type { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
@@ -17,6 +18,8 @@ export interface ExecContext {
   clock: Clock;
   recorder: RunRecorder;
   poller: TaskPoller;
+  /** The run-wide cap on failovers in flight (`--concurrency`), shared by parallel steps. */
+  inFlight: InFlightLimit;
   exec: ExecRunner;
   ledger: Ledger;
   /** Base environment for exec steps (the command's io.env). */

@@ -6,6 +6,7 @@ import { errorMessage } from '../errors.js';
 import type { PlanFailoverPlanStep, PlanFailoverStep, PlanFailoverVappStep } from '../plan/types.js';
 import { StepTimeoutError, type ExecContext, type StepResult } from './context.js';
 import { runTaskJob, type JobResult } from './execute-task.js';
+import type { Release } from './in-flight.js';
 
 export interface StepControl {
   signal: AbortSignal;
@@ -26,9 +27,16 @@ export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, 
 
   const worker = async () => {
     for (;;) {
-      if (stopLaunching || control.signal.aborted) return;
-      const vm = queue.shift();
-      if (!vm) return;
+      if (stopLaunching || control.signal.aborted || queue.length === 0) return;
+      // The run-wide cap (--concurrency): wait for a slot before taking the next VM, so a
+      // VM is never taken off the queue while its step may still stop launching.
+      const release = await slot(ctx, control.signal);
+      if (!release) return;
+      const vm = stopLaunching ? undefined : queue.shift();
+      if (!vm) {
+        release();
+        return;
+      }
       const result = await runTaskJob(
         ctx,
         {
@@ -45,7 +53,7 @@ export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, 
           onState: (state, detail) => recorder.vmState(step.id, vm.name, state, detail ?? {}),
         },
         control.signal,
-      );
+      ).finally(release);
       if (isFailure(result)) {
         failures.push(`${vm.name}: ${result.message ?? result.outcome}`);
         if (step.onFailure !== 'continue') stopLaunching = true;
@@ -60,7 +68,8 @@ export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, 
 
 export async function runVappStep(ctx: ExecContext, step: PlanFailoverVappStep, control: StepControl): Promise<StepResult> {
   const vapp = step.vapp;
-  const result = await runTaskJob(
+  const release = await slot(ctx, control.signal);
+  const result = !release ? NOT_STARTED : await runTaskJob(
     ctx,
     {
       stepId: step.id,
@@ -76,13 +85,14 @@ export async function runVappStep(ctx: ExecContext, step: PlanFailoverVappStep, 
       onState: (state, detail) => ctx.recorder.vmState(step.id, vapp.name, state, detail ?? {}),
     },
     control.signal,
-  );
+  ).finally(release);
   return conclude(control.signal, isFailure(result) ? [`${vapp.name}: ${result.message ?? result.outcome}`] : [], 1, 'vApp');
 }
 
 export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, control: StepControl): Promise<StepResult> {
   const report = ctx.recorder.step(step.id).plan;
-  const result = await runTaskJob(
+  const release = await slot(ctx, control.signal);
+  const result = !release ? NOT_STARTED : await runTaskJob(
     ctx,
     {
       stepId: step.id,
@@ -105,8 +115,21 @@ export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, 
       },
     },
     control.signal,
-  );
+  ).finally(release);
   return conclude(control.signal, isFailure(result) ? [`${step.plan.name}: ${result.message ?? result.outcome}`] : [], 1, 'plan');
+}
+
+const NOT_STARTED: JobResult = { outcome: 'not-started' };
+
+/** One slot of the run-wide cap; undefined when the step was aborted while waiting (nothing sent). */
+async function slot(ctx: ExecContext, signal: AbortSignal): Promise<Release | undefined> {
+  try {
+    return await ctx.inFlight.acquire(signal);
+  } catch {
+    // Aborted while queued for a slot (the only way acquire rejects): nothing was sent, and
+    // the caller reports the step signal's reason.
+    return undefined;
+  }
 }
 
 function isFailure(r: JobResult): boolean {

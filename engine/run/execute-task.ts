@@ -44,6 +44,15 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     ...(job.restorePoint !== undefined ? { restorePoint: job.restorePoint } : {}),
   });
   job.onState('requested');
+  try {
+    // The intent is on disk before the request leaves (one fsync for a whole burst).
+    await recorder.durable();
+  } catch (error) {
+    const message = `not sent: the journal could not be made durable (${errorMessage(error)})`;
+    recorder.requestFailed(job.stepId, job.target, false, message);
+    job.onState('failed', { message });
+    return { outcome: 'failed', message };
+  }
 
   // The request itself is not given the step signal: aborting a sent failover mid-flight
   // would only turn a known task id into an unknown outcome.
@@ -93,6 +102,7 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     }
     // Lost track (polls kept failing): the task may still run; rollback can stop it.
     const message = `lost track of task ${task.taskId}: ${errorMessage(error)}`;
+    entry.lostTrack = message;
     job.onState('running', { message });
     return { outcome: 'failed', message, entry };
   }

@@ -15,6 +15,7 @@ import { stepSignal, type ExecContext, type StepResult } from './context.js';
 import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
 import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
 import { runCheckStep, runExecStep, runWaitStep } from './execute-steps.js';
+import { InFlightLimit } from './in-flight.js';
 import { Ledger } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
@@ -71,6 +72,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     clock: o.clock,
     recorder: o.recorder,
     poller,
+    inFlight: new InFlightLimit(o.plan.maxInFlight ?? Number.POSITIVE_INFINITY),
     exec,
     ledger,
     env,
@@ -110,6 +112,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
       await rollback(rb, errorMessage(interrupted));
     }
   }
+  abandonLost(ctx);
   listManual(rb, { failedOver: false });
   const outcome: RunOutcome = interrupted !== undefined ? 'interrupted' : rolledBack ? 'rolled-back' : failures.length > 0 ? 'failed' : 'succeeded';
   return { report: o.recorder.report, outcome, ...(interrupted !== undefined ? { interrupted } : {}), failures, polls: poller.ticks };
@@ -181,6 +184,22 @@ async function dispatch(ctx: ExecContext, rb: RollbackContext, step: PlanStep, c
         ...(failed.some((x) => x.r.timedOut) ? { timedOut: true } : {}),
       };
     }
+  }
+}
+
+/**
+ * Tasks still `running` in the ledger once every step is done: the run lost track of them
+ * (polls failed for good) and no rollback or timeout stopped them. Never left `running`:
+ * their outcome is unknown, journaled (`task-lost`) and listed for a manual check.
+ */
+function abandonLost(ctx: ExecContext): void {
+  for (const entry of ctx.ledger.running()) {
+    const message = `${entry.lostTrack ?? `task ${entry.taskId} was still running when the run ended`}: whether it completed is unknown, and it may still be running in Enterprise Manager`;
+    entry.status = 'unknown';
+    ctx.ledger.add({ kind: 'unknown', op: entry.op, stepId: entry.stepId, target: entry.target, targetId: entry.targetId, error: message });
+    ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);
+    if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, 'unknown', { message });
+    else ctx.recorder.output(entry.stepId, `unknown: ${message}`);
   }
 }
 

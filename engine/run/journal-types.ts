@@ -1,6 +1,7 @@
 // One line of the append-only JSON Lines journal (`<state-dir>/runs/<run-id>.jsonl`).
-// Each line is written and fsync'ed before the next mutating request is sent, so a crash
-// (even kill -9) never loses track of a started failover. `runbook status` and
+// Each line is written at once (a kill -9 keeps it) and fsync'ed before the next mutating
+// request is sent (group commit: one fsync per turn), so a crash, even a power cut, never
+// loses track of a started failover. `runbook status` and
 // `runbook rollback` rebuild what happened from these lines alone. No secrets, ever.
 
 import type { ParamValue } from '../playbook/types.js';

@@ -16,6 +16,8 @@ export interface TaskEntry {
   status: 'running' | 'succeeded' | 'failed' | 'stopped' | 'unknown';
   /** The client's session epoch when EM accepted it (tasks belong to their session, §5). */
   sessionEpoch?: number;
+  /** Why the run stopped following it (polls failed for good): it may still be running. */
+  lostTrack?: string;
 }
 
 /** A failover POST whose outcome is unknown: never re-sent, never assumed. */

@@ -2,11 +2,19 @@
 // logon session (API spec §5.2: /tasks lists this session's tasks), instead of one request
 // per task. `GET /tasks/{id}` only for a task missing from the list.
 //
-// Schedule: a task is first polled one interval after it was submitted, and ticks are at
-// least one interval apart. Because every watched task is read on every tick, ticks align
-// by themselves: after a tick, every watcher is due exactly one interval later. A new task
-// can never make the next tick earlier (its first due time is now + interval, which is
-// never before the earliest existing due time), so the sleeping loop needs no wake-up.
+// Schedule. The regular cadence is one tick per `intervalMs` (the playbook's pollInterval):
+// a task is first polled at most one interval after it was submitted, and never waits more
+// than one interval between two polls. On top of it, the poller polls EARLY when a task is
+// expected to finish: it learns how long tasks take from the ones it saw finish (each gives
+// a bracket: last seen running … first seen finished; the estimate is the median of the
+// brackets' midpoints over the last 50 tasks), and a task due to finish before the next
+// regular tick gets a tick at that moment, then follow-ups while it is overdue. Bounds:
+// - ticks are never closer than `minGapMs` (default intervalMs / 5);
+// - each task earns at most EARLY_POLLS early ticks (its expected end and two follow-ups),
+//   shared by every task due by then; after that it is back on the regular cadence.
+// So a tick is either the regular one or justified by a task expected to be finishing, and
+// there are at most 1 + EARLY_POLLS × (tasks submitted) ticks per interval, never more than
+// intervalMs / minGapMs. Each tick is still ONE GET /tasks, whatever the tasks in flight.
 //
 // The poll is also what keeps the logon session alive while tasks are in flight (EM expires
 // a session idle for 15 min, and with it every task it started, §2.2 and §5). A poll that
@@ -32,14 +40,27 @@ export interface PollerOptions {
   stallMs?: number;
   /** Said when a poll is abandoned: the session may idle out meanwhile. */
   onStall?: (message: string) => void;
+  /** Shortest gap between two polls; early polls never come closer. @default intervalMs / 5 */
+  minGapMs?: number;
 }
+
+/** Early ticks one task may earn: its expected end, then two follow-ups while overdue. */
+export const EARLY_POLLS = 3;
+/** Finished tasks the duration estimate remembers. */
+const SAMPLES = 50;
 
 /** Default deadline of one poll: half the client's 10-min idle renewal, a third of EM's expiry. */
 export const POLL_STALL_MS = 5 * 60_000;
 
 interface Watcher {
   taskId: string;
+  /** When watch() was called: right after EM accepted the task. */
+  submittedAt: number;
+  /** The last tick that saw it running (submittedAt until then). */
+  lastRunningAt: number;
   dueAt: number;
+  /** Early ticks it has earned so far (≤ EARLY_POLLS). */
+  early: number;
   /** Session epoch the task was created under (undefined: not known). */
   epoch: number | undefined;
   signal: AbortSignal | undefined;
@@ -62,22 +83,68 @@ export class TaskPoller {
   /** One abort listener per step signal, not one per task (a 50-VM fan-out shares one). */
   private readonly bySignal = new Map<AbortSignal, { watchers: Set<Watcher>; onAbort: () => void }>();
   private running = false;
-  private lastTick = Number.NEGATIVE_INFINITY;
+  /** The next tick may not come before this (min gap after a tick, backoff after a failed one). */
+  private notBefore = Number.NEGATIVE_INFINITY;
   private failures = 0;
+  private readonly minGapMs: number;
+  /** Recent duration estimates of finished tasks (ring) and their median. */
+  private readonly samples: number[] = [];
+  private nextSample = 0;
+  private expectedMs: number | undefined;
+  /** The loop's current sleep: a watch() due earlier than `at` wakes it. */
+  private sleeping: { at: number; wake: AbortController } | undefined;
   /** Polls sent, for tests and benchmarks. */
   ticks = 0;
 
-  constructor(private readonly o: PollerOptions) {}
+  constructor(private readonly o: PollerOptions) {
+    this.minGapMs = Math.max(1, o.minGapMs ?? o.intervalMs / 5);
+  }
+
+  /** What the poller expects a task to take, learned from finished ones (undefined: none yet). */
+  get expectedDurationMs(): number | undefined {
+    return this.expectedMs;
+  }
 
   /** Resolves with the task once its State is Finished (completion keys on State only, §5.1). */
   watch(taskId: string, signal?: AbortSignal, epoch?: number): Promise<Task> {
     return new Promise<Task>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const w: Watcher = { taskId, dueAt: this.o.clock.now() + this.o.intervalMs, epoch, signal, resolve, reject };
+      const now = this.o.clock.now();
+      const w: Watcher = { taskId, submittedAt: now, lastRunningAt: now, dueAt: 0, early: 0, epoch, signal, resolve, reject };
+      this.schedule(w, now);
       this.watchers.set(taskId, w);
       if (signal) this.listen(signal, w);
       if (!this.running) void this.loop();
+      else if (this.sleeping && Math.max(w.dueAt, this.notBefore) < this.sleeping.at) this.sleeping.wake.abort();
     });
+  }
+
+  /** Next poll of a task seen running at `now`: the regular cadence, or earlier if it is expected to finish first. */
+  private schedule(w: Watcher, now: number): void {
+    const regular = now + this.o.intervalMs;
+    if (this.expectedMs !== undefined && w.early < EARLY_POLLS) {
+      const early = Math.max(w.submittedAt + this.expectedMs, now + this.minGapMs);
+      if (early < regular) {
+        w.dueAt = early;
+        w.early++;
+        return;
+      }
+    }
+    w.dueAt = regular;
+  }
+
+  /** A task seen finished at `tickAt`: its duration lies between its last running sighting and now. */
+  private learn(w: Watcher, tickAt: number): void {
+    const estimate = (w.lastRunningAt + tickAt) / 2 - w.submittedAt;
+    if (this.samples.length < SAMPLES) this.samples.push(estimate);
+    else this.samples[this.nextSample] = estimate;
+    this.nextSample = (this.nextSample + 1) % SAMPLES;
+  }
+
+  private updateExpected(): void {
+    if (this.samples.length === 0) return;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    this.expectedMs = sorted[Math.floor(sorted.length / 2)];
   }
 
   private listen(signal: AbortSignal, w: Watcher): void {
@@ -112,10 +179,11 @@ export class TaskPoller {
     this.running = true;
     try {
       while (this.watchers.size > 0) {
-        const earliest = Math.min(...[...this.watchers.values()].map((w) => w.dueAt));
-        const at = Math.max(this.lastTick + this.o.intervalMs, earliest);
+        let earliest = Number.POSITIVE_INFINITY;
+        for (const w of this.watchers.values()) if (w.dueAt < earliest) earliest = w.dueAt;
+        const at = Math.max(this.notBefore, earliest);
         const wait = at - this.o.clock.now();
-        if (wait > 0) await this.o.clock.sleep(wait, this.o.signal);
+        if (wait > 0 && !(await this.sleepUntil(at, wait))) continue;
         if (this.watchers.size === 0) break;
         await this.tick();
       }
@@ -127,9 +195,28 @@ export class TaskPoller {
     }
   }
 
+  /** Sleeps until `at`; false when a new, earlier due time woke it first. */
+  private async sleepUntil(at: number, wait: number): Promise<boolean> {
+    const wake = new AbortController();
+    this.sleeping = { at, wake };
+    try {
+      await this.o.clock.sleep(wait, this.o.signal ? AbortSignal.any([this.o.signal, wake.signal]) : wake.signal);
+      return true;
+    } catch (error) {
+      if (this.o.signal?.aborted) throw this.o.signal.reason;
+      if (wake.signal.aborted) return false;
+      throw error;
+    } finally {
+      this.sleeping = undefined;
+    }
+  }
+
   private async tick(): Promise<void> {
     const tickAt = this.o.clock.now();
-    this.lastTick = tickAt;
+    this.notBefore = tickAt + this.minGapMs;
+    // Only the tasks known when the list is asked for: one submitted meanwhile may be
+    // missing from the answer, and is read at the next tick rather than alone.
+    const polled = [...this.watchers.values()];
     let tasks: Task[];
     const stallMs = this.o.stallMs ?? POLL_STALL_MS;
     const deadline = new AbortController();
@@ -160,19 +247,31 @@ export class TaskPoller {
       }
       const backoff = Math.min(this.o.retry.backoffMs * 2 ** (this.failures - 1), this.o.retry.maxBackoffMs);
       this.o.onRetry?.(`GET /tasks failed (${errorMessage(error)}); poll ${this.failures + 1} of ${this.o.retry.attempts} in ${Math.round(Math.max(backoff, this.o.intervalMs) / 1000)}s`);
-      this.lastTick = tickAt - this.o.intervalMs + Math.max(backoff, this.o.intervalMs);
+      this.notBefore = tickAt + Math.max(backoff, this.o.intervalMs);
       return;
     } finally {
       timer.abort();
     }
-    const byId = new Map(tasks.map((t) => [t.taskId, t]));
-    for (const w of [...this.watchers.values()]) {
+    const byId = new Map<string, Task>();
+    for (const t of tasks) byId.set(t.taskId, t);
+    let learned = false;
+    const polledRunning: Watcher[] = [];
+    for (const w of polled) {
+      if (this.watchers.get(w.taskId) !== w) continue; // settled meanwhile (aborted)
       let task = byId.get(w.taskId);
       if (!task) task = await this.readOne(w);
       if (!task) continue;
-      if (task.state === 'Finished') this.settle(w, () => w.resolve(task));
-      else w.dueAt = tickAt + this.o.intervalMs;
+      if (task.state === 'Finished') {
+        this.learn(w, tickAt);
+        learned = true;
+        this.settle(w, () => w.resolve(task));
+      } else {
+        w.lastRunningAt = tickAt;
+        polledRunning.push(w);
+      }
     }
+    if (learned) this.updateExpected();
+    for (const w of polledRunning) if (this.watchers.get(w.taskId) === w) this.schedule(w, tickAt);
   }
 
   /** A task missing from the list: read it alone; 404 means it is gone for good. */

@@ -75,6 +75,9 @@ class VerdictListr extends Listr {
 
 /** Starts the view; end it with `finish()` once the executor has ended. */
 export function startProgress(o: ProgressOptions): ProgressView {
+  // `--quiet` draws nothing: no listr2 tree at all (one task per VM costs CPU and memory
+  // that a 10,000-VM run feels; the summary comes from the report).
+  if (o.renderer === 'silent') return { done: Promise.resolve(), finish: () => Promise.resolve() };
   const { clock } = o;
   const state = new ProgressState(o.recorder, o.plan.steps.map((s) => s.id), clock);
   const ticker = o.renderer === 'default' ? startTicker(clock, 1000 * (o.timeScale ?? 1)) : undefined;

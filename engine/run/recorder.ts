@@ -1,7 +1,8 @@
 // The RunRecorder: the one place the executor reports what happens. It keeps the RunReport
-// up to date, appends JournalEntry lines to an optional journal sink (synchronous and
-// fsync'ed in the real one, so a line is on disk before the next mutating request), and
-// forwards ExecutorEvents to listeners (the progress view). Never sees a secret.
+// up to date, appends JournalEntry lines to an optional journal sink (written at once in
+// the real one, fsynced by group commit: the executor awaits `durable()` before each
+// mutating request, so its intent is on disk first), and forwards ExecutorEvents to
+// listeners (the progress view). Never sees a secret.
 
 import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
@@ -22,6 +23,8 @@ import {
 /** Where journal lines go (engine/run/journal.ts in production; an array in tests). */
 export interface JournalSink {
   append(entry: JournalEntry): void;
+  /** Resolves once every line appended so far is on disk (absent: append is already durable). */
+  durable?(): Promise<void>;
 }
 
 /** Distributes Omit over the JournalEntry union, so each variant keeps its own fields. */
@@ -162,7 +165,12 @@ export class RunRecorder {
     this.emit({ type: 'vm', stepId, vm: name, state, ...detail });
   }
 
-  /** Journal only: written BEFORE the mutating request leaves. */
+  /** Every journal line so far is on disk: awaited before a mutating request leaves. */
+  durable(): Promise<void> {
+    return this.journal?.durable?.() ?? Promise.resolve();
+  }
+
+  /** Journal only: written (and made durable) BEFORE the mutating request leaves. */
   requestIntent(stepId: string, target: string, targetId: string, method: string, path: string, where: { replica?: string; restorePoint?: string } = {}): void {
     this.write({ type: 'request-intent', stepId, target, targetId, method, path, ...where });
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, type RunAnalysis } from './analyze.js';
 import { runEngineProcess } from './engine-process.js';
-import { BENCH_USER, inventory, playbook, replicas, waves, type Scenario } from './generate.js';
+import { BENCH_USER, inventory, playbook, replicas, runConcurrency, waves, type Scenario } from './generate.js';
 import { naivePool, naiveSerial } from './naive-em.js';
 import { startSimProcess } from './sim-process.js';
 
@@ -53,7 +53,7 @@ export async function runFailover(driver: Driver, s: Scenario, options: { profil
       writeFileSync(file, playbook(s));
       engine = await runEngineProcess(
         {
-          argv: [file, '--server', sim.url, '--yes', '--quiet', '--state-dir', join(work, 'state')],
+          argv: [file, '--server', sim.url, '--yes', '--quiet', '--concurrency', String(runConcurrency(s)), '--state-dir', join(work, 'state')],
           env: { VEEAM_EM_USERNAME: BENCH_USER.name, VEEAM_EM_PASSWORD: BENCH_USER.password },
           cwd: work,
           ...(driver === 'engine-no-fsync' ? { diagNoFsync: true } : {}),

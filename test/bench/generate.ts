@@ -1,7 +1,9 @@
 // Generated scenarios: N VMs in CDP replicas of 20, an inventory for the simulator and a
 // playbook for the engine. The playbook language runs one failover step per replica, so
-// "200 VMs in flight across replicas of 20" is written the way a user would: waves of
-// parallel groups, each holding 10 replica steps of concurrency 20 (10 × 20 = 200).
+// "200 VMs in flight across replicas of 20" is written the way a user would: ONE parallel
+// group holding every replica step (concurrency 20 each), run with `--concurrency 200`,
+// the run-wide cap the steps share. A finished VM's slot goes to the next waiting VM of
+// any replica, so work flows continuously instead of in waves.
 
 import { stringify } from 'yaml';
 import type { Inventory } from '../../engine/simulator/index.js';
@@ -50,30 +52,29 @@ export function inventory(s: Scenario): Inventory {
   };
 }
 
-/** The playbook as YAML text: ceil(N / concurrency) waves, each a parallel group of replica steps. */
+/** The playbook as YAML text: one parallel group of every replica step; run it with `--concurrency` = runConcurrency(s). */
 export function playbook(s: Scenario, media: 'xml' | 'json' = 'xml'): string {
   const concurrency = s.concurrency ?? 200;
   const size = s.replicaSize ?? 20;
-  const perWave = Math.max(1, Math.floor(concurrency / size));
-  const reps = replicas(s);
-  const steps: unknown[] = [];
-  for (let w = 0; w * perWave < reps.length; w++) {
-    const group = reps.slice(w * perWave, (w + 1) * perWave).map((r) => ({
-      id: `fo-${r.name}`,
-      failover: { cdpReplica: r.name, vms: r.vms.map((vm) => vm.name), concurrency: Math.min(size, concurrency) },
-    }));
-    steps.push({ id: `wave-${w + 1}`, parallel: group });
-  }
+  const group = replicas(s).map((r) => ({
+    id: `fo-${r.name}`,
+    failover: { cdpReplica: r.name, vms: r.vms.map((vm) => vm.name), concurrency: Math.min(size, concurrency) },
+  }));
   return stringify(
     {
       version: 1,
       name: `bench ${s.vms} VMs`,
       server: { media },
       defaults: { timeout: '2h', pollInterval: `${s.pollMs}ms`, concurrency: Math.min(size, concurrency), onFailure: 'abort' },
-      steps,
+      steps: [{ id: 'all-replicas', parallel: group }],
     },
     { lineWidth: 0 },
   );
+}
+
+/** `runbook run --concurrency`: VMs in flight across the whole run. */
+export function runConcurrency(s: Scenario): number {
+  return s.concurrency ?? 200;
 }
 
 /** Waves of the ideal schedule: ceil(N / concurrency). */

@@ -2,7 +2,8 @@
 // Needs the compiled engine (npm run build): the engine is measured as users run it.
 
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, SCENARIOS, type BenchOptions, type ScenarioName } from './bench.js';
 import { distCli } from './paths.js';
@@ -15,7 +16,8 @@ Benchmarks against the simulator (its own process, loopback), in real time.
 Options:
   --quick              up to 1,000 VMs, fewer repeats
   --only NAME          one scenario: ${SCENARIOS.join(', ')}
-  --out FILE           JSON results (default bench-results.json in the current directory)
+  --out FILE           JSON results (default: bench-results.json in the OS temp folder,
+                       never in the repository)
   --sizes LIST         engine failover sizes, e.g. 10,100 (default 10,100,1000,10000)
   --time-scale X       divide the task duration and poll interval by X (default 1)
   --profile DIR        write a V8 CPU profile (--cpu-prof) of every engine run to DIR
@@ -74,6 +76,6 @@ const options: BenchOptions = {
 
 const results = await runBench(options);
 process.stdout.write(renderReport(results));
-const out = resolve(values.out ?? 'bench-results.json');
+const out = values.out !== undefined ? resolve(values.out) : join(tmpdir(), 'bench-results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 process.stderr.write(`results written to ${out}\n`);

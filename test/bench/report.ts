@@ -26,7 +26,9 @@ export function verdicts(r: BenchResults): Verdict[] {
     const perVmOps = (x.byKind.failover + x.byKind.restoreSession + x.byKind.deleteTask) / x.vms;
     out.push({ target: `≤ 3 requests per VM besides polls at ${f(x.vms)} VMs`, measured: `${f(perVmOps, 2)} (+${f((x.byKind.lookup + x.byKind.session) / x.vms, 2)} lookups/session)`, pass: perVmOps <= 3 });
     const perTick = x.byKind.pollList > 0 ? (x.byKind.pollList + x.byKind.pollOne) / x.byKind.pollList : Number.POSITIVE_INFINITY;
-    out.push({ target: `poll requests per tick independent of tasks in flight at ${f(x.vms)} VMs`, measured: `${f(perTick, 2)} per tick, ${f(x.pollsPerSecond, 2)}/s with ${x.peakInFlight} in flight`, pass: perTick <= 1.05 && x.pollsPerSecond <= (1000 / x.pollMs) * 1.05 });
+    // One request per tick whatever the tasks in flight; ticks never closer than pollInterval / 5
+    // (the engine polls early when tasks are expected to finish: engine-readme, Polling).
+    out.push({ target: `poll requests per tick independent of tasks in flight at ${f(x.vms)} VMs`, measured: `${f(perTick, 2)} per tick, ${f(x.pollsPerSecond, 2)}/s with ${x.peakInFlight} in flight (bound ${f(5000 / x.pollMs, 0)}/s)`, pass: perTick <= 1.05 && x.pollsPerSecond <= (5000 / x.pollMs) * 1.05 });
     if (x.vms >= 1000) out.push({ target: `engine CPU ≤ 1 ms per VM at ${f(x.vms)} VMs`, measured: `${f(x.cpuMsPerVm, 2)} ms`, pass: (x.cpuMsPerVm ?? Infinity) <= 1 });
     if (x.vms >= 10_000) out.push({ target: 'peak RSS ≤ 200 MB at 10,000 VMs', measured: `${f(x.peakRssMb)} MB`, pass: (x.peakRssMb ?? Infinity) <= 200 });
   }

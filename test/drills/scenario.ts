@@ -3,7 +3,7 @@
 // RunRecorder, an fsync'ed journal and the real report writers), but on a FakeClock in
 // auto mode and a simulator we keep a handle on, so the drill can read the model state.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../engine/api/client.js';
@@ -136,7 +136,9 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   const signal = new AbortController().signal;
   let recorder: RunRecorder | undefined;
   let progressHung = false;
-  const journal = openJournal(stateDir, runId, { secrets });
+  // fsync on this thread: the journal's default one runs on the thread pool, and any real
+  // I/O the engine awaits lets the auto FakeClock leap ahead (to the step timeout).
+  const journal = openJournal(stateDir, runId, { secrets, fsync: (fd, done) => done(fsyncNow(fd)) });
   try {
     await client.logon({ signal });
     const plan = await resolvePlan({
@@ -192,4 +194,13 @@ function emptyReport(runId: string): RunReport {
     manual: [],
     events: [],
   };
+}
+
+function fsyncNow(fd: number): NodeJS.ErrnoException | null {
+  try {
+    fsyncSync(fd);
+    return null;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
 }
