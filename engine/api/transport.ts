@@ -4,6 +4,7 @@
 
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance } from 'ky';
+import { linkSignals } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument, isEmMediaType } from './document.js';
@@ -71,10 +72,10 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
   // waits on I/O, which would time out every real request. A ref'd timer, unlike
   // AbortSignal.timeout's: an in-process fetch (the simulator) holds no socket, and the
   // process must not drain and exit while a request is pending.
-  const timer = new AbortController();
-  const deadline = timer.signal;
-  const handle = setTimeout(() => timer.abort(new DOMException('request timed out', 'TimeoutError')), options.timeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  const deadline = new AbortController();
+  const handle = setTimeout(() => deadline.abort(new DOMException('request timed out', 'TimeoutError')), options.timeoutMs);
+  const linked = linkSignals(request.signal, deadline.signal);
+  const signal = linked.signal;
   let answered: { status: number; statusText: string } | undefined;
   try {
     const response = await client(request.path.replace(/^\//, ''), {
@@ -107,11 +108,12 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     }
   } catch (error) {
     if (request.signal?.aborted) return { kind: 'aborted', reason: request.signal.reason };
-    const timedOut = deadline.aborted || error instanceof TimeoutError || isAbortLike(error);
+    const timedOut = deadline.signal.aborted || error instanceof TimeoutError || isAbortLike(error);
     if (timedOut) return { kind: 'timeout', ...answered };
     return { kind: 'network', code: networkCode(error) };
   } finally {
     clearTimeout(handle);
+    linked.dispose();
   }
 }
 

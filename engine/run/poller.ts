@@ -21,6 +21,7 @@
 // hangs would let that happen unseen: each GET /tasks has a deadline on the run's clock
 // (`stallMs`), after which it is abandoned, reported, and counted as a failed poll.
 
+import { linkSignals } from '../abort.js';
 import type { EmClient, Task } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage, RunbookError } from '../errors.js';
@@ -200,7 +201,12 @@ export class TaskPoller {
     const wake = new AbortController();
     this.sleeping = { at, wake };
     try {
-      await this.o.clock.sleep(wait, this.o.signal ? AbortSignal.any([this.o.signal, wake.signal]) : wake.signal);
+      const linked = linkSignals(this.o.signal, wake.signal);
+      try {
+        await this.o.clock.sleep(wait, linked.signal);
+      } finally {
+        linked.dispose();
+      }
       return true;
     } catch (error) {
       if (this.o.signal?.aborted) throw this.o.signal.reason;
@@ -227,8 +233,12 @@ export class TaskPoller {
     );
     try {
       this.ticks++;
-      const signal = this.o.signal ? AbortSignal.any([this.o.signal, deadline.signal]) : deadline.signal;
-      tasks = await this.o.client.listTasks({ signal });
+      const linked = linkSignals(this.o.signal, deadline.signal);
+      try {
+        tasks = await this.o.client.listTasks({ signal: linked.signal });
+      } finally {
+        linked.dispose();
+      }
       this.failures = 0;
     } catch (caught) {
       if (this.o.signal?.aborted) throw this.o.signal.reason;

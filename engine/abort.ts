@@ -1,0 +1,33 @@
+// A signal that aborts when any of its sources does, with an explicit `dispose` that
+// detaches it. AbortSignal.any is missing before Node 20.3, and on Node 20 every composite
+// stays referenced by a long-lived source (the run's signal) until that source aborts:
+// per-request and per-tick composites then pile up over a long run.
+
+export interface LinkedSignal {
+  signal: AbortSignal;
+  dispose(): void;
+}
+
+export function linkSignals(...sources: (AbortSignal | undefined)[]): LinkedSignal {
+  const controller = new AbortController();
+  const attached: { source: AbortSignal; onAbort: () => void }[] = [];
+  const dispose = () => {
+    for (const { source, onAbort } of attached) source.removeEventListener('abort', onAbort);
+    attached.length = 0;
+  };
+  for (const source of sources) {
+    if (!source) continue;
+    if (source.aborted) {
+      controller.abort(source.reason);
+      break;
+    }
+    const onAbort = () => {
+      controller.abort(source.reason);
+      dispose();
+    };
+    source.addEventListener('abort', onAbort, { once: true });
+    attached.push({ source, onAbort });
+  }
+  if (controller.signal.aborted) dispose();
+  return { signal: controller.signal, dispose };
+}
