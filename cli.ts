@@ -57,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const controller = new AbortController();
+  const forcedExitHooks: (() => void)[] = [];
   let interrupts = 0;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     interrupts++;
@@ -65,7 +66,15 @@ async function main(argv: string[]): Promise<number> {
       controller.abort(new InterruptedError(signal));
       return;
     }
-    // Second signal: the journal is flushed line by line, so what was left is already recorded.
+    // Second signal: the journal is written line by line, so what was started is already
+    // recorded; the hooks add that the run was cut short, then we leave at once.
+    for (const hook of forcedExitHooks) {
+      try {
+        hook();
+      } catch {
+        // Exiting anyway: a failing hook must not keep the process alive.
+      }
+    }
     process.stderr.write(`runbook: second ${signal}: exiting now; see 'runbook status' for what was left\n`);
     process.exit(signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
   };
@@ -78,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    onForcedExit: (hook) => void forcedExitHooks.push(hook),
     ...(process.stdin.isTTY ? { prompt: ask } : {}),
   };
 

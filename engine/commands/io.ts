@@ -14,6 +14,11 @@ export interface CommandIO {
   cwd: string;
   /** Aborted by cli.ts on SIGINT/SIGTERM; `signal.reason` is an InterruptedError. */
   signal: AbortSignal;
+  /**
+   * Registers a synchronous hook that cli.ts runs before it exits at once on a second
+   * SIGINT/SIGTERM (e.g. to journal that the run was cut short). Absent in tests.
+   */
+  onForcedExit?: (hook: () => void) => void;
   /** Reads one line from a terminal (confirmation prompts); undefined when stdin is not a TTY. */
   prompt?: (question: string) => Promise<string>;
 }

@@ -110,6 +110,15 @@ export const runCommand: Command = async (argv, io) => {
     if (stateDir !== undefined) {
       lock = acquireLock(stateDir, playbookFile);
       journal = openJournal(stateDir, runId, { secrets });
+      const cutShort = journal;
+      io.onForcedExit?.(() =>
+        cutShort.append({
+          type: 'event',
+          at: new Date(clock.now()).toISOString(),
+          kind: 'interrupt',
+          message: 'second signal: exited at once, rollback did not finish; runbook status lists what was left',
+        }),
+      );
     }
     recorder = new RunRecorder({
       runId,
