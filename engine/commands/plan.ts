@@ -108,7 +108,12 @@ export async function prepare(
   positionals: string[],
   values: PrepareValues,
   io: CommandIO,
-  extra: { maxConcurrency?: number; onEvent?: Parameters<typeof openTarget>[0]['onEvent'] } = {},
+  extra: {
+    maxConcurrency?: number;
+    onEvent?: Parameters<typeof openTarget>[0]['onEvent'];
+    /** Runs once the playbook is valid, before anything is sent (run takes its lock here). */
+    beforeConnect?: (playbookFile: string) => void;
+  } = {},
 ): Promise<{ target: Target; plan: Plan; playbookFile: string; close: () => Promise<void> }> {
   if (positionals.length !== 1) throw new UsageError(`runbook ${command}: expected exactly one playbook file\nRun 'runbook ${command} --help' for usage.`);
   if (values.inventory !== undefined && !values.simulate) throw new UsageError('--inventory only applies with --simulate');
@@ -118,6 +123,7 @@ export async function prepare(
   const playbookFile = resolve(io.cwd, positionals[0]!);
   const playbook = await loadPlaybook(playbookFile);
   const params = resolveParams(playbook, parseParamFlags(values.param), io.env);
+  extra.beforeConnect?.(playbookFile);
   const target = await openTarget({
     playbook,
     env: io.env,

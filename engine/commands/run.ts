@@ -83,9 +83,24 @@ export const runCommand: Command = async (argv, io) => {
     if (e.type === 'retry') recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
     else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
   };
-  const prepared = await prepare('run', positionals, values, io, { ...(maxConcurrency !== undefined ? { maxConcurrency } : {}), onEvent });
-  const { target, plan, playbookFile } = prepared;
+  // Real runs are always journaled (status/rollback rely on it); rehearsals only on request.
+  const journaled = !simulate || values['state-dir'] !== undefined;
+  let stateDir: string | undefined;
   let lock: Lock | undefined;
+  // The lock is taken before anything is sent: a second run is refused without logging on.
+  const takeLock = (file: string) => {
+    if (!journaled) return;
+    stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
+    lock = acquireLock(stateDir, file);
+  };
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare('run', positionals, values, io, { ...(maxConcurrency !== undefined ? { maxConcurrency } : {}), onEvent, beforeConnect: takeLock });
+  } catch (error) {
+    (lock as Lock | undefined)?.release();
+    throw error;
+  }
+  const { target, plan, playbookFile } = prepared;
   let journal: Journal | undefined;
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
@@ -97,8 +112,6 @@ export const runCommand: Command = async (argv, io) => {
 
     const secrets = new SecretFilter();
     for (const s of target.secrets) secrets.register(s);
-    // Real runs are always journaled (status/rollback rely on it); rehearsals only on request.
-    const journaled = !simulate || values['state-dir'] !== undefined;
     const clock = target.clock;
     // One timeline per run: the run id, journal, report and progress timestamps all read the
     // run's clock. In a rehearsal that is simulated time (it starts at the real instant the
@@ -106,9 +119,7 @@ export const runCommand: Command = async (argv, io) => {
     // (server.timeScale) and the summary gives the real duration beside it.
     const runId = newRunId(clock);
     const realStart = systemClock.now();
-    const stateDir = journaled ? resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd }) : undefined;
     if (stateDir !== undefined) {
-      lock = acquireLock(stateDir, playbookFile);
       journal = openJournal(stateDir, runId, { secrets });
       const cutShort = journal;
       io.onForcedExit?.(() =>
