@@ -2,6 +2,8 @@
 // EM's bodies are kilobytes; a proxy or a broken server can send gigabytes or stall
 // mid-body, and `response.text()` would buffer all of it or wait forever.
 
+const UTF8 = new TextDecoder();
+
 export type BodyRead = { kind: 'text'; text: string } | { kind: 'too-large'; limitBytes: number };
 
 /**
@@ -40,7 +42,8 @@ export async function readBody(response: Response, signal: AbortSignal, maxBytes
     aborted.dispose();
   }
   // Same decoding as response.text(): UTF-8, a leading BOM dropped, bad bytes replaced.
-  return { kind: 'text', text: new TextDecoder().decode(Buffer.concat(chunks)) };
+  // One decoder for all (decode() without `stream` keeps no state); EM's bodies are mostly one chunk.
+  return { kind: 'text', text: UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) };
 }
 
 /** `16 MiB`, `64 KiB`, `100 bytes`: the cap as a person reads it. */

@@ -55,9 +55,11 @@ export function createTransport(options: TransportOptions): Transport {
       });
     })());
 
+  let ready: KyInstance | undefined;
   return {
     async send(request) {
-      const client = await kyInstance();
+      // Once created, the instance is used as is (no promise to await per request).
+      const client = (ready ??= await kyInstance());
       const started = options.clock.now();
       const outcome = await attempt(client, request, options);
       return { ...outcome, durationMs: options.clock.now() - started };
