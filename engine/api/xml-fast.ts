@@ -54,7 +54,7 @@ export function parsePlainXml(text: string, repeated: ReadonlySet<string>): Tree
     if (trimmed !== '') {
       const top = stack[stack.length - 1];
       if (!top || top.hasChildren || top.text !== '' || trimmed.includes('>')) return undefined;
-      top.text = own(trimmed);
+      top.text = trimmed;
     }
     if (lt === -1) break;
     i = lt + 1;
@@ -132,22 +132,12 @@ export function parsePlainXml(text: string, repeated: ReadonlySet<string>): Tree
       const attrLocal = localName(attrName);
       if (attrLocal === undefined || UNSAFE.has(attrLocal) || attrLocal === '#text') return undefined;
       if (frame.attributes?.has(attrLocal)) return undefined;
-      frame.node[attrLocal] = own(value.trim());
+      frame.node[attrLocal] = value.trim();
       (frame.attributes ??= new Set()).add(attrLocal);
     }
   }
   if (!rootDone || stack.length !== 0) return undefined;
   return result;
-}
-
-/**
- * A copy that does not keep `text` alive. V8 makes a slice of 13+ characters a view into
- * the whole body: a task id kept in the run report would hold its entire answer (a 70 KB
- * `GET /tasks`, or the 1 KB body of each VM's restore session: ~10 MB at 10,000 VMs).
- * Flattening `' ' + value` copies it; the slice of that copy holds only the copy.
- */
-function own(value: string): string {
-  return value.length < 13 ? value : (' ' + value).slice(1);
 }
 
 function localName(name: string): string | undefined {
