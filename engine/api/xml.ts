@@ -4,7 +4,6 @@
 // for elements that repeat so one `<Link>` is still a list.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parsePlainXml } from './xml-fast.js';
 
 export const EM_NAMESPACE = 'http://www.veeam.com/ent/v1.0';
 
@@ -46,7 +45,12 @@ export interface XmlDocument {
 
 /** Parses an XML document; throws an Error whose message says what is wrong. */
 export function parseXml(text: string): XmlDocument {
-  const parsed = parsePlainXml(text, REPEATED) ?? parseFull(text);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new Error(`malformed XML at ${line}:${col ?? 0}: ${msg}`);
+  }
+  const parsed = parser.parse(text) as Record<string, unknown>;
   const roots = Object.keys(parsed).filter((k) => !k.startsWith('?'));
   const root = roots[0];
   if (roots.length !== 1 || root === undefined) throw new Error('malformed XML: expected exactly one root element');
@@ -55,19 +59,6 @@ export function parseXml(text: string): XmlDocument {
   const body = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   return { root, body };
 }
-
-/** Validate, then parse: any XML, and the error message for a malformed document. */
-export function parseFull(text: string): Record<string, unknown> {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw new Error(`malformed XML at ${line}:${col ?? 0}: ${msg}`);
-  }
-  return parser.parse(text) as Record<string, unknown>;
-}
-
-/** Elements read as arrays below the root (for tests of the fast reader). */
-export const REPEATED_ELEMENTS: ReadonlySet<string> = REPEATED;
 
 /** One element of a request body: name and text value (undefined = omitted). */
 export type XmlField = readonly [name: string, value: string | boolean | undefined];

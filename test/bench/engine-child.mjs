@@ -38,30 +38,6 @@ const io = {
   signal: new AbortController().signal,
 };
 
-// Diagnostic (BENCH_HEAP_DIR, never in the reported numbers): heap snapshots of the engine
-// at BENCH_HEAP_AT_MS (comma-separated ms after the start) and a memory sample every 250 ms.
-const heapDir = process.env.BENCH_HEAP_DIR;
-/** @type {Array<{ t: number, rss: number, heapUsed: number, heapTotal: number, external: number, arrayBuffers: number }>} */
-const memSamples = [];
-/** @type {NodeJS.Timeout[]} */
-const diagTimers = [];
-if (heapDir) {
-  const v8 = await import('node:v8');
-  const { join } = await import('node:path');
-  const t00 = performance.now();
-  const mb = (/** @type {number} */ b) => Math.round(b / 2 ** 20);
-  diagTimers.push(setInterval(() => {
-    const m = process.memoryUsage();
-    memSamples.push({ t: Math.round(performance.now() - t00), rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) });
-  }, 250));
-  for (const at of (process.env.BENCH_HEAP_AT_MS ?? '').split(',').filter(Boolean).map(Number)) {
-    diagTimers.push(setTimeout(() => {
-      const file = v8.writeHeapSnapshot(join(heapDir, `engine-${at}.heapsnapshot`));
-      process.stderr.write(`heap snapshot ${file}\n`);
-    }, at));
-  }
-}
-
 const startRssMb = process.memoryUsage().rss / 2 ** 20;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -74,12 +50,6 @@ try {
   error = e instanceof Error ? e.message : String(e);
 }
 const wallMs = performance.now() - t0;
-for (const timer of diagTimers) clearTimeout(timer);
-if (heapDir) {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  writeFileSync(join(heapDir, 'memory-samples.json'), JSON.stringify(memSamples));
-}
 const cpu = process.cpuUsage(cpu0);
 /** @type {import('./engine-process.js').EngineResult} */
 const result = {
