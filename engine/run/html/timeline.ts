@@ -65,7 +65,8 @@ function axis(span: number, x: (t: number) => number, bottom: number, t0: number
 
 function renderRow(row: TimelineRow, y: number, x: (t: number) => number): string {
   const labelX = 6 + row.depth * 16;
-  const maxChars = Math.floor((LABEL_W - labelX) / 6.6);
+  // Step rows are bold (wider glyphs): fewer characters fit before the bars start.
+  const maxChars = Math.floor((LABEL_W - labelX) / (row.depth === 0 ? 7.8 : 6.6));
   const mid = y + ROW_H / 2;
   const out: string[] = [`<g class="row row-${row.kind}"${attrs({ 'data-row': row.key })}>`];
   if (row.kind === 'section') {
