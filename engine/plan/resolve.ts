@@ -3,9 +3,9 @@
 // `plan` shows every name that does not resolve instead of the first.
 
 import { dirname, resolve as resolvePath } from 'node:path';
-import type { CdpReplica, EmClient } from '../api/types.js';
+import type { CdpFailoverSpec, CdpReplica, EmClient } from '../api/types.js';
 import { EmHttpError, errorMessage } from '../errors.js';
-import type { ParamValue, Playbook, Step } from '../playbook/types.js';
+import type { ParamValue, Playbook, RestorePoint, Step } from '../playbook/types.js';
 import { cdpFailoverCall, planStartCall, planUndoCall, vappFailoverCall } from './calls.js';
 import { describeCondition, evaluateCondition } from './conditions.js';
 import { restorePointSpec, toUtc } from './restore-point.js';
@@ -105,9 +105,7 @@ class Resolver {
     const none: RollbackNote = { afterSuccess: { kind: 'none' } };
     switch (step.kind) {
       case 'failover': {
-        const point = restorePointSpec(step.restorePoint, (t) => this.bind(t, where));
-        if (!point.ok) this.problems.push(`${where}: ${point.problem}`);
-        const spec = point.ok ? point.spec : { restoreCurrent: false, restoreCurrentVss: false };
+        const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const { replica, vms } = await this.vms(where, step.cdpReplica, step.vms);
         const cap = this.o.maxConcurrency;
         return {
@@ -116,7 +114,7 @@ class Resolver {
           replica,
           vms: vms.map((vm) => ({ ...vm, call: cdpFailoverCall(vm.replicaId, vm.id, spec) })),
           spec,
-          restorePoint: point.ok ? point.text : 'invalid',
+          restorePoint,
           concurrency: Math.max(1, cap !== undefined ? Math.min(cap, step.concurrency) : step.concurrency),
           rollback: {
             whileRunning: DELETE_WHILE_RUNNING,
@@ -125,16 +123,14 @@ class Resolver {
         };
       }
       case 'failoverVapp': {
-        const point = restorePointSpec(step.restorePoint, (t) => this.bind(t, where));
-        if (!point.ok) this.problems.push(`${where}: ${point.problem}`);
-        const spec = point.ok ? point.spec : { restoreCurrent: false, restoreCurrentVss: false };
+        const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const vapp = await this.vapp(where, step.vapp);
         return {
           ...base,
           kind: 'failoverVapp',
           vapp: { ...vapp, call: vappFailoverCall(vapp.id, spec) },
           spec,
-          restorePoint: point.ok ? point.text : 'invalid',
+          restorePoint,
           rollback: {
             whileRunning: DELETE_WHILE_RUNNING,
             afterSuccess: { kind: 'manual', text: 'manual: EM has no undo for a vApp CDP failover (use the Veeam console)' },
@@ -212,6 +208,14 @@ class Resolver {
         return { ...base, kind: 'parallel', steps, rollback: none };
       }
     }
+  }
+
+  /** An invalid restore point is a problem; the plan still gets a placeholder spec to show. */
+  private restorePoint(value: RestorePoint, where: string): { spec: CdpFailoverSpec; restorePoint: string } {
+    const point = restorePointSpec(value, (t) => this.bind(t, where));
+    if (point.ok) return { spec: point.spec, restorePoint: point.text };
+    this.problems.push(`${where}: ${point.problem}`);
+    return { spec: { restoreCurrent: false, restoreCurrentVss: false }, restorePoint: 'invalid' };
   }
 
   private whenStatus(step: Step): WhenStatus {
