@@ -255,9 +255,11 @@ class Resolver {
     const out: TargetRef[] = [];
     const wanted = vms === 'all' ? listed.map((v) => v.name) : vms.map((v) => this.bind(v, where));
     if (vms === 'all' && listed.length === 0) this.problems.push(`${where}: CDP replica "${replica.name}" has no VMs`);
+    // Indexed once: a step may name thousands of VMs of a replica listing thousands.
+    const byName = groupBy(listed, (v) => v.name);
+    const byId = groupBy(listed, (v) => v.id);
     for (const want of wanted) {
-      const byName = listed.filter((v) => v.name === want);
-      const match = byName.length > 0 ? byName : listed.filter((v) => v.id === want);
+      const match = byName.get(want) ?? byId.get(want) ?? [];
       if (match.length === 0) {
         this.problems.push(`${where}: VM "${want}" not found in CDP replica "${replica.name}"`);
       } else if (match.length > 1) {
@@ -315,4 +317,15 @@ class Resolver {
   private opts() {
     return this.o.signal ? { signal: this.o.signal } : {};
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = out.get(k);
+    if (group) group.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
