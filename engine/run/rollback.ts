@@ -30,7 +30,13 @@ export interface RollbackContext {
 
 const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
-const newestFirst = (ctx: RollbackContext, entries: TaskEntry[]) => [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
+/** Latest started first. Positions are looked up once: indexOf in the comparator was O(n² log n) over a 10,000-task rollback. */
+function newestFirst(ctx: RollbackContext, entries: TaskEntry[]): TaskEntry[] {
+  const position = new Map<unknown, number>();
+  ctx.ledger.entries.forEach((e, i) => position.has(e) || position.set(e, i));
+  const at = (e: TaskEntry) => position.get(e) ?? -1;
+  return [...entries].sort((x, y) => at(y) - at(x));
+}
 
 /** Stops (DELETE) the given running tasks, newest first, confirming each; `why` goes on each stopped VM. */
 export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[], why: string): Promise<void> {
