@@ -10,7 +10,7 @@ import type { EmClient, Task } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage } from '../errors.js';
 import type { ExecRunner } from './exec-runner.js';
-import type { ExecEntry, Ledger, TaskEntry } from './ledger.js';
+import { isFailover, type ExecEntry, type Ledger, type TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { PlannedRollback } from './events.js';
 import type { RunRecorder } from './recorder.js';
@@ -68,7 +68,7 @@ export async function rollback(ctx: RollbackContext, reason: string): Promise<vo
  */
 export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, options: { failedOver: boolean }): void {
   for (const e of ctx.ledger.entries) {
-    if (options.failedOver && e.kind === 'task' && (e.op === 'cdp-failover' || e.op === 'vapp-failover') && e.status === 'succeeded') {
+    if (options.failedOver && e.kind === 'task' && isFailover(e.op) && e.status === 'succeeded') {
       const what = e.op === 'cdp-failover' ? 'VM' : 'vApp';
       ctx.recorder.manual({
         stepId: e.stepId,
@@ -155,7 +155,7 @@ function unreachable(ctx: RollbackContext, entry: TaskEntry, why: string): void 
   const message = `task ${entry.taskId} is unreachable: ${why}; whether it stopped or finished is unknown`;
   entry.status = 'unknown';
   ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);
-  if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, 'unknown', { message });
+  markVm(ctx, entry, 'unknown', message);
   ctx.recorder.rollbackAction({ action: 'delete-task', stepId: entry.stepId, target: entry.target, taskId: entry.taskId, ok: false, message });
   ctx.recorder.manual({
     stepId: entry.stepId,
@@ -175,7 +175,7 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
   const emMessage = task.result?.message;
   entry.status = ok ? 'succeeded' : 'failed';
   ctx.recorder.taskResult({ stepId: entry.stepId, target: entry.target, taskId: entry.taskId, success: ok, ...(emMessage !== undefined ? { message: emMessage } : {}) });
-  const failover = entry.op === 'cdp-failover' || entry.op === 'vapp-failover';
+  const failover = isFailover(entry.op);
   markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped: failed over' : (emMessage ?? 'failed'));
   ctx.recorder.rollbackAction({
     action: 'delete-task',
@@ -198,8 +198,8 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
   }
 }
 
-function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed', message: string): void {
-  if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, state, { message });
+function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed' | 'unknown', message: string): void {
+  if (isFailover(entry.op)) ctx.recorder.vmState(entry.stepId, entry.target, state, { message });
 }
 
 async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
