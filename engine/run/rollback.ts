@@ -10,6 +10,7 @@ import type { EmClient, Task } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage } from '../errors.js';
 import type { ExecRunner } from './exec-runner.js';
+import { deleteFinished } from './execute-task.js';
 import { isFailover, type ExecEntry, type Ledger, type TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { PlannedRollback } from './events.js';
@@ -96,9 +97,7 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Pro
   if (before.kind === 'unreachable') return unreachable(ctx, entry, before.why);
   if (before.kind === 'task' && before.task.state === 'Finished') {
     finishedFirst(ctx, entry, before.task);
-    await ctx.client.deleteTask(entry.taskId).catch((error: unknown) => {
-      ctx.recorder.event('warning', `could not delete finished task ${entry.taskId}: ${errorMessage(error)}`, entry.stepId);
-    });
+    await deleteFinished(ctx, entry.taskId, entry.stepId);
     return;
   }
   try {
@@ -208,9 +207,7 @@ async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
   try {
     const task = await ctx.client.undoFailoverPlan(entry.targetId, { subject: `failover plan "${entry.target}"` });
     const done = task.state === 'Finished' ? task : await poller.watch(task.taskId);
-    await ctx.client.deleteTask(task.taskId).catch((error: unknown) => {
-      ctx.recorder.event('warning', `could not delete finished task ${task.taskId}: ${errorMessage(error)}`, entry.stepId);
-    });
+    await deleteFinished(ctx, task.taskId, entry.stepId);
     const ok = done.result?.success === true;
     ctx.recorder.rollbackAction({ ...base, taskId: task.taskId, ok, message: ok ? 'plan undone' : `undo failed: ${done.result?.message ?? 'no message'}` });
     if (!ok) ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console` });
