@@ -8,6 +8,7 @@ import { EmHttpError, errorMessage } from '../errors.js';
 import type { ParamValue, Playbook, RestorePoint, Step } from '../playbook/types.js';
 import { cdpFailoverCall, planStartCall, planUndoCall, vappFailoverCall } from './calls.js';
 import { describeCondition, evaluateCondition } from './conditions.js';
+import { neverTwiceProblems } from './never-twice.js';
 import { restorePointSpec, toUtc } from './restore-point.js';
 import type { Plan, PlanStep, RollbackNote, TargetRef, WhenStatus } from './types.js';
 
@@ -31,7 +32,7 @@ export async function resolvePlan(options: ResolveOptions): Promise<Plan> {
   const r = new Resolver(options);
   const steps: PlanStep[] = [];
   for (const step of options.playbook.steps) steps.push(await r.step(step, undefined));
-  r.checkNeverTwice(steps);
+  for (const problem of neverTwiceProblems(steps)) r.problems.push(problem);
   const pb = options.playbook;
   return {
     playbook: { name: pb.name, ...(pb.description !== undefined ? { description: pb.description } : {}), file: pb.file },
@@ -290,28 +291,6 @@ class Resolver {
       return { name, id: '' };
     }
     return { name: plan.name, id: plan.id };
-  }
-
-  /** The same VM in two failover steps would be failed over twice: refuse before running. */
-  checkNeverTwice(steps: PlanStep[]): void {
-    const seen = new Map<string, string>();
-    const visit = (list: PlanStep[]) => {
-      for (const s of list) {
-        if (s.whenStatus.known && !s.whenStatus.value) continue;
-        if (s.kind === 'parallel') visit(s.steps);
-        const targets = s.kind === 'failover' ? s.vms : s.kind === 'failoverVapp' && s.vapp.id ? [s.vapp] : [];
-        for (const t of targets) {
-          const key = `${t.replicaId}/${t.id}`;
-          const first = seen.get(key);
-          if (first !== undefined) {
-            this.problems.push(`step "${s.id}": VM "${t.name}" is already failed over by step "${first}" (a VM must never be failed over twice)`);
-          } else {
-            seen.set(key, s.id);
-          }
-        }
-      }
-    };
-    visit(steps);
   }
 
   private opts() {
