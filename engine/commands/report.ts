@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
+import { REPORT_SUFFIX } from '../plan/history.js';
 import { renderHtmlReport } from '../run/html/render.js';
 import { parseRunReport } from '../run/html/load-report.js';
 import { checkRunId } from '../run/journal.js';
@@ -31,7 +32,7 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
 
 /** The report of a run id: its JSON report if the run wrote one, else its journal replayed. */
 export function loadRunReport(stateDir: string, runId: string): { report: RunReport; from: string } {
-  const file = resolve(runsDir(stateDir), `${checkRunId(runId)}.report.json`);
+  const file = resolve(runsDir(stateDir), `${checkRunId(runId)}${REPORT_SUFFIX}`);
   if (existsSync(file)) return { report: parseRunReport(readFileSync(file, 'utf8'), file), from: file };
   const status = loadRunStatus(stateDir, runId);
   return { report: status.report, from: status.path };

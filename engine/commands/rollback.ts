@@ -3,14 +3,13 @@
 // by hand. Exit 0 when nothing is left unresolved, 1 otherwise.
 
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { createClient, tlsWarning } from '../api/client.js';
 import type { EmClient } from '../api/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { errorMessage, LockedError, UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import type { ServerConfig } from '../playbook/types.js';
-import { resolveCredentials } from '../run/credentials.js';
+import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
 import { checkRunId, openJournal } from '../run/journal.js';
 import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
@@ -189,12 +188,7 @@ async function logOn(
     password: creds.password,
     media: server?.media ?? status.report.server.media,
     clock,
-    ...(server
-      ? {
-          timeoutMs: server.requestTimeoutMs,
-          tls: { ...(server.tls.caFile ? { caFile: resolve(dirname(file), server.tls.caFile) } : {}), insecureSkipVerify: server.tls.insecureSkipVerify },
-        }
-      : {}),
+    ...(server ? serverClientOptions(server, file) : {}),
   };
   const warning = tlsWarning(options);
   if (warning) io.stderr.write(`runbook: warning: ${warning}\n`);

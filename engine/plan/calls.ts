@@ -34,7 +34,3 @@ export function planStartCall(planId: string, spec: FailoverPlanStartSpec): ApiC
 export function planUndoCall(planId: string): ApiCall {
   return { method: 'POST', path: `/failoverPlans/${planId}?action=undo`, mutating: true };
 }
-
-export function deleteTaskCall(taskId: string): ApiCall {
-  return { method: 'DELETE', path: `/tasks/${taskId}`, mutating: false };
-}

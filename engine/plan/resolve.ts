@@ -3,11 +3,12 @@
 // `plan` shows every name that does not resolve instead of the first.
 
 import { dirname, resolve as resolvePath } from 'node:path';
-import type { CdpReplica, EmClient } from '../api/types.js';
+import type { CdpFailoverSpec, CdpReplica, EmClient } from '../api/types.js';
 import { EmHttpError, errorMessage } from '../errors.js';
-import type { ParamValue, Playbook, Step } from '../playbook/types.js';
+import type { ParamValue, Playbook, RestorePoint, Step } from '../playbook/types.js';
 import { cdpFailoverCall, planStartCall, planUndoCall, vappFailoverCall } from './calls.js';
 import { describeCondition, evaluateCondition } from './conditions.js';
+import { neverTwiceProblems } from './never-twice.js';
 import { restorePointSpec, toUtc } from './restore-point.js';
 import type { Plan, PlanStep, RollbackNote, TargetRef, WhenStatus } from './types.js';
 
@@ -31,7 +32,7 @@ export async function resolvePlan(options: ResolveOptions): Promise<Plan> {
   const r = new Resolver(options);
   const steps: PlanStep[] = [];
   for (const step of options.playbook.steps) steps.push(await r.step(step, undefined));
-  r.checkNeverTwice(steps);
+  for (const problem of neverTwiceProblems(steps)) r.problems.push(problem);
   const pb = options.playbook;
   return {
     playbook: { name: pb.name, ...(pb.description !== undefined ? { description: pb.description } : {}), file: pb.file },
@@ -105,9 +106,7 @@ class Resolver {
     const none: RollbackNote = { afterSuccess: { kind: 'none' } };
     switch (step.kind) {
       case 'failover': {
-        const point = restorePointSpec(step.restorePoint, (t) => this.bind(t, where));
-        if (!point.ok) this.problems.push(`${where}: ${point.problem}`);
-        const spec = point.ok ? point.spec : { restoreCurrent: false, restoreCurrentVss: false };
+        const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const { replica, vms } = await this.vms(where, step.cdpReplica, step.vms);
         const cap = this.o.maxConcurrency;
         return {
@@ -116,7 +115,7 @@ class Resolver {
           replica,
           vms: vms.map((vm) => ({ ...vm, call: cdpFailoverCall(vm.replicaId, vm.id, spec) })),
           spec,
-          restorePoint: point.ok ? point.text : 'invalid',
+          restorePoint,
           concurrency: Math.max(1, cap !== undefined ? Math.min(cap, step.concurrency) : step.concurrency),
           rollback: {
             whileRunning: DELETE_WHILE_RUNNING,
@@ -125,16 +124,14 @@ class Resolver {
         };
       }
       case 'failoverVapp': {
-        const point = restorePointSpec(step.restorePoint, (t) => this.bind(t, where));
-        if (!point.ok) this.problems.push(`${where}: ${point.problem}`);
-        const spec = point.ok ? point.spec : { restoreCurrent: false, restoreCurrentVss: false };
+        const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const vapp = await this.vapp(where, step.vapp);
         return {
           ...base,
           kind: 'failoverVapp',
           vapp: { ...vapp, call: vappFailoverCall(vapp.id, spec) },
           spec,
-          restorePoint: point.ok ? point.text : 'invalid',
+          restorePoint,
           rollback: {
             whileRunning: DELETE_WHILE_RUNNING,
             afterSuccess: { kind: 'manual', text: 'manual: EM has no undo for a vApp CDP failover (use the Veeam console)' },
@@ -214,6 +211,14 @@ class Resolver {
     }
   }
 
+  /** An invalid restore point is a problem; the plan still gets a placeholder spec to show. */
+  private restorePoint(value: RestorePoint, where: string): { spec: CdpFailoverSpec; restorePoint: string } {
+    const point = restorePointSpec(value, (t) => this.bind(t, where));
+    if (point.ok) return { spec: point.spec, restorePoint: point.text };
+    this.problems.push(`${where}: ${point.problem}`);
+    return { spec: { restoreCurrent: false, restoreCurrentVss: false }, restorePoint: 'invalid' };
+  }
+
   private whenStatus(step: Step): WhenStatus {
     if (step.when === undefined) return { known: true, value: true };
     const v = evaluateCondition(step.when, { params: this.o.params, env: this.o.env });
@@ -251,9 +256,11 @@ class Resolver {
     const out: TargetRef[] = [];
     const wanted = vms === 'all' ? listed.map((v) => v.name) : vms.map((v) => this.bind(v, where));
     if (vms === 'all' && listed.length === 0) this.problems.push(`${where}: CDP replica "${replica.name}" has no VMs`);
+    // Indexed once: a step may name thousands of VMs of a replica listing thousands.
+    const byName = groupBy(listed, (v) => v.name);
+    const byId = groupBy(listed, (v) => v.id);
     for (const want of wanted) {
-      const byName = listed.filter((v) => v.name === want);
-      const match = byName.length > 0 ? byName : listed.filter((v) => v.id === want);
+      const match = byName.get(want) ?? byId.get(want) ?? [];
       if (match.length === 0) {
         this.problems.push(`${where}: VM "${want}" not found in CDP replica "${replica.name}"`);
       } else if (match.length > 1) {
@@ -286,29 +293,18 @@ class Resolver {
     return { name: plan.name, id: plan.id };
   }
 
-  /** The same VM in two failover steps would be failed over twice: refuse before running. */
-  checkNeverTwice(steps: PlanStep[]): void {
-    const seen = new Map<string, string>();
-    const visit = (list: PlanStep[]) => {
-      for (const s of list) {
-        if (s.whenStatus.known && !s.whenStatus.value) continue;
-        if (s.kind === 'parallel') visit(s.steps);
-        const targets = s.kind === 'failover' ? s.vms : s.kind === 'failoverVapp' && s.vapp.id ? [s.vapp] : [];
-        for (const t of targets) {
-          const key = `${t.replicaId}/${t.id}`;
-          const first = seen.get(key);
-          if (first !== undefined) {
-            this.problems.push(`step "${s.id}": VM "${t.name}" is already failed over by step "${first}" (a VM must never be failed over twice)`);
-          } else {
-            seen.set(key, s.id);
-          }
-        }
-      }
-    };
-    visit(steps);
-  }
-
   private opts() {
     return this.o.signal ? { signal: this.o.signal } : {};
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = out.get(k);
+    if (group) group.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { ClientOptions } from '../api/types.js';
 import { UsageError } from '../errors.js';
 import type { SecretRef, ServerConfig, ValueRef } from '../playbook/types.js';
 
@@ -71,4 +72,16 @@ export function resolveCredentials(sources: CredentialSources): Credentials {
     throw new UsageError(`cannot log on to Enterprise Manager: missing ${missing.join(', ')}`);
   }
   return { url, username, password };
+}
+
+/** What a playbook's server block sets on the client: request timeout and TLS (the CA file is relative to the playbook). */
+export function serverClientOptions(server: ServerConfig, playbookFile: string): Pick<ClientOptions, 'timeoutMs' | 'tls'> {
+  const { tls } = server;
+  return {
+    timeoutMs: server.requestTimeoutMs,
+    tls: {
+      ...(tls.caFile !== undefined ? { caFile: resolve(dirname(playbookFile), tls.caFile) } : {}),
+      insecureSkipVerify: tls.insecureSkipVerify,
+    },
+  };
 }

@@ -5,7 +5,7 @@
 import { errorMessage } from '../errors.js';
 import type { PlanFailoverPlanStep, PlanFailoverStep, PlanFailoverVappStep } from '../plan/types.js';
 import { StepTimeoutError, type ExecContext, type StepResult } from './context.js';
-import { runTaskJob, type JobResult } from './execute-task.js';
+import { runTaskJob, type JobResult, type TaskJob } from './execute-task.js';
 import type { Release } from './in-flight.js';
 
 export interface StepControl {
@@ -68,8 +68,7 @@ export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, 
 
 export async function runVappStep(ctx: ExecContext, step: PlanFailoverVappStep, control: StepControl): Promise<StepResult> {
   const vapp = step.vapp;
-  const release = await slot(ctx, control.signal);
-  const result = !release ? NOT_STARTED : await runTaskJob(
+  const result = await runCapped(
     ctx,
     {
       stepId: step.id,
@@ -85,14 +84,13 @@ export async function runVappStep(ctx: ExecContext, step: PlanFailoverVappStep, 
       onState: (state, detail) => ctx.recorder.vmState(step.id, vapp.name, state, detail ?? {}),
     },
     control.signal,
-  ).finally(release);
+  );
   return conclude(control.signal, isFailure(result) ? [`${vapp.name}: ${result.message ?? result.outcome}`] : [], 1, 'vApp');
 }
 
 export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, control: StepControl): Promise<StepResult> {
   const report = ctx.recorder.step(step.id).plan;
-  const release = await slot(ctx, control.signal);
-  const result = !release ? NOT_STARTED : await runTaskJob(
+  const result = await runCapped(
     ctx,
     {
       stepId: step.id,
@@ -115,11 +113,17 @@ export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, 
       },
     },
     control.signal,
-  ).finally(release);
+  );
   return conclude(control.signal, isFailure(result) ? [`${step.plan.name}: ${result.message ?? result.outcome}`] : [], 1, 'plan');
 }
 
 const NOT_STARTED: JobResult = { outcome: 'not-started' };
+
+/** A single-task step under the run-wide cap: not started when aborted while waiting for a slot. */
+async function runCapped(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
+  const release = await slot(ctx, signal);
+  return release ? runTaskJob(ctx, job, signal).finally(release) : NOT_STARTED;
+}
 
 /** One slot of the run-wide cap; undefined when the step was aborted while waiting (nothing sent). */
 async function slot(ctx: ExecContext, signal: AbortSignal): Promise<Release | undefined> {

@@ -116,7 +116,7 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   // is free instead of two (bench, 10,000 VMs: ~50 slot cycles each).
   const href = success ? finished.restoreSessionHref : undefined;
   const [, session] = await Promise.all([
-    deleteFinished(ctx, job, task.taskId),
+    deleteFinished(ctx, task.taskId, job.stepId),
     href ? followSession(ctx, job, href, signal) : Promise.resolve(undefined),
   ]);
   const sessionFailed = session?.result === 'Failed';
@@ -143,12 +143,13 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   return { outcome: 'done', ...(note !== undefined ? { message: note } : {}), entry };
 }
 
-async function deleteFinished(ctx: ExecContext, job: TaskJob, taskId: string): Promise<void> {
+/** DELETE a finished task whose result is read (run and rollback); never throws. */
+export async function deleteFinished(ctx: Pick<ExecContext, 'client' | 'recorder'>, taskId: string, stepId: string): Promise<void> {
   try {
     await ctx.client.deleteTask(taskId);
   } catch (error) {
     // Hygiene only: the result is already read; a leftover task is harmless but worth saying.
-    ctx.recorder.event('warning', `could not delete finished task ${taskId}: ${errorMessage(error)}`, job.stepId);
+    ctx.recorder.event('warning', `could not delete finished task ${taskId}: ${errorMessage(error)}`, stepId);
   }
 }
 

@@ -16,7 +16,7 @@ import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
 import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
 import { runCheckStep, runExecStep, runWaitStep } from './execute-steps.js';
 import { InFlightLimit } from './in-flight.js';
-import { Ledger } from './ledger.js';
+import { isFailover, Ledger } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
 import type { RunOutcome, RunReport } from './report-types.js';
@@ -198,7 +198,7 @@ function abandonLost(ctx: ExecContext): void {
     entry.status = 'unknown';
     ctx.ledger.add({ kind: 'unknown', op: entry.op, stepId: entry.stepId, target: entry.target, targetId: entry.targetId, error: message });
     ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);
-    if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, 'unknown', { message });
+    if (isFailover(entry.op)) ctx.recorder.vmState(entry.stepId, entry.target, 'unknown', { message });
     else ctx.recorder.output(entry.stepId, `unknown: ${message}`);
   }
 }

@@ -4,6 +4,11 @@
 
 export type TaskOp = 'cdp-failover' | 'vapp-failover' | 'plan-start' | 'plan-undo';
 
+/** A VM or vApp failover: its target has a VM line in the report and progress. */
+export function isFailover(op: TaskOp): boolean {
+  return op === 'cdp-failover' || op === 'vapp-failover';
+}
+
 export interface TaskEntry {
   kind: 'task';
   op: TaskOp;

@@ -59,6 +59,10 @@ export class RunRecorder {
   private readonly clock: Clock;
   private readonly journal: JournalSink | undefined;
   private readonly startMs: number;
+  /** Step and VM reports by id and name: looked up on every VM state change (10,000-VM steps). */
+  private readonly steps = new Map<string, StepReport>();
+  /** Keyed by the `vms` array itself: a check step gets its `vms` assigned later. */
+  private readonly vmIndex = new WeakMap<VmReport[], Map<string, VmReport>>();
 
   constructor(init: RecorderInit) {
     this.clock = init.clock;
@@ -87,6 +91,7 @@ export class RunRecorder {
       manual: [],
       events: [],
     };
+    for (const s of this.report.steps) if (!this.steps.has(s.id)) this.steps.set(s.id, s);
     this.write({
       type: 'run-start',
       runId: init.runId,
@@ -108,23 +113,33 @@ export class RunRecorder {
   }
 
   step(stepId: string): StepReport {
-    const s = this.report.steps.find((x) => x.id === stepId);
+    const s = this.steps.get(stepId);
     if (!s) throw new Error(`unknown step ${stepId}`);
     return s;
   }
 
   vm(stepId: string, name: string): VmReport {
-    const step = this.step(stepId);
-    const vm = step.vms?.find((v) => v.name === name);
+    const vm = this.findVm(this.step(stepId), name);
     if (!vm) throw new Error(`unknown VM ${name} in step ${stepId}`);
     return vm;
+  }
+
+  private findVm(step: StepReport, name: string): VmReport | undefined {
+    if (!step.vms) return undefined;
+    let index = this.vmIndex.get(step.vms);
+    if (!index) {
+      index = new Map();
+      for (const v of step.vms) if (!index.has(v.name)) index.set(v.name, v);
+      this.vmIndex.set(step.vms, index);
+    }
+    return index.get(name);
   }
 
   stepStart(stepId: string): void {
     const s = this.step(stepId);
     s.outcome = 'running';
     s.startedAt = this.iso();
-    this.write({ type: 'step-start', stepId, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
+    this.writeStepStart(s);
     this.emit({ type: 'step-start', stepId });
   }
 
@@ -133,8 +148,7 @@ export class RunRecorder {
    * status can describe it; listeners get only the step-end (the view draws it skipped).
    */
   stepSkipped(stepId: string, reason: string): void {
-    const s = this.step(stepId);
-    this.write({ type: 'step-start', stepId, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
+    this.writeStepStart(this.step(stepId));
     this.stepEnd(stepId, 'skipped', { skipReason: reason });
   }
 
@@ -187,8 +201,7 @@ export class RunRecorder {
   taskResult(e: Omit<Extract<JournalEntry, { type: 'task-result' }>, 'at' | 'type'>): void {
     this.write({ type: 'task-result', ...e });
     if (e.restoreSession) {
-      const s = this.step(e.stepId);
-      const vm = s.vms?.find((v) => v.name === e.target);
+      const vm = this.findVm(this.step(e.stepId), e.target);
       if (vm) vm.restoreSession = e.restoreSession;
     }
   }
@@ -242,6 +255,10 @@ export class RunRecorder {
     this.write({ type: 'run-end', outcome, exitCode });
     this.emit({ type: 'run-end', outcome });
     return this.report;
+  }
+
+  private writeStepStart(s: StepReport): void {
+    this.write({ type: 'step-start', stepId: s.id, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
   }
 
   private write(entry: EntryBody): void {

@@ -10,7 +10,8 @@ import type { EmClient, Task } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage } from '../errors.js';
 import type { ExecRunner } from './exec-runner.js';
-import type { ExecEntry, Ledger, TaskEntry } from './ledger.js';
+import { deleteFinished } from './execute-task.js';
+import { isFailover, type ExecEntry, type Ledger, type TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { PlannedRollback } from './events.js';
 import type { RunRecorder } from './recorder.js';
@@ -30,7 +31,13 @@ export interface RollbackContext {
 
 const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
-const newestFirst = (ctx: RollbackContext, entries: TaskEntry[]) => [...entries].sort((a, b) => ctx.ledger.entries.indexOf(b) - ctx.ledger.entries.indexOf(a));
+/** Latest started first. Positions are looked up once: indexOf in the comparator was O(n² log n) over a 10,000-task rollback. */
+function newestFirst(ctx: RollbackContext, entries: TaskEntry[]): TaskEntry[] {
+  const position = new Map<unknown, number>();
+  ctx.ledger.entries.forEach((e, i) => position.has(e) || position.set(e, i));
+  const at = (e: TaskEntry) => position.get(e) ?? -1;
+  return [...entries].sort((x, y) => at(y) - at(x));
+}
 
 /** Stops (DELETE) the given running tasks, newest first, confirming each; `why` goes on each stopped VM. */
 export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[], why: string): Promise<void> {
@@ -62,7 +69,7 @@ export async function rollback(ctx: RollbackContext, reason: string): Promise<vo
  */
 export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, options: { failedOver: boolean }): void {
   for (const e of ctx.ledger.entries) {
-    if (options.failedOver && e.kind === 'task' && (e.op === 'cdp-failover' || e.op === 'vapp-failover') && e.status === 'succeeded') {
+    if (options.failedOver && e.kind === 'task' && isFailover(e.op) && e.status === 'succeeded') {
       const what = e.op === 'cdp-failover' ? 'VM' : 'vApp';
       ctx.recorder.manual({
         stepId: e.stepId,
@@ -90,9 +97,7 @@ async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: string): Pro
   if (before.kind === 'unreachable') return unreachable(ctx, entry, before.why);
   if (before.kind === 'task' && before.task.state === 'Finished') {
     finishedFirst(ctx, entry, before.task);
-    await ctx.client.deleteTask(entry.taskId).catch((error: unknown) => {
-      ctx.recorder.event('warning', `could not delete finished task ${entry.taskId}: ${errorMessage(error)}`, entry.stepId);
-    });
+    await deleteFinished(ctx, entry.taskId, entry.stepId);
     return;
   }
   try {
@@ -149,7 +154,7 @@ function unreachable(ctx: RollbackContext, entry: TaskEntry, why: string): void 
   const message = `task ${entry.taskId} is unreachable: ${why}; whether it stopped or finished is unknown`;
   entry.status = 'unknown';
   ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);
-  if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, 'unknown', { message });
+  markVm(ctx, entry, 'unknown', message);
   ctx.recorder.rollbackAction({ action: 'delete-task', stepId: entry.stepId, target: entry.target, taskId: entry.taskId, ok: false, message });
   ctx.recorder.manual({
     stepId: entry.stepId,
@@ -169,7 +174,7 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
   const emMessage = task.result?.message;
   entry.status = ok ? 'succeeded' : 'failed';
   ctx.recorder.taskResult({ stepId: entry.stepId, target: entry.target, taskId: entry.taskId, success: ok, ...(emMessage !== undefined ? { message: emMessage } : {}) });
-  const failover = entry.op === 'cdp-failover' || entry.op === 'vapp-failover';
+  const failover = isFailover(entry.op);
   markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped: failed over' : (emMessage ?? 'failed'));
   ctx.recorder.rollbackAction({
     action: 'delete-task',
@@ -192,8 +197,8 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
   }
 }
 
-function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed', message: string): void {
-  if (entry.op === 'cdp-failover' || entry.op === 'vapp-failover') ctx.recorder.vmState(entry.stepId, entry.target, state, { message });
+function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed' | 'unknown', message: string): void {
+  if (isFailover(entry.op)) ctx.recorder.vmState(entry.stepId, entry.target, state, { message });
 }
 
 async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
@@ -202,9 +207,7 @@ async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
   try {
     const task = await ctx.client.undoFailoverPlan(entry.targetId, { subject: `failover plan "${entry.target}"` });
     const done = task.state === 'Finished' ? task : await poller.watch(task.taskId);
-    await ctx.client.deleteTask(task.taskId).catch((error: unknown) => {
-      ctx.recorder.event('warning', `could not delete finished task ${task.taskId}: ${errorMessage(error)}`, entry.stepId);
-    });
+    await deleteFinished(ctx, task.taskId, entry.stepId);
     const ok = done.result?.success === true;
     ctx.recorder.rollbackAction({ ...base, taskId: task.taskId, ok, message: ok ? 'plan undone' : `undo failed: ${done.result?.message ?? 'no message'}` });
     if (!ok) ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console` });

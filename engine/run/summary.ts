@@ -22,7 +22,7 @@ export interface SummaryOptions {
 }
 
 /** True when the report's times are simulated time running faster than real time. */
-export function isScaled(report: RunReport): boolean {
+function isScaled(report: RunReport): boolean {
   return report.server.simulated && report.server.timeScale !== undefined && report.server.timeScale !== 1;
 }
 

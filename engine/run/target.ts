@@ -4,13 +4,13 @@
 // sockets), its inventory derived from the playbook or read from `--inventory`, on a
 // time-scaled clock so a demo takes seconds.
 
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createClient, tlsWarning } from '../api/client.js';
 import type { ClientEvent, EmClient } from '../api/types.js';
 import { scaledClock, systemClock, type Clock } from '../clock.js';
 import { errorMessage, ExitCode, RunbookError, UsageError } from '../errors.js';
 import type { MediaType, Playbook } from '../playbook/types.js';
-import { resolveCredentials, type Credentials } from './credentials.js';
+import { resolveCredentials, serverClientOptions, type Credentials } from './credentials.js';
 import { createSimulator, DEMO_ADMIN, inventoryFromPlaybook, loadInventory } from '../simulator/index.js';
 import type { Inventory, Simulator } from '../simulator/index.js';
 
@@ -69,17 +69,12 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     return { client, clock, url: `${SIM_URL}/api`, username, media, simulated: true, secrets: [password], sim, timeScale: scale };
   }
   const creds = serverCredentials(o.playbook, o.env, o.server);
-  const { tls } = o.playbook.server;
   const options = {
     url: creds.url,
     username: creds.username,
     password: creds.password,
     media,
-    timeoutMs: o.playbook.server.requestTimeoutMs,
-    tls: {
-      ...(tls.caFile !== undefined ? { caFile: resolve(dirname(o.playbook.file), tls.caFile) } : {}),
-      insecureSkipVerify: tls.insecureSkipVerify,
-    },
+    ...serverClientOptions(o.playbook.server, o.playbook.file),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   };
   const client = createClient(options);

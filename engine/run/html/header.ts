@@ -95,7 +95,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** The operator's to-do list; absent when nothing is left. */
-export function renderManual(report: RunReport): string {
+function renderManual(report: RunReport): string {
   if (report.manual.length === 0) return '';
   const items = report.manual.map(
     (m) =>

@@ -73,7 +73,13 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
     }
     return s;
   };
-  const vmOf = (t: RequestTrack): VmReport | undefined => step(t.stepId).vms?.find((v) => v.name === t.target);
+  // Where each VM sits in its step's `vms`, by name: looked up on every line of a 10,000-VM journal.
+  const vmPositions = new Map<StepReport, Map<string, number>>();
+  const vmOf = (t: RequestTrack): VmReport | undefined => {
+    const s = step(t.stepId);
+    const i = vmPositions.get(s)?.get(t.target);
+    return i === undefined ? undefined : s.vms?.[i];
+  };
   const sync = (t: RequestTrack, at: string) => {
     const s = step(t.stepId);
     if (t.kind === 'plan') {
@@ -139,10 +145,16 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
             name: e.target, replica: replica ?? '(not recorded)', restorePoint: e.restorePoint ?? '(not recorded)', state: 'unknown', requestedAt: e.at,
             ...(e.targetId ? { id: e.targetId } : {}),
           };
-          const i = s.vms.findIndex((v) => v.name === e.target);
+          let positions = vmPositions.get(s);
+          if (!positions) vmPositions.set(s, (positions = new Map()));
+          const i = positions.get(e.target);
           // A re-sent request (EM said it did not process the first) counts as a retry.
-          if (i >= 0) s.vms[i] = { ...vm, retries: (s.vms[i]?.retries ?? 0) + (previous ? 1 : 0) };
-          else s.vms.push(vm);
+          if (i !== undefined) {
+            s.vms[i] = { ...vm, retries: (s.vms[i]?.retries ?? 0) + (previous ? 1 : 0) };
+          } else {
+            positions.set(e.target, s.vms.length);
+            s.vms.push(vm);
+          }
         }
         sync(t, e.at);
         break;

@@ -14,7 +14,7 @@ const ICON: Record<StepReport['outcome'], string> = {
 };
 
 /** A table cell: one line, pipes escaped, Markdown/HTML specials neutralised. */
-export function mdCell(text: string): string {
+function mdCell(text: string): string {
   return text
     .replace(/\r?\n/g, ' ')
     .replace(/&/g, '&amp;')

@@ -4,7 +4,7 @@ import type { RunReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 import { writeFileAtomic } from './atomic.js';
 
-export function renderJsonReport(report: RunReport, secrets: SecretFilter = new SecretFilter()): string {
+function renderJsonReport(report: RunReport, secrets: SecretFilter = new SecretFilter()): string {
   return `${JSON.stringify(secrets.redact(report), null, 2)}\n`;
 }
 
