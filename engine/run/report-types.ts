@@ -111,3 +111,24 @@ export interface RunReport {
   manual: ManualAction[];
   events: RunEvent[];
 }
+
+/** A report with nothing recorded yet; callers fill in what they know. */
+export function blankReport(runId: string, known: Partial<RunReport> = {}): RunReport {
+  return {
+    schema: REPORT_SCHEMA,
+    runId,
+    playbook: { name: '', file: '', sha256: '' },
+    params: {},
+    server: { url: '', media: 'xml', simulated: false },
+    host: { hostname: '', user: '' },
+    startedAt: '',
+    outcome: 'running',
+    targets: {},
+    achieved: {},
+    steps: [],
+    rollback: [],
+    manual: [],
+    events: [],
+    ...known,
+  };
+}

@@ -16,7 +16,7 @@ import { executePlan } from '../../engine/run/execute.js';
 import { newRunId, openJournal, journalPath } from '../../engine/run/journal.js';
 import { startProgress } from '../../engine/run/progress.js';
 import { RunRecorder } from '../../engine/run/recorder.js';
-import type { RunReport } from '../../engine/run/report-types.js';
+import { blankReport, type RunReport } from '../../engine/run/report-types.js';
 import { SecretFilter } from '../../engine/run/secret-filter.js';
 import { renderSummary } from '../../engine/run/summary.js';
 import { writeJsonReport } from '../../engine/run/writers/json.js';
@@ -178,22 +178,12 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
 }
 
 function emptyReport(runId: string): RunReport {
-  return {
-    schema: 'cdp-runbook/report@1',
-    runId,
+  return blankReport(runId, {
     playbook: { name: 'drill', file: '', sha256: '' },
-    params: {},
     server: { url: BASE, media: 'xml', simulated: true },
     host: { hostname: 'drill', user: 'drill' },
-    startedAt: '',
     outcome: 'failed',
-    targets: {},
-    achieved: {},
-    steps: [],
-    rollback: [],
-    manual: [],
-    events: [],
-  };
+  });
 }
 
 function fsyncNow(fd: number): NodeJS.ErrnoException | null {

@@ -3,7 +3,7 @@
 
 import type { StepKind } from '../../playbook/types.js';
 import type { JournalEntry } from '../journal-types.js';
-import { REPORT_SCHEMA, type RunReport, type StepReport, type VmReport } from '../report-types.js';
+import { blankReport, type RunReport, type StepReport, type VmReport } from '../report-types.js';
 
 /** One mutating request the run made: a VM or vApp failover, or a plan start/undo. */
 export interface RequestTrack {
@@ -41,22 +41,10 @@ function replicaFromPath(path: string): string | undefined {
 }
 
 export function replay(runId: string, entries: JournalEntry[]): Replayed {
-  const report: RunReport = {
-    schema: REPORT_SCHEMA,
-    runId,
+  const report: RunReport = blankReport(runId, {
     playbook: { name: '(unknown: no run-start line)', file: '', sha256: '' },
-    params: {},
-    server: { url: '', media: 'xml', simulated: false },
-    host: { hostname: '', user: '' },
     startedAt: entries[0]?.at ?? '',
-    outcome: 'running',
-    targets: {},
-    achieved: {},
-    steps: [],
-    rollback: [],
-    manual: [],
-    events: [],
-  };
+  });
   const requests = new Map<string, RequestTrack>();
   const steps = new Map<string, StepReport>();
   let pid: number | undefined;
