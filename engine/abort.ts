@@ -31,3 +31,38 @@ export function linkSignals(...sources: (AbortSignal | undefined)[]): LinkedSign
   if (controller.signal.aborted) dispose();
   return { signal: controller.signal, dispose };
 }
+
+/**
+ * Short-lived controllers that follow long-lived signals through ONE listener per signal.
+ * Node's EventTarget walks its whole listener list on every add and remove, so one listener
+ * per request on the run's signal costs O(requests in flight) twice per request.
+ */
+export class SignalFanOut {
+  private readonly groups = new WeakMap<AbortSignal, Set<AbortController>>();
+
+  /** Aborts `controller` with `source`'s reason when `source` aborts; returns the detach. */
+  follow(source: AbortSignal, controller: AbortController): () => void {
+    if (source.aborted) {
+      controller.abort(source.reason);
+      return () => {};
+    }
+    let group = this.groups.get(source);
+    if (!group) {
+      const members = new Set<AbortController>();
+      group = members;
+      this.groups.set(source, members);
+      source.addEventListener(
+        'abort',
+        () => {
+          this.groups.delete(source);
+          for (const member of members) member.abort(source.reason);
+          members.clear();
+        },
+        { once: true },
+      );
+    }
+    group.add(controller);
+    const members = group;
+    return () => void members.delete(controller);
+  }
+}

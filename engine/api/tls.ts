@@ -1,10 +1,10 @@
 // EM ships with a self-signed certificate (§1). Trust it through a CA file / PEM, or skip
-// verification only when asked explicitly. undici's Agent is the only way to give Node 20's
-// fetch a CA (LIBRARIES.md §2); it costs ~55 ms to import, so only when a TLS option is set.
+// verification only when asked explicitly. The settings go to the node fetch's https agent.
 
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { UsageError, errorMessage } from '../errors.js';
+import type { NodeFetchOptions } from './node-fetch.js';
 import type { ClientOptions } from './types.js';
 
 type TlsOptions = NonNullable<ClientOptions['tls']>;
@@ -19,7 +19,7 @@ export function tlsWarning(options: Pick<ClientOptions, 'tls' | 'url'>): string 
   );
 }
 
-function needsDispatcher(tls: TlsOptions | undefined): tls is TlsOptions {
+function needsCustomTrust(tls: TlsOptions | undefined): tls is TlsOptions {
   return !!tls && (tls.caFile !== undefined || tls.ca !== undefined || tls.insecureSkipVerify === true);
 }
 
@@ -43,16 +43,11 @@ async function extraCa(tls: TlsOptions): Promise<string[]> {
 }
 
 /**
- * A fetch `dispatcher` for ky, or undefined to use Node's default trust store.
+ * The https agent's trust settings, or undefined for Node's default trust store.
  * `ca` replaces the default roots in Node, so the system roots are passed along too.
  */
-export async function createDispatcher(tls: TlsOptions | undefined): Promise<object | undefined> {
-  if (!needsDispatcher(tls)) return undefined;
-  const pems = await extraCa(tls);
-  const { Agent } = await import('undici');
-  return new Agent({
-    connect: tls.insecureSkipVerify
-      ? { rejectUnauthorized: false }
-      : { ca: [...rootCertificates, ...pems], rejectUnauthorized: true },
-  });
+export async function agentTls(tls: TlsOptions | undefined): Promise<NodeFetchOptions['tls']> {
+  if (!needsCustomTrust(tls)) return undefined;
+  if (tls.insecureSkipVerify) return { rejectUnauthorized: false };
+  return { ca: [...rootCertificates, ...(await extraCa(tls))], rejectUnauthorized: true };
 }

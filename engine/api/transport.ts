@@ -4,13 +4,14 @@
 
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance } from 'ky';
-import { linkSignals } from '../abort.js';
+import { SignalFanOut } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument, isEmMediaType } from './document.js';
 import { stripBom } from './json.js';
 import type { Outcome } from './retry-policy.js';
-import { createDispatcher } from './tls.js';
+import { BODY, createNodeFetch, type NodeFetchResponse } from './node-fetch.js';
+import { agentTls } from './tls.js';
 import type { ClientOptions } from './types.js';
 
 export interface WireRequest {
@@ -42,42 +43,48 @@ export function createTransport(options: TransportOptions): Transport {
   let instance: Promise<KyInstance> | undefined;
   const kyInstance = () =>
     (instance ??= (async () => {
-      const dispatcher = await createDispatcher(options.tls);
+      // Tests and the embedded simulator inject a fetch; on the network, node:http (node-fetch.ts).
+      const fetch = options.fetch ?? createNodeFetch({ maxBodyBytes: options.maxBodyBytes, tls: await agentTls(options.tls) });
       return ky.create({
         prefixUrl: options.baseUrl,
         // The deadline is ours (one AbortSignal for fetch and body, see attempt).
         timeout: false,
         retry: 0,
         throwHttpErrors: false,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        // ky forwards unknown options (here undici's dispatcher) to fetch (LIBRARIES.md §2).
-        ...(dispatcher ? ({ dispatcher } as object) : {}),
+        fetch,
       });
     })());
 
   let ready: KyInstance | undefined;
+  const fanOut = new SignalFanOut();
   return {
     async send(request) {
       // Once created, the instance is used as is (no promise to await per request).
       const client = (ready ??= await kyInstance());
       const started = options.clock.now();
-      const outcome = await attempt(client, request, options);
+      const outcome = await attempt(client, request, options, fanOut);
       return { ...outcome, durationMs: options.clock.now() - started };
     },
   };
 }
 
-async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions): Promise<Outcome> {
+async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions, fanOut: SignalFanOut): Promise<Outcome> {
   // One deadline for the whole exchange, body included: ky's own timeout ends when the
   // headers arrive, and a body that stalls after them would otherwise hang forever.
   // Real time, not the Clock: a FakeClock in auto mode jumps ahead whenever the process
   // waits on I/O, which would time out every real request. A ref'd timer, unlike
   // AbortSignal.timeout's: an in-process fetch (the simulator) holds no socket, and the
   // process must not drain and exit while a request is pending.
-  const deadline = new AbortController();
-  const handle = setTimeout(() => deadline.abort(new DOMException('request timed out', 'TimeoutError')), options.timeoutMs);
-  const linked = linkSignals(request.signal, deadline.signal);
-  const signal = linked.signal;
+  // One controller per request: the deadline aborts it, and so does the caller's signal
+  // (through the fan-out: usually the run's, shared by every request in flight).
+  const controller = new AbortController();
+  let timedOut = false;
+  const handle = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('request timed out', 'TimeoutError'));
+  }, options.timeoutMs);
+  const unfollow = request.signal ? fanOut.follow(request.signal, controller) : undefined;
+  const signal = controller.signal;
   let answered: { status: number; statusText: string } | undefined;
   try {
     const response = await client(request.path.replace(/^\//, ''), {
@@ -93,7 +100,7 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     const statusText = response.statusText || STATUS_CODES[response.status] || '';
     answered = { status: response.status, statusText };
     const base = { kind: 'response' as const, status: response.status, statusText, headers: response.headers };
-    const read = await readBody(response, signal, options.maxBodyBytes);
+    const read = BODY in response ? (response as NodeFetchResponse)[BODY] : await readBody(response, signal, options.maxBodyBytes);
     if (read.kind === 'too-large') {
       return { ...base, doc: undefined, decodeError: `response body larger than ${formatBytes(read.limitBytes)}` };
     }
@@ -110,12 +117,11 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     }
   } catch (error) {
     if (request.signal?.aborted) return { kind: 'aborted', reason: request.signal.reason };
-    const timedOut = deadline.signal.aborted || error instanceof TimeoutError || isAbortLike(error);
-    if (timedOut) return { kind: 'timeout', ...answered };
+    if (timedOut || error instanceof TimeoutError || isAbortLike(error)) return { kind: 'timeout', ...answered };
     return { kind: 'network', code: networkCode(error) };
   } finally {
     clearTimeout(handle);
-    linked.dispose();
+    unfollow?.();
   }
 }
 
@@ -123,7 +129,7 @@ function isAbortLike(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-/** `ECONNREFUSED`, `ECONNRESET`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, … from undici's cause chain. */
+/** `ECONNREFUSED`, `ECONNRESET`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, … from the error or its cause chain. */
 export function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {

@@ -34,8 +34,11 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  isArray: (name: string, jPath: unknown, _leaf: boolean, isAttribute: boolean) =>
-    !isAttribute && REPEATED.has(name) && String(jPath).includes('.'),
+  // The path as a matcher, not a string: with `jPath: true` the parser builds the dotted
+  // path for every element that has attributes (~20% of its time on a 200-task list).
+  jPath: false,
+  isArray: (name: string, path: unknown, _leaf: boolean, isAttribute: boolean) =>
+    !isAttribute && REPEATED.has(name) && (path as { getDepth(): number }).getDepth() > 1,
 });
 
 export interface XmlDocument {
