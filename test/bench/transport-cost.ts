@@ -1,7 +1,7 @@
 // Diagnostic: CPU per request of the HTTP layer alone, 200 requests in flight on loopback
 // against a trivial server in another process (its CPU is not counted). Compares the
-// engine's transport (ky + fetch + reading + XML decoding) with bare ky, bare fetch and
-// node:http. Run: node --import tsx test/bench/transport-cost.ts
+// engine's transport (ky over node-fetch.ts + deadline + XML decoding) with ky over the
+// global fetch, bare fetch and bare node:http. Run: node --import tsx test/bench/transport-cost.ts
 // Not part of `npm run bench`: it sizes where the engine's per-request CPU goes.
 
 import { fork } from 'node:child_process';
@@ -66,14 +66,14 @@ const runSignal = new AbortController().signal;
 setMaxListeners(0, runSignal);
 try {
   const transport = createTransport({ baseUrl: base, timeoutMs: 30_000, maxBodyBytes: 1 << 24, clock: systemClock });
-  await measure('engine transport (ky, deadline, read, decode)', total, 200, () =>
+  await measure('engine transport (ky+node:http, decode)', total, 200, () =>
     transport.send({ method: 'GET', path: '/tasks/task-1', headers, signal: runSignal }));
   const client = ky.create({ prefixUrl: base, timeout: false, retry: 0, throwHttpErrors: false });
-  await measure('ky, per-request signal, text()', total, 200, async () => {
+  await measure('ky+global fetch, per-request signal, text()', total, 200, async () => {
     const c = new AbortController();
     return (await client('tasks/task-1', { headers, signal: c.signal, redirect: 'manual' })).text();
   });
-  await measure('ky, no signal, text()', total, 200, async () => (await client('tasks/task-1', { headers })).text());
+  await measure('ky+global fetch, no signal, text()', total, 200, async () => (await client('tasks/task-1', { headers })).text());
   await measure('fetch, per-request signal, text()', total, 200, async () => {
     const c = new AbortController();
     return (await fetch(`${base}tasks/task-1`, { headers, signal: c.signal, redirect: 'manual' })).text();
