@@ -46,23 +46,23 @@ export class SignalFanOut {
       controller.abort(source.reason);
       return () => {};
     }
-    let group = this.groups.get(source);
-    if (!group) {
-      const members = new Set<AbortController>();
-      group = members;
-      this.groups.set(source, members);
-      source.addEventListener(
-        'abort',
-        () => {
-          this.groups.delete(source);
-          for (const member of members) member.abort(source.reason);
-          members.clear();
-        },
-        { once: true },
-      );
-    }
+    const group = this.groupOf(source);
     group.add(controller);
-    const members = group;
-    return () => void members.delete(controller);
+    return () => void group.delete(controller);
+  }
+
+  /** The followers of `source`, with the one abort listener that reaches them all. */
+  private groupOf(source: AbortSignal): Set<AbortController> {
+    const known = this.groups.get(source);
+    if (known) return known;
+    const group = new Set<AbortController>();
+    this.groups.set(source, group);
+    const onAbort = () => {
+      this.groups.delete(source);
+      for (const member of group) member.abort(source.reason);
+      group.clear();
+    };
+    source.addEventListener('abort', onAbort, { once: true });
+    return group;
   }
 }

@@ -23,7 +23,6 @@ export interface NodeFetchOptions {
   tls?: { ca?: string[]; rejectUnauthorized: boolean } | undefined;
 }
 
-
 // Idle sockets close after 4 s unless the server's Keep-Alive hint is shorter (Node
 // subtracts a safety margin from it): reusing a socket the server is closing makes a
 // request fail with ECONNRESET, and for a failover POST that is an unknown outcome.
