@@ -13,24 +13,8 @@ export interface ConditionContext {
 
 /** true / false, or undefined when it depends on a step outcome not known yet. */
 export function evaluateCondition(cond: Condition, ctx: ConditionContext): boolean | undefined {
-  if ('all' in cond) {
-    let unknown = false;
-    for (const c of cond.all) {
-      const v = evaluateCondition(c, ctx);
-      if (v === false) return false;
-      if (v === undefined) unknown = true;
-    }
-    return unknown ? undefined : true;
-  }
-  if ('any' in cond) {
-    let unknown = false;
-    for (const c of cond.any) {
-      const v = evaluateCondition(c, ctx);
-      if (v === true) return true;
-      if (v === undefined) unknown = true;
-    }
-    return unknown ? undefined : false;
-  }
+  if ('all' in cond) return combine(cond.all, false, ctx);
+  if ('any' in cond) return combine(cond.any, true, ctx);
   if ('not' in cond) {
     const v = evaluateCondition(cond.not, ctx);
     return v === undefined ? undefined : !v;
@@ -85,4 +69,18 @@ export function describeCondition(cond: Condition): string {
 function wrap(cond: Condition): string {
   const text = describeCondition(cond);
   return 'all' in cond || 'any' in cond ? `(${text})` : text;
+}
+
+/**
+ * Three-valued AND (decisive = false) or OR (decisive = true): a decisive operand settles it,
+ * otherwise any unknown operand leaves it unknown.
+ */
+function combine(conds: readonly Condition[], decisive: boolean, ctx: ConditionContext): boolean | undefined {
+  let unknown = false;
+  for (const c of conds) {
+    const v = evaluateCondition(c, ctx);
+    if (v === decisive) return decisive;
+    if (v === undefined) unknown = true;
+  }
+  return unknown ? undefined : !decisive;
 }
