@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { systemClock } from '../engine/clock.js';
 import { createTransport, type Exchange } from '../engine/api/transport.js';
+import { Targets } from '../engine/api/node-fetch.js';
 import { taskXml } from './helpers/api-fake-em.js';
 
 interface Seen {
@@ -72,9 +73,9 @@ test('a GET: path, query and headers reach the wire; status, headers and the dec
   assert.is(got.doc?.body['TaskId'], 'task-7');
 });
 
-test('a POST body is sent whole with its Content-Type and Content-Length', async () => {
+test('a POST body is sent whole with its Content-Type and Content-Length (in bytes, not characters)', async () => {
   handler = (_req, res) => res.writeHead(202, { 'Content-Type': 'application/xml' }).end(taskXml('task-8', 'Running'));
-  const body = '<?xml version="1.0" encoding="utf-8"?>\n<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent></CdpFailoverStartSpec>\n';
+  const body = '<?xml version="1.0" encoding="utf-8"?>\n<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent><!-- Größe → 🗄 --></CdpFailoverStartSpec>\n';
   const got = response(
     await transport().send({ method: 'POST', path: '/cdpReplicas/r1/vms/v1?action=failover', headers: { 'Content-Type': 'application/xml', Accept: 'application/xml' }, body }),
   );
@@ -83,6 +84,22 @@ test('a POST body is sent whole with its Content-Type and Content-Length', async
   assert.is(seen[0]?.body, body);
   assert.is(seen[0]?.headers['content-type'], 'application/xml');
   assert.is(seen[0]?.headers['content-length'], String(Buffer.byteLength(body)));
+});
+
+test('request URLs become node:http targets: IPv6 brackets dropped, query kept, fragment never sent', () => {
+  const targets = new Targets();
+  assert.equal(targets.of('http://[::1]:9398/api/tasks?format=Entity#x'), { protocol: 'http:', hostname: '::1', port: '9398', path: '/api/tasks?format=Entity' });
+  assert.equal(targets.of('https://em01.example:9398/api/restoreSessions/a?format=Entity'), {
+    protocol: 'https:',
+    hostname: 'em01.example',
+    port: '9398',
+    path: '/api/restoreSessions/a?format=Entity',
+  });
+  // The origin is parsed once and reused; the path is always this request's.
+  assert.equal(targets.of('https://em01.example:9398/api/tasks').path, '/api/tasks');
+  assert.equal(targets.of('https://em01.example').path, '/');
+  assert.throws(() => targets.of('ftp://em01/api/'), /unsupported protocol ftp:/);
+  assert.throws(() => targets.of('http://u:p@em01/api/'), /credentials/);
 });
 
 test('sequential requests reuse one keep-alive connection', async () => {

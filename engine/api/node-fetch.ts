@@ -17,6 +17,34 @@ export type BufferedBody = { kind: 'text'; text: string } | { kind: 'too-large';
 export const BODY = Symbol('cdp-runbook.body');
 export type NodeFetchResponse = Response & { [BODY]: BufferedBody };
 
+/**
+ * What the transport hands this fetch past ky's Request: ky passes the options it does not
+ * know on to `fetch` (as it does undici's `dispatcher`). Given to ky, the signal costs an
+ * AbortSignal.any and a followed signal in the Request and again in its clone; a body read
+ * back from the Request costs a stream read and, when ky cancels the consumed stream, an
+ * error with a stack trace. The Request still carries the same body (ky and its hooks see
+ * the real request); this is the same text, not a second one.
+ */
+export const WIRE = 'cdpRunbookWire';
+export interface WireExtras {
+  signal: AbortSignal;
+  /** Exactly the text given to ky as `body`. */
+  body?: string;
+}
+export type WireInit = { [WIRE]?: WireExtras };
+
+function wireExtras(init: RequestInit | undefined): WireExtras | undefined {
+  return (init as WireInit | undefined)?.[WIRE];
+}
+
+/** An injected fetch (tests, the embedded simulator) gets the signal the standard way, on the Request. */
+export function standardFetch(inner: typeof fetch): typeof fetch {
+  return (resource, init) => {
+    const extras = wireExtras(init);
+    return extras && resource instanceof Request ? inner(new Request(resource, { signal: extras.signal })) : inner(resource, init);
+  };
+}
+
 export interface NodeFetchOptions {
   maxBodyBytes: number;
   /** Certificate authorities (replacing Node's roots: pass them along), or verification off. */
@@ -29,6 +57,7 @@ export interface NodeFetchOptions {
 const IDLE_SOCKET_MS = 4_000;
 
 export function createNodeFetch(options: NodeFetchOptions): typeof fetch {
+  const targets = new Targets();
   const common = { keepAlive: true, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_MS };
   const http = new HttpAgent(common);
   const https = new HttpsAgent({
@@ -39,15 +68,16 @@ export function createNodeFetch(options: NodeFetchOptions): typeof fetch {
   return async (resource: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // ky always passes a Request; anything else is made one, as fetch would.
     const input = resource instanceof Request ? resource : new Request(resource, init);
-    const url = new URL(input.url);
-    const secure = url.protocol === 'https:';
-    if (!secure && url.protocol !== 'http:') throw new TypeError(`unsupported protocol ${url.protocol}`);
+    const extras = wireExtras(init);
+    const target = targets.of(input.url);
     const headers: Record<string, string> = {};
     for (const [name, value] of input.headers) headers[name] = value;
-    const body = input.body === null ? undefined : Buffer.from(await input.arrayBuffer());
+    const body =
+      input.body === null ? undefined : extras?.body !== undefined ? Buffer.from(extras.body, 'utf8') : Buffer.from(await input.arrayBuffer());
     if (body !== undefined) headers['content-length'] = String(body.byteLength);
-    const signal = input.signal;
+    const signal = extras?.signal ?? input.signal;
     signal.throwIfAborted();
+    const secure = target.protocol === 'https:';
     return new Promise((resolve, reject) => {
       const send = secure ? httpsRequest : httpRequest;
       // Settled once: destroying a socket past the cap makes the request emit an error
@@ -58,7 +88,7 @@ export function createNodeFetch(options: NodeFetchOptions): typeof fetch {
         settled = true;
         reject(signal.aborted ? signal.reason : error);
       };
-      const req = send(url, { method: input.method, headers, agent: secure ? https : http, signal }, (res) => {
+      const req = send({ ...target, method: input.method, headers, agent: secure ? https : http, signal }, (res) => {
         const status = res.statusCode ?? 0;
         // fetch's Response takes 200–599 only; anything else is not HTTP as EM speaks it.
         if (status < 200 || status > 599) {
@@ -107,6 +137,46 @@ function readResponse(res: IncomingMessage, maxBytes: number, fail: (error: unkn
 }
 
 const UTF8 = new TextDecoder();
+
+interface Target {
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+/**
+ * URL → node:http options, with the origin parsed once: every request of a run goes to the
+ * same EM, and `new URL` plus node's URL-to-options conversion cost more than the rest of
+ * building the request.
+ */
+export class Targets {
+  private readonly origins = new Map<string, Omit<Target, 'path'>>();
+
+  of(href: string): Target {
+    const start = href.indexOf('//');
+    const slash = start < 0 ? -1 : href.indexOf('/', start + 2);
+    if (slash < 0) return this.parse(href);
+    let origin = this.origins.get(href.slice(0, slash));
+    if (!origin) {
+      const { path: _, ...parsed } = this.parse(href);
+      if (this.origins.size >= 16) this.origins.clear();
+      this.origins.set(href.slice(0, slash), parsed);
+      origin = parsed;
+    }
+    const hash = href.indexOf('#', slash);
+    return { ...origin, path: hash < 0 ? href.slice(slash) : href.slice(slash, hash) };
+  }
+
+  private parse(href: string): Target {
+    const url = new URL(href);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported protocol ${url.protocol}`);
+    if (url.username || url.password) throw new TypeError('credentials in a request URL are not sent');
+    // node:http wants an IPv6 literal without its brackets.
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    return { protocol: url.protocol, hostname, port: url.port, path: url.pathname + url.search };
+  }
+}
 
 /** Response headers as fetch sees them; repeated ones (Set-Cookie, …) kept apart. */
 function headerList(res: IncomingMessage): [string, string][] {

@@ -3,14 +3,14 @@
 // and HTTP errors are not thrown: every status is classified here, in one place.
 
 import { STATUS_CODES } from 'node:http';
-import ky, { TimeoutError, type KyInstance } from 'ky';
+import ky, { TimeoutError, type KyInstance, type Options } from 'ky';
 import { SignalFanOut } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument, isEmMediaType } from './document.js';
 import { stripBom } from './json.js';
 import type { Outcome } from './retry-policy.js';
-import { BODY, createNodeFetch, type NodeFetchResponse } from './node-fetch.js';
+import { BODY, createNodeFetch, standardFetch, WIRE, type NodeFetchResponse, type WireInit } from './node-fetch.js';
 import { agentTls } from './tls.js';
 import type { ClientOptions } from './types.js';
 
@@ -44,7 +44,9 @@ export function createTransport(options: TransportOptions): Transport {
   const kyInstance = () =>
     (instance ??= (async () => {
       // Tests and the embedded simulator inject a fetch; on the network, node:http (node-fetch.ts).
-      const fetch = options.fetch ?? createNodeFetch({ maxBodyBytes: options.maxBodyBytes, tls: await agentTls(options.tls) });
+      const fetch = options.fetch
+        ? standardFetch(options.fetch)
+        : createNodeFetch({ maxBodyBytes: options.maxBodyBytes, tls: await agentTls(options.tls) });
       return ky.create({
         prefixUrl: options.baseUrl,
         // The deadline is ours (one AbortSignal for fetch and body, see attempt).
@@ -87,15 +89,17 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
   const signal = controller.signal;
   let answered: { status: number; statusText: string } | undefined;
   try {
-    const response = await client(request.path.replace(/^\//, ''), {
+    const init: Options & WireInit = {
       method: request.method,
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
-      signal,
       // EM never redirects an API call: a 3xx is a proxy or portal, reported (not followed,
       // which re-sends a failover POST to wherever it points, up to 20 times).
       redirect: 'manual',
-    });
+      // The signal (and the body text) reach the fetch past ky's Request (node-fetch.ts, WIRE).
+      [WIRE]: { signal, ...(request.body !== undefined ? { body: request.body } : {}) },
+    };
+    const response = await client(request.path.replace(/^\//, ''), init);
     // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
     const statusText = response.statusText || STATUS_CODES[response.status] || '';
     answered = { status: response.status, statusText };
