@@ -45,11 +45,21 @@ export function mediaType(json: boolean): string {
   return json ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
 }
 
+/** The text a simulator Response was made from: the server writes it without reading the body stream back. */
+export const BODY_TEXT = Symbol('simulator.bodyText');
+export type SimResponse = Response & { [BODY_TEXT]?: string };
+
+export function textResponse(text: string, init: ResponseInit): Response {
+  const response = new Response(text, init) as SimResponse;
+  response[BODY_TEXT] = text;
+  return response;
+}
+
 export function respond(ctx: Pick<Ctx, 'json'>, status: number, el?: El, headers: Record<string, string> = {}): Response {
   const h = new Headers({ Server: 'Microsoft-HTTPAPI/2.0', ...headers });
   if (!el) return new Response(null, { status, headers: h });
   h.set('Content-Type', mediaType(ctx.json));
-  return new Response(ctx.json ? renderJson(el) : renderXml(el), { status, headers: h });
+  return textResponse(ctx.json ? renderJson(el) : renderXml(el), { status, headers: h });
 }
 
 export function errorResponse(ctx: Pick<Ctx, 'json'>, status: number, message: string, headers: Record<string, string> = {}): Response {

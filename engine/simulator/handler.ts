@@ -3,7 +3,7 @@
 // path under /api: route → token (401) → method (405) → role (403) → the handler (404/400…).
 
 import { systemClock } from '../clock.js';
-import { errorResponse, HttpError, wantsJson, type Ctx } from './context.js';
+import { errorResponse, HttpError, textResponse, wantsJson, type Ctx } from './context.js';
 import { connectionReset, Faults, malformedBody } from './faults.js';
 import { seededRandom } from './ids.js';
 import { validateInventory } from './inventory.js';
@@ -143,7 +143,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       entry.fault = shape.kind;
       const text = await response.text();
       const body = shape.kind === 'malformed' ? malformedBody(ctx.json) : shape.kind === 'truncate' ? text.slice(0, Math.floor(text.length / 2)) : `\uFEFF${text}`;
-      response = new Response(body, { status: response.status, headers: response.headers });
+      response = textResponse(body, { status: response.status, headers: response.headers });
     }
     record(entry);
     return response;

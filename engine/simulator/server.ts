@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { BODY_TEXT, type SimResponse } from './context.js';
 import type { Simulator } from './types.js';
 
 export interface ServerOptions {
@@ -28,11 +29,14 @@ const CANONICAL: Record<string, string> = { 'x-restsvcsessionid': 'X-RestSvcSess
 const canonical = (name: string) => CANONICAL[name] ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 
 function toRequest(req: IncomingMessage, body: Buffer, base: string, signal: AbortSignal): Request {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
-  return new Request(new URL(req.url ?? '/', base), { method, headers, signal, ...(hasBody ? { body } : {}) });
+  const path = req.url ?? '/';
+  // The usual origin-form path appends to the base; anything else (absolute-form) is resolved.
+  const url = path.startsWith('/') ? base + path : new URL(path, base);
+  return new Request(url, { method, headers, signal, ...(hasBody ? { body } : {}) });
 }
 
 async function send(res: ServerResponse, response: Response): Promise<void> {
@@ -42,7 +46,8 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['Set-Cookie'] = cookies;
-  const body = Buffer.from(await response.arrayBuffer());
+  const text = (response as SimResponse)[BODY_TEXT];
+  const body = text !== undefined ? Buffer.from(text, 'utf8') : Buffer.from(await response.arrayBuffer());
   if (response.status !== 204 && response.status !== 304) headers['Content-Length'] = String(body.length);
   res.writeHead(response.status, headers);
   res.end(body);
