@@ -69,6 +69,7 @@ test('connection faults reset the socket; a never-answering request ends when th
     faults: [
       { kind: 'reset-before', path: '^/$', nth: 1 },
       { kind: 'hang', path: '^/$', nth: 2 },
+      { kind: 'latency', path: '^/$', nth: 4, delay: '60s' },
     ],
   });
   const server = await startSimulatorServer(sim, { port: 0 });
@@ -79,6 +80,11 @@ test('connection faults reset the socket; a never-answering request ends when th
     assert.instance(error, DOMException);
     assert.is((error as DOMException).name, 'TimeoutError');
     assert.is((await fetch(`${server.url}/api/`)).status, 200);
+    // A 60 s delay ends when its client goes away: the simulator logs it then, not a minute later.
+    const gone = await fetch(`${server.url}/api/`, { signal: AbortSignal.timeout(200) }).then(() => undefined, (e: unknown) => e);
+    assert.instance(gone, DOMException);
+    for (let i = 0; i < 100 && !sim.log.some((e) => e.fault === 'latency'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(sim.log.some((e) => e.fault === 'latency'), 'the delayed request ended with its connection');
   } finally {
     await server.close();
   }

@@ -7,6 +7,7 @@ import { renderXml } from './xml-render.js';
 import { errorEl } from './reps-core.js';
 import type { SessionM } from './sessions.js';
 import type { ArmedFault } from './faults.js';
+import type { Reply, SimRequest } from './reply.js';
 
 /** Thrown by routes; the handler turns it into an EM Error response. Never leaves the simulator. */
 export class HttpError extends Error {
@@ -20,7 +21,7 @@ export class HttpError extends Error {
 }
 
 export interface Ctx {
-  request: Request;
+  request: SimRequest;
   method: string;
   /** Relative to /api, e.g. `/cdpReplicas/…`. */
   path: string;
@@ -37,7 +38,7 @@ export interface Ctx {
   taskId?: string;
 }
 
-export function wantsJson(request: Request): boolean {
+export function wantsJson(request: SimRequest): boolean {
   return (request.headers.get('accept') ?? '').toLowerCase().includes('application/json');
 }
 
@@ -45,24 +46,14 @@ export function mediaType(json: boolean): string {
   return json ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
 }
 
-/** The text a simulator Response was made from: the server writes it without reading the body stream back. */
-export const BODY_TEXT = Symbol('simulator.bodyText');
-export type SimResponse = Response & { [BODY_TEXT]?: string };
-
-export function textResponse(text: string, init: ResponseInit): Response {
-  const response = new Response(text, init) as SimResponse;
-  response[BODY_TEXT] = text;
-  return response;
+export function respond(ctx: Pick<Ctx, 'json'>, status: number, el?: El, headers: Record<string, string> = {}): Reply {
+  const h: Record<string, string> = { Server: 'Microsoft-HTTPAPI/2.0', ...headers };
+  if (!el) return { status, headers: h };
+  h['Content-Type'] = mediaType(ctx.json);
+  return { status, headers: h, body: ctx.json ? renderJson(el) : renderXml(el) };
 }
 
-export function respond(ctx: Pick<Ctx, 'json'>, status: number, el?: El, headers: Record<string, string> = {}): Response {
-  const h = new Headers({ Server: 'Microsoft-HTTPAPI/2.0', ...headers });
-  if (!el) return new Response(null, { status, headers: h });
-  h.set('Content-Type', mediaType(ctx.json));
-  return textResponse(ctx.json ? renderJson(el) : renderXml(el), { status, headers: h });
-}
-
-export function errorResponse(ctx: Pick<Ctx, 'json'>, status: number, message: string, headers: Record<string, string> = {}): Response {
+export function errorResponse(ctx: Pick<Ctx, 'json'>, status: number, message: string, headers: Record<string, string> = {}): Reply {
   return respond(ctx, status, errorEl(status, message), headers);
 }
 

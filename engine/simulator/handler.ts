@@ -3,7 +3,8 @@
 // path under /api: route → token (401) → method (405) → role (403) → the handler (404/400…).
 
 import { systemClock } from '../clock.js';
-import { errorResponse, HttpError, textResponse, wantsJson, type Ctx } from './context.js';
+import { errorResponse, HttpError, wantsJson, type Ctx } from './context.js';
+import { toResponse, type Reply, type SimRequest } from './reply.js';
 import { connectionReset, Faults, malformedBody } from './faults.js';
 import { seededRandom } from './ids.js';
 import { validateInventory } from './inventory.js';
@@ -51,7 +52,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     options.onRequest?.(entry);
   };
 
-  async function dispatch(ctx: Ctx, inApi: boolean): Promise<Response> {
+  async function dispatch(ctx: Ctx, inApi: boolean): Promise<Reply> {
     let match: RegExpExecArray | null = null;
     const route = inApi ? routes.find((r) => (match = r.pattern.exec(ctx.path)) !== null) : undefined;
     const needsAuth = inApi && (route?.auth ?? true);
@@ -70,7 +71,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return handler(ctx, (match as RegExpExecArray).slice(1));
   }
 
-  async function handle(request: Request): Promise<Response> {
+  async function serve(request: SimRequest): Promise<Reply> {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
     const inApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
@@ -94,7 +95,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     if (has('hang')) {
       entry.fault = 'hang';
       record(entry);
-      return new Promise<Response>((_, reject) => {
+      return new Promise<Reply>((_, reject) => {
         if (request.signal.aborted) reject(request.signal.reason);
         request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
       });
@@ -105,7 +106,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       throw connectionReset();
     }
 
-    let response: Response;
+    let response: Reply;
     const statusFault = has('status');
     if (statusFault) {
       entry.fault = 'status';
@@ -139,17 +140,19 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       throw connectionReset();
     }
     const shape = has('malformed') ?? has('truncate') ?? has('bom');
-    if (shape && response.body) {
+    if (shape && response.body !== undefined) {
       entry.fault = shape.kind;
-      const text = await response.text();
+      const text = response.body;
       const body = shape.kind === 'malformed' ? malformedBody(ctx.json) : shape.kind === 'truncate' ? text.slice(0, Math.floor(text.length / 2)) : `\uFEFF${text}`;
-      response = textResponse(body, { status: response.status, headers: response.headers });
+      response = { ...response, body };
     }
     record(entry);
     return response;
   }
 
+  const handle = async (request: Request) => toResponse(await serve(request));
   return {
+    serve,
     handle,
     fetch: ((input: string | URL | Request, init?: RequestInit) => handle(new Request(input, init))) as typeof fetch,
     log,

@@ -7,6 +7,7 @@ import type { El } from './doc.js';
 import { entityReferences } from './reps-cdp.js';
 import type { Role } from './types.js';
 import { startOperation, type OperationSpec, type Route, type World } from './world.js';
+import type { Reply } from './reply.js';
 
 /** The item with this id (ids are case-insensitive), or a 404 saying `what` was not found. */
 export function findById<T>(items: Map<string, T>, id: string | undefined, notFound: (id: string | undefined) => string): T {
@@ -18,7 +19,7 @@ export function findById<T>(items: Map<string, T>, id: string | undefined, notFo
 type Render<T> = (api: string, item: T) => El;
 
 /** A collection: references by default, entities under `name` with ?format=Entity. */
-export function listResponse<T>(ctx: Ctx, name: string, items: T[], entity: Render<T>, ref: Render<T>): Response {
+export function listResponse<T>(ctx: Ctx, name: string, items: T[], entity: Render<T>, ref: Render<T>): Reply {
   return respond(
     ctx,
     200,
@@ -29,7 +30,7 @@ export function listResponse<T>(ctx: Ctx, name: string, items: T[], entity: Rend
 }
 
 /** One item: its root reference by default, the entity with ?format=Entity. */
-export function itemResponse(ctx: Ctx, entity: () => El, rootRef: () => El): Response {
+export function itemResponse(ctx: Ctx, entity: () => El, rootRef: () => El): Reply {
   return respond(ctx, 200, wantsEntity(ctx.params) ? entity() : rootRef());
 }
 
@@ -62,7 +63,7 @@ export interface FlagOperation extends Omit<OperationSpec, 'apply'> {
 }
 
 /** Starts an operation whose end flips one flag unless something refuses it then. */
-export function startFlagOperation(w: World, ctx: Ctx, op: FlagOperation): Response {
+export function startFlagOperation(w: World, ctx: Ctx, op: FlagOperation): Reply {
   const { refusal, change, ...spec } = op;
   return startOperation(w, ctx, {
     ...spec,

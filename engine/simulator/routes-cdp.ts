@@ -8,6 +8,7 @@ import { intervalsEl, replicaEntity, replicaRef, vmEntity, vmRef } from './reps-
 import { actionOf, findById, itemResponse, listResponse, listRoute, readLoggedBody, startFlagOperation } from './route-kit.js';
 import { parseCdpFailoverSpec, parseIntervalsSpec } from './specs.js';
 import { ADMIN_ONLY, type Route, type World } from './world.js';
+import type { Reply } from './reply.js';
 
 function findReplica(w: World, id: string | undefined): ReplicaM {
   return findById(w.model.replicaById, id, (i) => `Cannot find CDP replica [${i}]`);
@@ -18,7 +19,7 @@ function findVm(r: ReplicaM, id: string | undefined): VmM {
 }
 
 /** The failover of one VM or vApp: validate the spec now, decide at the operation's end (§12 #7). */
-export async function failoverAction(w: World, ctx: Ctx, target: { kind: 'vm' | 'vapp'; vm: { name: string; failedOver: boolean; history: VmM['history']; behaviour: VmM['behaviour'] }; server: ReplicaM['server'] }): Promise<Response> {
+export async function failoverAction(w: World, ctx: Ctx, target: { kind: 'vm' | 'vapp'; vm: { name: string; failedOver: boolean; history: VmM['history']; behaviour: VmM['behaviour'] }; server: ReplicaM['server'] }): Promise<Reply> {
   const spec = parseCdpFailoverSpec(await readLoggedBody(ctx, 'CdpFailoverStartSpec'));
   const missing = unavailable(target.vm.history, ctx.now, spec);
   const what = target.kind === 'vm' ? 'VM' : 'vApp';
@@ -36,7 +37,7 @@ export async function failoverAction(w: World, ctx: Ctx, target: { kind: 'vm' | 
   });
 }
 
-export async function intervalsAction(ctx: Ctx, id: string, history: VmM['history']): Promise<Response> {
+export async function intervalsAction(ctx: Ctx, id: string, history: VmM['history']): Promise<Reply> {
   const { start, end } = parseIntervalsSpec(await readLoggedBody(ctx, 'json'));
   return respond(ctx, 200, intervalsEl(intervals(id, history, ctx.now, start, end)));
 }

@@ -10,6 +10,7 @@ import { replicaEntity, replicaRef } from './reps-cdp.js';
 import { taskEl } from './reps-core.js';
 import { stateOf, type TaskM } from './tasks.js';
 import { ADMIN_ONLY, type Route, type World } from './world.js';
+import type { Reply } from './reply.js';
 
 /** The Entities slots of a real server's JSON QueryResult (centreon fixture), in its order. */
 const ENTITY_SLOTS = ['Jobs', 'FailoverPlans', 'Backups', 'Replicas', 'Repositories', 'RestorePoints', 'VmRestorePoints', 'VAppRestorePoints', 'VmReplicaPoints', 'BackupJobSessions', 'ReplicaJobSessions', 'ReplicaTaskSessions', 'RestoreSessions', 'HierarchyRoots', 'BackupTaskSessions', 'BackupServers', 'ManagedServers', 'EnterpiseRoles', 'EnterpiseAccounts', 'WanAccelerators', 'CloudGateways', 'CloudTenants', 'CloudReplicas', 'VCloudOrganizationConfigs', 'BackupFiles', 'VSphereSelfServiceConfigs', 'CloudPublicIps', 'CloudHardwarePlans', 'CloudVmReplicaPoints', 'AgentRestorePoints', 'AgentBackupJob', 'CloudGatewayPools', 'CloudFailoverPlans', 'ExternalRepositories', 'VlanConfigurations', 'CloudFailoverSessions', 'AgentProtectionGroups', 'DiscoveredComputers', 'FileServers', 'NASJobs', 'CdpReplicas', 'CdpReplicaVms', 'CdpPolicies', 'CdpReplicaSessions', 'CdpReplicaTaskSessions', 'VAppReplicaPoints', 'VmCdpReplicas', 'VAppCdpReplicas', 'VAppCdpReplicaVms', 'SystemSessions'];
@@ -77,7 +78,7 @@ function queryResult(ctx: Ctx, slot: 'Refs' | 'Entities' | 'Resources', inner: E
   return { name: 'QueryResult', children: [wrapped, pagingEl], jsonValue: json };
 }
 
-function query(w: World, ctx: Ctx): Response {
+function query(w: World, ctx: Ctx): Reply {
   const type = ctx.params.get('type');
   const format = ctx.params.get('format')?.toLowerCase();
   if (type?.toLowerCase() === 'cdpreplica') {

@@ -4,10 +4,11 @@ import { HttpError, respond, type Ctx } from './context.js';
 import { enterpriseManager, logonSession, logonSessions, VERSIONS } from './reps-core.js';
 import { TOKEN_HEADER } from './sessions.js';
 import type { Route, World } from './world.js';
+import type { Reply, SimRequest } from './reply.js';
 
 const REALM = { 'WWW-Authenticate': 'Basic Realm=RestSvc' };
 
-function basicCredentials(request: Request): { user: string; password: string } | undefined {
+function basicCredentials(request: SimRequest): { user: string; password: string } | undefined {
   const header = request.headers.get('authorization');
   const m = header ? /^Basic\s+(\S+)$/i.exec(header) : null;
   if (!m?.[1]) return undefined;
@@ -16,7 +17,7 @@ function basicCredentials(request: Request): { user: string; password: string } 
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-async function logon(w: World, ctx: Ctx): Promise<Response> {
+async function logon(w: World, ctx: Ctx): Promise<Reply> {
   const v = ctx.params.get('v') ?? 'latest';
   if (v !== 'latest' && !(VERSIONS as readonly string[]).includes(v)) {
     throw new HttpError(400, `Unsupported API version "${v}". Supported: latest, ${VERSIONS.join(', ')}.`);

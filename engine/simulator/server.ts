@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BODY_TEXT, type SimResponse } from './context.js';
+import type { Reply, SimRequest } from './reply.js';
 import type { Simulator } from './types.js';
 
 export interface ServerOptions {
@@ -24,32 +24,61 @@ export interface RunningServer {
   caPem?: string;
 }
 
-// Header names as EM spells them (Headers lower-cases everything).
-const CANONICAL: Record<string, string> = { 'x-restsvcsessionid': 'X-RestSvcSessionId', 'www-authenticate': 'WWW-Authenticate' };
-const canonical = (name: string) => CANONICAL[name] ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
-
-function toRequest(req: IncomingMessage, body: Buffer, base: string, signal: AbortSignal): Request {
-  const headers: [string, string][] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
-  const path = req.url ?? '/';
-  // The usual origin-form path appends to the base; anything else (absolute-form) is resolved.
-  const url = path.startsWith('/') ? base + path : new URL(path, base);
-  return new Request(url, { method, headers, signal, ...(hasBody ? { body } : {}) });
+/** Header names as EM spells them: routes write them so; anything lower-case is capitalised. */
+const CANONICAL = new Map<string, string>([['x-restsvcsessionid', 'X-RestSvcSessionId'], ['www-authenticate', 'WWW-Authenticate']]);
+function canonical(name: string): string {
+  let known = CANONICAL.get(name);
+  if (known === undefined) {
+    known = name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+    CANONICAL.set(name, known);
+  }
+  return known;
 }
 
-async function send(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[canonical(name)] = value;
+const UTF8 = new TextDecoder();
+
+/**
+ * node:http's request as the handler reads it. `signal` is made on first use (only faults
+ * that wait use it), and is aborted if the client has gone by then or goes later.
+ */
+function toSimRequest(req: IncomingMessage, res: ServerResponse, body: Buffer, base: string): SimRequest {
+  let controller: AbortController | undefined;
+  let gone = false;
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    gone = true;
+    controller?.abort(new Error('the client closed the connection'));
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['Set-Cookie'] = cookies;
-  const text = (response as SimResponse)[BODY_TEXT];
-  const body = text !== undefined ? Buffer.from(text, 'utf8') : Buffer.from(await response.arrayBuffer());
-  if (response.status !== 204 && response.status !== 304) headers['Content-Length'] = String(body.length);
-  res.writeHead(response.status, headers);
+  const path = req.url ?? '/';
+  const method = req.method ?? 'GET';
+  return {
+    method,
+    // The usual origin-form path appends to the base; anything else (absolute-form) is resolved.
+    url: path.startsWith('/') ? base + path : new URL(path, base).href,
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort(new Error('the client closed the connection'));
+      }
+      return controller.signal;
+    },
+    // As Request.text(): UTF-8, a leading BOM dropped. A GET's body is not read.
+    text: async () => (method === 'GET' || method === 'HEAD' ? '' : UTF8.decode(body)),
+  };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = {};
+  for (const name in reply.headers) headers[canonical(name)] = reply.headers[name] as string;
+  const body = reply.body === undefined ? undefined : Buffer.from(reply.body, 'utf8');
+  if (reply.status !== 204 && reply.status !== 304) headers['Content-Length'] = String(body?.length ?? 0);
+  res.writeHead(reply.status, headers);
   res.end(body);
 }
 
@@ -85,13 +114,9 @@ export async function startSimulatorServer(sim: Simulator, options: ServerOption
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const controller = new AbortController();
-      res.on('close', () => {
-        if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
-      });
       sim
-        .handle(toRequest(req, Buffer.concat(chunks), base, controller.signal))
-        .then((response) => send(res, response))
+        .serve(toSimRequest(req, res, Buffer.concat(chunks), base))
+        .then((reply) => send(res, reply))
         .catch(() => {
           // A connection fault (or the client went away): no response, the socket is reset.
           req.socket.destroy();

@@ -3,6 +3,7 @@
 
 import { randomUuid } from './ids.js';
 import type { UserM } from './model.js';
+import type { SimRequest } from './reply.js';
 
 export interface SessionM {
   id: string;
@@ -16,7 +17,7 @@ export interface SessionM {
 export const TOKEN_HEADER = 'X-RestSvcSessionId';
 
 /** The token a request carries: the cookie wins over the header when both are sent (§2.1). */
-export function tokenOf(request: Request): string | undefined {
+export function tokenOf(request: SimRequest): string | undefined {
   const cookie = request.headers.get('cookie');
   if (cookie) {
     for (const part of cookie.split(';')) {

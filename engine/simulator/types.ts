@@ -2,6 +2,7 @@
 // schemas/inventory.schema.json), fault specs, the request log and the read-only state view.
 
 import type { Clock } from '../clock.js';
+import type { Reply, SimRequest } from './reply.js';
 
 /** A duration: milliseconds as a number, or a string such as `500ms`, `15s`, `2m`, `1h`, `1d`. */
 export type DurationInput = number | string;
@@ -209,6 +210,9 @@ export interface SimState {
 }
 
 export interface Simulator {
+  /** One request, answered as plain data (the server's path: no fetch objects). */
+  serve(request: SimRequest): Promise<Reply>;
+  /** The same, as fetch Request → Response (tests, in-process runs). */
   handle(request: Request): Promise<Response>;
   fetch: typeof fetch;
   readonly log: RequestLogEntry[];

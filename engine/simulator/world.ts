@@ -10,6 +10,7 @@ import { taskEl, type RestoreSessionM } from './reps-core.js';
 import type { Sessions } from './sessions.js';
 import type { Operation, Tasks } from './tasks.js';
 import type { Role } from './types.js';
+import type { Reply } from './reply.js';
 
 export interface World {
   model: Model;
@@ -22,7 +23,7 @@ export interface World {
   failovers: Record<string, number>;
 }
 
-export type Handler = (ctx: Ctx, params: string[]) => Response | Promise<Response>;
+export type Handler = (ctx: Ctx, params: string[]) => Reply | Promise<Reply>;
 
 export interface Route {
   pattern: RegExp;
@@ -50,7 +51,7 @@ export interface OperationSpec {
 }
 
 /** Creates the task for an asynchronous action and answers 202 with it (Running). */
-export function startOperation(w: World, ctx: Ctx, op: OperationSpec): Response {
+export function startOperation(w: World, ctx: Ctx, op: OperationSpec): Reply {
   const session = ctx.session;
   if (!session) throw new Error('startOperation needs an authenticated request');
   let fail = op.behaviour.fail;
