@@ -174,15 +174,31 @@ test('a new task expected to finish before the sleeping tick wakes the poller', 
   await poller.watch((await em.client.failoverCdpVm('r', 'v0', spec)).taskId);
   assert.is(poller.expectedDurationMs, 2500);
   const long = poller.watch((await em.client.failoverCdpVm('r', 'long', spec)).taskId);
-  // The long task spends its early polls (2.5, 3.5, 4.5 s), then the loop sleeps towards
-  // its regular tick at 9.5 s.
-  await clock.sleep(5000);
+  // The long task spends its early polls (2.5, 3.75, 5 s: from its expected end to the
+  // latest end seen, 5 s), then the loop sleeps towards its regular tick at 10 s.
+  await clock.sleep(5500);
   assert.is(ticks.length, 1 + EARLY_POLLS);
   const t1 = clock.now();
   const short = await em.client.failoverCdpVm('r', 'v1', spec);
   await poller.watch(short.taskId);
   assert.is(clock.now() - t1, 2500, 'polled at its expected end, not at the long task\'s regular tick');
   await long;
+});
+
+test('follow-ups reach the latest end seen: tasks learned from a coarse first bracket are not left a whole interval late', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(2, 2000) }] });
+  const ticks: number[] = [];
+  const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 500, minGapMs: 100, retry: RETRY });
+  await poller.watch((await em.client.failoverCdpVm('r', 'v0', spec)).taskId);
+  // Regular ticks only: running at 1.5 s, finished at 2 s; the midpoint says 1.75 s.
+  assert.is(poller.expectedDurationMs, 1750);
+  const t1 = clock.now();
+  await poller.watch((await em.client.failoverCdpVm('r', 'v1', spec)).taskId);
+  // Early ticks at 1.75 s, 1.875 s and 2 s (the latest end seen): the last one sees it
+  // finished. Follow-ups a minGap apart (1.75, 1.85, 1.95 s) would all have come too early,
+  // and the regular tick after them (2.45 s) would have seen it 450 ms late.
+  assert.equal(ticks.slice(-3).map((t) => t - t1), [1750, 1875, 2000]);
 });
 
 test('early ticks are bounded: never closer than minGap, never more than an interval apart, a few per task', async () => {

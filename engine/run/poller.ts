@@ -8,7 +8,10 @@
 // expected to finish: it learns how long tasks take from the ones it saw finish (each gives
 // a bracket: last seen running … first seen finished; the estimate is the median of the
 // brackets' midpoints over the last 50 tasks), and a task due to finish before the next
-// regular tick gets a tick at that moment, then follow-ups while it is overdue. Bounds:
+// regular tick gets a tick at that moment, then follow-ups while it is overdue, spread so the
+// last one lands when 90 % of the learned tasks had been seen finished (a bracket as wide as
+// the first interval puts the midpoint well before the end: follow-ups a minGap apart would
+// all come too early, and the task would wait a whole interval after them). Bounds:
 // - ticks are never closer than `minGapMs` (default intervalMs / 5);
 // - each task earns at most EARLY_POLLS early ticks (its expected end and two follow-ups),
 //   shared by every task due by then; after that it is back on the regular cadence.
@@ -88,10 +91,13 @@ export class TaskPoller {
   private notBefore = Number.NEGATIVE_INFINITY;
   private failures = 0;
   private readonly minGapMs: number;
-  /** Recent duration estimates of finished tasks (ring) and their median. */
-  private readonly samples: number[] = [];
+  /** Recent finished tasks (ring): each one's duration bracket, as midpoint and upper end. */
+  private readonly samples: Array<{ mid: number; upper: number }> = [];
   private nextSample = 0;
+  /** Median midpoint: when a task is expected to finish. */
   private expectedMs: number | undefined;
+  /** 90th percentile of upper ends: by then nearly every task was seen finished. */
+  private latestMs = 0;
   /** The loop's current sleep: a watch() due earlier than `at` wakes it. */
   private sleeping: { at: number; wake: AbortController } | undefined;
   /** Polls sent, for tests and benchmarks. */
@@ -124,7 +130,9 @@ export class TaskPoller {
   private schedule(w: Watcher, now: number): void {
     const regular = now + this.o.intervalMs;
     if (this.expectedMs !== undefined && w.early < EARLY_POLLS) {
-      const early = Math.max(w.submittedAt + this.expectedMs, now + this.minGapMs);
+      // 1st at the expected end, the last at the latest one, evenly between (≥ minGap apart).
+      const spread = Math.max(this.minGapMs, (this.latestMs - this.expectedMs) / (EARLY_POLLS - 1));
+      const early = Math.max(w.submittedAt + this.expectedMs + w.early * spread, now + this.minGapMs);
       if (early < regular) {
         w.dueAt = early;
         w.early++;
@@ -136,16 +144,18 @@ export class TaskPoller {
 
   /** A task seen finished at `tickAt`: its duration lies between its last running sighting and now. */
   private learn(w: Watcher, tickAt: number): void {
-    const estimate = (w.lastRunningAt + tickAt) / 2 - w.submittedAt;
-    if (this.samples.length < SAMPLES) this.samples.push(estimate);
-    else this.samples[this.nextSample] = estimate;
+    const sample = { mid: (w.lastRunningAt + tickAt) / 2 - w.submittedAt, upper: tickAt - w.submittedAt };
+    if (this.samples.length < SAMPLES) this.samples.push(sample);
+    else this.samples[this.nextSample] = sample;
     this.nextSample = (this.nextSample + 1) % SAMPLES;
   }
 
   private updateExpected(): void {
     if (this.samples.length === 0) return;
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    this.expectedMs = sorted[Math.floor(sorted.length / 2)];
+    const mids = this.samples.map((s) => s.mid).sort((a, b) => a - b);
+    const uppers = this.samples.map((s) => s.upper).sort((a, b) => a - b);
+    this.expectedMs = mids[Math.floor(mids.length / 2)]!;
+    this.latestMs = Math.max(this.expectedMs, uppers[Math.min(uppers.length - 1, Math.floor(uppers.length * 0.9))]!);
   }
 
   private listen(signal: AbortSignal, w: Watcher): void {
