@@ -36,6 +36,50 @@ test('InFlightLimit: at most max slots; a release hands the slot to the oldest w
   assert.is(limit.inFlight, 0);
 });
 
+test('InFlightLimit.grants: several slots from one place in line, in the order as many acquire() calls would get them', async () => {
+  const limit = new InFlightLimit(2);
+  const order: string[] = [];
+  const releases: Array<() => void> = [];
+  const take = (name: string) => (release: () => void) => (order.push(name), releases.push(release));
+  // Two free slots: given at once.
+  await limit.grants(2, undefined, take('a'));
+  assert.equal(order, ['a', 'a']);
+  // A step wanting 3, then a single waiter, then a step wanting 2: queue order is kept.
+  const b = limit.grants(3, undefined, take('b'));
+  const c = limit.acquire().then(take('c'));
+  const d = limit.grants(2, undefined, take('d'));
+  for (let i = 0; i < 6; i++) {
+    releases.shift()!();
+    await Promise.resolve();
+  }
+  await Promise.all([b, c]);
+  assert.equal(order, ['a', 'a', 'b', 'b', 'b', 'c', 'd', 'd']);
+  await d;
+  assert.is(limit.inFlight, 2);
+  releases.splice(0).forEach((r) => r());
+  assert.is(limit.inFlight, 0);
+});
+
+test('InFlightLimit.grants: a grant given back at once goes to the next in line; an abort ends the rest', async () => {
+  const limit = new InFlightLimit(1);
+  const held = await limit.acquire();
+  const controller = new AbortController();
+  let given = 0;
+  // Each grant is handed back immediately (a step that has nothing left to launch).
+  const bounce = limit.grants(2, undefined, (release) => (given++, release()));
+  const abortable: Array<() => void> = [];
+  const cut = limit.grants(3, controller.signal, (release) => abortable.push(release));
+  held();
+  await bounce;
+  assert.is(given, 2, 'two grants, each released at once');
+  assert.is(abortable.length, 1, 'the next entry got the slot they gave back');
+  controller.abort(new Error('step cancelled'));
+  await cut; // resolves: the other two are never given
+  abortable[0]!();
+  assert.is(limit.inFlight, 0);
+  await limit.grants(2, controller.signal, () => assert.unreachable('an aborted signal got a slot'));
+});
+
 test('InFlightLimit: a waiter whose signal aborts leaves the queue and never takes a slot', async () => {
   const limit = new InFlightLimit(1);
   const held = await limit.acquire();

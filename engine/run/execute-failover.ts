@@ -25,14 +25,13 @@ export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, 
   let stopLaunching = false;
   const failures: string[] = [];
 
-  const worker = async () => {
-    for (;;) {
-      if (stopLaunching || control.signal.aborted || queue.length === 0) return;
-      // The run-wide cap (--concurrency): wait for a slot before taking the next VM, so a
-      // VM is never taken off the queue while its step may still stop launching.
-      const release = await slot(ctx, control.signal);
-      if (!release) return;
-      const vm = stopLaunching ? undefined : queue.shift();
+  /** One lane of the step's concurrency: VMs one after another, each under a run-wide slot. */
+  const worker = async (granted: Release) => {
+    let release: Release | undefined = granted;
+    while (release) {
+      // A VM leaves the queue only once it has a slot, so it never does while its step may
+      // still stop launching.
+      const vm = stopLaunching || control.signal.aborted ? undefined : queue.shift();
       if (!vm) {
         release();
         return;
@@ -59,9 +58,14 @@ export async function runFailoverStep(ctx: ExecContext, step: PlanFailoverStep, 
         if (step.onFailure !== 'continue') stopLaunching = true;
         if (step.onFailure === 'rollback') control.cancel(new SiblingFailedError(`VM "${vm.name}" failed`));
       }
+      release = stopLaunching || control.signal.aborted || queue.length === 0 ? undefined : await slot(ctx, control.signal);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(step.concurrency, Math.max(1, step.vms.length)) }, worker));
+  // The step's first slots come from one place in line (in-flight.ts, grants): each starts a
+  // worker. Later slots are asked for one at a time, at the back, as a worker finishes a VM.
+  const workers: Promise<void>[] = [];
+  await ctx.inFlight.grants(Math.min(step.concurrency, step.vms.length), control.signal, (release) => workers.push(worker(release)));
+  await Promise.all(workers);
   for (const vm of queue) recorder.vmState(step.id, vm.name, 'not-started', { message: 'not requested: the step stopped' });
   return conclude(control.signal, failures, step.vms.length, 'VM');
 }
