@@ -10,10 +10,14 @@ export const REDACTED = '[redacted]';
 
 export class SecretFilter {
   private readonly secrets = new Set<string>();
+  /** The secrets, longest first (a secret inside a longer one must not split it). */
+  private longestFirst: string[] = [];
 
   /** Registers a value to redact; empty values are ignored (they would match everywhere). */
   register(value: string | undefined): void {
-    if (value) this.secrets.add(value);
+    if (!value || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
   get size(): number {
@@ -30,7 +34,7 @@ export class SecretFilter {
   redactText(text: string): string {
     if (this.secrets.size === 0) return text;
     let out = text;
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    for (const secret of this.longestFirst) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;
@@ -42,8 +46,18 @@ export class SecretFilter {
    * structure cannot be broken by a replacement.
    */
   redact<T>(value: T): T {
-    if (this.secrets.size === 0) return value;
+    // Nearly every journal line holds no secret: look first, copy only when one is there.
+    if (this.secrets.size === 0 || !this.found(value)) return value;
     return this.walk(value) as T;
+  }
+
+  private found(value: unknown): boolean {
+    if (typeof value === 'string') return this.contains(value);
+    if (Array.isArray(value)) return value.some((v) => this.found(v));
+    if (value !== null && typeof value === 'object') {
+      for (const key in value) if (this.found((value as Record<string, unknown>)[key])) return true;
+    }
+    return false;
   }
 
   private walk(value: unknown): unknown {
