@@ -27,6 +27,8 @@ export interface RollbackView {
   planned: PlannedRollback[];
   /** Results in arrival order; `manual` ones are what the operator must still do. */
   results: ({ kind: 'action'; action: RollbackAction } | { kind: 'manual'; text: string; target: string })[];
+  /** The `action` results alone, in order: the i-th announced action is actions[i]. */
+  actions: RollbackAction[];
   ended: Deferred<void>;
   listeners: Set<() => void>;
 }
@@ -154,7 +156,7 @@ export class ProgressState {
         ((e.stepId !== undefined ? this.sinks.get(e.stepId) : undefined) ?? this.current)?.(`${e.kind}: ${e.message}`);
         break;
       case 'rollback-start': {
-        this.rollback = { reason: e.reason, planned: e.planned, results: [], ended: deferred<void>(), listeners: new Set() };
+        this.rollback = { reason: e.reason, planned: e.planned, results: [], actions: [], ended: deferred<void>(), listeners: new Set() };
         // Drawn after the step it follows; an interrupt's rollback comes after every step.
         const at = this.lastTop ?? this.topLevel.at(-1);
         if (at !== undefined) get(this.slots, at).resolve(this.rollback);
@@ -185,6 +187,7 @@ export class ProgressState {
   private push(result: RollbackView['results'][number]): void {
     const view = this.rollback!;
     view.results.push(result);
+    if (result.kind === 'action') view.actions.push(result.action);
     for (const l of view.listeners) l();
   }
 
