@@ -1,7 +1,9 @@
-// The simulator's public surface (see /work/notes/sim-readme.md for the user docs).
+// The simulator's public surface (user docs: README, "The Enterprise Manager simulator").
 
 export { createSimulator, DEFAULT_SESSION_IDLE_MS } from './handler.js';
 export { startSimulatorServer } from './server.js';
+export { toResponse } from './reply.js';
+export type { Reply, SimRequest } from './reply.js';
 export type { ServerOptions, RunningServer } from './server.js';
 export { inventoryFromPlaybook } from './from-playbook.js';
 export { demoInventory, DEMO_ADMIN, DEMO_USERS } from './demo.js';
