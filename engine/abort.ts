@@ -33,33 +33,38 @@ export function linkSignals(...sources: (AbortSignal | undefined)[]): LinkedSign
 }
 
 /**
- * Short-lived controllers that follow long-lived signals through ONE listener per signal.
- * Node's EventTarget walks its whole listener list on every add and remove, so one listener
- * per request on the run's signal costs O(requests in flight) twice per request.
+ * Short-lived followers of long-lived signals through ONE listener per signal. Node's
+ * EventTarget walks its whole listener list on every add and remove, so one listener per
+ * request (or per watched task) on the run's signal costs O(followers) twice per follower.
  */
 export class SignalFanOut {
-  private readonly groups = new WeakMap<AbortSignal, Set<AbortController>>();
+  private readonly groups = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
   /** Aborts `controller` with `source`'s reason when `source` aborts; returns the detach. */
   follow(source: AbortSignal, controller: AbortController): () => void {
+    return this.onAbort(source, (reason) => controller.abort(reason));
+  }
+
+  /** Calls `callback` with `source`'s reason when it aborts (at once if it has); returns the detach. */
+  onAbort(source: AbortSignal, callback: (reason: unknown) => void): () => void {
     if (source.aborted) {
-      controller.abort(source.reason);
+      callback(source.reason);
       return () => {};
     }
     const group = this.groupOf(source);
-    group.add(controller);
-    return () => void group.delete(controller);
+    group.add(callback);
+    return () => void group.delete(callback);
   }
 
   /** The followers of `source`, with the one abort listener that reaches them all. */
-  private groupOf(source: AbortSignal): Set<AbortController> {
+  private groupOf(source: AbortSignal): Set<(reason: unknown) => void> {
     const known = this.groups.get(source);
     if (known) return known;
-    const group = new Set<AbortController>();
+    const group = new Set<(reason: unknown) => void>();
     this.groups.set(source, group);
     const onAbort = () => {
       this.groups.delete(source);
-      for (const member of group) member.abort(source.reason);
+      for (const member of [...group]) member(source.reason);
       group.clear();
     };
     source.addEventListener('abort', onAbort, { once: true });

@@ -24,7 +24,7 @@
 // hangs would let that happen unseen: each GET /tasks has a deadline on the run's clock
 // (`stallMs`), after which it is abandoned, reported, and counted as a failed poll.
 
-import { linkSignals } from '../abort.js';
+import { linkSignals, SignalFanOut } from '../abort.js';
 import type { EmClient, Task } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage, RunbookError } from '../errors.js';
@@ -67,7 +67,8 @@ interface Watcher {
   early: number;
   /** Session epoch the task was created under (undefined: not known). */
   epoch: number | undefined;
-  signal: AbortSignal | undefined;
+  /** Detaches it from its step signal's abort. */
+  unfollow: (() => void) | undefined;
   resolve: (task: Task) => void;
   reject: (error: unknown) => void;
 }
@@ -85,7 +86,7 @@ export class PollStalledError extends RunbookError {
 export class TaskPoller {
   private readonly watchers = new Map<string, Watcher>();
   /** One abort listener per step signal, not one per task (a 50-VM fan-out shares one). */
-  private readonly bySignal = new Map<AbortSignal, { watchers: Set<Watcher>; onAbort: () => void }>();
+  private readonly stepAborts = new SignalFanOut();
   private running = false;
   /** The next tick may not come before this (min gap after a tick, backoff after a failed one). */
   private notBefore = Number.NEGATIVE_INFINITY;
@@ -117,10 +118,10 @@ export class TaskPoller {
     return new Promise<Task>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const now = this.o.clock.now();
-      const w: Watcher = { taskId, submittedAt: now, lastRunningAt: now, dueAt: 0, early: 0, epoch, signal, resolve, reject };
+      const w: Watcher = { taskId, submittedAt: now, lastRunningAt: now, dueAt: 0, early: 0, epoch, unfollow: undefined, resolve, reject };
       this.schedule(w, now);
       this.watchers.set(taskId, w);
-      if (signal) this.listen(signal, w);
+      if (signal) w.unfollow = this.stepAborts.onAbort(signal, (reason) => this.settle(w, () => w.reject(reason)));
       if (!this.running) void this.loop();
       else if (this.sleeping && Math.max(w.dueAt, this.notBefore) < this.sleeping.at) this.sleeping.wake.abort();
     });
@@ -156,30 +157,6 @@ export class TaskPoller {
     const uppers = this.samples.map((s) => s.upper).sort((a, b) => a - b);
     this.expectedMs = mids[Math.floor(mids.length / 2)]!;
     this.latestMs = Math.max(this.expectedMs, uppers[Math.min(uppers.length - 1, Math.floor(uppers.length * 0.9))]!);
-  }
-
-  private listen(signal: AbortSignal, w: Watcher): void {
-    let group = this.bySignal.get(signal);
-    if (!group) {
-      const watchers = new Set<Watcher>();
-      const onAbort = () => {
-        for (const x of [...watchers]) this.settle(x, () => x.reject(signal.reason));
-      };
-      group = { watchers, onAbort };
-      this.bySignal.set(signal, group);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    group.watchers.add(w);
-  }
-
-  private unlisten(w: Watcher): void {
-    if (!w.signal) return;
-    const group = this.bySignal.get(w.signal);
-    if (!group) return;
-    group.watchers.delete(w);
-    if (group.watchers.size > 0) return;
-    w.signal.removeEventListener('abort', group.onAbort);
-    this.bySignal.delete(w.signal);
   }
 
   get watching(): number {
@@ -316,7 +293,7 @@ export class TaskPoller {
   private settle(w: Watcher, fn: () => void): void {
     if (this.watchers.get(w.taskId) !== w) return;
     this.watchers.delete(w.taskId);
-    this.unlisten(w);
+    w.unfollow?.();
     fn();
   }
 }
