@@ -77,7 +77,10 @@ type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] }
 
 /** Only the defined properties (exactOptionalPropertyTypes forbids explicit undefined). */
 function defined<T extends object>(object: T): Defined<T> {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Defined<T>;
+  // Keys added in order to a fresh object: objects of one shape share their hidden class.
+  const out: Record<string, unknown> = {};
+  for (const key in object) if (object[key] !== undefined) out[key] = object[key];
+  return out as Defined<T>;
 }
 
 /** The last path segment of an href, without query: the id EM uses in URLs. */
@@ -159,12 +162,11 @@ export function parseCdpReplica(node: Node): CdpReplica {
   const ref = parseRef(node, 'CDP replica');
   const server = findLink(ref.links, 'Up', ['BackupServerReference', 'BackupServer']);
   const policy = findLink(ref.links, 'Up', ['CdpPolicyReference']);
-  return defined({
-    ...ref,
+  return defined(Object.assign(ref, {
     backupServer: str(node, 'BackupServer') ?? server?.name,
     policyUid: str(node, 'PolicyUid') ?? (policy ? idFromHref(policy.href) : undefined),
     policyName: str(node, 'PolicyName') ?? policy?.name,
-  });
+  }));
 }
 
 export function parseCdpReplicaVm(node: Node, replicaId?: string): CdpReplicaVm {
@@ -173,12 +175,11 @@ export function parseCdpReplicaVm(node: Node, replicaId?: string): CdpReplicaVm 
   const id = replicaId ?? str(node, 'ReplicaUid') ?? fromHref;
   if (!id) throw new ShapeError('CDP replica VM has no ReplicaUid');
   const server = findLink(ref.links, 'Up', ['BackupServerReference', 'BackupServer']);
-  return defined({
-    ...ref,
+  return defined(Object.assign(ref, {
     replicaId: id,
     vmRef: str(node, 'VmRef'),
     backupServer: str(node, 'BackupServer') ?? server?.name,
-  });
+  }));
 }
 
 const TASK_STATES: readonly TaskState[] = ['Running', 'OperationFinished', 'Finished'];

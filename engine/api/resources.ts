@@ -96,7 +96,9 @@ function decodeList<T>(call: ApiCall, success: Success, items: string[], plurals
 
 /** Stamps the logon session a task was seen under (tasks belong to their session, §5). */
 function withEpoch(task: Task, success: Success): Task {
-  return success.sessionEpoch === undefined ? task : { ...task, sessionEpoch: success.sessionEpoch };
+  // Set on the freshly parsed task, not spread into a copy (a new hidden class per copy on Node 20).
+  if (success.sessionEpoch !== undefined) task.sessionEpoch = success.sessionEpoch;
+  return task;
 }
 
 /** XML roots of any collection (besides the typed plural itself, e.g. `<Tasks>`). */

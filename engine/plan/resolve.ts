@@ -113,7 +113,7 @@ class Resolver {
           ...base,
           kind: 'failover',
           replica,
-          vms: vms.map((vm) => ({ ...vm, call: cdpFailoverCall(vm.replicaId, vm.id, spec) })),
+          vms: vms.map((vm) => Object.assign(vm, { call: cdpFailoverCall(vm.replicaId, vm.id, spec) })),
           spec,
           restorePoint,
           concurrency: Math.max(1, cap !== undefined ? Math.min(cap, step.concurrency) : step.concurrency),

@@ -39,10 +39,10 @@ export interface JobResult {
 export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
   if (signal.aborted) return { outcome: 'not-started' };
   const { recorder } = ctx;
-  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path, {
-    ...(job.replica !== undefined ? { replica: job.replica } : {}),
-    ...(job.restorePoint !== undefined ? { restorePoint: job.restorePoint } : {}),
-  });
+  const where: { replica?: string; restorePoint?: string } = {};
+  if (job.replica !== undefined) where.replica = job.replica;
+  if (job.restorePoint !== undefined) where.restorePoint = job.restorePoint;
+  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path, where);
   job.onState('requested');
   try {
     // The intent is on disk before the request leaves (one fsync for a whole burst).
