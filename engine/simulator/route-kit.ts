@@ -65,13 +65,11 @@ export interface FlagOperation extends Omit<OperationSpec, 'apply'> {
 /** Starts an operation whose end flips one flag unless something refuses it then. */
 export function startFlagOperation(w: World, ctx: Ctx, op: FlagOperation): Reply {
   const { refusal, change, ...spec } = op;
-  return startOperation(w, ctx, {
-    ...spec,
-    apply: () => {
-      const problem = refusal();
-      if (problem !== undefined) return problem;
-      change();
-      return undefined;
-    },
-  });
+  const apply = () => {
+    const problem = refusal();
+    if (problem !== undefined) return problem;
+    change();
+    return undefined;
+  };
+  return startOperation(w, ctx, Object.assign(spec, { apply }));
 }

@@ -51,7 +51,9 @@ export class Tasks {
   private seq = 0;
 
   create(spec: Omit<TaskM, 'seq' | 'id' | 'deleted' | 'stopped'>): TaskM {
-    const task: TaskM = { ...spec, seq: this.seq++, id: `task-${nextTaskNumber++}`, deleted: false, stopped: false };
+    // Added to the caller's fresh object, not spread into a copy: on Node 20 a literal that
+    // starts with a spread and adds fields gets a new hidden class per object.
+    const task: TaskM = Object.assign(spec, { seq: this.seq++, id: `task-${nextTaskNumber++}`, deleted: false, stopped: false });
     this.all.push(task);
     this.byId.set(task.id, task);
     if (Number.isFinite(task.doneAt)) this.pending.push(task);
