@@ -201,6 +201,26 @@ test('follow-ups reach the latest end seen: tasks learned from a coarse first br
   assert.equal(ticks.slice(-3).map((t) => t - t1), [1750, 1875, 2000]);
 });
 
+test('ticks pulled by the earlier tasks of a wave do not spend a later task\'s early ticks', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(3, 2000) }] });
+  const ticks: number[] = [];
+  const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 500, minGapMs: 100, retry: RETRY });
+  await poller.watch((await em.client.failoverCdpVm('r', 'v0', spec)).taskId);
+  assert.is(poller.expectedDurationMs, 1750);
+  const t1 = clock.now();
+  const a = poller.watch((await em.client.failoverCdpVm('r', 'v1', spec)).taskId);
+  await clock.sleep(300);
+  const b = poller.watch((await em.client.failoverCdpVm('r', 'v2', spec)).taskId).then(() => clock.now() - t1);
+  await a;
+  // a's early ticks (1.75, 1.875, 2 s) see b running before b is due. Counted as b's, they
+  // spent b's early ticks before b was due: b was seen at 2.4375 s, 137.5 ms after it
+  // finished. Not counted, b keeps its own: at its expected end (0.3 + 1.9375 s, re-learned
+  // from a) and a minGap later, which sees it finished.
+  assert.is(await b, 2337.5);
+  assert.equal(ticks.slice(-5).map((t) => t - t1), [1750, 1875, 2000, 2237.5, 2337.5]);
+});
+
 test('early ticks are bounded: never closer than minGap, never more than an interval apart, a few per task', async () => {
   const clock = new FakeClock({ auto: true });
   // 40 tasks of 3 to 9 s, submitted in bursts, so the poller keeps learning and re-aiming.

@@ -63,7 +63,7 @@ interface Watcher {
   /** The last tick that saw it running (submittedAt until then). */
   lastRunningAt: number;
   dueAt: number;
-  /** Early ticks it has earned so far (≤ EARLY_POLLS). */
+  /** Ticks at or after its expected end that still saw it running (early ticks spent, ≤ EARLY_POLLS). */
   early: number;
   /** Session epoch the task was created under (undefined: not known). */
   epoch: number | undefined;
@@ -130,14 +130,21 @@ export class TaskPoller {
   /** Next poll of a task seen running at `now`: the regular cadence, or earlier if it is expected to finish first. */
   private schedule(w: Watcher, now: number): void {
     const regular = now + this.o.intervalMs;
-    if (this.expectedMs !== undefined && w.early < EARLY_POLLS) {
-      // 1st at the expected end, the last at the latest one, evenly between (≥ minGap apart).
-      const spread = Math.max(this.minGapMs, (this.latestMs - this.expectedMs) / (EARLY_POLLS - 1));
-      const early = Math.max(w.submittedAt + this.expectedMs + w.early * spread, now + this.minGapMs);
-      if (early < regular) {
-        w.dueAt = early;
-        w.early++;
-        return;
+    if (this.expectedMs !== undefined) {
+      const expectedEnd = w.submittedAt + this.expectedMs;
+      // A tick before the task's expected end was due for other tasks (or the cadence): it
+      // costs this task none of its early ticks. In a wave, the tasks submitted first pull
+      // ticks that see the later ones still running; counting those left the later tasks
+      // without early ticks, and they waited a whole interval.
+      if (now >= expectedEnd) w.early++;
+      if (w.early < EARLY_POLLS) {
+        // 1st at the expected end, the last at the latest one, evenly between (≥ minGap apart).
+        const spread = Math.max(this.minGapMs, (this.latestMs - this.expectedMs) / (EARLY_POLLS - 1));
+        const early = Math.max(expectedEnd + w.early * spread, now + this.minGapMs);
+        if (early < regular) {
+          w.dueAt = early;
+          return;
+        }
       }
     }
     w.dueAt = regular;
