@@ -36,7 +36,20 @@ export function str(node: Node, key: string): string | undefined {
  * into a new string of the value's own size.
  */
 function detached(value: string): string {
-  return value.length < 13 ? value : (' ' + value).slice(1);
+  return value.length < 13 ? common(value) : (' ' + value).slice(1);
+}
+
+/**
+ * Short values repeat: every VM's restore session reads `Stopped`, `Success`, `Ok`, and
+ * each parse makes a new copy (~1 MB kept in the report at 10,000 VMs). The first 512
+ * distinct short values are shared; past that, values are kept as they come.
+ */
+const COMMON = new Map<string, string>();
+function common(value: string): string {
+  const known = COMMON.get(value);
+  if (known !== undefined) return known;
+  if (COMMON.size < 512) COMMON.set(value, value);
+  return value;
 }
 
 function reqStr(node: Node, key: string, what: string): string {
