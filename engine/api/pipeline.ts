@@ -30,6 +30,14 @@ import type { Session } from './session.js';
 import type { Exchange, Transport } from './transport.js';
 import type { ApiCall, CallOptions, ClientEvent } from './types.js';
 
+/** p-retry's defaults for the options the pipeline leaves alone (see run). */
+const P_RETRY_DEFAULTS = {
+  maxRetryTime: Number.POSITIVE_INFINITY,
+  randomize: false,
+  onFailedAttempt: () => undefined,
+  shouldConsumeRetry: () => true,
+};
+
 export interface PipelineDeps {
   transport: Transport;
   media: MediaType;
@@ -217,6 +225,9 @@ export function createPipeline(deps: PipelineDeps) {
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,
+        // Its defaults, given: p-retry copies the options and adds each missing one, and on
+        // Node 20 a copy that gains properties gets new hidden classes every call.
+        ...P_RETRY_DEFAULTS,
         // No `signal` for p-retry: it would throw after a successful answer too, losing the
         // Task of a failover EM accepted. Aborts are checked before each attempt instead.
         shouldRetry: async ({ error }) => {
