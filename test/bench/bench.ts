@@ -25,13 +25,15 @@ export interface BenchOptions {
   profileDir?: string;
   /** Also run the engine with its journal fsync stubbed out (diagnostic rows). */
   diagNoFsync?: boolean;
+  /** Node/V8 flags for the engine process (not the default: reported with the results). */
+  engineNodeOptions?: string[];
   log?: (line: string) => void;
 }
 
 export interface BenchResults {
   machine: Machine;
   startedAt: string;
-  options: { timeScale: number; taskMs: number; pollMs: number; concurrency: number; replicaSize: number };
+  options: { timeScale: number; taskMs: number; pollMs: number; concurrency: number; replicaSize: number; engineNodeOptions?: string[] };
   failover: FailoverResult[];
   cli?: CliResult;
   sim?: SimRpsResult;
@@ -48,17 +50,25 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const results: BenchResults = {
     machine: describeMachine(),
     startedAt: new Date().toISOString(),
-    options: { timeScale: o.timeScale, taskMs, pollMs, concurrency: o.concurrency, replicaSize: 20 },
+    options: {
+      timeScale: o.timeScale,
+      taskMs,
+      pollMs,
+      concurrency: o.concurrency,
+      replicaSize: 20,
+      ...(o.engineNodeOptions ? { engineNodeOptions: o.engineNodeOptions } : {}),
+    },
     failover: [],
   };
   const scenario = (vms: number) => ({ vms, taskMs, pollMs, concurrency: o.concurrency });
+  const engineRun = { ...(o.profileDir !== undefined ? { profileDir: o.profileDir } : {}), ...(o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}) };
   if (want('failover')) {
     for (const n of o.sizes) {
       log(`failover: engine, ${n} VMs…`);
-      results.failover.push(await runFailover('engine', scenario(n), o.profileDir !== undefined ? { profileDir: o.profileDir } : {}));
+      results.failover.push(await runFailover('engine', scenario(n), engineRun));
       if (o.diagNoFsync) {
         log(`failover: engine with fsync stubbed (diagnostic), ${n} VMs…`);
-        results.failover.push(await runFailover('engine-no-fsync', scenario(n)));
+        results.failover.push(await runFailover('engine-no-fsync', scenario(n), o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}));
       }
     }
   }

@@ -27,11 +27,18 @@ export interface EngineResult {
   warnings?: { count: number; first: string };
 }
 
-/** `profileDir`: write a V8 CPU profile of the engine process there (--cpu-prof). */
-export function runEngineProcess(args: EngineArgs, profileDir?: string): Promise<EngineResult> {
+export interface EngineRunOptions {
+  /** Write a V8 CPU profile of the engine process there (--cpu-prof). */
+  profileDir?: string;
+  /** Node/V8 flags for the engine process, as NODE_OPTIONS would give them. */
+  nodeOptions?: string[];
+}
+
+export function runEngineProcess(args: EngineArgs, options: EngineRunOptions = {}): Promise<EngineResult> {
+  const { profileDir, nodeOptions = [] } = options;
   const child = fork(join(benchDir, 'engine-child.mjs'), [JSON.stringify(args)], {
     cwd: repoRoot,
-    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    execArgv: [...nodeOptions, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let processStderr = '';

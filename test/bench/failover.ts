@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, type RunAnalysis } from './analyze.js';
-import { runEngineProcess } from './engine-process.js';
+import { runEngineProcess, type EngineRunOptions } from './engine-process.js';
 import { BENCH_USER, inventory, playbook, replicas, runConcurrency, waves, type Scenario } from './generate.js';
 import { naivePool, naiveSerial } from './naive-em.js';
 import { startSimProcess } from './sim-process.js';
@@ -40,7 +40,7 @@ export interface FailoverResult extends RunAnalysis {
   problem?: string;
 }
 
-export async function runFailover(driver: Driver, s: Scenario, options: { profileDir?: string } = {}): Promise<FailoverResult> {
+export async function runFailover(driver: Driver, s: Scenario, options: EngineRunOptions = {}): Promise<FailoverResult> {
   const concurrency = driver === 'naive-serial' ? 1 : (s.concurrency ?? 200);
   const sim = await startSimProcess(inventory(s));
   const work = mkdtempSync(join(tmpdir(), 'bench-run-'));
@@ -58,7 +58,7 @@ export async function runFailover(driver: Driver, s: Scenario, options: { profil
           cwd: work,
           ...(driver === 'engine-no-fsync' ? { diagNoFsync: true } : {}),
         },
-        options.profileDir,
+        options,
       );
       wallMs = engine.wallMs;
       if (engine.exitCode !== 0) problem = `runbook run exited ${engine.exitCode}: ${engine.error ?? ''} ${engine.stderr}`.trim();

@@ -22,6 +22,10 @@ Options:
   --time-scale X       divide the task duration and poll interval by X (default 1)
   --profile DIR        write a V8 CPU profile (--cpu-prof) of every engine run to DIR
   --diag-no-fsync      also run the engine with its journal fsync stubbed (diagnostic rows)
+  --engine-node-options="FLAGS"
+                       start the engine process with these Node/V8 flags, as NODE_OPTIONS
+                       would (e.g. --engine-node-options=--max-old-space-size=1024); shown
+                       in the report
   -h, --help           this help
 `;
 
@@ -34,6 +38,7 @@ const { values } = parseArgs({
     'time-scale': { type: 'string' },
     profile: { type: 'string' },
     'diag-no-fsync': { type: 'boolean' },
+    'engine-node-options': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -71,6 +76,7 @@ const options: BenchOptions = {
   sim: { connections: 8, requests: quick ? 10_000 : 30_000 },
   ...(values.profile !== undefined ? { profileDir: resolve(values.profile) } : {}),
   ...(values['diag-no-fsync'] ? { diagNoFsync: true } : {}),
+  ...(values['engine-node-options'] ? { engineNodeOptions: values['engine-node-options'].trim().split(/\s+/) } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 };
 

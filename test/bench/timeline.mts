@@ -11,7 +11,7 @@ const s = { vms: n, taskMs: 2000, pollMs: 500 };
 const sim = await startSimProcess(inventory(s));
 const work = mkdtempSync(join(tmpdir(), 'tl-'));
 writeFileSync(join(work, 'p.yaml'), playbook(s));
-const r = await runEngineProcess({ argv: [join(work, 'p.yaml'), '--server', sim.url, '--yes', '--quiet', '--state-dir', join(work, 's')], env: { VEEAM_EM_USERNAME: BENCH_USER.name, VEEAM_EM_PASSWORD: BENCH_USER.password }, cwd: work }, process.argv[3]);
+const r = await runEngineProcess({ argv: [join(work, 'p.yaml'), '--server', sim.url, '--yes', '--quiet', '--state-dir', join(work, 's')], env: { VEEAM_EM_USERNAME: BENCH_USER.name, VEEAM_EM_PASSWORD: BENCH_USER.password }, cwd: work }, process.argv[3] !== undefined ? { profileDir: process.argv[3] } : {});
 const { log } = await sim.log();
 await sim.close();
 const t0 = log[0]!.at;
