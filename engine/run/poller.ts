@@ -14,7 +14,8 @@
 // all come too early, and the task would wait a whole interval after them). Bounds:
 // - ticks are never closer than `minGapMs` (default intervalMs / 5);
 // - each task earns at most EARLY_POLLS early ticks (its expected end and two follow-ups),
-//   shared by every task due by then; after that it is back on the regular cadence.
+//   shared by every task due by then; after that it is back on the regular cadence. Only
+//   ticks from its expected end on count: earlier ones were due for other tasks.
 // So a tick is either the regular one or justified by a task expected to be finishing, and
 // there are at most 1 + EARLY_POLLS × (tasks submitted) ticks per interval, never more than
 // intervalMs / minGapMs. Each tick is still ONE GET /tasks, whatever the tasks in flight.
@@ -136,7 +137,7 @@ export class TaskPoller {
       // costs this task none of its early ticks. In a wave, the tasks submitted first pull
       // ticks that see the later ones still running; counting those left the later tasks
       // without early ticks, and they waited a whole interval.
-      if (now >= expectedEnd) w.early++;
+      if (now >= expectedEnd && w.early < EARLY_POLLS) w.early++;
       if (w.early < EARLY_POLLS) {
         // 1st at the expected end, the last at the latest one, evenly between (≥ minGap apart).
         const spread = Math.max(this.minGapMs, (this.latestMs - this.expectedMs) / (EARLY_POLLS - 1));
