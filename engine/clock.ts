@@ -6,10 +6,17 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`; rejects with `signal.reason` when the signal aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * One turn of the event loop: pending I/O and timers run before the caller goes on; time
+   * does not move. Work handed out in groups with a turn between them reaches the network
+   * group by group, instead of all of it after the last group.
+   */
+  turn(): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  turn: () => new Promise<void>((resolve) => setImmediate(resolve)),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -31,6 +38,7 @@ export function scaledClock(scale: number, base: Clock = systemClock): Clock {
   return {
     now: () => start + (base.now() - start) * scale,
     sleep: (ms, signal) => base.sleep(ms / scale, signal),
+    turn: () => base.turn(),
   };
 }
 
@@ -81,6 +89,14 @@ export class FakeClock implements Clock {
       this.sleepers.push(sleeper);
       this.scheduleAuto();
     });
+  }
+
+  /**
+   * Virtual time has no I/O to let through: what is queued (microtasks) runs, and nothing
+   * waits for a macrotask, so the auto mode's time jumps are not interleaved with it.
+   */
+  async turn(): Promise<void> {
+    await Promise.resolve();
   }
 
   /** Move time forward by `ms`, waking every sleeper whose deadline has come, in order. */

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock } from '../engine/clock.js';
+import { FakeClock, type Clock } from '../engine/clock.js';
 import { getEventListeners } from 'node:events';
 import type { Task } from '../engine/api/types.js';
-import { EARLY_POLLS, TaskPoller, TaskGoneError } from '../engine/run/poller.js';
+import { EARLY_POLLS, FINISHED_PER_TURN, TaskPoller, TaskGoneError } from '../engine/run/poller.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 
 const vms = (n: number, ms: number) => Array.from({ length: n }, (_, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms }));
@@ -219,6 +219,30 @@ test('ticks pulled by the earlier tasks of a wave do not spend a later task\'s e
   // from a) and a minGap later, which sees it finished.
   assert.is(await b, 2337.5);
   assert.equal(ticks.slice(-5).map((t) => t - t1), [1750, 1875, 2000, 2237.5, 2337.5]);
+});
+
+test('a tick that sees many tasks finished hands them out a group at a time, a turn of the event loop between groups', async () => {
+  const fake = new FakeClock({ auto: true });
+  const resolved: string[] = [];
+  const turns: number[] = [];
+  // The fake clock's time; its turns counted: how many tasks had been handed out by each.
+  const clock: Clock = {
+    now: () => fake.now(),
+    sleep: (ms, signal) => fake.sleep(ms, signal),
+    turn: async () => {
+      await fake.turn();
+      turns.push(resolved.length);
+    },
+  };
+  const em = createFakeEm({ clock: fake, replicas: [{ id: 'r', name: 'R', vms: vms(20, 2000) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: RETRY });
+  const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, spec)));
+  await Promise.all(tasks.map((t) => poller.watch(t.taskId).then(() => resolved.push(t.taskId))));
+  // One GET /tasks sees all twenty finished: 8, a turn, 8 more, a turn, the last 4.
+  assert.is(em.log.filter((l) => l === 'GET /tasks').length, 1);
+  assert.is(FINISHED_PER_TURN, 8);
+  assert.equal(turns, [8, 16]);
+  assert.is(resolved.length, 20);
 });
 
 test('early ticks are bounded: never closer than minGap, never more than an interval apart, a few per task', async () => {

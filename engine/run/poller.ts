@@ -53,6 +53,13 @@ export interface PollerOptions {
 export const EARLY_POLLS = 3;
 /** Finished tasks the duration estimate remembers. */
 const SAMPLES = 50;
+/**
+ * Finished tasks handed out per event-loop turn. Each one's follow-up requests (restore
+ * session, delete, the next VM's failover) are built before any is sent; in groups, the
+ * first group's are on the wire while the next group's are built, and answers are read in
+ * between (bench, 1,000 VMs: ratio ~1.11 → ~1.09; one task per turn costs more CPU).
+ */
+export const FINISHED_PER_TURN = 8;
 
 /** Default deadline of one poll: half the client's 10-min idle renewal, a third of EM's expiry. */
 export const POLL_STALL_MS = 5 * 60_000;
@@ -260,6 +267,7 @@ export class TaskPoller {
     const byId = new Map<string, Task>();
     for (const t of tasks) byId.set(t.taskId, t);
     let learned = false;
+    let handedOut = 0;
     const polledRunning: Watcher[] = [];
     for (const w of polled) {
       if (this.watchers.get(w.taskId) !== w) continue; // settled meanwhile (aborted)
@@ -269,7 +277,10 @@ export class TaskPoller {
       if (task.state === 'Finished') {
         this.learn(w, tickAt);
         learned = true;
-        this.settle(w, () => w.resolve(task));
+        if (handedOut > 0 && handedOut % FINISHED_PER_TURN === 0) await this.o.clock.turn();
+        handedOut++;
+        const finished = task;
+        this.settle(w, () => w.resolve(finished));
       } else {
         w.lastRunningAt = tickAt;
         polledRunning.push(w);
