@@ -185,13 +185,21 @@ test('a new task expected to finish before the sleeping tick wakes the poller', 
   await long;
 });
 
-test('follow-ups reach the latest end seen: tasks learned from a coarse first bracket are not left a whole interval late', async () => {
+/**
+ * A poller (interval 500 ms, minGap 100 ms) that has seen one 2 s task (v0) through regular
+ * ticks only: running at 1.5 s, finished at 2 s; the midpoint says 1.75 s. `count` VMs of 2 s.
+ */
+async function afterOneTwoSecondTask(count: number) {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(2, 2000) }] });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(count, 2000) }] });
   const ticks: number[] = [];
   const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 500, minGapMs: 100, retry: RETRY });
   await poller.watch((await em.client.failoverCdpVm('r', 'v0', spec)).taskId);
-  // Regular ticks only: running at 1.5 s, finished at 2 s; the midpoint says 1.75 s.
+  return { clock, em, ticks, poller };
+}
+
+test('follow-ups reach the latest end seen: tasks learned from a coarse first bracket are not left a whole interval late', async () => {
+  const { clock, em, ticks, poller } = await afterOneTwoSecondTask(2);
   assert.is(poller.expectedDurationMs, 1750);
   const t1 = clock.now();
   await poller.watch((await em.client.failoverCdpVm('r', 'v1', spec)).taskId);
@@ -202,11 +210,7 @@ test('follow-ups reach the latest end seen: tasks learned from a coarse first br
 });
 
 test('ticks pulled by the earlier tasks of a wave do not spend a later task\'s early ticks', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(3, 2000) }] });
-  const ticks: number[] = [];
-  const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 500, minGapMs: 100, retry: RETRY });
-  await poller.watch((await em.client.failoverCdpVm('r', 'v0', spec)).taskId);
+  const { clock, em, ticks, poller } = await afterOneTwoSecondTask(3);
   assert.is(poller.expectedDurationMs, 1750);
   const t1 = clock.now();
   const a = poller.watch((await em.client.failoverCdpVm('r', 'v1', spec)).taskId);
