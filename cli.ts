@@ -3,6 +3,8 @@
 // Commands are imported lazily so `--help` and argument errors stay fast.
 
 import { createInterface } from 'node:readline/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runV8Flags } from './engine/commands/heap-policy.js';
 import type { Command, CommandIO } from './engine/commands/io.js';
 import { ExitCode, InterruptedError, RunbookError } from './engine/errors.js';
 
@@ -55,6 +57,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`runbook: unknown command "${name}"\n\n${HELP}`);
     return ExitCode.invalidInput;
   }
+
+  // A long run keeps its heap close to what it uses (see heap-policy.ts).
+  if (name === 'run') for (const flag of runV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(flag);
 
   const controller = new AbortController();
   const forcedExitHooks: (() => void)[] = [];
