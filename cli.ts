@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // A long run keeps its heap close to what it uses (see heap-policy.ts).
-  if (name === 'run') for (const flag of runV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(flag);
+  if (name === 'run') for (const flag of runV8Flags(process.execArgv)) setFlagsFromString(flag);
 
   const controller = new AbortController();
   const forcedExitHooks: (() => void)[] = [];

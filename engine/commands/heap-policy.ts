@@ -11,11 +11,11 @@ export const HEAP_GROWING_PERCENT = 50;
 const USER_FLAG = /^--heap[-_]growing[-_]percent(=|$)/;
 
 /**
- * The V8 flags `runbook run` sets when it starts: none when the user chose a growing factor of
- * their own (a node flag or NODE_OPTIONS), which always wins.
+ * The V8 flags `runbook run` sets when it starts: none when the user started node with a
+ * growing factor of their own, which always wins (Node refuses this flag in NODE_OPTIONS, so
+ * node's own arguments are the only place it can come from).
  */
-export function runV8Flags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  if (given.some((flag) => USER_FLAG.test(flag))) return [];
+export function runV8Flags(execArgv: readonly string[]): string[] {
+  if (execArgv.some((flag) => USER_FLAG.test(flag))) return [];
   return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
 }

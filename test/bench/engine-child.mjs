@@ -28,7 +28,7 @@ const policyJs = fileURLToPath(new URL('../../dist/engine/commands/heap-policy.j
 /** @type {{ runV8Flags: typeof import('../../engine/commands/heap-policy.js').runV8Flags }} */
 const { runV8Flags } = await import(pathToFileURL(policyJs).href);
 const { setFlagsFromString } = await import('node:v8');
-for (const flag of runV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(flag);
+for (const flag of runV8Flags(process.execArgv)) setFlagsFromString(flag);
 
 const runJs = fileURLToPath(new URL('../../dist/engine/commands/run.js', import.meta.url));
 /** @type {{ runCommand: import('../../engine/commands/io.js').Command }} */

@@ -30,7 +30,7 @@ export interface EngineResult {
 export interface EngineRunOptions {
   /** Write a V8 CPU profile of the engine process there (--cpu-prof). */
   profileDir?: string;
-  /** Node/V8 flags for the engine process, as NODE_OPTIONS would give them. */
+  /** Node/V8 flags for the engine process, on node's command line (execArgv). */
   nodeOptions?: string[];
 }
 

@@ -23,8 +23,8 @@ Options:
   --profile DIR        write a V8 CPU profile (--cpu-prof) of every engine run to DIR
   --diag-no-fsync      also run the engine with its journal fsync stubbed (diagnostic rows)
   --engine-node-options="FLAGS"
-                       start the engine process with these Node/V8 flags, as NODE_OPTIONS
-                       would (e.g. --engine-node-options=--max-old-space-size=1024); shown
+                       start the engine process with these Node/V8 flags on node's
+                       command line (e.g. --engine-node-options=--max-old-space-size=1024); shown
                        in the report
   -h, --help           this help
 `;
