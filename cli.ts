@@ -4,7 +4,7 @@
 
 import { createInterface } from 'node:readline/promises';
 import { setFlagsFromString } from 'node:v8';
-import { runV8Flags } from './engine/commands/heap-policy.js';
+import { nodeMajor, runV8Flags } from './engine/commands/heap-policy.js';
 import type { Command, CommandIO } from './engine/commands/io.js';
 import { ExitCode, InterruptedError, RunbookError } from './engine/errors.js';
 
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // A long run keeps its heap close to what it uses (see heap-policy.ts).
-  if (name === 'run') for (const flag of runV8Flags(process.execArgv)) setFlagsFromString(flag);
+  if (name === 'run') for (const flag of runV8Flags(process.execArgv, nodeMajor(process.version))) setFlagsFromString(flag);
 
   const controller = new AbortController();
   const forcedExitHooks: (() => void)[] = [];

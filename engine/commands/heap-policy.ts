@@ -10,12 +10,23 @@ export const HEAP_GROWING_PERCENT = 50;
 
 const USER_FLAG = /^--heap[-_]growing[-_]percent(=|$)/;
 
+/** Measured on Node 20 and 24 (V8 11.3 and 13.6); the flag is older than both. */
+export const VERIFIED_MAJORS = { from: 20, to: 24 };
+
 /**
  * The V8 flags `runbook run` sets when it starts: none when the user started node with a
  * growing factor of their own, which always wins (Node refuses this flag in NODE_OPTIONS, so
- * node's own arguments are the only place it can come from).
+ * node's own arguments are the only place it can come from). None either on a Node major this
+ * was not verified on: V8 prints "Error: unrecognized flag" to stderr for a flag it dropped,
+ * which is no line to show in the middle of a failover.
  */
-export function runV8Flags(execArgv: readonly string[]): string[] {
+export function runV8Flags(execArgv: readonly string[], nodeMajor: number): string[] {
+  if (!(nodeMajor >= VERIFIED_MAJORS.from && nodeMajor <= VERIFIED_MAJORS.to)) return [];
   if (execArgv.some((flag) => USER_FLAG.test(flag))) return [];
   return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
+}
+
+/** The major version of a `process.version` string ("v20.20.2" → 20). */
+export function nodeMajor(version: string): number {
+  return Number(/^v?(\d+)\./.exec(version)?.[1] ?? NaN);
 }
