@@ -5,10 +5,11 @@ import { resolve } from 'node:path';
 import { PlaybookError, type Diagnostic } from '../errors.js';
 import { decodeAndParse, loadSource, type Parsed } from './load.js';
 import { normalize } from './normalize.js';
-import { diagnosticAtPath, type Source } from './positions.js';
+import { diagnosticAtPath } from './positions.js';
 import { RULES } from './rules/all.js';
 import { createContext } from './rules/context.js';
-import { explainSchemaErrors } from './schema-errors.js';
+import { rulesBesideSchemaErrors } from './rules-beside-schema.js';
+import { explainSchemaErrors, type SchemaProblem } from './schema-errors.js';
 import { playbookSchema, schemaValidator } from './schema.js';
 import type { Playbook } from './types.js';
 import type { WrittenPlaybook } from './written.js';
@@ -54,9 +55,13 @@ function validateParsed(parsed: Parsed, absoluteFile: string): ValidationResult 
     diagnostics.push(diagnosticAtPath(source, [], 'error', 'schema/empty', 'the file is empty: a playbook needs at least version: 1, name and steps'));
     return result(diagnostics);
   }
-  const schemaProblems = checkSchema(source, data);
-  diagnostics.push(...schemaProblems);
-  if (schemaProblems.length > 0) return result(diagnostics);
+  const schemaProblems = checkSchema(data);
+  if (schemaProblems.length > 0) {
+    diagnostics.push(...schemaProblems.map((p) => diagnosticAtPath(source, p.path, 'error', p.code, p.message, { key: p.key })));
+    // The rules still check the steps that passed, where that can be told reliably.
+    diagnostics.push(...rulesBesideSchemaErrors(source, data, schemaProblems.map((p) => p.path), absoluteFile));
+    return result(diagnostics);
+  }
 
   // Schema-valid from here on, so the written shape can be trusted.
   const written = data as WrittenPlaybook;
@@ -68,11 +73,11 @@ function validateParsed(parsed: Parsed, absoluteFile: string): ValidationResult 
   return result(diagnostics, playbook);
 }
 
-function checkSchema(source: Source, data: unknown): Diagnostic[] {
+function checkSchema(data: unknown): SchemaProblem[] {
   const validate = schemaValidator();
   if (validate(data)) return [];
   const defs = (playbookSchema().$defs ?? {}) as Parameters<typeof explainSchemaErrors>[1];
-  return explainSchemaErrors(validate.errors ?? [], defs).map((p) => diagnosticAtPath(source, p.path, 'error', p.code, p.message, { key: p.key }));
+  return explainSchemaErrors(validate.errors ?? [], defs);
 }
 
 function result(diagnostics: Diagnostic[], playbook?: Playbook): ValidationResult {

@@ -10,18 +10,32 @@ export interface RuleContext {
   written: WrittenPlaybook;
   /** Absent when validating data that did not come from a file. */
   source?: Source;
+  /**
+   * Present when some top-level steps failed the schema and stand in as placeholders
+   * (rules-beside-schema.ts): a rule that needs every step to judge must hold back.
+   */
+  partial?: PartialView;
   /** Reports a problem at `path`; the message is prefixed with `label` (default: the path). */
   report(problem: { path: Path; code: string; message: string; severity?: Diagnostic['severity']; key?: boolean; label?: Path }): void;
 }
 
+export interface PartialView {
+  /** Indexes of the top-level steps replaced by placeholders: problems inside them are dropped. */
+  placeholders: ReadonlySet<number>;
+  /** Every id written in those steps (their children included), whatever the placeholder is called. */
+  skippedStepIds: ReadonlySet<string>;
+}
+
 export type Rule = (ctx: RuleContext) => void;
 
-export function createContext(playbook: Playbook, written: WrittenPlaybook, source: Source | undefined, file: string, out: Diagnostic[]): RuleContext {
+export function createContext(playbook: Playbook, written: WrittenPlaybook, source: Source | undefined, file: string, out: Diagnostic[], partial?: PartialView): RuleContext {
   return {
     playbook,
     written,
     ...(source ? { source } : {}),
+    ...(partial ? { partial } : {}),
     report({ path, code, message, severity = 'error', key = false, label = path }) {
+      if (partial && path[0] === 'steps' && typeof path[1] === 'number' && partial.placeholders.has(path[1])) return;
       const text = `${humanPath(label)}: ${message}`;
       out.push(source ? diagnosticAtPath(source, path, severity, code, text, { key }) : { file, line: 1, col: 1, severity, code, message: text });
     },

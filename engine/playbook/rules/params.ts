@@ -48,6 +48,8 @@ export const paramReferencesResolve: Rule = (ctx) => {
 
 /** A declared param nothing refers to is probably a typo on one side. */
 export const paramsAreUsed: Rule = (ctx) => {
+  // A step that failed the schema may be the one using a param: wait for the whole playbook.
+  if (ctx.partial) return;
   const used = new Set<string>();
   const fields = [...serverTemplateFields(ctx.playbook), ...allSteps(ctx.playbook.steps).flatMap((v) => templateFields(v.step, v.path))];
   for (const f of fields) for (const r of scanTemplate(f.value).refs) if (r.source === 'params') used.add(r.name);

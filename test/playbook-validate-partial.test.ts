@@ -1,0 +1,82 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { validateText } from '../engine/playbook/validate.js';
+
+// Schema errors in some steps no longer hide the rule problems of the others: one
+// `runbook validate` shows both, and the steps it could not read cause no false alarms.
+const BASE = `version: 1
+name: ERP failover
+params:
+  recoverTo: {type: datetime}
+  site: {type: string, default: east}
+steps:
+  - id: preflight
+    check: {cdpReplica: ERP-CDP, vms: [erp-db01], maxRpo: 15m}
+  - id: database
+    failover:
+      cdpReplica: ERP-CDP
+      vms: [erp-db01]
+      restorePoint: {pointInTime: "\${params.recoverTo}"}
+  - id: dns
+    when: {step: database}
+    exec: {command: [echo, "dns \${params.site}"]}
+`;
+
+const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`);
+
+test('the base playbook is valid', () => {
+  assert.equal(lines(BASE), []);
+});
+
+test('a schema error in one step and a rule problem in another are reported together', () => {
+  const text = BASE.replace('maxRpo: 15m', 'maxRpo: 15').replace('when: {step: database}', 'when: {step: databse}');
+  assert.equal(lines(text), [
+    '8:59 error steps[0].check.maxRpo: 15 has no unit: write a duration like 30s, 5m or 1h30m',
+    '15:18 error steps[2].when: no step has the id "databse" (did you mean "database"?); a condition can only refer to an earlier step',
+  ]);
+  assert.not.ok(validateText('pb.yaml', text).playbook);
+});
+
+test('a condition naming a step that failed the schema is not flagged', () => {
+  const text = BASE.replace('vms: [erp-db01]\n      restorePoint', 'vms: [erp-db01]\n      colour: red\n      restorePoint');
+  assert.equal(lines(text), ['13:7 error steps[1].failover.colour: unknown key "colour"; allowed here: cdpReplica, vms, restorePoint, concurrency']);
+});
+
+test('when the bad part is the id itself, the other steps are still checked', () => {
+  const text = BASE.replace('- id: database', '- id: "data base"').replace('    when: {step: database}\n', '').replace('"dns ${params.site}"', '"dns ${params.sit}"');
+  const out = lines(text);
+  assert.equal(out.map((l) => l.split(' ').slice(0, 3).join(' ')), ['9:9 error steps[1].id:', '15:28 error steps[2].exec.command[1]:']);
+  assert.match(out[1]!, /param "sit" is not defined/);
+});
+
+test('a param used only by a step that failed the schema is not called unused', () => {
+  const text = BASE.replace('maxRpo: 15m', 'maxRpo: 15').replace('"dns ${params.site}"', 'dns');
+  assert.equal(lines(text), ['8:59 error steps[0].check.maxRpo: 15 has no unit: write a duration like 30s, 5m or 1h30m']);
+  // Once that step is fixed, the whole playbook is seen: site is now unused.
+  const fixed = BASE.replace('"dns ${params.site}"', 'dns');
+  assert.equal(lines(fixed).map((l) => l.split(' ').slice(0, 3).join(' ')), ['5:3 warning params.site:']);
+});
+
+test('a parallel group with a bad child stands aside as a whole; its children can still be named', () => {
+  const text = BASE.replace(
+    '  - id: dns\n',
+    '  - id: group\n    parallel:\n      - {id: a, wait: 1s}\n      - {id: b, wait: soon}\n  - id: after\n    when: {step: b}\n    wait: 1s\n  - id: dns\n',
+  ).replace('when: {step: database}', 'when: {step: nowhere}');
+  const out = lines(text);
+  assert.equal(out.map((l) => l.split(' ').slice(0, 3).join(' ')), ['17:23 error steps[2].parallel[1].wait:', '22:18 error steps[4].when:']);
+  assert.match(out[1]!, /no step has the id "nowhere"/);
+});
+
+test('a step reusing the id of a step that failed the schema is still reported', () => {
+  const text = BASE.replace('maxRpo: 15m', 'maxRpo: 15').replace('- id: dns', '- id: preflight').replace('    when: {step: database}\n', '');
+  const out = lines(text);
+  assert.equal(out.map((l) => l.split(' ').slice(0, 3).join(' ')), ['8:59 error steps[0].check.maxRpo:', '14:9 error steps[2].id:']);
+  assert.match(out[1]!, /step id "preflight" is already used by steps\[0\]/);
+});
+
+test('an error outside the steps still holds the rules back (they read every step through it)', () => {
+  const text = BASE.replace('version: 1', 'version: 2').replace('when: {step: database}', 'when: {step: databse}');
+  assert.equal(lines(text), ['1:10 error version: must be 1 (the only playbook language version so far); got 2']);
+});
+
+test.run();
