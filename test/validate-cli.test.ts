@@ -71,7 +71,10 @@ test('compiler-style text output, JSON output and GitHub annotations', async () 
   assert.is(text.code, 2);
   assert.is(
     text.stdout,
-    'pb.yaml:5:67: error: steps[0].failover.concurrency: must be at least 1; got 0\n1 playbook checked: 0 valid, 1 invalid (1 error, 0 warnings)\n',
+    // The schema error of one step and the rule warning of another, from the same run.
+    'pb.yaml:5:67: error: steps[0].failover.concurrency: must be at least 1; got 0\n' +
+      'pb.yaml:8:22: warning: steps[1].exec.command[0]: "echo done" is one argument, so it runs a program with that whole name; split it, e.g. [echo, done], or set shell: true\n' +
+      '1 playbook checked: 0 valid, 1 invalid (1 error, 1 warning)\n',
   );
   writeFileSync(file, GOOD.replace('[echo, done]', '["echo done"]'));
   const warn = await runCli(['validate', 'pb.yaml'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
