@@ -37,7 +37,8 @@ Exit codes:
   2    invalid playbook or arguments
   3    preflight failed (a check failed or a name did not resolve)
   4    cannot connect to or authenticate with Enterprise Manager
-  5    another run of this playbook holds the lock
+  5    another run of this playbook holds the lock, or the last run left
+       requests whose outcome is unknown (see runbook run --help)
   70   internal error (a bug: please report it)
   130  interrupted by SIGINT, 143 by SIGTERM
 `;

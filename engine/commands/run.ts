@@ -1,6 +1,7 @@
 // `runbook run`: resolve (preflight), confirm, execute with listr2 progress and rollback,
 // print the final summary, write the reports. Exit 0 success, 1 failed (rolled back or
-// not), 2 bad input, 3 preflight, 4 connection, 5 locked, 130/143 interrupted.
+// not), 2 bad input, 3 preflight, 4 connection, 5 locked (or the last run left requests
+// unresolved), 130/143 interrupted.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { startProgress, type ProgressRenderer } from '../run/progress.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { lastRunLeftUnresolved, unresolvedError } from '../run/status/earlier-run.js';
+import type { RunStatus } from '../run/status/run-status.js';
 import { renderSummary } from '../run/summary.js';
 import { attachLogFile, writeOutputs, writeStateReport, OUTPUT_OPTIONS } from '../run/outputs.js';
 import { parseCommandArgs } from './args.js';
@@ -40,6 +43,9 @@ Options:
   --inventory FILE    simulator inventory instead of the one derived from the playbook
   --time-scale X      simulate: the simulated world runs X times faster (default 60)
   --yes               confirm without a prompt (required without a terminal)
+  --ignore-unresolved start even though the last run of this playbook left requests
+                      whose outcome is unknown (check each in EM first; without it
+                      such a run is refused with exit 5)
   --concurrency N     at most N failovers in flight across the whole run, shared by
                       the steps of a parallel group (each step's own concurrency
                       still applies, and is capped by N too)
@@ -60,6 +66,7 @@ export const runCommand: Command = async (argv, io) => {
   const { values, positionals } = parseCommandArgs('run', argv, {
     ...PLAN_OPTIONS,
     yes: { type: 'boolean', short: 'y' },
+    'ignore-unresolved': { type: 'boolean' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     ...OUTPUT_OPTIONS,
@@ -88,10 +95,16 @@ export const runCommand: Command = async (argv, io) => {
   let stateDir: string | undefined;
   let lock: Lock | undefined;
   // The lock is taken before anything is sent: a second run is refused without logging on.
+  // So is a run of a playbook whose last run left failovers nobody knows the outcome of.
+  let ignoredUnresolved: RunStatus | undefined;
   const takeLock = (file: string) => {
     if (!journaled) return;
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
     lock = acquireLock(stateDir, file);
+    if (simulate) return; // a rehearsal's simulator starts empty: nothing of a real run can be sent twice
+    const last = lastRunLeftUnresolved(stateDir, file);
+    if (last && !values['ignore-unresolved']) throw unresolvedError(last, stateDir);
+    ignoredUnresolved = last;
   };
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -140,6 +153,10 @@ export const runCommand: Command = async (argv, io) => {
       clock,
       ...(journal ? { journal } : {}),
     });
+    if (ignoredUnresolved) {
+      const n = ignoredUnresolved.unresolved.length;
+      recorder.event('warning', `started with --ignore-unresolved: run ${ignoredUnresolved.runId} left ${n} request${n === 1 ? '' : 's'} unresolved (${ignoredUnresolved.unresolved.map((u) => u.request.target).join(', ')})`);
+    }
     const logFile = values['log-file'] !== undefined ? attachLogFile(values['log-file'], io.cwd, recorder, secrets, clock) : undefined;
     const renderer: ProgressRenderer = values.quiet ? 'silent' : io.stdout.isTTY ? 'default' : 'verbose';
     const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) });

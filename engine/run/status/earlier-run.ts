@@ -1,0 +1,66 @@
+// Before a run sends anything: did the last real run of this playbook leave requests whose
+// outcome nobody knows? A run killed mid-way (power cut, kill -9, a pod evicted) leaves
+// failovers that EM may have started; running the playbook again would send them again,
+// blind. Cron and CI start runs unattended, so the refusal has to come from the tool.
+// `runbook rollback` settles what EM still shows; what it cannot see stays open until an
+// operator has checked it by hand and says so (`runbook run --ignore-unresolved`).
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LockedError } from '../../errors.js';
+import { listRuns, readJournal } from '../journal.js';
+import type { JournalEntry } from '../journal-types.js';
+import { statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
+
+/** The newest real (not rehearsed) run of this playbook in the state dir, if it left anything unresolved. */
+export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, probe: LivenessProbe = {}): RunStatus | undefined {
+  const file = resolve(playbookFile);
+  for (const run of listRuns(stateDir)) {
+    const start = runStart(run.path);
+    if (start?.playbook.file !== file || start.server.simulated) continue;
+    const status = statusFromEntries(run.runId, run.path, readJournal(run.path), probe);
+    return status.unresolved.length > 0 ? status : undefined;
+  }
+  return undefined;
+}
+
+/** Exit 5 with what was left, what to do about it, and how to go ahead once checked. */
+export function unresolvedError(last: RunStatus, stateDir: string): LockedError {
+  const n = last.unresolved.length;
+  const items = last.unresolved.slice(0, 10).map((u) => {
+    const t = u.request;
+    const what = t.kind === 'plan' ? `plan ${t.target}` : `VM ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}`;
+    return `  - ${what}: ${u.kind === 'in-flight' ? `task ${t.taskId} was in flight` : 'request sent, no answer recorded'}`;
+  });
+  if (n > items.length) items.push(`  - … and ${n - items.length} more`);
+  return new LockedError(
+    `the last run of this playbook (${last.runId}, ${last.display}) left ${n} request${n === 1 ? '' : 's'} whose outcome is unknown; ` +
+      `EM may have started them, and running again would send them again:\n${items.join('\n')}\n` +
+      `See: runbook status --run ${last.runId} --state-dir ${stateDir}\n` +
+      `Stop what still runs: runbook rollback --run ${last.runId} --state-dir ${stateDir}\n` +
+      'Once each one is checked in Enterprise Manager, start the run with --ignore-unresolved.',
+  );
+}
+
+/** The run-start line alone (first line of the journal): enough to tell which playbook ran. */
+function runStart(path: string): Extract<JournalEntry, { type: 'run-start' }> | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    const text = buffer.toString('utf8', 0, length);
+    const end = text.indexOf('\n');
+    // A first line longer than the buffer (a run with very large params): read it all.
+    if (end === -1 && length === buffer.length) return asRunStart(readJournal(path).entries[0]);
+    return asRunStart(JSON.parse(end === -1 ? text : text.slice(0, end)) as JournalEntry);
+  } catch {
+    // A journal cut short before its first line was complete: no run to speak of.
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function asRunStart(entry: JournalEntry | undefined): Extract<JournalEntry, { type: 'run-start' }> | undefined {
+  return entry?.type === 'run-start' ? entry : undefined;
+}
