@@ -43,6 +43,8 @@ test('a crashed run with requests of unknown outcome: the next run is refused (e
     assert.equal(sim.log, [], 'not even a logon');
     assert.equal(readdirSync(join(s.stateDir, 'runs')), [`${RUN_ID}.jsonl`], 'the refused run leaves no journal');
     assert.equal(readdirSync(join(s.stateDir, 'locks')), [], 'and no lock');
+    const st = await runCli(['status', '--run', RUN_ID, '--state-dir', s.stateDir]);
+    assert.match(st.stdout, "While this is the playbook's last real run, 'runbook run' refuses (exit 5)");
   } finally {
     await server.close();
   }

@@ -94,6 +94,9 @@ export function renderRunDetail(r: RunStatus): string {
       out.push(`      ${u.instruction}`);
     }
     out.push(`  Next: 'runbook rollback --run ${r.runId}' stops the tasks EM still lets us see and lists the rest.`);
+    if (!rep.server.simulated) {
+      out.push(`  While this is the playbook's last real run, 'runbook run' refuses (exit 5); once each one is checked, start it with --ignore-unresolved.`);
+    }
   }
   const manual = rep.manual.filter((m) => m.reason !== 'unknown');
   if (manual.length) {
