@@ -89,6 +89,10 @@ test('what counts: the newest real run of the same playbook, unless rollback set
   writeFileSync(join(s.stateDir, 'runs', '20261127T110000Z-sim0.jsonl'), toJsonl(rehearsal));
   assert.is(lastRunLeftUnresolved(s.stateDir, s.playbook)?.runId, RUN_ID);
 
+  // A run-start line longer than the first read (large params) is still recognised.
+  const long = stateDirFor(deadRun().map((e) => (e.type === 'run-start' ? { ...e, params: { note: 'x'.repeat(20_000) } } : e)));
+  assert.is(lastRunLeftUnresolved(long.stateDir, long.playbook)?.runId, RUN_ID);
+
   // What `runbook rollback` recorded as settled is no longer open.
   const settled = stateDirFor([
     ...deadRun(),

@@ -46,7 +46,8 @@ export function unresolvedError(last: RunStatus, stateDir: string): LockedError 
 function runStart(path: string): Extract<JournalEntry, { type: 'run-start' }> | undefined {
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(64 * 1024);
+    // A run-start line is ~1 KB; a state dir shared by many playbooks holds many journals.
+    const buffer = Buffer.alloc(8 * 1024);
     const length = readSync(fd, buffer, 0, buffer.length, 0);
     const text = buffer.toString('utf8', 0, length);
     const end = text.indexOf('\n');
