@@ -50,6 +50,19 @@ test('a crashed run with requests of unknown outcome: the next run is refused (e
   }
 });
 
+test('plan warns that the run would be refused, and still plans (exit 0)', async () => {
+  const s = stateDirFor(deadRun());
+  const { server } = await quickSimulator(s.playbook);
+  try {
+    const r = await runCli(['plan', s.playbook, '--state-dir', s.stateDir, '--server', server.url], { env: ENV });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, `warning: the last run of this playbook (${RUN_ID}, crashed) left 2 requests whose outcome is unknown: 'runbook run' refuses (exit 5)`);
+    assert.match(r.stdout, 'POST');
+  } finally {
+    await server.close();
+  }
+});
+
 test('--ignore-unresolved starts the run anyway, and its journal says so', async () => {
   const s = stateDirFor(deadRun());
   const { sim, server } = await quickSimulator(s.playbook);
