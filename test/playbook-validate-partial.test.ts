@@ -1,26 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validateText } from '../engine/playbook/validate.js';
+import { ERP_BASE } from './helpers/playbook-base.js';
 
 // Schema errors in some steps no longer hide the rule problems of the others: one
 // `runbook validate` shows both, and the steps it could not read cause no false alarms.
-const BASE = `version: 1
-name: ERP failover
-params:
-  recoverTo: {type: datetime}
-  site: {type: string, default: east}
-steps:
-  - id: preflight
-    check: {cdpReplica: ERP-CDP, vms: [erp-db01], maxRpo: 15m}
-  - id: database
-    failover:
-      cdpReplica: ERP-CDP
-      vms: [erp-db01]
-      restorePoint: {pointInTime: "\${params.recoverTo}"}
-  - id: dns
-    when: {step: database}
-    exec: {command: [echo, "dns \${params.site}"]}
-`;
+const BASE = ERP_BASE.replace('{type: string, enum: [east, west], default: east}', '{type: string, default: east}')
+  .replace('when: {param: site, equals: east}', 'when: {step: database}')
+  .replace('exec: {command: [echo, dns], undo: [echo, undo]}', 'exec: {command: [echo, "dns ${params.site}"]}');
 
 const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`);
 

@@ -1,25 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validateText } from '../engine/playbook/validate.js';
+import { ERP_BASE } from './helpers/playbook-base.js';
 
 // A valid base; each case edits it, then expects exact `line:col severity message` lines.
-const BASE = `version: 1
-name: ERP failover
-params:
-  recoverTo: {type: datetime}
-  site: {type: string, enum: [east, west], default: east}
-steps:
-  - id: preflight
-    check: {cdpReplica: ERP-CDP, vms: [erp-db01], maxRpo: 15m}
-  - id: database
-    failover:
-      cdpReplica: ERP-CDP
-      vms: [erp-db01]
-      restorePoint: {pointInTime: "\${params.recoverTo}"}
-  - id: dns
-    when: {param: site, equals: east}
-    exec: {command: [echo, dns], undo: [echo, undo]}
-`;
+const BASE = ERP_BASE;
 
 const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`);
 
