@@ -102,6 +102,11 @@ test('what counts: the newest real run of the same playbook, unless rollback set
   writeFileSync(join(s.stateDir, 'runs', '20261127T110000Z-sim0.jsonl'), toJsonl(rehearsal));
   assert.is(lastRunLeftUnresolved(s.stateDir, s.playbook)?.runId, RUN_ID);
 
+  // A foreign or damaged file among the journals is passed over, not a reason to stop every run.
+  writeFileSync(join(s.stateDir, 'runs', '20261127T120000Z-bad0.jsonl'), '{"type":"run-start"}\n');
+  writeFileSync(join(s.stateDir, 'runs', '20261127T120001Z-bad1.jsonl'), '{"type":"run-st');
+  assert.is(lastRunLeftUnresolved(s.stateDir, s.playbook)?.runId, RUN_ID);
+
   // A run-start line longer than the first read (large params) is still recognised.
   const long = stateDirFor(deadRun().map((e) => (e.type === 'run-start' ? { ...e, params: { note: 'x'.repeat(20_000) } } : e)));
   assert.is(lastRunLeftUnresolved(long.stateDir, long.playbook)?.runId, RUN_ID);

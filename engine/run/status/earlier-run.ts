@@ -17,7 +17,8 @@ export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, pr
   const file = resolve(playbookFile);
   for (const run of listRuns(stateDir)) {
     const start = runStart(run.path);
-    if (start?.playbook.file !== file || start.server.simulated) continue;
+    // Defensive reads: a foreign or hand-edited file in runs/ must not stop every run.
+    if (start?.playbook?.file !== file || start.server?.simulated !== false) continue;
     const status = statusFromEntries(run.runId, run.path, readJournal(run.path), probe);
     return status.unresolved.length > 0 ? status : undefined;
   }
