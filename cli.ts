@@ -3,8 +3,6 @@
 // Commands are imported lazily so `--help` and argument errors stay fast.
 
 import { createInterface } from 'node:readline/promises';
-import { setFlagsFromString } from 'node:v8';
-import { nodeMajor, runV8Flags } from './engine/commands/heap-policy.js';
 import type { Command, CommandIO } from './engine/commands/io.js';
 import { ExitCode, InterruptedError, RunbookError } from './engine/errors.js';
 
@@ -59,8 +57,11 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.invalidInput;
   }
 
-  // A long run keeps its heap close to what it uses (see heap-policy.ts).
-  if (name === 'run') for (const flag of runV8Flags(process.execArgv, nodeMajor(process.version))) setFlagsFromString(flag);
+  // A long run keeps its heap close to what it uses (see heap-policy.ts); loaded for `run` only.
+  if (name === 'run') {
+    const [{ setFlagsFromString }, { nodeMajor, runV8Flags }] = await Promise.all([import('node:v8'), import('./engine/commands/heap-policy.js')]);
+    for (const flag of runV8Flags(process.execArgv, nodeMajor(process.version))) setFlagsFromString(flag);
+  }
 
   const controller = new AbortController();
   const forcedExitHooks: (() => void)[] = [];
