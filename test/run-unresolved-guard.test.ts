@@ -35,8 +35,8 @@ test('a crashed run with requests of unknown outcome: the next run is refused (e
     const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', server.url, '--yes'], { env: ENV });
     assert.is(r.code, 5, r.stderr);
     assert.match(r.stderr, `the last run of this playbook (${RUN_ID}, crashed) left 2 requests whose outcome is unknown`);
-    assert.match(r.stderr, 'VM erp-db01 (replica ERP-CDP): task task-7 was in flight');
-    assert.match(r.stderr, 'VM erp-app02 (replica ERP-CDP): request sent, no answer recorded');
+    assert.match(r.stderr, 'VM erp-db01 (replica ERP-CDP): task task-7 in flight');
+    assert.match(r.stderr, 'VM erp-app02 (replica ERP-CDP): requested, no answer recorded');
     assert.match(r.stderr, `runbook rollback --run ${RUN_ID}`);
     assert.match(r.stderr, '--ignore-unresolved');
     assert.not.match(r.stderr, /\n\s+at /);

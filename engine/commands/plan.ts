@@ -16,7 +16,7 @@ import { ExitCode, PreflightError, UsageError } from '../errors.js';
 import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { lastRunLeftUnresolved } from '../run/status/earlier-run.js';
+import { lastRunLeft, lastRunLeftUnresolved } from '../run/status/earlier-run.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -69,11 +69,7 @@ export const planCommand: Command = async (argv, io) => {
     const rto = estimateFromHistory(plan, stateDir, io);
     const last = plan.server.simulated ? undefined : lastRunLeftUnresolved(stateDir, playbookFile);
     if (last) {
-      const n = last.unresolved.length;
-      io.stderr.write(
-        `runbook: warning: the last run of this playbook (${last.runId}, ${last.display}) left ${n} request${n === 1 ? '' : 's'} whose outcome is unknown: ` +
-          `'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`,
-      );
+      io.stderr.write(`runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`);
     }
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify(rto ? { ...plan, rtoEstimate: rto } : plan, null, 2)}\n`);

@@ -13,7 +13,7 @@ import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
 import { checkRunId, openJournal } from '../run/journal.js';
 import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
-import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIO } from './io.js';
@@ -141,10 +141,7 @@ function refuseIfAlive(status: RunStatus, force: boolean): void {
 
 function describe(status: RunStatus): string {
   const lines = [`Run ${status.runId} (${status.report.playbook.name}, ${status.display}) left ${status.unresolved.length} unresolved:`];
-  for (const u of status.unresolved) {
-    const t = u.request;
-    lines.push(`  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}: ${u.kind === 'in-flight' ? `task ${t.taskId} in flight` : 'requested, no answer recorded'}`);
-  }
+  for (const u of status.unresolved) lines.push(`  - ${describeUnresolved(u)}`);
   return `${lines.join('\n')}\n`;
 }
 

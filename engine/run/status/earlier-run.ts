@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { LockedError } from '../../errors.js';
 import { listRuns, readJournal } from '../journal.js';
 import type { JournalEntry } from '../journal-types.js';
-import { statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
+import { describeUnresolved, statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
 
 /** The newest real (not rehearsed) run of this playbook in the state dir, if it left anything unresolved. */
 export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, probe: LivenessProbe = {}): RunStatus | undefined {
@@ -25,18 +25,19 @@ export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, pr
   return undefined;
 }
 
+/** "the last run of this playbook (ID, crashed) left 2 requests whose outcome is unknown" */
+export function lastRunLeft(last: RunStatus): string {
+  const n = last.unresolved.length;
+  return `the last run of this playbook (${last.runId}, ${last.display}) left ${n} request${n === 1 ? '' : 's'} whose outcome is unknown`;
+}
+
 /** Exit 5 with what was left, what to do about it, and how to go ahead once checked. */
 export function unresolvedError(last: RunStatus, stateDir: string): LockedError {
-  const n = last.unresolved.length;
-  const items = last.unresolved.slice(0, 10).map((u) => {
-    const t = u.request;
-    const what = t.kind === 'plan' ? `plan ${t.target}` : `VM ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}`;
-    return `  - ${what}: ${u.kind === 'in-flight' ? `task ${t.taskId} was in flight` : 'request sent, no answer recorded'}`;
-  });
-  if (n > items.length) items.push(`  - … and ${n - items.length} more`);
+  const items = last.unresolved.slice(0, 10).map((u) => `  - ${describeUnresolved(u)}`);
+  const more = last.unresolved.length - items.length;
+  if (more > 0) items.push(`  - … and ${more} more`);
   return new LockedError(
-    `the last run of this playbook (${last.runId}, ${last.display}) left ${n} request${n === 1 ? '' : 's'} whose outcome is unknown; ` +
-      `EM may have started them, and running again would send them again:\n${items.join('\n')}\n` +
+    `${lastRunLeft(last)}; EM may have started them, and running again would send them again:\n${items.join('\n')}\n` +
       `See: runbook status --run ${last.runId} --state-dir ${stateDir}\n` +
       `Stop what still runs: runbook rollback --run ${last.runId} --state-dir ${stateDir}\n` +
       'Once each one is checked in Enterprise Manager, start the run with --ignore-unresolved.',

@@ -59,6 +59,13 @@ function instructionFor(kind: Unresolved['kind'], t: RequestTrack): string {
   );
 }
 
+/** One line about an unresolved request: `VM erp-db01 (replica ERP-CDP): task task-7 in flight`. */
+export function describeUnresolved(u: Unresolved): string {
+  const t = u.request;
+  const thing = `${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}`;
+  return `${thing}: ${u.kind === 'in-flight' ? `task ${t.taskId} in flight` : 'requested, no answer recorded'}`;
+}
+
 /** Status of one run from its journal lines (pure apart from the liveness probe). */
 export function statusFromEntries(
   runId: string,
