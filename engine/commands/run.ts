@@ -17,7 +17,8 @@ import { startProgress, type ProgressRenderer } from '../run/progress.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { lastRunLeftUnresolved, unresolvedError } from '../run/status/earlier-run.js';
+import { lastRunLeftUnresolved, resumableRun, unresolvedError } from '../run/status/earlier-run.js';
+import { describeResume, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import { renderSummary } from '../run/summary.js';
 import { attachLogFile, writeOutputs, writeStateReport, OUTPUT_OPTIONS } from '../run/outputs.js';
@@ -43,6 +44,9 @@ Options:
   --inventory FILE    simulator inventory instead of the one derived from the playbook
   --time-scale X      simulate: the simulated world runs X times faster (default 60)
   --yes               confirm without a prompt (required without a terminal)
+  --resume RUN_ID     go on from that run (the last one of this playbook): what it did
+                      is not done again (VMs it failed over, plans it started, commands
+                      it ran); check steps run again; same params required
   --ignore-unresolved start even though the last run of this playbook left requests
                       whose outcome is unknown (check each in EM first; without it
                       such a run is refused with exit 5)
@@ -67,6 +71,7 @@ export const runCommand: Command = async (argv, io) => {
     ...PLAN_OPTIONS,
     yes: { type: 'boolean', short: 'y' },
     'ignore-unresolved': { type: 'boolean' },
+    resume: { type: 'string' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     ...OUTPUT_OPTIONS,
@@ -78,6 +83,9 @@ export const runCommand: Command = async (argv, io) => {
   const simulate = values.simulate === true;
   if (!simulate && !values.yes && !io.prompt) {
     throw new UsageError('runbook run against a real Enterprise Manager needs confirmation, and there is no terminal to ask on: pass --yes (or rehearse with --simulate)');
+  }
+  if (values.resume !== undefined && simulate) {
+    throw new UsageError('--resume goes on from a real run; a rehearsal (--simulate) starts from an empty simulator each time');
   }
   let maxConcurrency: number | undefined;
   if (values.concurrency !== undefined) {
@@ -97,6 +105,7 @@ export const runCommand: Command = async (argv, io) => {
   // The lock is taken before anything is sent: a second run is refused without logging on.
   // So is a run of a playbook whose last run left failovers nobody knows the outcome of.
   let ignoredUnresolved: RunStatus | undefined;
+  let resumeFrom: RunStatus | undefined;
   const takeLock = (file: string) => {
     if (!journaled) return;
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
@@ -105,6 +114,7 @@ export const runCommand: Command = async (argv, io) => {
     const last = lastRunLeftUnresolved(stateDir, file);
     if (last && !values['ignore-unresolved']) throw unresolvedError(last, stateDir);
     ignoredUnresolved = last;
+    if (values.resume !== undefined) resumeFrom = resumableRun(stateDir, file, values.resume);
   };
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -113,10 +123,12 @@ export const runCommand: Command = async (argv, io) => {
     (lock as Lock | undefined)?.release();
     throw error;
   }
-  const { target, plan, playbookFile } = prepared;
+  const { target, playbookFile } = prepared;
+  let plan = prepared.plan;
   let journal: Journal | undefined;
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
+    if (resumeFrom) plan = resumedPlan(plan, resumeFrom);
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps);
       const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
@@ -153,6 +165,7 @@ export const runCommand: Command = async (argv, io) => {
       clock,
       ...(journal ? { journal } : {}),
     });
+    if (plan.resumed) recorder.event('warning', describeResume(plan.resumed));
     if (ignoredUnresolved) {
       const n = ignoredUnresolved.unresolved.length;
       recorder.event('warning', `started with --ignore-unresolved: run ${ignoredUnresolved.runId} left ${n} request${n === 1 ? '' : 's'} unresolved (${ignoredUnresolved.unresolved.map((u) => u.request.target).join(', ')})`);

@@ -146,6 +146,16 @@ export interface Plan {
   problems: string[];
   /** Worth saying, not blocking. */
   warnings: string[];
+  /** `run --resume`: what an earlier run already did, left out of this one (plan/resume.ts). */
+  resumed?: Resumed;
+}
+
+export interface Resumed {
+  runId: string;
+  /** Steps not run again: the executor records them as done by that run. */
+  steps: string[];
+  /** VMs left out of the failover steps that still run, by step id. */
+  vms: Record<string, string[]>;
 }
 
 /** Every step, depth first (parallel groups before their children). */

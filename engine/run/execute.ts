@@ -119,6 +119,15 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
 }
 
 async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, parent: AbortSignal, failures: { stepId: string; error: string }[]): Promise<Ran> {
+  const resumed = ctx.plan.resumed;
+  if (resumed?.steps.includes(step.id)) {
+    // Done by the run this one resumes: shown as skipped, and a success for later `when`s.
+    for (const s of flattenSteps([step])) {
+      ctx.outcomes.set(s.id, 'succeeded');
+      ctx.recorder.stepSkipped(s.id, `done by run ${resumed.runId} (resumed)`);
+    }
+    return { outcome: 'succeeded', policy: step.onFailure };
+  }
   if (step.when !== undefined) {
     const go = evaluateCondition(step.when, { params: ctx.plan.params, env: ctx.env, outcomes: ctx.outcomes });
     if (go !== true) {

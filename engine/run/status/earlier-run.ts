@@ -7,22 +7,44 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LockedError } from '../../errors.js';
-import { listRuns, readJournal } from '../journal.js';
+import { LockedError, UsageError } from '../../errors.js';
+import { listRuns, readJournal, type RunFile } from '../journal.js';
 import type { JournalEntry } from '../journal-types.js';
-import { describeUnresolved, statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
+import { describeUnresolved, loadRunStatus, statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
 
-/** The newest real (not rehearsed) run of this playbook in the state dir, if it left anything unresolved. */
-export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, probe: LivenessProbe = {}): RunStatus | undefined {
+/** The newest real (not rehearsed) run of this playbook in the state dir. */
+export function lastRealRun(stateDir: string, playbookFile: string): RunFile | undefined {
   const file = resolve(playbookFile);
-  for (const run of listRuns(stateDir)) {
+  // Defensive reads: a foreign or hand-edited file in runs/ must not stop every run.
+  return listRuns(stateDir).find((run) => {
     const start = runStart(run.path);
-    // Defensive reads: a foreign or hand-edited file in runs/ must not stop every run.
-    if (start?.playbook?.file !== file || start.server?.simulated !== false) continue;
-    const status = statusFromEntries(run.runId, run.path, readJournal(run.path), probe);
-    return status.unresolved.length > 0 ? status : undefined;
+    return start?.playbook?.file === file && start.server?.simulated === false;
+  });
+}
+
+/** The newest real run of this playbook, if it left anything unresolved. */
+export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, probe: LivenessProbe = {}): RunStatus | undefined {
+  const run = lastRealRun(stateDir, playbookFile);
+  if (!run) return undefined;
+  const status = statusFromEntries(run.runId, run.path, readJournal(run.path), probe);
+  return status.unresolved.length > 0 ? status : undefined;
+}
+
+/**
+ * The run `--resume RUN_ID` names, checked: a real run of this playbook, the last one (an
+ * older run's record of what is done may be out of date), and known to have ended.
+ */
+export function resumableRun(stateDir: string, playbookFile: string, runId: string, probe: LivenessProbe = {}): RunStatus {
+  const status = loadRunStatus(stateDir, runId, probe);
+  const file = resolve(playbookFile);
+  if (status.report.playbook.file !== file) throw new UsageError(`--resume ${runId}: that run was of ${status.report.playbook.file}, not ${file}`);
+  if (status.report.server.simulated) throw new UsageError(`--resume ${runId}: that run was a rehearsal (--simulate); nothing it did exists on a real Enterprise Manager`);
+  const last = lastRealRun(stateDir, file);
+  if (last && last.runId !== runId) throw new UsageError(`--resume ${runId}: the last run of this playbook is ${last.runId}; resume that one (what an older run did may have changed since)`);
+  if (status.liveness === 'elsewhere') {
+    throw new LockedError(`--resume ${runId}: that run started on ${status.report.host.hostname} and has no run-end: this machine cannot tell whether it still runs`);
   }
-  return undefined;
+  return status;
 }
 
 /** "the last run of this playbook (ID, crashed) left 2 requests whose outcome is unknown" */

@@ -1,0 +1,29 @@
+// `runbook run --resume RUN_ID`, the command's side: the earlier run's params must be the
+// ones given now (a failover finished at another point in time is not a continuation), then
+// the plan is narrowed to what is left (plan/resume.ts) and the journal says what was left out.
+
+import { UsageError } from '../errors.js';
+import { doneIn, resumePlan } from '../plan/resume.js';
+import type { Plan, Resumed } from '../plan/types.js';
+import type { RunStatus } from '../run/status/run-status.js';
+
+export function resumedPlan(plan: Plan, from: RunStatus): Plan {
+  const before = from.report.params;
+  const names = new Set([...Object.keys(before), ...Object.keys(plan.params)]);
+  const differ = [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(plan.params[n])).sort();
+  if (differ.length > 0) {
+    const shown = differ.map((n) => `${n}: ${JSON.stringify(before[n]) ?? '(unset)'} then, ${JSON.stringify(plan.params[n]) ?? '(unset)'} now`);
+    throw new UsageError(`--resume ${from.runId}: params differ from that run (${shown.join('; ')}); pass the same --param values to go on from it`);
+  }
+  return resumePlan(plan, doneIn(from.report));
+}
+
+/** One journal line: which steps and VMs this run leaves to the run it resumes. */
+export function describeResume(r: Resumed): string {
+  const vms = Object.values(r.vms).flat();
+  const parts = [
+    r.steps.length > 0 ? `steps done there, not run again: ${r.steps.join(', ')}` : 'no step was done there as a whole',
+    ...(vms.length > 0 ? [`VMs it failed over, not requested again: ${vms.join(', ')}`] : []),
+  ];
+  return `resuming run ${r.runId}: ${parts.join('; ')}`;
+}

@@ -1,0 +1,56 @@
+// What `--resume` leaves out of a plan, from the earlier run's report (pure).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { doneIn, resumePlan } from '../engine/plan/resume.js';
+import type { Plan, PlanStep } from '../engine/plan/types.js';
+import type { RunReport, StepReport, VmReport } from '../engine/run/report-types.js';
+
+const vm = (name: string) => ({ name, id: `id-${name}`, replicaId: 'r', replicaName: 'ERP-CDP', call: { method: 'POST', path: `/x/${name}` } });
+const step = (id: string, kind: PlanStep['kind'], extra: object = {}) => ({ id, name: id, kind, ...extra }) as unknown as PlanStep;
+const plan = (steps: PlanStep[]) => ({ steps, params: {} }) as unknown as Plan;
+const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = []) => ({ runId: 'run-A', steps, rollback }) as unknown as RunReport;
+
+const STEPS = [
+  step('pre', 'check', { vms: [] }),
+  step('db', 'failover', { vms: [vm('db01'), vm('db02')] }),
+  step('plan', 'failoverPlan'),
+  step('dns', 'exec'),
+  step('group', 'parallel', { steps: [step('app', 'failover', { vms: [vm('app01')] }), step('web', 'failoverVapp', { vapp: vm('web') })] }),
+];
+
+test('done: completed steps (not undone), failed-over VMs; checks always run again', () => {
+  const done = doneIn(
+    report(
+      [
+        { id: 'pre', kind: 'check', outcome: 'succeeded' },
+        { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed' }] as VmReport[] },
+        { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
+        { id: 'dns', kind: 'exec', outcome: 'succeeded' },
+        { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
+        { id: 'web', kind: 'failoverVapp', outcome: 'failed', vms: [{ name: 'web', state: 'failed-over' }] as VmReport[] },
+      ],
+      // The run's rollback undid its plan start: the plan has to be started again.
+      [{ at: 't', action: 'undo-plan', stepId: 'plan', target: 'plan', ok: true, message: 'undone' }],
+    ),
+  );
+  const resumed = resumePlan(plan(STEPS), done);
+  assert.equal(resumed.resumed, { runId: 'run-A', steps: ['dns', 'app', 'web', 'group'], vms: { db: ['db01'] } });
+  const db = resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>;
+  assert.equal(db.vms.map((v) => v.name), ['db02']);
+});
+
+test('a failover step whose VMs were all failed over is done, even if the step itself did not end', () => {
+  const done = doneIn(report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed-over' }] as VmReport[] }]));
+  const resumed = resumePlan(plan(STEPS), done);
+  assert.equal(resumed.resumed.steps, ['db']);
+  assert.equal(resumed.resumed.vms, {});
+});
+
+test('a VM whose outcome was unknown, failed or stopped is requested again', () => {
+  const vms = [{ name: 'db01', state: 'unknown' }, { name: 'db02', state: 'stopped' }] as VmReport[];
+  const resumed = resumePlan(plan(STEPS), doneIn(report([{ id: 'db', kind: 'failover', outcome: 'failed', vms }])));
+  assert.equal(resumed.resumed, { runId: 'run-A', steps: [], vms: {} });
+  assert.equal((resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>).vms.map((v) => v.name), ['db01', 'db02']);
+});
+
+test.run();
