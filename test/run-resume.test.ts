@@ -118,7 +118,7 @@ test('a step the earlier run completed is not run again, and counts as succeeded
   }
 });
 
-test('--resume refuses what it cannot go on from, before anything is sent (exit 2)', async () => {
+test('--resume refuses what it cannot go on from, before any failover is requested (exit 2)', async () => {
   const s = await afterPartialRun({ ticket: 'DR-0' });
   try {
     const run = (...extra: string[]) => runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', ...extra], { env: ENV });
