@@ -73,6 +73,8 @@ async function afterPartialRun(params: Record<string, string> = { ticket: 'DR-1'
 test('--resume: only what the earlier run did not do is requested; the journal says what was left out', async () => {
   const s = await afterPartialRun();
   try {
+    const st = await runCli(['status', '--run', RUN_ID, '--state-dir', s.stateDir]);
+    assert.match(st.stdout, `runbook run ${s.playbook} --resume ${RUN_ID}`, 'status says how to go on');
     const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, '--report', join(s.stateDir, 'r.json')], { env: ENV });
     assert.is(r.code, 0, r.stderr);
     assert.equal(s.failoverPosts(), ['erp-db02', 'erp-app01']);

@@ -4,6 +4,7 @@
 // blind. Cron and CI start runs unattended, so the refusal has to come from the tool.
 // `runbook rollback` settles what EM still shows; what it cannot see stays open until an
 // operator has checked it by hand and says so (`runbook run --ignore-unresolved`).
+// The same "last real run of this playbook" is the one `runbook run --resume` goes on from.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -84,6 +84,9 @@ export function renderRunDetail(r: RunStatus): string {
   if (r.liveness === 'crashed') out.push(`  The process ended without writing run-end (killed, crashed or lost power).`);
   if (r.liveness === 'elsewhere') out.push(`  It ran on ${rep.host.hostname}: this machine cannot tell whether it still runs.`);
   for (const p of r.problems) out.push(`  journal: ${p}`);
+  if (!rep.server.simulated && (r.liveness === 'crashed' || (r.liveness === 'finished' && rep.outcome !== 'succeeded'))) {
+    out.push(`  To go on from it without asking again for what it did: runbook run ${rep.playbook.file} --resume ${r.runId}`);
+  }
 
   if (r.unresolved.length) {
     out.push('', `UNRESOLVED (${r.unresolved.length}): outcome unknown, check before running again`);
