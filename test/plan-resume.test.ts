@@ -1,12 +1,13 @@
 // What `--resume` leaves out of a plan, from the earlier run's report (pure).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { countMutatingCalls } from '../engine/plan/render.js';
 import { doneIn, resumePlan } from '../engine/plan/resume.js';
 import type { Plan, PlanStep } from '../engine/plan/types.js';
 import type { RunReport, StepReport, VmReport } from '../engine/run/report-types.js';
 
 const vm = (name: string) => ({ name, id: `id-${name}`, replicaId: 'r', replicaName: 'ERP-CDP', call: { method: 'POST', path: `/x/${name}` } });
-const step = (id: string, kind: PlanStep['kind'], extra: object = {}) => ({ id, name: id, kind, ...extra }) as unknown as PlanStep;
+const step = (id: string, kind: PlanStep['kind'], extra: object = {}) => ({ id, name: id, kind, whenStatus: { known: true, value: true }, ...extra }) as unknown as PlanStep;
 const plan = (steps: PlanStep[]) => ({ steps, params: {} }) as unknown as Plan;
 const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = []) => ({ runId: 'run-A', steps, rollback }) as unknown as RunReport;
 
@@ -51,6 +52,18 @@ test('a VM whose outcome was unknown, failed or stopped is requested again', () 
   const resumed = resumePlan(plan(STEPS), doneIn(report([{ id: 'db', kind: 'failover', outcome: 'failed', vms }])));
   assert.equal(resumed.resumed, { runId: 'run-A', steps: [], vms: {} });
   assert.equal((resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>).vms.map((v) => v.name), ['db01', 'db02']);
+});
+
+test('the confirmation counts only the failover requests the resumed run will send', () => {
+  const done = doneIn(report([
+    { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
+    { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
+    { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
+  ]));
+  const resumed = resumePlan(plan(STEPS), done);
+  assert.is(countMutatingCalls(STEPS), 5);
+  // db02, and the vApp web: db01, the plan and app01 are done.
+  assert.is(countMutatingCalls(resumed.steps, resumed.resumed.steps), 2);
 });
 
 test.run();

@@ -130,7 +130,7 @@ export const runCommand: Command = async (argv, io) => {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
     if (resumeFrom) plan = resumedPlan(plan, resumeFrom);
     if (!simulate && !values.yes) {
-      const n = countMutatingCalls(plan.steps);
+      const n = countMutatingCalls(plan.steps, plan.resumed?.steps);
       const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
       if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
     }

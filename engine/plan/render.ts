@@ -118,13 +118,13 @@ function summary(step: PlanStep): string {
 }
 
 /** Mutating calls the plan would send (steps that certainly will not run excluded). */
-export function countMutatingCalls(steps: PlanStep[]): number {
+export function countMutatingCalls(steps: PlanStep[], done: readonly string[] = []): number {
   let n = 0;
   for (const s of steps) {
-    if (s.whenStatus.known && !s.whenStatus.value) continue;
+    if ((s.whenStatus.known && !s.whenStatus.value) || done.includes(s.id)) continue;
     if (s.kind === 'failover') n += s.vms.length;
     else if (s.kind === 'failoverVapp' || s.kind === 'failoverPlan') n += 1;
-    else if (s.kind === 'parallel') n += countMutatingCalls(s.steps);
+    else if (s.kind === 'parallel') n += countMutatingCalls(s.steps, done);
   }
   return n;
 }
