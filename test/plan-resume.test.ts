@@ -9,7 +9,7 @@ import type { RunReport, StepReport, VmReport } from '../engine/run/report-types
 const vm = (name: string) => ({ name, id: `id-${name}`, replicaId: 'r', replicaName: 'ERP-CDP', call: { method: 'POST', path: `/x/${name}` } });
 const step = (id: string, kind: PlanStep['kind'], extra: object = {}) => ({ id, name: id, kind, whenStatus: { known: true, value: true }, ...extra }) as unknown as PlanStep;
 const plan = (steps: PlanStep[]) => ({ steps, params: {} }) as unknown as Plan;
-const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = []) => ({ runId: 'run-A', steps, rollback }) as unknown as RunReport;
+const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = [], runId = 'run-A') => ({ runId, steps, rollback }) as unknown as RunReport;
 
 const STEPS = [
   step('pre', 'check', { vms: [] }),
@@ -20,7 +20,7 @@ const STEPS = [
 ];
 
 test('done: completed steps (not undone), failed-over VMs; checks always run again', () => {
-  const done = doneIn(
+  const done = doneIn([
     report(
       [
         { id: 'pre', kind: 'check', outcome: 'succeeded' },
@@ -33,37 +33,47 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
       // The run's rollback undid its plan start: the plan has to be started again.
       [{ at: 't', action: 'undo-plan', stepId: 'plan', target: 'plan', ok: true, message: 'undone' }],
     ),
-  );
+  ]);
   const resumed = resumePlan(plan(STEPS), done);
-  assert.equal(resumed.resumed, { runId: 'run-A', steps: ['dns', 'app', 'web', 'group'], vms: { db: ['db01'] } });
+  assert.equal(resumed.resumed, { runId: 'run-A', steps: { dns: 'run-A', app: 'run-A', web: 'run-A', group: 'run-A' }, vms: { db: ['db01'] } });
   const db = resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>;
   assert.equal(db.vms.map((v) => v.name), ['db02']);
 });
 
 test('a failover step whose VMs were all failed over is done, even if the step itself did not end', () => {
-  const done = doneIn(report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed-over' }] as VmReport[] }]));
+  const done = doneIn([report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed-over' }] as VmReport[] }])]);
   const resumed = resumePlan(plan(STEPS), done);
-  assert.equal(resumed.resumed.steps, ['db']);
+  assert.equal(resumed.resumed.steps, { db: 'run-A' });
   assert.equal(resumed.resumed.vms, {});
 });
 
 test('a VM whose outcome was unknown, failed or stopped is requested again', () => {
   const vms = [{ name: 'db01', state: 'unknown' }, { name: 'db02', state: 'stopped' }] as VmReport[];
-  const resumed = resumePlan(plan(STEPS), doneIn(report([{ id: 'db', kind: 'failover', outcome: 'failed', vms }])));
-  assert.equal(resumed.resumed, { runId: 'run-A', steps: [], vms: {} });
+  const resumed = resumePlan(plan(STEPS), doneIn([report([{ id: 'db', kind: 'failover', outcome: 'failed', vms }])]));
+  assert.equal(resumed.resumed, { runId: 'run-A', steps: {}, vms: {} });
   assert.equal((resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>).vms.map((v) => v.name), ['db01', 'db02']);
 });
 
+test('a chain of resumed runs adds up: what the run it resumed did counts, with the run that did it', () => {
+  // run-B resumed run-A: A failed over db01 and ran dns; B (which left those out) failed over db02, then died.
+  const b = report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db02', state: 'failed-over' }] as VmReport[] }, { id: 'dns', kind: 'exec', outcome: 'skipped' }], [], 'run-B');
+  const a = report([{ id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] }, { id: 'dns', kind: 'exec', outcome: 'succeeded' }]);
+  const resumed = resumePlan(plan(STEPS), doneIn([b, a]));
+  assert.equal(resumed.resumed, { runId: 'run-B', steps: { db: 'run-B', dns: 'run-A' }, vms: {} });
+});
+
 test('the confirmation counts only the failover requests the resumed run will send', () => {
-  const done = doneIn(report([
-    { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
-    { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
-    { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
-  ]));
+  const done = doneIn([
+    report([
+      { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
+      { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
+      { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
+    ]),
+  ]);
   const resumed = resumePlan(plan(STEPS), done);
   assert.is(countMutatingCalls(STEPS), 5);
   // db02, and the vApp web: db01, the plan and app01 are done.
-  assert.is(countMutatingCalls(resumed.steps, resumed.resumed.steps), 2);
+  assert.is(countMutatingCalls(resumed.steps, Object.keys(resumed.resumed.steps)), 2);
 });
 
 test.run();

@@ -43,9 +43,12 @@ async function afterPartialRun(params: Record<string, string> = { ticket: 'DR-1'
   const client = createClient({ url: server.url, username: USER, password: PASSWORD });
   const replica = (await client.findCdpReplica('ERP-CDP'))!;
   const vms = new Map((await client.listCdpReplicaVms(replica.id)).map((v) => [v.name, v.id]));
-  const task = await client.failoverCdpVm(replica.id, vms.get('erp-db01')!, { restoreCurrent: true, restoreCurrentVss: false });
-  while ((await client.getTask(task.taskId)).state !== 'Finished') await new Promise((r) => setTimeout(r, 50));
-  await client.logout();
+  const failOver = async (name: string) => {
+    const task = await client.failoverCdpVm(replica.id, vms.get(name)!, { restoreCurrent: true, restoreCurrentVss: false });
+    while ((await client.getTask(task.taskId)).state !== 'Finished') await new Promise((r) => setTimeout(r, 50));
+    return task.taskId;
+  };
+  const task = { taskId: await failOver('erp-db01') };
   sim.log.length = 0;
 
   const dir = mkdtempSync(join(tmpdir(), 'runbook-resume-'));
@@ -67,7 +70,11 @@ async function afterPartialRun(params: Record<string, string> = { ticket: 'DR-1'
   ];
   writeFileSync(join(stateDir, 'runs', `${RUN_ID}.jsonl`), toJsonl(entries));
   const failoverPosts = () => sim.log.filter((e) => e.method === 'POST' && String(e.query).includes('failover')).map((e) => [...vms].find(([, id]) => e.path.endsWith(`/vms/${id}`))?.[0]);
-  return { server, playbook, stateDir, failoverPosts };
+  const close = async () => {
+    await client.logout();
+    await server.close();
+  };
+  return { server: { url: server.url, close }, playbook, stateDir, failoverPosts, failOver, vms, replicaId: replica.id, sim };
 }
 
 test('--resume: only what the earlier run did not do is requested; the journal says what was left out', async () => {
@@ -97,6 +104,35 @@ test('without --resume the same run asks for erp-db01 again, and EM refuses it',
     assert.is(r.code, 1, r.stderr);
     assert.ok(s.failoverPosts().includes('erp-db01'));
     assert.match(r.stderr, 'already failed over');
+  } finally {
+    await s.server.close();
+  }
+});
+
+test('resuming a run that itself resumed one: the work of both is left out', async () => {
+  const s = await afterPartialRun();
+  try {
+    // Run Y resumed RUN_ID (so erp-db01 is not in its report), failed over erp-db02, then died
+    // before step db ended: only both reports together say step db is done.
+    const taskId = await s.failOver('erp-db02');
+    s.sim.log.length = 0;
+    const Y = '20261127T112233Z-next';
+    const at = (m: number) => new Date(Date.parse('2026-11-27T11:22:33Z') + m * 1000).toISOString();
+    const start = JSON.parse(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8').split('\n')[0]!) as Extract<JournalEntry, { type: 'run-start' }>;
+    writeFileSync(
+      join(s.stateDir, 'runs', `${Y}.jsonl`),
+      toJsonl([
+        { ...start, at: at(0), runId: Y, resumes: RUN_ID },
+        { at: at(1), type: 'step-start', stepId: 'db', name: 'db', kind: 'failover' },
+        { at: at(2), type: 'request-intent', stepId: 'db', target: 'erp-db02', targetId: s.vms.get('erp-db02')!, method: 'POST', path: `/cdpReplicas/${s.replicaId}/vms/${s.vms.get('erp-db02')!}?action=failover`, replica: 'ERP-CDP' },
+        { at: at(2), type: 'request-accepted', stepId: 'db', target: 'erp-db02', taskId },
+        { at: at(3), type: 'task-result', stepId: 'db', target: 'erp-db02', taskId, success: true, message: 'Ok' },
+      ]),
+    );
+    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', Y], { env: ENV });
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(s.failoverPosts(), ['erp-app01']);
+    assert.match(r.stdout, `done by run ${Y} (resumed)`);
   } finally {
     await s.server.close();
   }

@@ -5,9 +5,9 @@
 import { UsageError } from '../errors.js';
 import { doneIn, resumePlan } from '../plan/resume.js';
 import type { Plan, Resumed } from '../plan/types.js';
-import type { RunStatus } from '../run/status/run-status.js';
+import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 
-export function resumedPlan(plan: Plan, from: RunStatus): Plan {
+export function resumedPlan(plan: Plan, from: RunStatus, stateDir: string): Plan {
   const before = from.report.params;
   const names = new Set([...Object.keys(before), ...Object.keys(plan.params)]);
   const differ = [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(plan.params[n])).sort();
@@ -15,14 +15,22 @@ export function resumedPlan(plan: Plan, from: RunStatus): Plan {
     const shown = differ.map((n) => `${n}: ${JSON.stringify(before[n]) ?? '(unset)'} then, ${JSON.stringify(plan.params[n]) ?? '(unset)'} now`);
     throw new UsageError(`--resume ${from.runId}: params differ from that run (${shown.join('; ')}); pass the same --param values to go on from it`);
   }
-  return resumePlan(plan, doneIn(from.report));
+  // The run resumed, then the run it resumed, and so on: each left the earlier work out of its report.
+  const chain = [from.report];
+  for (let id = from.report.resumes; id !== undefined && !chain.some((r) => r.runId === id); ) {
+    const earlier = loadRunStatus(stateDir, id).report;
+    chain.push(earlier);
+    id = earlier.resumes;
+  }
+  return resumePlan(plan, doneIn(chain));
 }
 
 /** One journal line: which steps and VMs this run leaves to the run it resumes. */
 export function describeResume(r: Resumed): string {
   const vms = Object.values(r.vms).flat();
+  const steps = Object.keys(r.steps);
   const parts = [
-    r.steps.length > 0 ? `steps done there, not run again: ${r.steps.join(', ')}` : 'no step was done there as a whole',
+    steps.length > 0 ? `steps done there, not run again: ${steps.join(', ')}` : 'no step was done there as a whole',
     ...(vms.length > 0 ? [`VMs it failed over, not requested again: ${vms.join(', ')}`] : []),
   ];
   return `resuming run ${r.runId}: ${parts.join('; ')}`;

@@ -128,9 +128,9 @@ export const runCommand: Command = async (argv, io) => {
   let journal: Journal | undefined;
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
-    if (resumeFrom) plan = resumedPlan(plan, resumeFrom);
+    if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
     if (!simulate && !values.yes) {
-      const n = countMutatingCalls(plan.steps, plan.resumed?.steps);
+      const n = countMutatingCalls(plan.steps, Object.keys(plan.resumed?.steps ?? {}));
       const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
       if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
     }

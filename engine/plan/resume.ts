@@ -8,25 +8,35 @@ import type { RunReport } from '../run/report-types.js';
 import { flattenSteps, type Plan, type PlanStep, type Resumed } from './types.js';
 
 export interface ResumeDone {
+  /** The run resumed. */
   runId: string;
-  /** Steps whose work the earlier run completed and did not undo. */
-  steps: Set<string>;
-  /** Failover steps: the VMs (or vApps) the earlier run failed over, by step id. */
+  /** Steps whose work was completed and not undone, with the run that did it. */
+  steps: Map<string, string>;
+  /** Failover steps: the VMs (or vApps) failed over, by step id. */
   vms: Map<string, Set<string>>;
 }
 
-/** What the earlier run did that still stands. */
-export function doneIn(report: RunReport): ResumeDone {
-  // A plan start or command that rollback undid (successfully) is no longer done.
-  const undone = new Set(report.rollback.filter((a) => a.ok && (a.action === 'undo-plan' || a.action === 'exec-undo')).map((a) => a.stepId));
-  const steps = new Set<string>();
-  const vms = new Map<string, Set<string>>();
-  for (const s of report.steps) {
-    if (s.outcome === 'succeeded' && !undone.has(s.id)) steps.add(s.id);
-    const failedOver = (s.vms ?? []).filter((v) => v.state === 'failed-over').map((v) => v.name);
-    if ((s.kind === 'failover' || s.kind === 'failoverVapp') && failedOver.length > 0) vms.set(s.id, new Set(failedOver));
+/**
+ * What the earlier run did that still stands. A run that went on from another left that
+ * one's work out of its own report, so the chain of reports (the resumed run first, then the
+ * run it resumed, and so on) adds up to what is done.
+ */
+export function doneIn(chain: readonly RunReport[]): ResumeDone {
+  const done: ResumeDone = { runId: chain[0]?.runId ?? '', steps: new Map(), vms: new Map() };
+  for (const report of chain) {
+    // A plan start or command that rollback undid (successfully) is no longer done.
+    const undone = new Set(report.rollback.filter((a) => a.ok && (a.action === 'undo-plan' || a.action === 'exec-undo')).map((a) => a.stepId));
+    for (const s of report.steps) {
+      if (s.outcome === 'succeeded' && !undone.has(s.id) && !done.steps.has(s.id)) done.steps.set(s.id, report.runId);
+      const failedOver = (s.vms ?? []).filter((v) => v.state === 'failed-over').map((v) => v.name);
+      if ((s.kind === 'failover' || s.kind === 'failoverVapp') && failedOver.length > 0) {
+        const set = done.vms.get(s.id) ?? new Set<string>();
+        for (const name of failedOver) set.add(name);
+        done.vms.set(s.id, set);
+      }
+    }
   }
-  return { runId: report.runId, steps, vms };
+  return done;
 }
 
 /**
@@ -36,33 +46,35 @@ export function doneIn(report: RunReport): ResumeDone {
  * when none is left.
  */
 export function resumePlan(plan: Plan, done: ResumeDone): Plan & { resumed: Resumed } {
-  const resumed: Resumed = { runId: done.runId, steps: [], vms: {} };
+  const resumed: Resumed = { runId: done.runId, steps: {}, vms: {} };
   const narrow = (step: PlanStep): PlanStep => {
     if (step.kind === 'parallel') {
       const steps = step.steps.map(narrow);
-      if (steps.every((c) => resumed.steps.includes(c.id))) resumed.steps.push(step.id);
+      const by = steps.map((c) => resumed.steps[c.id]);
+      if (by.every((r) => r !== undefined)) resumed.steps[step.id] = by[0] ?? done.runId;
       return { ...step, steps };
     }
     if (step.kind === 'check') return step;
-    if (done.steps.has(step.id)) {
-      resumed.steps.push(step.id);
+    const by = done.steps.get(step.id);
+    if (by !== undefined) {
+      resumed.steps[step.id] = by;
       return step;
     }
     const failedOver = done.vms.get(step.id);
     if (!failedOver) return step;
     if (step.kind === 'failoverVapp') {
-      if (failedOver.has(step.vapp.name)) resumed.steps.push(step.id);
+      if (failedOver.has(step.vapp.name)) resumed.steps[step.id] = done.runId;
       return step;
     }
     if (step.kind !== 'failover') return step;
     const left = step.vms.filter((v) => !failedOver.has(v.name));
     const skipped = step.vms.filter((v) => failedOver.has(v.name)).map((v) => v.name);
     if (skipped.length > 0) resumed.vms[step.id] = skipped;
-    if (left.length === 0) resumed.steps.push(step.id);
+    if (left.length === 0) resumed.steps[step.id] = done.runId;
     return { ...step, vms: left.length > 0 ? left : step.vms };
   };
   const steps = plan.steps.map(narrow);
   // A done failover step keeps its VM list for the report; its VMs are listed as left out.
-  for (const s of flattenSteps(steps)) if (resumed.steps.includes(s.id) && s.kind === 'failover') delete resumed.vms[s.id];
+  for (const s of flattenSteps(steps)) if (resumed.steps[s.id] !== undefined && s.kind === 'failover') delete resumed.vms[s.id];
   return { ...plan, steps, resumed };
 }

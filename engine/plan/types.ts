@@ -152,8 +152,8 @@ export interface Plan {
 
 export interface Resumed {
   runId: string;
-  /** Steps not run again: the executor records them as done by that run. */
-  steps: string[];
+  /** Steps not run again, with the run that did them (that one, or a run it resumed). */
+  steps: Record<string, string>;
   /** VMs left out of the failover steps that still run, by step id. */
   vms: Record<string, string[]>;
 }

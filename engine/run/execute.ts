@@ -119,12 +119,12 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
 }
 
 async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, parent: AbortSignal, failures: { stepId: string; error: string }[]): Promise<Ran> {
-  const resumed = ctx.plan.resumed;
-  if (resumed?.steps.includes(step.id)) {
-    // Done by the run this one resumes: shown as skipped, and a success for later `when`s.
+  const doneBy = ctx.plan.resumed?.steps;
+  if (doneBy?.[step.id] !== undefined) {
+    // Done by the run this one resumes (or one it resumed): shown as skipped, and a success for later `when`s.
     for (const s of flattenSteps([step])) {
       ctx.outcomes.set(s.id, 'succeeded');
-      ctx.recorder.stepSkipped(s.id, `done by run ${resumed.runId} (resumed)`);
+      ctx.recorder.stepSkipped(s.id, `done by run ${doneBy[s.id] ?? doneBy[step.id]} (resumed)`);
     }
     return { outcome: 'succeeded', policy: step.onFailure };
   }

@@ -23,6 +23,8 @@ export type JournalEntry = Base &
         /** `timeScale`: rehearsals only; the line times are then simulated time (see RunReport.server). */
         server: { url: string; media: 'xml' | 'json'; simulated: boolean; username?: string; timeScale?: number };
         host: { hostname: string; user: string };
+        /** `--resume`: the run this one goes on from (what it did is done for this one too). */
+        resumes?: string;
       }
     | { type: 'step-start'; stepId: string; name: string; kind: string; parentId?: string }
     | { type: 'step-end'; stepId: string; outcome: 'succeeded' | 'failed' | 'skipped'; error?: string; skipReason?: string }

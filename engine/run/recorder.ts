@@ -82,6 +82,7 @@ export class RunRecorder {
       params: plan.params,
       server: plan.server,
       host: init.host,
+      ...(plan.resumed ? { resumes: plan.resumed.runId } : {}),
       startedAt: this.iso(),
       outcome: 'running',
       targets: plan.targets,
@@ -100,6 +101,7 @@ export class RunRecorder {
       params: plan.params,
       server: plan.server,
       host: init.host,
+      ...(plan.resumed ? { resumes: plan.resumed.runId } : {}),
     });
   }
 

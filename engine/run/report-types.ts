@@ -99,6 +99,8 @@ export interface RunReport {
    */
   server: { url: string; media: MediaType; simulated: boolean; username?: string; timeScale?: number };
   host: { hostname: string; user: string };
+  /** `--resume`: the run this one went on from. */
+  resumes?: string;
   startedAt: string;
   endedAt?: string;
   outcome: RunOutcome | 'running';

@@ -96,6 +96,7 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
         report.params = { ...e.params };
         report.server = { ...e.server };
         report.host = { ...e.host };
+        if (e.resumes !== undefined) report.resumes = e.resumes;
         report.startedAt = e.at;
         break;
       case 'step-start': {
