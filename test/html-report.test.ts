@@ -39,6 +39,13 @@ test('every step and every VM of the report is on the page, escaped', () => {
   assert.ok(html.includes("not enough free space on datastore &#39;DS&lt;01&gt;&#39; &amp; &quot;retry later&quot;"));
 });
 
+test('a resumed run names the run it went on from, and says that run\'s work is not on this page', () => {
+  assert.not.match(okHtml, 'Resumes');
+  const page = renderHtmlReport({ ...okReport, resumes: '20261127T102233Z-<b>' });
+  assert.match(page, '<dt>Resumes</dt><dd><code>20261127T102233Z-&lt;b&gt;</code>');
+  assert.match(page, 'what it did is not in this report');
+});
+
 test('no data string reaches the page unescaped: only the renderer\'s own tags exist', () => {
   for (const s of strings(partial)) {
     if (/[<>&"]/.test(s)) assert.not.ok(html.includes(s), `raw data string on the page: ${s}`);

@@ -23,6 +23,7 @@ export function renderHeader(report: RunReport): string {
   const server = report.server;
   const meta: [string, string][] = [
     ['Run id', `<code>${esc(report.runId)}</code>`],
+    ...(report.resumes !== undefined ? ([['Resumes', `<code>${esc(report.resumes)}</code> <span class="muted">(what it did is not in this report)</span>`]] as [string, string][]) : []),
     ['Commit', pb.commit ? `<code>${esc(pb.commit)}</code>` : '<span class="muted">not in git</span>'],
     ['Ran by', `<code>${esc(`${report.host.user}@${report.host.hostname}`)}</code>`],
     ['Playbook file', `<code>${esc(pb.file)}</code>`],
