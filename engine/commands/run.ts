@@ -156,16 +156,20 @@ export const runCommand: Command = async (argv, io) => {
         }),
       );
     }
+    const playbookSha256 = createHash('sha256').update(readFileSync(playbookFile)).digest('hex');
     recorder = new RunRecorder({
       runId,
       plan,
-      playbookSha256: createHash('sha256').update(readFileSync(playbookFile)).digest('hex'),
+      playbookSha256,
       host: { hostname: hostname(), user: safeUser() },
       pid: process.pid,
       clock,
       ...(journal ? { journal } : {}),
     });
     if (plan.resumed) recorder.event('warning', describeResume(plan.resumed));
+    if (resumeFrom && resumeFrom.report.playbook.sha256 !== playbookSha256) {
+      recorder.event('warning', `the playbook changed since run ${resumeFrom.runId}: steps are matched by id and VMs by name`);
+    }
     if (ignoredUnresolved) {
       const n = ignoredUnresolved.unresolved.length;
       recorder.event('warning', `started with --ignore-unresolved: run ${ignoredUnresolved.runId} left ${n} request${n === 1 ? '' : 's'} unresolved (${ignoredUnresolved.unresolved.map((u) => u.request.target).join(', ')})`);
