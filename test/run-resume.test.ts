@@ -159,6 +159,25 @@ test('a step the earlier run completed is not run again, and counts as succeeded
   }
 });
 
+test('resuming a run that left a request of unknown outcome needs --ignore-unresolved, and asks for that VM again', async () => {
+  const s = await afterPartialRun();
+  try {
+    const path = join(s.stateDir, 'runs', `${RUN_ID}.jsonl`);
+    const intent: JournalEntry = { at: '2026-11-27T10:22:40.000Z', type: 'request-intent', stepId: 'db', target: 'erp-db02', targetId: s.vms.get('erp-db02')!, method: 'POST', path: '/x', replica: 'ERP-CDP' };
+    writeFileSync(path, readFileSync(path, 'utf8') + toJsonl([intent]));
+    const run = (...extra: string[]) => runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, ...extra], { env: ENV });
+    const refused = await run();
+    assert.is(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, 'VM erp-db02 (replica ERP-CDP): requested, no answer recorded');
+    assert.equal(s.failoverPosts(), []);
+    const checked = await run('--ignore-unresolved');
+    assert.is(checked.code, 0, checked.stderr);
+    assert.equal(s.failoverPosts(), ['erp-db02', 'erp-app01']);
+  } finally {
+    await s.server.close();
+  }
+});
+
 test('--resume refuses what it cannot go on from, before any failover is requested (exit 2)', async () => {
   const s = await afterPartialRun({ ticket: 'DR-0' });
   try {

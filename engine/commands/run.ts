@@ -111,10 +111,11 @@ export const runCommand: Command = async (argv, io) => {
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
     lock = acquireLock(stateDir, file);
     if (simulate) return; // a rehearsal's simulator starts empty: nothing of a real run can be sent twice
-    const last = lastRunLeftUnresolved(stateDir, file);
+    // A run to resume is the last real run: its status answers both questions (one read).
+    if (values.resume !== undefined) resumeFrom = resumableRun(stateDir, file, values.resume);
+    const last = resumeFrom ? (resumeFrom.unresolved.length > 0 ? resumeFrom : undefined) : lastRunLeftUnresolved(stateDir, file);
     if (last && !values['ignore-unresolved']) throw unresolvedError(last, stateDir);
     ignoredUnresolved = last;
-    if (values.resume !== undefined) resumeFrom = resumableRun(stateDir, file, values.resume);
   };
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
