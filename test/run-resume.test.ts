@@ -82,6 +82,14 @@ test('--resume: only what the earlier run did not do is requested; the journal s
   try {
     const st = await runCli(['status', '--run', RUN_ID, '--state-dir', s.stateDir]);
     assert.match(st.stdout, `runbook run ${s.playbook} --resume ${RUN_ID}`, 'status says how to go on');
+    const plan = await runCli(['plan', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--resume', RUN_ID], { env: ENV });
+    assert.is(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, `Resuming run ${RUN_ID}: what it did is not sent again`);
+    assert.match(plan.stdout, `failed over by run ${RUN_ID} or a run it resumed, not requested again: erp-db01`);
+    assert.match(plan.stdout, '(VM "erp-db02")');
+    assert.not.match(plan.stdout, '(VM "erp-db01")');
+    assert.match(plan.stdout, 'Ready: 2 mutating calls would be sent');
+    assert.equal(s.failoverPosts(), [], 'plan sends no failover');
     const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, '--report', join(s.stateDir, 'r.json')], { env: ENV });
     assert.is(r.code, 0, r.stderr);
     assert.equal(s.failoverPosts(), ['erp-db02', 'erp-app01']);
@@ -150,6 +158,8 @@ test('a step the earlier run completed is not run again, and counts as succeeded
       join(s.stateDir, 'runs', `${RUN_ID}.jsonl`),
       journal + toJsonl([{ at: '2026-11-27T10:22:40.000Z', type: 'step-end', stepId: 'db', outcome: 'succeeded' }]),
     );
+    const plan = await runCli(['plan', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--resume', RUN_ID], { env: ENV });
+    assert.match(plan.stdout, `1. db: done by run ${RUN_ID} (resumed), not run again`);
     const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], { env: ENV });
     assert.is(r.code, 0, r.stderr);
     assert.equal(s.failoverPosts(), ['erp-app01'], 'app runs: its `when: {step: db}` sees db as succeeded');

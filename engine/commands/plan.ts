@@ -16,7 +16,8 @@ import { ExitCode, PreflightError, UsageError } from '../errors.js';
 import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { lastRunLeft, lastRunLeftUnresolved } from '../run/status/earlier-run.js';
+import { lastRunLeft, lastRunLeftUnresolved, resumableRun } from '../run/status/earlier-run.js';
+import { resumedPlan } from './run-resume.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -34,6 +35,8 @@ Options:
   --format text|json  output format (default text)
   --state-dir DIR     where earlier runs are recorded (default .runbook beside the playbook):
                       their reports estimate the time to recover against targets.rto
+  --resume RUN_ID     what 'runbook run --resume RUN_ID' would send: without what that
+                      run (the last one of this playbook) already did
   -h, --help          this help
 
 Credentials: --server, then VEEAM_EM_URL, VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or
@@ -54,18 +57,23 @@ export const PLAN_OPTIONS = {
 } as const;
 
 export const planCommand: Command = async (argv, io) => {
-  const { values, positionals } = parseCommandArgs('plan', argv, { ...PLAN_OPTIONS, format: { type: 'string' }, 'state-dir': { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('plan', argv, { ...PLAN_OPTIONS, format: { type: 'string' }, 'state-dir': { type: 'string' }, resume: { type: 'string' } });
   if (values.help) {
     io.stdout.write(HELP);
     return ExitCode.ok;
   }
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
+  if (values.resume !== undefined && values.simulate) {
+    throw new UsageError('--resume goes on from a real run; a rehearsal (--simulate) starts from an empty simulator each time');
+  }
   const prepared = await prepare('plan', positionals, values, io);
-  const { target, plan, playbookFile } = prepared;
+  const { target, playbookFile } = prepared;
+  let plan = prepared.plan;
   try {
     await preflight(plan, target.client, target.clock, io.signal);
     const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd });
+    if (values.resume !== undefined) plan = resumedPlan(plan, resumableRun(stateDir, playbookFile, values.resume), stateDir);
     const rto = estimateFromHistory(plan, stateDir, io);
     const last = plan.server.simulated ? undefined : lastRunLeftUnresolved(stateDir, playbookFile);
     if (last) {

@@ -4,7 +4,7 @@
 
 import type { ApiCall } from '../api/types.js';
 import type { MediaType } from '../playbook/types.js';
-import type { Plan, PlanStep, RollbackNote } from './types.js';
+import type { Plan, PlanStep, Resumed, RollbackNote } from './types.js';
 
 export interface RenderOptions {
   media: MediaType;
@@ -25,8 +25,9 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
   ].filter(Boolean);
   if (targets.length > 0) lines.push(`Targets: ${targets.join(', ')}`);
   if (plan.maxInFlight !== undefined) lines.push(`At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`);
+  if (plan.resumed) lines.push(`Resuming run ${plan.resumed.runId}: what it did is not sent again`);
   lines.push('');
-  plan.steps.forEach((step, i) => renderStep(step, `${i + 1}`, '', lines, options));
+  plan.steps.forEach((step, i) => renderStep(step, `${i + 1}`, '', lines, options, plan.resumed));
   if (plan.warnings.length > 0) {
     lines.push('Warnings:');
     for (const w of plan.warnings) lines.push(`  ! ${w}`);
@@ -36,15 +37,23 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
     lines.push(`Not ready: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'}`);
     for (const p of plan.problems) lines.push(`  ✖ ${p}`);
   } else {
-    const calls = countMutatingCalls(plan.steps);
+    const calls = countMutatingCalls(plan.steps, Object.keys(plan.resumed?.steps ?? {}));
     lines.push(`Ready: ${calls} mutating call${calls === 1 ? '' : 's'} would be sent. Nothing was changed (dry run).`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-function renderStep(step: PlanStep, num: string, indent: string, lines: string[], o: RenderOptions): void {
+function renderStep(step: PlanStep, num: string, indent: string, lines: string[], o: RenderOptions, resumed?: Resumed): void {
   const pad = `${indent}   `;
-  lines.push(`${indent}${num}. ${step.name}${step.name !== step.id ? ` [${step.id}]` : ''}: ${summary(step)}`);
+  const title = `${indent}${num}. ${step.name}${step.name !== step.id ? ` [${step.id}]` : ''}`;
+  const doneBy = resumed?.steps[step.id];
+  if (doneBy !== undefined) {
+    lines.push(`${title}: done by run ${doneBy} (resumed), not run again`, '');
+    return;
+  }
+  lines.push(`${title}: ${summary(step)}`);
+  const leftOut = resumed?.vms[step.id];
+  if (leftOut) lines.push(`${pad}failed over by run ${resumed!.runId} or a run it resumed, not requested again: ${leftOut.join(', ')}`);
   if (!step.whenStatus.known) lines.push(`${pad}${step.whenStatus.text}`);
   else if (!step.whenStatus.value) lines.push(`${pad}skipped: its condition is false with these params and env`);
   if (step.always) lines.push(`${pad}always runs, even after an earlier failure`);
@@ -69,7 +78,7 @@ function renderStep(step: PlanStep, num: string, indent: string, lines: string[]
       lines.push(`${pad}in ${step.cwd}, expects exit ${step.expectExit}`);
       break;
     case 'parallel':
-      step.steps.forEach((child, i) => renderStep(child, `${num}.${i + 1}`, pad, lines, o));
+      step.steps.forEach((child, i) => renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed));
       break;
     case 'wait':
       break;
