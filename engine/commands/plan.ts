@@ -17,7 +17,7 @@ import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { lastRunLeft, lastRunLeftUnresolved, resumableRun } from '../run/status/earlier-run.js';
-import { resumedPlan } from './run-resume.js';
+import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -64,9 +64,7 @@ export const planCommand: Command = async (argv, io) => {
   }
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
-  if (values.resume !== undefined && values.simulate) {
-    throw new UsageError('--resume goes on from a real run; a rehearsal (--simulate) starts from an empty simulator each time');
-  }
+  refuseResumedRehearsal(values.resume, values.simulate);
   const prepared = await prepare('plan', positionals, values, io);
   const { target, playbookFile } = prepared;
   let plan = prepared.plan;

@@ -7,6 +7,13 @@ import { doneIn, resumePlan } from '../plan/resume.js';
 import type { Plan, Resumed } from '../plan/types.js';
 import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 
+/** `--resume` with `--simulate` makes no sense: checked before anything else happens. */
+export function refuseResumedRehearsal(resume: string | undefined, simulate: boolean | undefined): void {
+  if (resume !== undefined && simulate) {
+    throw new UsageError('--resume goes on from a real run; a rehearsal (--simulate) starts from an empty simulator each time');
+  }
+}
+
 export function resumedPlan(plan: Plan, from: RunStatus, stateDir: string): Plan {
   const before = from.report.params;
   const names = new Set([...Object.keys(before), ...Object.keys(plan.params)]);

@@ -18,7 +18,7 @@ import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { lastRunLeftUnresolved, resumableRun, unresolvedError } from '../run/status/earlier-run.js';
-import { describeResume, resumedPlan } from './run-resume.js';
+import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import { renderSummary } from '../run/summary.js';
 import { attachLogFile, writeOutputs, writeStateReport, OUTPUT_OPTIONS } from '../run/outputs.js';
@@ -84,9 +84,7 @@ export const runCommand: Command = async (argv, io) => {
   if (!simulate && !values.yes && !io.prompt) {
     throw new UsageError('runbook run against a real Enterprise Manager needs confirmation, and there is no terminal to ask on: pass --yes (or rehearse with --simulate)');
   }
-  if (values.resume !== undefined && simulate) {
-    throw new UsageError('--resume goes on from a real run; a rehearsal (--simulate) starts from an empty simulator each time');
-  }
+  refuseResumedRehearsal(values.resume, simulate);
   let maxConcurrency: number | undefined;
   if (values.concurrency !== undefined) {
     maxConcurrency = Number(values.concurrency);
