@@ -149,6 +149,21 @@ test('resuming a run that itself resumed one: the work of both is left out', asy
   }
 });
 
+test('a run that went on from one whose journal is gone cannot be resumed: what that one did is unknown', async () => {
+  const s = await afterPartialRun();
+  try {
+    const path = join(s.stateDir, 'runs', `${RUN_ID}.jsonl`);
+    const [first, ...rest] = readFileSync(path, 'utf8').split('\n');
+    writeFileSync(path, [JSON.stringify({ ...(JSON.parse(first!) as object), resumes: '20261126T000000Z-gone' }), ...rest].join('\n'));
+    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], { env: ENV });
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, `--resume ${RUN_ID}: that run went on from run 20261126T000000Z-gone, whose journal is not in`);
+    assert.equal(s.failoverPosts(), []);
+  } finally {
+    await s.server.close();
+  }
+});
+
 test('a step the earlier run completed is not run again, and counts as succeeded for when', async () => {
   const s = await afterPartialRun();
   try {

@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import { doneIn, resumePlan } from '../plan/resume.js';
 import type { Plan, Resumed } from '../plan/types.js';
+import type { RunReport } from '../run/report-types.js';
 import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 
 /** `--resume` with `--simulate` makes no sense: checked before anything else happens. */
@@ -25,7 +26,14 @@ export function resumedPlan(plan: Plan, from: RunStatus, stateDir: string): Plan
   // The run resumed, then the run it resumed, and so on: each left the earlier work out of its report.
   const chain = [from.report];
   for (let id = from.report.resumes; id !== undefined && !chain.some((r) => r.runId === id); ) {
-    const earlier = loadRunStatus(stateDir, id).report;
+    let earlier: RunReport;
+    try {
+      earlier = loadRunStatus(stateDir, id).report;
+    } catch (error) {
+      // Without that run's journal, what it did cannot be known: going on could repeat it.
+      if (error instanceof UsageError) throw new UsageError(`--resume ${from.runId}: that run went on from run ${id}, whose journal is not in ${stateDir}; what it did cannot be told`);
+      throw error;
+    }
     chain.push(earlier);
     id = earlier.resumes;
   }
