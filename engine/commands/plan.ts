@@ -16,7 +16,7 @@ import { ExitCode, PreflightError, UsageError } from '../errors.js';
 import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { lastRunLeft, lastRunLeftUnresolved, resumableRun } from '../run/status/earlier-run.js';
+import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
@@ -71,9 +71,10 @@ export const planCommand: Command = async (argv, io) => {
   try {
     await preflight(plan, target.client, target.clock, io.signal);
     const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: playbookFile, cwd: io.cwd });
-    if (values.resume !== undefined) plan = resumedPlan(plan, resumableRun(stateDir, playbookFile, values.resume), stateDir);
+    const earlier = plan.server.simulated ? {} : earlierRuns(stateDir, playbookFile, values.resume);
+    if (earlier.resumeFrom) plan = resumedPlan(plan, earlier.resumeFrom, stateDir);
     const rto = estimateFromHistory(plan, stateDir, io);
-    const last = plan.server.simulated ? undefined : lastRunLeftUnresolved(stateDir, playbookFile);
+    const last = earlier.unresolved;
     if (last) {
       io.stderr.write(`runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`);
     }

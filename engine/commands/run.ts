@@ -17,7 +17,7 @@ import { startProgress, type ProgressRenderer } from '../run/progress.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { lastRunLeftUnresolved, resumableRun, unresolvedError } from '../run/status/earlier-run.js';
+import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import { renderSummary } from '../run/summary.js';
@@ -109,11 +109,10 @@ export const runCommand: Command = async (argv, io) => {
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
     lock = acquireLock(stateDir, file);
     if (simulate) return; // a rehearsal's simulator starts empty: nothing of a real run can be sent twice
-    // A run to resume is the last real run: its status answers both questions (one read).
-    if (values.resume !== undefined) resumeFrom = resumableRun(stateDir, file, values.resume);
-    const last = resumeFrom ? (resumeFrom.unresolved.length > 0 ? resumeFrom : undefined) : lastRunLeftUnresolved(stateDir, file);
-    if (last && !values['ignore-unresolved']) throw unresolvedError(last, stateDir);
-    ignoredUnresolved = last;
+    const earlier = earlierRuns(stateDir, file, values.resume);
+    resumeFrom = earlier.resumeFrom;
+    if (earlier.unresolved && !values['ignore-unresolved']) throw unresolvedError(earlier.unresolved, stateDir);
+    ignoredUnresolved = earlier.unresolved;
   };
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {

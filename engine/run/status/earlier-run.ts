@@ -48,6 +48,19 @@ export function resumableRun(stateDir: string, playbookFile: string, runId: stri
   return status;
 }
 
+/**
+ * What `run` and `plan` need from earlier runs: the run `--resume` names (checked), and the
+ * last real run if it left anything unresolved. When resuming, those are the same run: one read.
+ */
+export function earlierRuns(stateDir: string, playbookFile: string, resumeId: string | undefined): { resumeFrom?: RunStatus; unresolved?: RunStatus } {
+  if (resumeId === undefined) {
+    const unresolved = lastRunLeftUnresolved(stateDir, playbookFile);
+    return unresolved ? { unresolved } : {};
+  }
+  const resumeFrom = resumableRun(stateDir, playbookFile, resumeId);
+  return resumeFrom.unresolved.length > 0 ? { resumeFrom, unresolved: resumeFrom } : { resumeFrom };
+}
+
 /** "the last run of this playbook (ID, crashed) left 2 requests whose outcome is unknown" */
 export function lastRunLeft(last: RunStatus): string {
   const n = last.unresolved.length;
