@@ -18,6 +18,8 @@ export interface EngineResult {
   error?: string;
   wallMs: number;
   cpuMs: number;
+  /** Of cpuMs, the main thread's (Linux only): the rest is V8's JIT and GC threads and libuv's pool. */
+  mainThreadCpuMs?: number;
   /** RSS when the command started, and the process's peak (both MB). */
   startRssMb: number;
   peakRssMb: number;

@@ -31,6 +31,8 @@ export interface FailoverResult extends RunAnalysis {
   pollPerVm: number;
   /** Engine process only. */
   cpuMsPerVm?: number;
+  /** Of cpuMsPerVm, the main thread's (Linux only). */
+  mainThreadCpuMsPerVm?: number;
   startRssMb?: number;
   peakRssMb?: number;
   simCpuMs: number;
@@ -97,6 +99,7 @@ export async function runFailover(driver: Driver, s: Scenario, options: EngineRu
       pollPerVm: polls / s.vms,
       ...(engine?.warnings ? { engineWarnings: engine.warnings } : {}),
       ...(engine ? { cpuMsPerVm: engine.cpuMs / s.vms, startRssMb: engine.startRssMb, peakRssMb: engine.peakRssMb } : {}),
+      ...(engine?.mainThreadCpuMs !== undefined ? { mainThreadCpuMsPerVm: engine.mainThreadCpuMs / s.vms } : {}),
       simCpuMs,
       ok: problem === undefined,
       ...(problem !== undefined ? { problem } : {}),

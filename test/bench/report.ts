@@ -54,6 +54,7 @@ function failoverRows(list: FailoverResult[]): string[][] {
     f(x.pollPerVm, 2),
     `${f(x.reaction.median)}/${f(x.reaction.p99)}`,
     x.cpuMsPerVm === undefined ? '–' : f(x.cpuMsPerVm, 2),
+    x.mainThreadCpuMsPerVm === undefined ? '–' : f(x.mainThreadCpuMsPerVm, 2),
     x.peakRssMb === undefined ? '–' : f(x.peakRssMb),
     String(x.peakInFlight),
     x.ok ? 'yes' : `NO: ${x.problem ?? ''}`,
@@ -68,12 +69,13 @@ export function renderReport(r: BenchResults): string {
     `Failover: CDP replicas of ${r.options.replicaSize} VMs, ${r.options.concurrency} in flight, task ${r.options.taskMs} ms, poll ${r.options.pollMs} ms` +
       (r.options.timeScale !== 1 ? ` (time scale ${r.options.timeScale})` : '') +
       (r.options.engineNodeOptions ? `; engine started with ${r.options.engineNodeOptions.join(' ')} (not the default)` : '') +
-      '; phase = first failover POST → last request for a VM; ratio = phase / ideal; reaction = task finished → its DELETE (median/p99 ms)',
+      '; phase = first failover POST → last request for a VM; ratio = phase / ideal; reaction = task finished → its DELETE (median/p99 ms)' +
+      '; CPU = the engine process, all threads; main thread = its JavaScript thread (the rest: V8 compiling hot code and collecting garbage in the background, fsync)',
   );
   if (r.failover.length > 0) {
     parts.push(
       table(
-        ['driver', 'VMs', 'waves', 'ideal', 'phase', 'ratio', 'wall', 'requests', 'req/VM', 'polls/VM', 'reaction ms', 'CPU ms/VM', 'peak RSS MB', 'in flight', 'invariants'],
+        ['driver', 'VMs', 'waves', 'ideal', 'phase', 'ratio', 'wall', 'requests', 'req/VM', 'polls/VM', 'reaction ms', 'CPU ms/VM', 'main thread', 'peak RSS MB', 'in flight', 'invariants'],
         failoverRows(r.failover),
       ),
     );

@@ -1,7 +1,8 @@
 // Diagnostic: CPU per request of the HTTP layer alone, 200 requests in flight on loopback
 // against a trivial server in another process (its CPU is not counted). Compares the
 // engine's transport (ky over node-fetch.ts + deadline + XML decoding) with ky over the
-// global fetch, bare fetch and bare node:http. Run: node --import tsx test/bench/transport-cost.ts
+// global fetch, bare fetch and bare node:http, and takes the engine's apart (its fetch alone,
+// with the decode, under ky). Run: node --import tsx test/bench/transport-cost.ts
 // Not part of `npm run bench`: it sizes where the engine's per-request CPU goes.
 
 import { fork } from 'node:child_process';
@@ -14,6 +15,8 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import ky from 'ky';
 import { systemClock } from '../../engine/clock.js';
 import { createTransport } from '../../engine/api/transport.js';
+import { decodeDocument } from '../../engine/api/document.js';
+import { BODY as READ, createNodeFetch, WIRE, type NodeFetchResponse, type WireInit } from '../../engine/api/node-fetch.js';
 
 const BODY = `<?xml version="1.0" encoding="utf-8"?>\n<Task xmlns="http://www.veeam.com/ent/v1.0" Type="Task" Href="http://127.0.0.1/api/tasks/task-1">\n  <Links>\n    <Link Rel="Delete" Type="Task" Href="http://127.0.0.1/api/tasks/task-1" />\n  </Links>\n  <TaskId>task-1</TaskId>\n  <State>Running</State>\n  <Operation>CdpReplicaFailover</Operation>\n</Task>\n`;
 
@@ -68,6 +71,17 @@ try {
   const transport = createTransport({ baseUrl: base, timeoutMs: 30_000, maxBodyBytes: 1 << 24, clock: systemClock });
   await measure('engine transport (ky+node:http, decode)', total, 200, () =>
     transport.send({ method: 'GET', path: '/tasks/task-1', headers, signal: runSignal }));
+  // The engine transport in parts: its fetch alone, with the XML decode, under ky; the decode alone.
+  const nodeFetch = createNodeFetch({ maxBodyBytes: 1 << 24 });
+  const wire = (): RequestInit & WireInit => ({ headers, [WIRE]: { signal: new AbortController().signal } });
+  await measure('node-fetch.ts alone (no ky, no decode)', total, 200, () => nodeFetch(`${base}tasks/task-1`, wire()));
+  await measure('node-fetch.ts + XML decode (no ky)', total, 200, async () => {
+    const read = ((await nodeFetch(`${base}tasks/task-1`, wire())) as NodeFetchResponse)[READ];
+    return read.kind === 'text' ? decodeDocument(read.text) : undefined;
+  });
+  const kyNode = ky.create({ prefixUrl: base, timeout: false, retry: 0, throwHttpErrors: false, fetch: nodeFetch });
+  await measure('ky over node-fetch.ts (no decode)', total, 200, () => kyNode('tasks/task-1', { ...wire(), redirect: 'manual' }));
+  await measure('XML decode of the Task alone', total, 1, async () => decodeDocument(BODY));
   const client = ky.create({ prefixUrl: base, timeout: false, retry: 0, throwHttpErrors: false });
   await measure('ky+global fetch, per-request signal, text()', total, 200, async () => {
     const c = new AbortController();
