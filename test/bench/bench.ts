@@ -27,13 +27,15 @@ export interface BenchOptions {
   diagNoFsync?: boolean;
   /** Node/V8 flags for the engine process (not the default: reported with the results). */
   engineNodeOptions?: string[];
+  /** The media type the engine's playbook asks for (not the default when json: reported). */
+  media?: 'xml' | 'json';
   log?: (line: string) => void;
 }
 
 export interface BenchResults {
   machine: Machine;
   startedAt: string;
-  options: { timeScale: number; taskMs: number; pollMs: number; concurrency: number; replicaSize: number; engineNodeOptions?: string[] };
+  options: { timeScale: number; taskMs: number; pollMs: number; concurrency: number; replicaSize: number; engineNodeOptions?: string[]; media?: 'json' };
   failover: FailoverResult[];
   cli?: CliResult;
   sim?: SimRpsResult;
@@ -57,10 +59,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       concurrency: o.concurrency,
       replicaSize: 20,
       ...(o.engineNodeOptions ? { engineNodeOptions: o.engineNodeOptions } : {}),
+      ...(o.media === 'json' ? { media: 'json' as const } : {}),
     },
     failover: [],
   };
-  const scenario = (vms: number) => ({ vms, taskMs, pollMs, concurrency: o.concurrency });
+  const scenario = (vms: number) => ({ vms, taskMs, pollMs, concurrency: o.concurrency, ...(o.media ? { media: o.media } : {}) });
   const engineRun = { ...(o.profileDir !== undefined ? { profileDir: o.profileDir } : {}), ...(o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}) };
   if (want('failover')) {
     for (const n of o.sizes) {

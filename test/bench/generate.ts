@@ -18,6 +18,8 @@ export interface Scenario {
   taskMs: number;
   /** Engine poll interval, ms. */
   pollMs: number;
+  /** What the engine's playbook asks EM for. @default 'xml' */
+  media?: 'xml' | 'json';
 }
 
 export interface ReplicaPlan {
@@ -53,7 +55,7 @@ export function inventory(s: Scenario): Inventory {
 }
 
 /** The playbook as YAML text: one parallel group of every replica step; run it with `--concurrency` = runConcurrency(s). */
-export function playbook(s: Scenario, media: 'xml' | 'json' = 'xml'): string {
+export function playbook(s: Scenario, media: 'xml' | 'json' = s.media ?? 'xml'): string {
   const concurrency = s.concurrency ?? 200;
   const size = s.replicaSize ?? 20;
   const group = replicas(s).map((r) => ({

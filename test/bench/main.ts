@@ -26,6 +26,8 @@ Options:
                        start the engine process with these Node/V8 flags on node's
                        command line (e.g. --engine-node-options=--max-old-space-size=1024); shown
                        in the report
+  --media xml|json     the media type the engine speaks (default xml, as runbook run does);
+                       json is a data point only: EM's JSON for finished tasks is unverified
   -h, --help           this help
 `;
 
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'diag-no-fsync': { type: 'boolean' },
     'engine-node-options': { type: 'string' },
+    media: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -59,6 +62,10 @@ if (!(timeScale > 0)) {
   process.stderr.write(`--time-scale must be a positive number, got "${values['time-scale']}"\n`);
   process.exit(2);
 }
+if (values.media !== undefined && values.media !== 'xml' && values.media !== 'json') {
+  process.stderr.write(`--media must be xml or json, got "${values.media}"\n`);
+  process.exit(2);
+}
 const quick = values.quick === true;
 const sizes = values.sizes !== undefined ? values.sizes.split(',').map(Number) : quick ? [10, 100, 1000] : [10, 100, 1000, 10_000];
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
@@ -76,6 +83,7 @@ const options: BenchOptions = {
   sim: { connections: 8, requests: quick ? 10_000 : 30_000 },
   ...(values.profile !== undefined ? { profileDir: resolve(values.profile) } : {}),
   ...(values['diag-no-fsync'] ? { diagNoFsync: true } : {}),
+  ...(values.media === 'json' ? { media: 'json' as const } : {}),
   ...(values['engine-node-options'] ? { engineNodeOptions: values['engine-node-options'].trim().split(/\s+/) } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 };

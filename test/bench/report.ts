@@ -69,6 +69,7 @@ export function renderReport(r: BenchResults): string {
     `Failover: CDP replicas of ${r.options.replicaSize} VMs, ${r.options.concurrency} in flight, task ${r.options.taskMs} ms, poll ${r.options.pollMs} ms` +
       (r.options.timeScale !== 1 ? ` (time scale ${r.options.timeScale})` : '') +
       (r.options.engineNodeOptions ? `; engine started with ${r.options.engineNodeOptions.join(' ')} (not the default)` : '') +
+      (r.options.media === 'json' ? '; engine speaking JSON (not the default)' : '') +
       '; phase = first failover POST → last request for a VM; ratio = phase / ideal; reaction = task finished → its DELETE (median/p99 ms)' +
       '; CPU = the engine process, all threads; main thread = its JavaScript thread (the rest: V8 compiling hot code and collecting garbage in the background, fsync)',
   );
