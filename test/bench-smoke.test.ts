@@ -41,6 +41,11 @@ test('every scenario runs at N=10 and its measurements are well-formed', async (
   assert.is(engine.byKind.pollOne, 0);
   assert.ok(engine.byKind.pollList >= 1);
   assert.ok(engine.cpuMsPerVm! > 0 && engine.peakRssMb! > 0);
+  // The main thread's share is read from Linux's /proc; it is part of the process's CPU.
+  if (process.platform === 'linux') {
+    assert.ok(engine.mainThreadCpuMsPerVm !== undefined && engine.mainThreadCpuMsPerVm >= 0);
+    assert.ok(engine.mainThreadCpuMsPerVm <= engine.cpuMsPerVm! + 20 / N, `main ${engine.mainThreadCpuMsPerVm} of ${engine.cpuMsPerVm}`);
+  }
   const serial = r.failover.find((x) => x.driver === 'naive-serial')!;
   assert.is(serial.peakInFlight, 1);
   assert.is(serial.waves, N);
