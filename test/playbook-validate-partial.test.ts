@@ -61,6 +61,37 @@ test('a step reusing the id of a step that failed the schema is still reported',
   assert.match(out[1]!, /step id "preflight" is already used by steps\[0\]/);
 });
 
+test('a bad name, server or targets block does not hold back the rules of the steps', () => {
+  const typo = (text: string) => text.replace('when: {step: database}', 'when: {step: databse}');
+  const codes = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
+  assert.equal(codes(typo(BASE.replace('name: ERP failover', 'name: ""'))), ['2:7 schema/minLength', '15:18 rule/condition-order']);
+  assert.equal(codes(typo(BASE.replace('name: ERP failover\n', ''))), ['1:1 schema/required', '14:18 rule/condition-order']);
+  assert.equal(codes(typo(BASE.replace('params:', 'server: {url: "https://em01:9398", timeout: 30}\nparams:'))), ['3:45 schema/duration', '16:18 rule/condition-order']);
+  assert.equal(codes(typo(BASE.replace('params:', 'targets: {rto: 1h, rpo: 5}\nparams:'))), ['3:25 schema/duration', '16:18 rule/condition-order']);
+  assert.equal(codes(typo(BASE.replace('params:', 'description: [a, b]\nparams:'))), ['3:14 schema/type', '16:18 rule/condition-order']);
+});
+
+test('with the server block standing aside, a param it uses is not called unused; with only the name, one nothing uses is', () => {
+  const text = BASE.replace('params:', 'server: {url: "https://${params.em}:9398", timeout: 30}\nparams:\n  em: {type: string}');
+  const codes = (t: string) => validateText('pb.yaml', t).diagnostics.map((d) => d.code);
+  assert.equal(codes(text), ['schema/duration']);
+  const unused = BASE.replace('name: ERP failover', 'name: ""').replace('params:', 'params:\n  spare: {type: string}');
+  assert.equal(codes(unused), ['schema/minLength', 'rule/unused-param']);
+});
+
+test('a step above targets.rpo is not judged against targets that failed the schema', () => {
+  const text = BASE.replace('params:', 'targets: {rpo: 5}\nparams:');
+  assert.equal(validateText('pb.yaml', text).diagnostics.map((d) => d.code), ['schema/duration']);
+  // With the targets fixed, the step is judged against them.
+  const valid = BASE.replace('params:', 'targets: {rpo: 5m}\nparams:');
+  assert.equal(validateText('pb.yaml', valid).diagnostics.map((d) => d.code), ['rule/rpo-target']);
+});
+
+test('a misspelt top-level key holds the rules back (the steps may read through what it meant)', () => {
+  const text = BASE.replace('params:', 'parms:').replace('when: {step: database}', 'when: {step: databse}');
+  assert.equal(validateText('pb.yaml', text).diagnostics.map((d) => d.code), ['schema/unknown-key']);
+});
+
 test('an error outside the steps still holds the rules back (they read every step through it)', () => {
   const text = BASE.replace('version: 1', 'version: 2').replace('when: {step: database}', 'when: {step: databse}');
   assert.equal(lines(text), ['1:10 error version: must be 1 (the only playbook language version so far); got 2']);

@@ -1,33 +1,49 @@
-// The semantic rules for the steps that passed the schema while others did not, so one
+// The semantic rules for the parts that passed the schema while others did not, so one
 // `runbook validate` shows all it can: a pull request should not need one round to fix a
 // schema error and a second to learn that a condition names a step that does not exist.
 //
 // The rules read the playbook as normalized, which needs a schema-valid document. Each
 // top-level step with a schema error is swapped for a placeholder (a wait step under the same
 // id where that id is usable), so every other step keeps its index, its position in the file
-// and the ids it can refer to. Problems found inside placeholders are dropped (they are about
-// the stand-in), and so are the findings a missing step could make wrong (see
-// RuleContext.partial). Errors outside the steps (version, server, params, defaults) change
-// how every step reads: then the rules wait until the schema passes, as before.
+// and the ids it can refer to. A bad `name` stands in as a made-up one; a bad `description`,
+// `server` or `targets` is left out (no step reads through them; the rules that compare a
+// step with them hold back). Problems found inside stand-ins are dropped, and so are the
+// findings a missing part could make wrong (see RuleContext.partial). Errors in `version`,
+// `params` or `defaults`, or an unknown top-level key (a misspelt `params:`?), change how every
+// step reads: then the rules wait until the schema passes.
 
 import type { Diagnostic } from '../errors.js';
 import { normalize } from './normalize.js';
-import type { Path, Source } from './positions.js';
+import type { Source } from './positions.js';
 import { RULES } from './rules/all.js';
 import { createContext } from './rules/context.js';
+import type { SchemaProblem } from './schema-errors.js';
 import { schemaValidator } from './schema.js';
 import type { WrittenPlaybook } from './written.js';
 
-/** Rule problems of the schema-valid steps, or none when that cannot be told reliably. */
-export function rulesBesideSchemaErrors(source: Source, data: unknown, schemaErrorPaths: readonly Path[], absoluteFile: string): Diagnostic[] {
+/** Top-level keys that can stand aside (rules-beside-schema above), and what stands in. */
+const STAND_INS: Record<string, ((record: Record<string, unknown>) => void) | undefined> = {
+  name: (record) => void (record.name = 'playbook'),
+  description: (record) => void delete record.description,
+  server: (record) => void delete record.server,
+  targets: (record) => void delete record.targets,
+};
+
+/** Rule problems of the schema-valid parts, or none when that cannot be told reliably. */
+export function rulesBesideSchemaErrors(source: Source, data: unknown, problems: readonly SchemaProblem[], absoluteFile: string): Diagnostic[] {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [];
   const invalid = new Set<number>();
-  for (const path of schemaErrorPaths) {
-    if (path[0] !== 'steps' || typeof path[1] !== 'number') return [];
-    invalid.add(path[1]);
+  const standIns = new Set<string>();
+  for (const { path, missingKey } of problems) {
+    const key = path.length === 0 ? missingKey : path[0];
+    if (key === 'steps' && typeof path[1] === 'number') invalid.add(path[1]);
+    else if (typeof key === 'string' && STAND_INS[key]) standIns.add(key);
+    else return [];
   }
-  const record = data as Record<string, unknown>;
+  const record = { ...(data as Record<string, unknown>) };
+  for (const key of standIns) STAND_INS[key]!(record);
   const steps = record.steps;
-  if (!Array.isArray(steps) || invalid.size === 0) return [];
+  if (!Array.isArray(steps) || invalid.size + standIns.size === 0) return [];
 
   const writtenIds = new Set<string>();
   collectIds(steps, writtenIds);
@@ -44,7 +60,7 @@ export function rulesBesideSchemaErrors(source: Source, data: unknown, schemaErr
     if (!schemaValidator()(patched)) continue;
     const written = patched as unknown as WrittenPlaybook;
     const out: Diagnostic[] = [];
-    const ctx = createContext(normalize(written, absoluteFile), written, source, source.file, out, { placeholders: invalid, skippedStepIds });
+    const ctx = createContext(normalize(written, absoluteFile), written, source, source.file, out, { placeholders: invalid, skippedStepIds, standIns });
     for (const rule of RULES) rule(ctx);
     return out;
   }

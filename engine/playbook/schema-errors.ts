@@ -13,6 +13,8 @@ export interface SchemaProblem {
   key: boolean;
   code: string;
   message: string;
+  /** For a missing required key: which one (the path points at its parent). */
+  missingKey?: string;
 }
 
 type Schema = { properties?: Record<string, { description?: string }>; pattern?: string; description?: string };
@@ -58,7 +60,7 @@ function explain(e: ErrorObject, defs: Record<string, Schema>): SchemaProblem {
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       const what = parent.properties?.[missing]?.description;
-      return at(`missing required key "${missing}"${what ? ` (${lowerFirst(what.replace(/\.$/, ''))})` : ''}`);
+      return { ...at(`missing required key "${missing}"${what ? ` (${lowerFirst(what.replace(/\.$/, ''))})` : ''}`), missingKey: missing };
     }
     case 'not': {
       if (allowed.includes('id')) {

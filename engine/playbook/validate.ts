@@ -59,7 +59,7 @@ function validateParsed(parsed: Parsed, absoluteFile: string): ValidationResult 
   if (schemaProblems.length > 0) {
     diagnostics.push(...schemaProblems.map((p) => diagnosticAtPath(source, p.path, 'error', p.code, p.message, { key: p.key })));
     // The rules still check the steps that passed, where that can be told reliably.
-    diagnostics.push(...rulesBesideSchemaErrors(source, data, schemaProblems.map((p) => p.path), absoluteFile));
+    diagnostics.push(...rulesBesideSchemaErrors(source, data, schemaProblems, absoluteFile));
     return result(diagnostics);
   }
 

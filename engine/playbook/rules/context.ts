@@ -11,7 +11,7 @@ export interface RuleContext {
   /** Absent when validating data that did not come from a file. */
   source?: Source;
   /**
-   * Present when some top-level steps failed the schema and stand in as placeholders
+   * Present when parts of the playbook failed the schema and stand in as placeholders
    * (rules-beside-schema.ts): a rule that needs every step to judge must hold back.
    */
   partial?: PartialView;
@@ -24,6 +24,8 @@ export interface PartialView {
   placeholders: ReadonlySet<number>;
   /** Every id written in those steps (their children included), whatever the placeholder is called. */
   skippedStepIds: ReadonlySet<string>;
+  /** Top-level keys (name, description, server, targets) made up or left out: problems there are dropped. */
+  standIns: ReadonlySet<string>;
 }
 
 export type Rule = (ctx: RuleContext) => void;
@@ -36,6 +38,7 @@ export function createContext(playbook: Playbook, written: WrittenPlaybook, sour
     ...(partial ? { partial } : {}),
     report({ path, code, message, severity = 'error', key = false, label = path }) {
       if (partial && path[0] === 'steps' && typeof path[1] === 'number' && partial.placeholders.has(path[1])) return;
+      if (partial && typeof path[0] === 'string' && partial.standIns.has(path[0])) return;
       const text = `${humanPath(label)}: ${message}`;
       out.push(source ? diagnosticAtPath(source, path, severity, code, text, { key }) : { file, line: 1, col: 1, severity, code, message: text });
     },

@@ -48,8 +48,8 @@ export const paramReferencesResolve: Rule = (ctx) => {
 
 /** A declared param nothing refers to is probably a typo on one side. */
 export const paramsAreUsed: Rule = (ctx) => {
-  // A step that failed the schema may be the one using a param: wait for the whole playbook.
-  if (ctx.partial) return;
+  // A step or a server block that failed the schema may be the one using a param: wait for it.
+  if (ctx.partial && (ctx.partial.placeholders.size > 0 || ctx.partial.standIns.has('server'))) return;
   const used = new Set<string>();
   const fields = [...serverTemplateFields(ctx.playbook), ...allSteps(ctx.playbook.steps).flatMap((v) => templateFields(v.step, v.path))];
   for (const f of fields) for (const r of scanTemplate(f.value).refs) if (r.source === 'params') used.add(r.name);
