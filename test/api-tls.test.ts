@@ -2,6 +2,7 @@
 // refused without it, accepted with the explicit insecureSkipVerify opt-out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,9 @@ import { EmNetworkError, UsageError } from '../engine/errors.js';
 import { PASSWORD, SESSION_ID, TOKEN, taskXml } from './helpers/api-fake-em.js';
 
 let server: Server;
+let plain: ReturnType<typeof createHttpServer>;
 let url = '';
+let plainUrl = '';
 let cert = '';
 let dir = '';
 let requests = 0;
@@ -26,7 +29,7 @@ test.before(async () => {
   cert = pems.cert;
   dir = mkdtempSync(join(tmpdir(), 'api-tls-'));
   writeFileSync(join(dir, 'em.pem'), cert);
-  server = createServer({ key: pems.private, cert }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     requests++;
     if (req.method === 'POST' && req.url?.startsWith('/api/sessionMngr/')) {
       res.writeHead(201, { 'X-RestSvcSessionId': TOKEN, 'Content-Type': 'application/xml' });
@@ -39,15 +42,19 @@ test.before(async () => {
       res.writeHead(200, { 'Content-Type': 'application/xml' });
       res.end(taskXml('task-1', 'Finished'));
     }
-  });
+  };
+  server = createServer({ key: pems.private, cert }, handler);
+  plain = createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  url = `https://127.0.0.1:${address.port}`;
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const port = (s: { address(): unknown }) => (s.address() as { port: number }).port;
+  url = `https://127.0.0.1:${port(server)}`;
+  plainUrl = `http://127.0.0.1:${port(plain)}`;
 });
 
 test.after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => plain.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -102,6 +109,20 @@ test('an unreadable or non-PEM caFile is a usage error naming the file', async (
       assert.match((error as Error).message, why);
     }
   }
+});
+
+test('an http:// URL (the simulator on loopback) never reads the TLS settings: a caFile kept for the real EM may be missing', async () => {
+  const client = createClient({ ...base(), url: plainUrl, tls: { caFile: join(dir, 'missing.pem') } });
+  assert.is((await client.getTask('task-1')).taskId, 'task-1');
+  await client.logout();
+  assert.is(tlsWarning({ url: plainUrl, tls: { caFile: join(dir, 'missing.pem') } }), undefined);
+});
+
+test('plain http:// to another host gets a warning that the credentials travel unencrypted', () => {
+  for (const loopback of ['http://127.0.0.1:9398', 'http://localhost:9399/api', 'http://[::1]:9398']) assert.is(tlsWarning({ url: loopback }), undefined, loopback);
+  const warning = tlsWarning({ url: 'http://em01.corp.example:9399/api/' });
+  assert.match(String(warning), 'http://em01.corp.example:9399 is plain http://: the credentials and the session token cross the network unencrypted');
+  assert.is(tlsWarning({ url: 'https://em01.corp.example:9398' }), undefined);
 });
 
 test.run();

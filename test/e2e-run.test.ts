@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { systemClock } from '../engine/clock.js';
+import { createSimulator, demoInventory, startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { playbooksDir } from './helpers/paths.js';
 
@@ -115,6 +117,23 @@ test('run without a terminal against a real server needs --yes (exit 2, nothing 
   const r = await runCli(['run', join(playbooksDir, 'erp-tiered-failover.yaml'), '--server', 'https://127.0.0.1:1']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /pass --yes/);
+});
+
+test('the shipped playbook plans against `runbook sim` over http:// although its tls.caFile (for the real EM) is not there', async () => {
+  const sim = createSimulator({ inventory: demoInventory({ name: 'dr', password: 'dr-pass' }), clock: systemClock });
+  const server = await startSimulatorServer(sim, { port: 0 });
+  try {
+    const r = await runCli(['plan', join(playbooksDir, 'erp-tiered-failover.yaml'), '--server', server.url], {
+      env: { VEEAM_EM_USERNAME: 'dr', VEEAM_EM_PASSWORD: 'dr-pass' },
+    });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /POST \/cdpReplicas\/[^/]+\/vms\/[^?]+\?action=failover\s+\(VM "erp-db01"\)/);
+    assert.not.match(r.stderr, /tls|WARNING/i, 'loopback http: no TLS file read, no warning');
+    assert.ok(sim.log.length > 0, 'it logged on and resolved names');
+    assert.not.ok(sim.log.some((e) => isMutating({ ...e, query: e.query ?? '' })), 'plan sends no failover, start, undo or task delete');
+  } finally {
+    await server.close();
+  }
 });
 
 test('plan against an unreachable server exits 4', async () => {

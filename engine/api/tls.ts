@@ -9,14 +9,43 @@ import type { ClientOptions } from './types.js';
 
 type TlsOptions = NonNullable<ClientOptions['tls']>;
 
-/** The warning the caller prints when verification is off; undefined otherwise. */
+/**
+ * The warning the caller prints when the credentials are not protected: plain http:// to a
+ * host other than this machine, or verification off; undefined otherwise.
+ */
 export function tlsWarning(options: Pick<ClientOptions, 'tls' | 'url'>): string | undefined {
+  const url = parseUrl(options.url);
+  if (url?.protocol === 'http:') {
+    if (isLoopback(url.hostname)) return undefined;
+    return (
+      `WARNING: ${url.origin} is plain http://: the credentials and the session token cross the network unencrypted. ` +
+      'Use https:// (EM listens on 9398), trusting its certificate with tls.caFile.'
+    );
+  }
   if (!options.tls?.insecureSkipVerify) return undefined;
   return (
     `WARNING: TLS certificate verification is disabled for ${options.url} (insecureSkipVerify). ` +
     'Anyone on the network path can impersonate Enterprise Manager and read the credentials. ' +
     'Prefer tls.caFile with the EM certificate.'
   );
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The simulator and tunnels on this machine: nothing crosses a network. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** TLS settings apply to https:// only; an http:// URL (the simulator on loopback) never reads them. */
+export function usesTls(baseUrl: string): boolean {
+  return parseUrl(baseUrl)?.protocol === 'https:';
 }
 
 function needsCustomTrust(tls: TlsOptions | undefined): tls is TlsOptions {

@@ -11,7 +11,7 @@ import { decodeDocument, isEmMediaType, type EmDocument } from './document.js';
 import { stripBom } from './json.js';
 import type { Outcome } from './retry-policy.js';
 import { BODY, createNodeFetch, standardFetch, WIRE, type NodeFetchResponse, type WireInit } from './node-fetch.js';
-import { agentTls } from './tls.js';
+import { agentTls, usesTls } from './tls.js';
 import type { ClientOptions } from './types.js';
 
 export interface WireRequest {
@@ -46,7 +46,7 @@ export function createTransport(options: TransportOptions): Transport {
       // Tests and the embedded simulator inject a fetch; on the network, node:http (node-fetch.ts).
       const fetch = options.fetch
         ? standardFetch(options.fetch)
-        : createNodeFetch({ maxBodyBytes: options.maxBodyBytes, tls: await agentTls(options.tls) });
+        : createNodeFetch({ maxBodyBytes: options.maxBodyBytes, tls: usesTls(options.baseUrl) ? await agentTls(options.tls) : undefined });
       return ky.create({
         prefixUrl: options.baseUrl,
         // The deadline is ours (one AbortSignal for fetch and body, see attempt).
