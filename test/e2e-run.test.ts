@@ -43,6 +43,10 @@ steps:
   - id: after
     exec:
       command: [echo, should-not-run]
+  - id: notify
+    always: true
+    exec:
+      command: [sh, -c, 'echo "notify: run=$RUNBOOK_RUN_ID outcome=$RUNBOOK_OUTCOME failed=$RUNBOOK_FAILED_STEPS simulated=$RUNBOOK_SIMULATED"']
 `;
 
 const INVENTORY = {
@@ -98,6 +102,11 @@ for (const media of ['xml', 'json'] as const) {
     assert.is(r.code, 1, r.stderr);
     assert.match(r.stderr, /FAILED and was rolled back/);
     assert.match(r.stderr, /vm3 \(EM reported failure: Replica is locked by another operation\)/);
+    // The always-step's command knows which run it belongs to and that it failed.
+    const runId = /Run (\S+) of "e2e fan-out"/.exec(r.stderr)?.[1];
+    assert.ok(runId, r.stderr);
+    assert.match(r.stdout + r.stderr, `notify: run=${runId} outcome=failed failed=db simulated=true`);
+    assert.not.match(r.stdout + r.stderr, 'should-not-run');
     assert.match(r.stderr, /stopped: +vm1 .*; vm2/);
     assert.not.match(r.stdout, /should-not-run/);
     const entries = readLog(log);

@@ -121,6 +121,35 @@ test('rollback undoes a completed plan start and runs exec undo, newest first; C
   assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'failed-over']]);
 });
 
+test('exec commands and their undo learn the run through RUNBOOK_* variables (the step env wins, the inherited env does not)', async () => {
+  const seen = new Map<string, Record<string, string | undefined>>();
+  const exec: ExecRunner = {
+    async run(req) {
+      seen.set(req.command.join(' '), req.env);
+      return { exitCode: req.command[0] === 'fail' ? 1 : 0, output: '' };
+    },
+  };
+  const once = { retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 } };
+  const steps: Step[] = [
+    { ...common('a'), kind: 'exec', command: ['a'], shell: false, env: {}, expectExit: 0, undo: ['undo-a'] },
+    { ...common('b'), ...once, kind: 'exec', command: ['fail', 'b'], shell: false, env: {}, expectExit: 0, onFailure: 'continue' },
+    { ...common('c'), kind: 'exec', command: ['c'], shell: false, env: { RUNBOOK_PLAYBOOK: 'as written' }, expectExit: 0 },
+    { ...common('d'), ...once, kind: 'exec', command: ['fail', 'd'], shell: false, env: {}, expectExit: 0, onFailure: 'rollback' },
+  ];
+  const { clock, em, pb } = setup([], steps);
+  const plan = await planFor(pb, em.client);
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec, env: { RUNBOOK_RUN_ID: 'stale', HOME: '/home/dr' } });
+  assert.is(result.outcome, 'rolled-back');
+  const vars = (command: string) => Object.fromEntries(Object.entries(seen.get(command) ?? {}).filter(([k]) => k.startsWith('RUNBOOK_')));
+  const runId = result.report.runId;
+  const base = { RUNBOOK_RUN_ID: runId, RUNBOOK_PLAYBOOK: plan.playbook.name, RUNBOOK_SIMULATED: String(plan.server.simulated) };
+  assert.equal(vars('a'), { ...base, RUNBOOK_STEP_ID: 'a', RUNBOOK_OUTCOME: 'succeeded', RUNBOOK_FAILED_STEPS: '', RUNBOOK_ROLLBACK: 'false' });
+  assert.equal(vars('c'), { ...base, RUNBOOK_PLAYBOOK: 'as written', RUNBOOK_STEP_ID: 'c', RUNBOOK_OUTCOME: 'failed', RUNBOOK_FAILED_STEPS: 'b', RUNBOOK_ROLLBACK: 'false' });
+  assert.equal(vars('undo-a'), { ...base, RUNBOOK_STEP_ID: 'a', RUNBOOK_OUTCOME: 'failed', RUNBOOK_FAILED_STEPS: 'b,d', RUNBOOK_ROLLBACK: 'true' });
+  assert.is(seen.get('a')?.HOME, '/home/dr', 'the rest of the environment is passed on');
+});
+
 test('interrupt: stops launching, deletes running tasks, ends interrupted', async () => {
   const vms = [1, 2].map((i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: 60_000 }));
   const { clock, em, pb } = setup(vms, [failoverStep('db', ['vm1', 'vm2']), failoverStep('app', [])]);

@@ -29,6 +29,8 @@ export interface ExecContext {
   outcomes: Map<string, StepOutcome>;
   /** Injected randomness for backoff jitter. */
   random: () => number;
+  /** The RUNBOOK_* variables of an exec command of this step, as the run stands (run-env.ts). */
+  runEnv: (stepId: string) => Record<string, string>;
 }
 
 /** The result of running one step. */

@@ -41,7 +41,7 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
     const result = await ctx.exec.run({
       command: step.command,
       shell: step.shell,
-      env: { ...ctx.env, ...step.env },
+      env: { ...ctx.env, ...ctx.runEnv(step.id), ...step.env },
       cwd: step.cwd,
       signal: control.signal,
       onOutput: (line) => ctx.recorder.output(step.id, line),

@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { EmClient } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
-import type { FailurePolicy } from '../playbook/types.js';
+import type { FailurePolicy, StepOutcome } from '../playbook/types.js';
 import { describeCondition, evaluateCondition } from '../plan/conditions.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
 import { stepSignal, type ExecContext, type StepResult } from './context.js';
@@ -21,6 +21,7 @@ import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
 import type { RunOutcome, RunReport } from './report-types.js';
 import { listManual, rollback, stopTasks, type RollbackContext } from './rollback.js';
+import { runEnv } from './run-env.js';
 
 export interface ExecuteOptions {
   plan: Plan;
@@ -66,6 +67,9 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     onRetry: (m) => o.recorder.event('retry', m),
     onStall: (m) => o.recorder.event('warning', m),
   });
+  const outcomes = new Map<string, StepOutcome>();
+  const facts = { runId: o.recorder.report.runId, playbook: o.plan.playbook.name, simulated: o.plan.server.simulated };
+  const envAt = (rollback: boolean) => (stepId: string) => runEnv(facts, stepId, { outcomes, interrupted: o.signal.aborted, rollback });
   const ctx: ExecContext = {
     plan: o.plan,
     client: o.client,
@@ -77,10 +81,11 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     ledger,
     env,
     runSignal: o.signal,
-    outcomes: new Map(),
+    outcomes,
     random: o.random ?? Math.random,
+    runEnv: envAt(false),
   };
-  const rb: RollbackContext = { client: o.client, clock: o.clock, recorder: o.recorder, ledger, exec, env, pollIntervalMs: o.plan.pollIntervalMs };
+  const rb: RollbackContext = { client: o.client, clock: o.clock, recorder: o.recorder, ledger, exec, env, runEnv: envAt(true), pollIntervalMs: o.plan.pollIntervalMs };
   const failures: { stepId: string; error: string }[] = [];
   let fatal = false;
   let rolledBack = false;

@@ -24,6 +24,8 @@ export interface RollbackContext {
   ledger: Ledger;
   exec: ExecRunner;
   env: Record<string, string | undefined>;
+  /** The RUNBOOK_* variables of an undo command (run-env.ts); absent: none. */
+  runEnv?: (stepId: string) => Record<string, string>;
   pollIntervalMs: number;
   /** Re-reads of a deleted task before giving up on confirming its stop. @default 5 */
   confirmAttempts?: number;
@@ -227,7 +229,7 @@ async function undoExec(ctx: RollbackContext, entry: ExecEntry): Promise<void> {
     () => undefined, // the undo ended first
   );
   try {
-    const result = await ctx.exec.run({ command: undo, shell: entry.shell, env: { ...ctx.env, ...entry.env }, cwd: entry.cwd, signal: timeout.signal });
+    const result = await ctx.exec.run({ command: undo, shell: entry.shell, env: { ...ctx.env, ...ctx.runEnv?.(entry.stepId), ...entry.env }, cwd: entry.cwd, signal: timeout.signal });
     ctx.recorder.exec(entry.stepId, undo, result.exitCode, true);
     const ok = result.exitCode === 0 && !result.error;
     ctx.recorder.rollbackAction({ action: 'exec-undo', stepId: entry.stepId, target, ok, message: ok ? 'undo command succeeded' : `undo command failed: ${result.error ?? `exit ${result.exitCode}`}` });
