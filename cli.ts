@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   sim: { summary: 'serve the Enterprise Manager simulator', load: async () => (await import('./engine/commands/sim.js')).simCommand },
   status: { summary: 'show recent runs and what an interrupted run left', load: async () => (await import('./engine/commands/status.js')).statusCommand },
   rollback: { summary: 'stop what an interrupted run left running', load: async () => (await import('./engine/commands/rollback.js')).rollbackCommand },
+  approve: { summary: 'approve (or reject) an approval step of a running run', load: async () => (await import('./engine/commands/approve.js')).approveCommand },
   report: { summary: 'render a run as a self-contained HTML report', load: async () => (await import('./engine/commands/report.js')).reportCommand },
 };
 

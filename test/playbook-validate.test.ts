@@ -65,7 +65,7 @@ const INVALID: [string, string, string[]][] = [
     '17:5 error steps[2].exec: a step does exactly one thing: this step already has "wait"; move "exec" into a step of its own',
   ]],
   ['unknown step kind', BASE.replace('    exec: {command: [echo, dns], undo: [echo, undo]}', '    shell: {command: [echo]}'), [
-    '16:5 error steps[2].shell: unknown key "shell"; allowed here: id, name, when, timeout, retry, onFailure, always and one of failover, failoverVapp, failoverPlan, check, wait, exec or parallel',
+    '16:5 error steps[2].shell: unknown key "shell"; allowed here: id, name, when, timeout, retry, onFailure, always and one of failover, failoverVapp, failoverPlan, check, wait, approval, exec or parallel',
   ]],
   ['empty command', BASE.replace('[echo, dns]', '[]'), ['16:21 error steps[2].exec.command: the command must not be empty: give the program and its arguments, e.g. [echo, hello]']],
   ['bad restore point word', BASE.replace('{pointInTime: "${params.recoverTo}"}', 'newest'), [

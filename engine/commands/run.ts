@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { systemClock } from '../clock.js';
 import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
@@ -14,10 +14,13 @@ import { executePlan, type ExecuteResult } from '../run/execute.js';
 import { journalPath as journalFile, newRunId, openJournal, type Journal } from '../run/journal.js';
 import { acquireLock, type Lock } from '../run/lock.js';
 import { startProgress, type ProgressRenderer } from '../run/progress.js';
+import { osUser } from '../run/os-user.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
+import { createInbox } from '../run/approvals.js';
+import { approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import { renderSummary } from '../run/summary.js';
@@ -47,6 +50,8 @@ Options:
   --resume RUN_ID     go on from that run (the last one of this playbook): what it did
                       is not done again (VMs it failed over, plans it started, commands
                       it ran); check steps run again; same params required
+  --approve STEP      approve that approval step ahead (repeatable); the others wait
+                      for 'runbook approve --run ID --step STEP' from another terminal
   --ignore-unresolved start even though the last run of this playbook left requests
                       whose outcome is unknown (check each in EM first; without it
                       such a run is refused with exit 5)
@@ -72,6 +77,7 @@ export const runCommand: Command = async (argv, io) => {
     yes: { type: 'boolean', short: 'y' },
     'ignore-unresolved': { type: 'boolean' },
     resume: { type: 'string' },
+    approve: { type: 'string', multiple: true },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     ...OUTPUT_OPTIONS,
@@ -127,6 +133,7 @@ export const runCommand: Command = async (argv, io) => {
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
+    const ahead = approvalsAhead(plan, values.approve ?? [], { hasStateDir: stateDir !== undefined, by: osUser(), at: new Date(target.clock.now()).toISOString() });
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps, Object.keys(plan.resumed?.steps ?? {}));
       const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
@@ -159,7 +166,7 @@ export const runCommand: Command = async (argv, io) => {
       runId,
       plan,
       playbookSha256,
-      host: { hostname: hostname(), user: safeUser() },
+      host: { hostname: hostname(), user: osUser() },
       pid: process.pid,
       clock,
       ...(journal ? { journal } : {}),
@@ -177,7 +184,8 @@ export const runCommand: Command = async (argv, io) => {
     const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) });
     let result: ExecuteResult;
     try {
-      result = await executePlan({ plan, client: target.client, clock, recorder, signal: io.signal, env: io.env });
+      const approvals = createInbox({ ahead, runId, ...(stateDir !== undefined ? { stateDir } : {}) });
+      result = await executePlan({ plan, client: target.client, clock, recorder, approvals, signal: io.signal, env: io.env });
     } catch (error) {
       // A bug in the executor: the journal still gets its run-end and the view still ends.
       recorder.end('failed', ExitCode.internal);
@@ -231,13 +239,4 @@ function whereItWent(cwd: string, runId: string, stateDir: string | undefined, k
   }
   for (const file of written) lines.push(`Wrote ${show(file)}`);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch (error) {
-    // Containers without a passwd entry: the uid is still worth recording.
-    return `uid ${process.getuid?.() ?? '?'} (${errorMessage(error)})`;
-  }
 }

@@ -80,6 +80,10 @@ function renderStep(step: PlanStep, num: string, indent: string, lines: string[]
     case 'parallel':
       step.steps.forEach((child, i) => renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed));
       break;
+    case 'approval':
+      lines.push(`${pad}"${step.message}"`);
+      lines.push(`${pad}waits for: runbook approve --run <run id> --step ${step.id}   (or runbook run --approve ${step.id})`);
+      break;
     case 'wait':
       break;
   }
@@ -119,6 +123,8 @@ function summary(step: PlanStep): string {
     }
     case 'wait':
       return `wait ${duration(step.durationMs)}`;
+    case 'approval':
+      return 'wait for an operator\'s approval';
     case 'exec':
       return `run ${step.command[0] ?? ''}`;
     case 'parallel':

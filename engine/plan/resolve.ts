@@ -185,6 +185,8 @@ class Resolver {
       }
       case 'wait':
         return { ...base, kind: 'wait', durationMs: step.durationMs, rollback: none };
+      case 'approval':
+        return { ...base, kind: 'approval', message: this.bind(step.message, where), rollback: none };
       case 'exec': {
         const folder = dirname(this.o.playbook.file);
         const command = step.command.map((a) => this.bind(a, where));

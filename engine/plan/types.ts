@@ -101,6 +101,12 @@ export interface PlanWaitStep extends PlanStepBase {
   durationMs: number;
 }
 
+export interface PlanApprovalStep extends PlanStepBase {
+  kind: 'approval';
+  /** Params bound. */
+  message: string;
+}
+
 export interface PlanExecStep extends PlanStepBase {
   kind: 'exec';
   command: string[];
@@ -123,6 +129,7 @@ export type PlanStep =
   | PlanFailoverPlanStep
   | PlanCheckStep
   | PlanWaitStep
+  | PlanApprovalStep
   | PlanExecStep
   | PlanParallelStep;
 

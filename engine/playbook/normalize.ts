@@ -109,6 +109,7 @@ function step(
     return out;
   }
   if ('wait' in s) return { ...common, kind: 'wait', durationMs: parseDuration(s.wait) };
+  if ('approval' in s) return { ...common, kind: 'approval', message: s.approval };
   if ('exec' in s) {
     const b = s.exec;
     const out: Step = {

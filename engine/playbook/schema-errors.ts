@@ -19,7 +19,7 @@ export interface SchemaProblem {
 
 type Schema = { properties?: Record<string, { description?: string }>; pattern?: string; description?: string };
 
-const STEP_KIND_LIST = 'failover, failoverVapp, failoverPlan, check, wait, exec or parallel';
+const STEP_KIND_LIST = 'failover, failoverVapp, failoverPlan, check, wait, approval, exec or parallel';
 
 export function explainSchemaErrors(errors: readonly ErrorObject[], defs: Record<string, Schema>): SchemaProblem[] {
   const relevant = errors.filter((e) => e.keyword !== 'if' && !(e.keyword === 'pattern' && e.propertyName !== undefined));

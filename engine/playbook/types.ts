@@ -145,6 +145,13 @@ export interface WaitStep extends StepCommon {
   durationMs: number;
 }
 
+/** A manual gate: the run waits until an operator approves (or rejects) it. */
+export interface ApprovalStep extends StepCommon {
+  kind: 'approval';
+  /** What to check before approving (a template). */
+  message: string;
+}
+
 export interface ExecStep extends StepCommon {
   kind: 'exec';
   /** argv (templates); run through a shell only when `shell` is true. */
@@ -170,6 +177,7 @@ export type Step =
   | FailoverPlanStep
   | CheckStep
   | WaitStep
+  | ApprovalStep
   | ExecStep
   | ParallelStep;
 

@@ -77,6 +77,8 @@ export interface WrittenStepBodies {
     appConsistentWithin?: WrittenDuration;
   };
   wait: WrittenDuration;
+  /** What the operator confirms; the run waits for `runbook approve` (or `run --approve`). */
+  approval: string;
   exec: {
     command: string[];
     shell?: boolean;
@@ -115,9 +117,9 @@ const keys =
     list;
 
 export const STEP_COMMON_KEYS = keys<WrittenStepCommon>()(['id', 'name', 'when', 'timeout', 'retry', 'onFailure', 'always']);
-export const STEP_KINDS = keys<WrittenStepBodies>()(['failover', 'failoverVapp', 'failoverPlan', 'check', 'wait', 'exec', 'parallel']);
+export const STEP_KINDS = keys<WrittenStepBodies>()(['failover', 'failoverVapp', 'failoverPlan', 'check', 'wait', 'approval', 'exec', 'parallel']);
 
-/** Keys of each object-bodied kind (wait and parallel have no keys of their own). */
+/** Keys of each object-bodied kind (wait, approval and parallel have no keys of their own). */
 export const STEP_BODY_KEYS = {
   failover: keys<WrittenStepBodies['failover']>()(['cdpReplica', 'vms', 'restorePoint', 'concurrency']),
   failoverVapp: keys<WrittenStepBodies['failoverVapp']>()(['vapp', 'restorePoint']),

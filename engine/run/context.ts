@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { RetryPolicy, StepOutcome } from '../playbook/types.js';
 import type { Plan } from '../plan/types.js';
+import type { ApprovalInbox } from './approvals.js';
 import type { ExecRunner } from './exec-runner.js';
 import type { InFlightLimit } from './in-flight.js';
 import type { Ledger } from './ledger.js';
@@ -29,6 +30,8 @@ export interface ExecContext {
   outcomes: Map<string, StepOutcome>;
   /** Injected randomness for backoff jitter. */
   random: () => number;
+  /** Decisions on approval steps (approvals.ts); absent: no approval can arrive. */
+  approvals?: ApprovalInbox;
   /** The RUNBOOK_* variables of an exec command of this step, as the run stands (run-env.ts). */
   runEnv: (stepId: string) => Record<string, string>;
 }

@@ -14,6 +14,7 @@ import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
 import { stepSignal, type ExecContext, type StepResult } from './context.js';
 import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
 import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
+import { runApprovalStep } from './execute-approval.js';
 import { runCheckStep, runExecStep, runWaitStep } from './execute-steps.js';
 import { InFlightLimit } from './in-flight.js';
 import { isFailover, Ledger } from './ledger.js';
@@ -22,12 +23,15 @@ import type { RunRecorder } from './recorder.js';
 import type { RunOutcome, RunReport } from './report-types.js';
 import { listManual, rollback, stopTasks, type RollbackContext } from './rollback.js';
 import { runEnv } from './run-env.js';
+import type { ApprovalInbox } from './approvals.js';
 
 export interface ExecuteOptions {
   plan: Plan;
   client: EmClient;
   clock: Clock;
   recorder: RunRecorder;
+  /** Decisions on approval steps; absent: an approval step fails at once. */
+  approvals?: ApprovalInbox;
   /** Aborted on SIGINT/SIGTERM; its reason (an InterruptedError) ends the run `interrupted`. */
   signal: AbortSignal;
   env?: Record<string, string | undefined>;
@@ -84,6 +88,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     outcomes,
     random: o.random ?? Math.random,
     runEnv: envAt(false),
+    ...(o.approvals ? { approvals: o.approvals } : {}),
   };
   const rb: RollbackContext = { client: o.client, clock: o.clock, recorder: o.recorder, ledger, exec, env, runEnv: envAt(true), pollIntervalMs: o.plan.pollIntervalMs };
   const failures: { stepId: string; error: string }[] = [];
@@ -141,7 +146,8 @@ async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, pa
     }
   }
   ctx.recorder.stepStart(step.id);
-  const timer = stepSignal(ctx, parent, step.timeoutMs);
+  // People do not decide faster in a rehearsal: an approval's timeout is real time.
+  const timer = stepSignal(ctx, parent, step.kind === 'approval' ? step.timeoutMs * (ctx.plan.server.timeScale ?? 1) : step.timeoutMs);
   const control: StepControl = { signal: timer.signal, cancel: timer.cancel };
   let result: Ran;
   try {
@@ -176,6 +182,8 @@ async function dispatch(ctx: ExecContext, rb: RollbackContext, step: PlanStep, c
       return { ...(await runCheckStep(ctx, step, control)), policy };
     case 'wait':
       return { ...(await runWaitStep(ctx, step, control)), policy };
+    case 'approval':
+      return { ...(await runApprovalStep(ctx, step, control)), policy };
     case 'exec':
       return { ...(await runExecStep(ctx, step, control)), policy };
     case 'parallel': {

@@ -64,6 +64,8 @@ export type JournalEntry = Base &
       }
     | ({ type: 'rollback' } & RollbackAction)
     | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean }
+    /** An operator's decision on an approval step (`at` is when the run read it). */
+    | { type: 'approval'; stepId: string; decision: 'approved' | 'rejected'; by: string; decidedAt: string; via: string; reason?: string }
     | { type: 'event'; kind: 'retry' | 'session-renewal' | 'interrupt' | 'warning'; stepId?: string; message: string }
     | { type: 'run-end'; outcome: RunOutcome; exitCode: number }
   );

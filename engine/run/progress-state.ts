@@ -46,6 +46,8 @@ export class ProgressState {
   private readonly vmTimes = new Map<string, { requested?: number; finished?: number }>();
   private readonly stepTimes = new Map<string, { started?: number; ended?: number }>();
   private readonly sinks = new Map<string, Sink>();
+  /** Output of a step whose view is not drawn yet (its first lines come in the turn it starts). */
+  private readonly unsunk = new Map<string, string[]>();
   private readonly slots = new Map<string, Deferred<RollbackView | undefined>>();
   private readonly topLevel: string[];
   private lastTop: string | undefined;
@@ -89,6 +91,8 @@ export class ProgressState {
   }
   setSink(stepId: string, sink: Sink): void {
     this.sinks.set(stepId, sink);
+    for (const line of this.unsunk.get(stepId) ?? []) sink(line);
+    this.unsunk.delete(stepId);
     this.current = sink;
   }
 
@@ -149,9 +153,12 @@ export class ProgressState {
         for (const l of this.vmListeners.get(key) ?? []) l(e);
         break;
       }
-      case 'output':
-        this.sinks.get(e.stepId)?.(e.text);
+      case 'output': {
+        const sink = this.sinks.get(e.stepId);
+        if (sink) sink(e.text);
+        else this.unsunk.set(e.stepId, [...(this.unsunk.get(e.stepId) ?? []), e.text]);
         break;
+      }
       case 'event':
         ((e.stepId !== undefined ? this.sinks.get(e.stepId) : undefined) ?? this.current)?.(`${e.kind}: ${e.message}`);
         break;

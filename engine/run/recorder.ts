@@ -216,6 +216,12 @@ export class RunRecorder {
     }
   }
 
+  approval(stepId: string, d: { decision: 'approved' | 'rejected'; by: string; at: string; via: string; reason?: string }): void {
+    const reason = d.reason !== undefined ? { reason: d.reason } : {};
+    this.write({ type: 'approval', stepId, decision: d.decision, by: d.by, decidedAt: d.at, via: d.via, ...reason });
+    this.step(stepId).approval = { decision: d.decision, by: d.by, at: d.at, via: d.via, ...reason };
+  }
+
   output(stepId: string, text: string): void {
     this.emit({ type: 'output', stepId, text });
   }

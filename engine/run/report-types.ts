@@ -59,6 +59,8 @@ export interface StepReport {
   exec?: { command: string[]; exitCode?: number; output?: string };
   /** check steps: each finding, passed or not. */
   checks?: { ok: boolean; message: string }[];
+  /** approval steps: the decision, once there is one. */
+  approval?: { decision: 'approved' | 'rejected'; by: string; at: string; via: string; reason?: string };
 }
 
 export interface RollbackAction {

@@ -115,6 +115,8 @@ export function templateFields(step: Step, at: Path): TemplateField[] {
         ...text(['exec', 'cwd'], step.cwd),
         ...list(['exec', 'undo'], step.undo),
       ];
+    case 'approval':
+      return text(['approval'], step.message);
     case 'wait':
     case 'parallel':
       return [];

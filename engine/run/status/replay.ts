@@ -196,6 +196,9 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
       case 'exec':
         if (!e.undo) step(e.stepId).exec = { command: [...e.command], ...(e.exitCode !== null ? { exitCode: e.exitCode } : {}) };
         break;
+      case 'approval':
+        step(e.stepId).approval = { decision: e.decision, by: e.by, at: e.decidedAt, via: e.via, ...(e.reason !== undefined ? { reason: e.reason } : {}) };
+        break;
       case 'event':
         report.events.push({ at: e.at, type: e.kind, message: e.message, ...(e.stepId ? { stepId: e.stepId } : {}) });
         break;

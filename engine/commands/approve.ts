@@ -1,0 +1,102 @@
+// `runbook approve --run ID --step STEP [--reject]`: the operator's decision on an approval
+// step of a running run, from another terminal. It writes the decision beside the run's
+// journal (run/approvals.ts); the run reads it within a second. Offline: no EM involved.
+
+import { UsageError } from '../errors.js';
+import { loadPlaybook } from '../playbook/validate.js';
+import type { Step } from '../playbook/types.js';
+import { checkStepId, writeDecision, type Decision } from '../run/approvals.js';
+import { checkRunId } from '../run/journal.js';
+import { osUser } from '../run/os-user.js';
+import { resolveStateDir } from '../run/state-dir.js';
+import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { parseCommandArgs } from './args.js';
+import type { Command } from './io.js';
+
+const HELP = `Usage: runbook approve --run ID --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]
+
+Decide an approval step of a running run ('runbook status' lists runs; the run prints the
+command while it waits). Approved, the run goes on; rejected (--reject), the step fails
+and its onFailure applies (rollback, abort or continue). A step not reached yet can be
+decided ahead. The first decision stands.
+
+Options:
+  --run ID          the run (required)
+  --step STEP       the approval step's id (required)
+  --reject          reject instead of approve
+  --reason TEXT     why (recorded in the journal and the report)
+  --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
+  --playbook FILE   the run's playbook (for the default state dir)
+
+Exit codes: 0 decided, 2 refused (no such run or step, the run has ended or is not
+running, the step has ended, a decision was already given).
+`;
+
+export const approveCommand: Command = async (argv, io) => {
+  const { values } = parseCommandArgs('approve', argv, {
+    run: { type: 'string' },
+    step: { type: 'string' },
+    reject: { type: 'boolean' },
+    reason: { type: 'string' },
+    'state-dir': { type: 'string' },
+    playbook: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (values.run === undefined || values.step === undefined) throw new UsageError("runbook approve: --run ID and --step STEP are required (the waiting run prints both)");
+  const runId = checkRunId(values.run);
+  const stepId = checkStepId(values.step);
+  const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd });
+  const status = loadRunStatus(stateDir, runId);
+  if (status.hasRunEnd) throw new UsageError(`run ${runId} has ended (${status.display}): nothing waits for an approval`);
+  if (status.liveness === 'crashed') {
+    throw new UsageError(`run ${runId} is not running (its process is gone): nothing would read the decision. 'runbook status --run ${runId}' shows what it left`);
+  }
+  await checkStep(status, stepId);
+
+  const decision: Decision = {
+    decision: values.reject ? 'rejected' : 'approved',
+    by: osUser(),
+    at: new Date().toISOString(),
+    via: 'runbook approve',
+    ...(values.reason !== undefined && values.reason.trim() !== '' ? { reason: values.reason.trim() } : {}),
+  };
+  const result = writeDecision(stateDir, runId, stepId, decision);
+  if (!result.written) {
+    const e = result.existing;
+    throw new UsageError(`step "${stepId}" of run ${runId} was already ${e ? `${e.decision} by ${e.by} at ${e.at}` : 'decided'}: the first decision stands`);
+  }
+  io.stdout.write(
+    decision.decision === 'approved'
+      ? `approved step "${stepId}" of run ${runId}: the run goes on within a second once it reaches the step.\n`
+      : `rejected step "${stepId}" of run ${runId}: the step fails and its onFailure applies.\n`,
+  );
+  return 0;
+};
+
+/** The step must be an approval step of the run that has not ended. */
+async function checkStep(status: RunStatus, stepId: string): Promise<void> {
+  const seen = status.report.steps.find((s) => s.id === stepId);
+  if (seen) {
+    if (seen.kind !== 'approval') throw new UsageError(`step "${stepId}" is a ${seen.kind} step, not an approval step`);
+    if (seen.outcome !== 'running' && seen.outcome !== 'pending') throw new UsageError(`step "${stepId}" has already ended (${seen.outcome})`);
+    return;
+  }
+  // Not reached yet: the run's playbook says what it is.
+  const file = status.report.playbook.file;
+  let steps: Step[];
+  try {
+    steps = (await loadPlaybook(file)).steps;
+  } catch {
+    throw new UsageError(`step "${stepId}" has not started in run ${status.runId}, and its playbook (${file}) cannot be read to check it is an approval step: decide once the run waits for it`);
+  }
+  const all = (list: Step[]): Step[] => list.flatMap((s) => (s.kind === 'parallel' ? [s, ...all(s.steps)] : [s]));
+  const found = all(steps).find((s) => s.id === stepId);
+  const approvals = all(steps).filter((s) => s.kind === 'approval').map((s) => s.id);
+  if (!found || found.kind !== 'approval') {
+    throw new UsageError(`run ${status.runId} has no approval step "${stepId}" (${approvals.length > 0 ? `approval steps: ${approvals.join(', ')}` : 'its playbook has none'})`);
+  }
+}
