@@ -137,4 +137,16 @@ test('env references in secrets are not flagged', () => {
   assert.equal(r.diagnostics, []);
 });
 
+test('an approval step: a message (templates checked like any other), nothing else', () => {
+  const gate = (body: string) => BASE.replace('  - id: dns\n', `  - id: gate\n    approval: ${body}\n    timeout: 4h\n  - id: dns\n`);
+  assert.equal(validateText('pb.yaml', gate('"DBA checks erp-db01 (site ${params.site})"')).diagnostics, []);
+  const playbook = validateText('pb.yaml', gate('check it')).playbook;
+  const { retry: _retry, source: _source, ...step } = playbook!.steps[2]!;
+  assert.equal(step, { id: 'gate', name: 'gate', kind: 'approval', message: 'check it', timeoutMs: 14_400_000, onFailure: 'abort', always: false });
+  const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
+  assert.equal(lines(gate('"for ${params.tikcet}"')), ['15:15 rule/unknown-param']);
+  assert.equal(lines(gate('""')), ['15:15 schema/minLength']);
+  assert.equal(lines(gate('{message: x}')), ['15:15 schema/type']);
+});
+
 test.run();

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { bindTemplate } from '../playbook/template.js';
 import { resolveParams } from '../playbook/resolve-params.js';
+import type { Playbook } from '../playbook/types.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import { estimateSteps, loadRunHistory } from '../plan/history.js';
 import { preflight } from '../plan/preflight.js';
@@ -125,7 +126,7 @@ export async function prepare(
     maxConcurrency?: number;
     onEvent?: Parameters<typeof openTarget>[0]['onEvent'];
     /** Runs once the playbook is valid, before anything is sent (run takes its lock here). */
-    beforeConnect?: (playbookFile: string) => void;
+    beforeConnect?: (playbookFile: string, playbook: Playbook) => void;
   } = {},
 ): Promise<{ target: Target; plan: Plan; playbookFile: string; close: () => Promise<void> }> {
   if (positionals.length !== 1) throw new UsageError(`runbook ${command}: expected exactly one playbook file\nRun 'runbook ${command} --help' for usage.`);
@@ -136,7 +137,7 @@ export async function prepare(
   const playbookFile = resolve(io.cwd, positionals[0]!);
   const playbook = await loadPlaybook(playbookFile);
   const params = resolveParams(playbook, parseParamFlags(values.param), io.env);
-  extra.beforeConnect?.(playbookFile);
+  extra.beforeConnect?.(playbookFile, playbook);
   const target = await openTarget({
     playbook,
     env: io.env,

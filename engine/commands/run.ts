@@ -20,7 +20,7 @@ import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
 import { createInbox } from '../run/approvals.js';
-import { approvalsAhead } from './run-approvals.js';
+import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import { renderSummary } from '../run/summary.js';
@@ -29,6 +29,7 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 import { PLAN_OPTIONS, prepare } from './plan.js';
 import type { ClientEvent } from '../api/types.js';
+import type { Playbook } from '../playbook/types.js';
 
 const HELP = `Usage: runbook run <playbook> [options]
 
@@ -110,7 +111,9 @@ export const runCommand: Command = async (argv, io) => {
   // So is a run of a playbook whose last run left failovers nobody knows the outcome of.
   let ignoredUnresolved: RunStatus | undefined;
   let resumeFrom: RunStatus | undefined;
-  const takeLock = (file: string) => {
+  const takeLock = (file: string, playbook: Playbook) => {
+    // --approve names approval steps of this playbook (checked again on the plan, for --resume).
+    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '' });
     if (!journaled) return;
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
     lock = acquireLock(stateDir, file);
@@ -133,7 +136,8 @@ export const runCommand: Command = async (argv, io) => {
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
-    const ahead = approvalsAhead(plan, values.approve ?? [], { hasStateDir: stateDir !== undefined, by: osUser(), at: new Date(target.clock.now()).toISOString() });
+    const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
+    const ahead = approvalsAhead(approvalStepIds(plan.steps, done), values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps, Object.keys(plan.resumed?.steps ?? {}));
       const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);

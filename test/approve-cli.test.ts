@@ -1,0 +1,113 @@
+// An approval step end to end: `runbook run` (a rehearsal with a state dir) waits at the
+// step, `runbook approve` from another process decides it, the run goes on (or, rejected,
+// fails and exits 1). Refusals exit 2: a step that is not an approval, the first decision
+// given twice, an ended run, and a rehearsal nobody could approve (then nothing is failed over).
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCli } from './helpers/cli.js';
+
+const PLAYBOOK = `version: 1
+name: approval e2e
+params:
+  ticket: {type: string, default: CHG-7}
+steps:
+  - id: db
+    failover: {cdpReplica: ERP-CDP, vms: [erp-db01]}
+  - id: dba-check
+    approval: "DBA: erp-db01 recovered cleanly (ticket \${params.ticket})"
+    onFailure: rollback
+  - id: notify
+    exec: {command: [sh, -c, 'echo "notify: $RUNBOOK_OUTCOME"']}
+`;
+
+function workspace() {
+  const dir = mkdtempSync(join(tmpdir(), 'approve-cli-'));
+  writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK);
+  return { dir, playbook: join(dir, 'pb.yaml'), stateDir: join(dir, 'st'), simLog: join(dir, 'sim.jsonl') };
+}
+
+/** Waits (without a deadline of its own: runCli's timeout bounds the run) until the run waits at the step. */
+async function waitingRun(stateDir: string, stepId: string): Promise<string> {
+  for (;;) {
+    const files = (() => {
+      try {
+        return readdirSync(join(stateDir, 'runs')).filter((f) => f.endsWith('.jsonl'));
+      } catch {
+        return [];
+      }
+    })();
+    const file = files[0];
+    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes(`"type":"step-start","stepId":"${stepId}"`)) return file.replace(/\.jsonl$/, '');
+    await sleep(50);
+  }
+}
+
+const start = (w: ReturnType<typeof workspace>, extra: string[] = []) =>
+  runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--state-dir', w.stateDir, '--sim-log', w.simLog, ...extra]);
+
+test('the run waits at the approval step until `runbook approve` decides it, then goes on', async () => {
+  const w = workspace();
+  const run = start(w);
+  const runId = await waitingRun(w.stateDir, 'dba-check');
+  const notApproval = await runCli(['approve', '--run', runId, '--step', 'notify', '--state-dir', w.stateDir]);
+  assert.is(notApproval.code, 2);
+  assert.match(notApproval.stderr, `run ${runId} has no approval step "notify" (approval steps: dba-check)`);
+  const ok = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir, '--reason', 'alert log clean']);
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, `approved step "dba-check" of run ${runId}`);
+  const r = await run;
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, 'waiting for approval: DBA: erp-db01 recovered cleanly (ticket CHG-7)');
+  assert.match(r.stdout, `to decide: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);
+  assert.match(r.stdout, /approved by \S+ \(runbook approve\): alert log clean/);
+  assert.match(r.stdout, 'notify: succeeded');
+  const journal = readFileSync(join(w.stateDir, 'runs', `${runId}.jsonl`), 'utf8');
+  assert.match(journal, /"type":"approval","stepId":"dba-check","decision":"approved","by":"[^"]+","decidedAt":"[^"]+","via":"runbook approve","reason":"alert log clean"/);
+  const again = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
+  assert.is(again.code, 2);
+  assert.match(again.stderr, `run ${runId} has ended (succeeded): nothing waits for an approval`);
+});
+
+test('rejected: the step fails, its onFailure (rollback) applies, exit 1; a second decision is refused', async () => {
+  const w = workspace();
+  const run = start(w);
+  const runId = await waitingRun(w.stateDir, 'dba-check');
+  const no = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--reject', '--reason', 'redo logs missing', '--state-dir', w.stateDir]);
+  assert.is(no.code, 0, no.stderr);
+  const twice = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
+  // The run may already have ended; either way the rejection stands.
+  assert.is(twice.code, 2);
+  assert.match(twice.stderr, /already rejected by \S+ at|has ended/);
+  const r = await run;
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /FAILED and was rolled back/);
+  assert.match(r.stdout + r.stderr, /rejected by \S+ \(runbook approve\): redo logs missing/);
+  assert.not.match(r.stdout, /\[OUTPUT\][^\n]*notify:/, 'the step after the rejection never ran');
+});
+
+test('a rehearsal nobody could approve is refused before anything is failed over; --approve decides ahead', async () => {
+  const w = workspace();
+  const refused = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--sim-log', w.simLog]);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, `step "dba-check" waits for an approval, and 'runbook approve' cannot reach a rehearsal without --state-dir: pass --approve dba-check`);
+  const posted = (() => {
+    try {
+      return readFileSync(w.simLog, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  assert.not.match(posted, 'action=failover');
+  const typo = await runCli(['run', w.playbook, '--simulate', '--approve', 'dba-chek']);
+  assert.is(typo.code, 2);
+  assert.match(typo.stderr, '--approve dba-chek: no approval step has this id (approval steps here: dba-check)');
+  const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check']);
+  assert.is(ahead.code, 0, ahead.stderr);
+  assert.match(ahead.stdout, /approved by \S+ \(--approve\)/);
+});
+
+test.run();
