@@ -56,6 +56,9 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   const notApproval = await runCli(['approve', '--run', runId, '--step', 'notify', '--state-dir', w.stateDir]);
   assert.is(notApproval.code, 2);
   assert.match(notApproval.stderr, `run ${runId} has no approval step "notify" (approval steps: dba-check)`);
+  const waiting = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
+  assert.match(waiting.stdout, `running    dba-check [approval]`);
+  assert.match(waiting.stdout, `waiting for approval: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);
   const ok = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir, '--reason', 'alert log clean']);
   assert.is(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, `approved step "dba-check" of run ${runId}`);
@@ -67,6 +70,8 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   assert.match(r.stdout, 'notify: succeeded');
   const journal = readFileSync(join(w.stateDir, 'runs', `${runId}.jsonl`), 'utf8');
   assert.match(journal, /"type":"approval","stepId":"dba-check","decision":"approved","by":"[^"]+","decidedAt":"[^"]+","via":"runbook approve","reason":"alert log clean"/);
+  const after = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
+  assert.match(after.stdout, /succeeded  dba-check \[approval\].*\n\s+approved by \S+ \(runbook approve\) at \S+: alert log clean/);
   const again = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
   assert.is(again.code, 2);
   assert.match(again.stderr, `run ${runId} has ended (succeeded): nothing waits for an approval`);
@@ -105,9 +110,11 @@ test('a rehearsal nobody could approve is refused before anything is failed over
   const typo = await runCli(['run', w.playbook, '--simulate', '--approve', 'dba-chek']);
   assert.is(typo.code, 2);
   assert.match(typo.stderr, '--approve dba-chek: no approval step has this id (approval steps here: dba-check)');
-  const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check']);
+  const junit = join(w.dir, 'junit.xml');
+  const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check', '--junit', junit]);
   assert.is(ahead.code, 0, ahead.stderr);
   assert.match(ahead.stdout, /approved by \S+ \(--approve\)/);
+  assert.match(readFileSync(junit, 'utf8'), /approved by \S+ \(--approve\) at /);
 });
 
 test.run();
