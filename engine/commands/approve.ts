@@ -11,6 +11,7 @@ import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { parseCommandArgs } from './args.js';
+import { approvalStepIds } from './run-approvals.js';
 import type { Command } from './io.js';
 
 const HELP = `Usage: runbook approve --run ID --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]
@@ -93,10 +94,8 @@ async function checkStep(status: RunStatus, stepId: string): Promise<void> {
   } catch {
     throw new UsageError(`step "${stepId}" has not started in run ${status.runId}, and its playbook (${file}) cannot be read to check it is an approval step: decide once the run waits for it`);
   }
-  const all = (list: Step[]): Step[] => list.flatMap((s) => (s.kind === 'parallel' ? [s, ...all(s.steps)] : [s]));
-  const found = all(steps).find((s) => s.id === stepId);
-  const approvals = all(steps).filter((s) => s.kind === 'approval').map((s) => s.id);
-  if (!found || found.kind !== 'approval') {
+  const approvals = approvalStepIds(steps);
+  if (!approvals.includes(stepId)) {
     throw new UsageError(`run ${status.runId} has no approval step "${stepId}" (${approvals.length > 0 ? `approval steps: ${approvals.join(', ')}` : 'its playbook has none'})`);
   }
 }
