@@ -10,6 +10,7 @@ import { isAbsolute, relative } from 'node:path';
 import { systemClock } from '../clock.js';
 import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
 import { countMutatingCalls } from '../plan/render.js';
+import { createInbox } from '../run/approvals.js';
 import { executePlan, type ExecuteResult } from '../run/execute.js';
 import { journalPath as journalFile, newRunId, openJournal, type Journal } from '../run/journal.js';
 import { acquireLock, type Lock } from '../run/lock.js';
@@ -19,7 +20,6 @@ import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
-import { createInbox } from '../run/approvals.js';
 import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
@@ -139,7 +139,7 @@ export const runCommand: Command = async (argv, io) => {
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
     const ahead = approvalsAhead(approvalStepIds(plan.steps, done), values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
     if (!simulate && !values.yes) {
-      const n = countMutatingCalls(plan.steps, Object.keys(plan.resumed?.steps ?? {}));
+      const n = countMutatingCalls(plan.steps, [...done]);
       const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
       if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
     }

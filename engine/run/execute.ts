@@ -11,6 +11,7 @@ import { errorMessage } from '../errors.js';
 import type { FailurePolicy, StepOutcome } from '../playbook/types.js';
 import { describeCondition, evaluateCondition } from '../plan/conditions.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
+import type { ApprovalInbox } from './approvals.js';
 import { stepSignal, type ExecContext, type StepResult } from './context.js';
 import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
 import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
@@ -23,7 +24,6 @@ import type { RunRecorder } from './recorder.js';
 import type { RunOutcome, RunReport } from './report-types.js';
 import { listManual, rollback, stopTasks, type RollbackContext } from './rollback.js';
 import { runEnv } from './run-env.js';
-import type { ApprovalInbox } from './approvals.js';
 
 export interface ExecuteOptions {
   plan: Plan;
