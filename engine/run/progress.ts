@@ -90,6 +90,8 @@ export function startProgress(o: ProgressOptions): ProgressView {
       const first = await Promise.race([state.stepStarted(step.id).then(() => undefined), end]);
       if (first?.outcome === 'skipped') return task.skip(`${step.name}: skipped (${first.skipReason ?? ''})`);
       state.setSink(step.id, (line) => (task.output = line));
+      // A gate's title says what to check; the output line below it, how to decide.
+      if (step.kind === 'approval') task.title = `${step.name}: ${step.message}`;
       const verdict = async () => {
         const result = await end;
         task.title = `${step.name}${elapsed(state.stepElapsed(step.id))}`;
