@@ -64,6 +64,7 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   assert.match(ok.stdout, `approved step "dba-check" of run ${runId}`);
   const r = await run;
   assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\[TITLE\] \[[\d:]+\] dba-check: DBA: erp-db01 recovered cleanly \(ticket CHG-7\)\n/);
   assert.match(r.stdout, 'waiting for approval: DBA: erp-db01 recovered cleanly (ticket CHG-7)');
   assert.match(r.stdout, `to decide: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);
   assert.match(r.stdout, /approved by \S+ \(runbook approve\): alert log clean/);
