@@ -17,6 +17,8 @@ params:
 steps:
   - id: db
     failover: {cdpReplica: ERP-CDP, vms: [erp-db01]}
+  - id: ask
+    exec: {command: [sh, -c, 'echo "ask: runbook approve --run $RUNBOOK_RUN_ID --step dba-check --state-dir $RUNBOOK_STATE_DIR"']}
   - id: dba-check
     approval: "DBA: erp-db01 recovered cleanly (ticket \${params.ticket})"
     onFailure: rollback
@@ -67,6 +69,8 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   assert.match(r.stdout, /\[TITLE\] \[[\d:]+\] dba-check: DBA: erp-db01 recovered cleanly \(ticket CHG-7\)\n/);
   assert.match(r.stdout, 'waiting for approval: DBA: erp-db01 recovered cleanly (ticket CHG-7)');
   assert.match(r.stdout, `to decide: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);
+  // An exec step before the gate can tell people how to decide (RUNBOOK_RUN_ID, RUNBOOK_STATE_DIR).
+  assert.match(r.stdout, `ask: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}\n`);
   assert.match(r.stdout, /approved by \S+ \(runbook approve\): alert log clean/);
   assert.match(r.stdout, 'notify: succeeded');
   const journal = readFileSync(join(w.stateDir, 'runs', `${runId}.jsonl`), 'utf8');

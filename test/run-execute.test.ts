@@ -143,7 +143,7 @@ test('exec commands and their undo learn the run through RUNBOOK_* variables (th
   assert.is(result.outcome, 'rolled-back');
   const vars = (command: string) => Object.fromEntries(Object.entries(seen.get(command) ?? {}).filter(([k]) => k.startsWith('RUNBOOK_')));
   const runId = result.report.runId;
-  const base = { RUNBOOK_RUN_ID: runId, RUNBOOK_PLAYBOOK: plan.playbook.name, RUNBOOK_SIMULATED: String(plan.server.simulated) };
+  const base = { RUNBOOK_RUN_ID: runId, RUNBOOK_PLAYBOOK: plan.playbook.name, RUNBOOK_SIMULATED: String(plan.server.simulated), RUNBOOK_STATE_DIR: '' };
   assert.equal(vars('a'), { ...base, RUNBOOK_STEP_ID: 'a', RUNBOOK_OUTCOME: 'succeeded', RUNBOOK_FAILED_STEPS: '', RUNBOOK_ROLLBACK: 'false' });
   assert.equal(vars('c'), { ...base, RUNBOOK_PLAYBOOK: 'as written', RUNBOOK_STEP_ID: 'c', RUNBOOK_OUTCOME: 'failed', RUNBOOK_FAILED_STEPS: 'b', RUNBOOK_ROLLBACK: 'false' });
   assert.equal(vars('undo-a'), { ...base, RUNBOOK_STEP_ID: 'a', RUNBOOK_OUTCOME: 'failed', RUNBOOK_FAILED_STEPS: 'b,d', RUNBOOK_ROLLBACK: 'true' });

@@ -188,8 +188,9 @@ export const runCommand: Command = async (argv, io) => {
     const progress = startProgress({ plan, recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) });
     let result: ExecuteResult;
     try {
-      const approvals = createInbox({ ahead, runId, ...(stateDir !== undefined ? { stateDir } : {}) });
-      result = await executePlan({ plan, client: target.client, clock, recorder, approvals, signal: io.signal, env: io.env });
+      const where = stateDir !== undefined ? { stateDir } : {};
+      const approvals = createInbox({ ahead, runId, ...where });
+      result = await executePlan({ plan, client: target.client, clock, recorder, approvals, ...where, signal: io.signal, env: io.env });
     } catch (error) {
       // A bug in the executor: the journal still gets its run-end and the view still ends.
       recorder.end('failed', ExitCode.internal);

@@ -32,6 +32,8 @@ export interface ExecuteOptions {
   recorder: RunRecorder;
   /** Decisions on approval steps; absent: an approval step fails at once. */
   approvals?: ApprovalInbox;
+  /** Where the run is journaled; exec commands see it as RUNBOOK_STATE_DIR. */
+  stateDir?: string;
   /** Aborted on SIGINT/SIGTERM; its reason (an InterruptedError) ends the run `interrupted`. */
   signal: AbortSignal;
   env?: Record<string, string | undefined>;
@@ -72,7 +74,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     onStall: (m) => o.recorder.event('warning', m),
   });
   const outcomes = new Map<string, StepOutcome>();
-  const facts = { runId: o.recorder.report.runId, playbook: o.plan.playbook.name, simulated: o.plan.server.simulated };
+  const facts = { runId: o.recorder.report.runId, playbook: o.plan.playbook.name, simulated: o.plan.server.simulated, ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}) };
   const envAt = (rollback: boolean) => (stepId: string) => runEnv(facts, stepId, { outcomes, interrupted: o.signal.aborted, rollback });
   const ctx: ExecContext = {
     plan: o.plan,

@@ -10,6 +10,8 @@ export interface RunFacts {
   runId: string;
   playbook: string;
   simulated: boolean;
+  /** Where the run is journaled (absent: a rehearsal without --state-dir). */
+  stateDir?: string;
 }
 
 /** Where the run stands when the command starts. */
@@ -29,6 +31,7 @@ export function runEnv(facts: RunFacts, stepId: string, moment: RunMoment): Reco
     RUNBOOK_OUTCOME: moment.interrupted ? 'interrupted' : failed.length > 0 ? 'failed' : 'succeeded',
     RUNBOOK_FAILED_STEPS: failed.join(','),
     RUNBOOK_SIMULATED: String(facts.simulated),
+    RUNBOOK_STATE_DIR: facts.stateDir ?? '',
     RUNBOOK_ROLLBACK: String(moment.rollback),
   };
 }
