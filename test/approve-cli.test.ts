@@ -86,7 +86,12 @@ test('rejected: the step fails, its onFailure (rollback) applies, exit 1; a seco
   const w = workspace();
   const run = start(w);
   const runId = await waitingRun(w.stateDir, 'dba-check');
-  const no = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--reject', '--reason', 'redo logs missing', '--state-dir', w.stateDir]);
+  const unknownStep = await runCli(['approve', '--step', 'notify', '--state-dir', w.stateDir]);
+  assert.is(unknownStep.code, 2);
+  assert.match(unknownStep.stderr, `no run in ${w.stateDir} waits at step "notify" now: give --run ID`);
+  // Without --run: the one run waiting at that step.
+  const no = await runCli(['approve', '--step', 'dba-check', '--reject', '--reason', 'redo logs missing', '--state-dir', w.stateDir]);
+  assert.match(no.stdout, `rejected step "dba-check" of run ${runId}`);
   assert.is(no.code, 0, no.stderr);
   const twice = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
   // The run may already have ended; either way the rejection stands.

@@ -9,12 +9,12 @@ import { checkStepId, writeDecision, type Decision } from '../run/approvals.js';
 import { checkRunId } from '../run/journal.js';
 import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { parseCommandArgs } from './args.js';
 import { approvalStepIds } from './run-approvals.js';
 import type { Command } from './io.js';
 
-const HELP = `Usage: runbook approve --run ID --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]
+const HELP = `Usage: runbook approve [--run ID] --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]
 
 Decide an approval step of a running run ('runbook status' lists runs; the run prints the
 command while it waits). Approved, the run goes on; rejected (--reject), the step fails
@@ -22,7 +22,7 @@ and its onFailure applies (rollback, abort or continue). A step not reached yet 
 decided ahead. The first decision stands.
 
 Options:
-  --run ID          the run (required)
+  --run ID          the run (default: the one run in the state dir waiting at STEP now)
   --step STEP       the approval step's id (required)
   --reject          reject instead of approve
   --reason TEXT     why (recorded in the journal and the report)
@@ -47,10 +47,10 @@ export const approveCommand: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  if (values.run === undefined || values.step === undefined) throw new UsageError("runbook approve: --run ID and --step STEP are required (the waiting run prints both)");
-  const runId = checkRunId(values.run);
+  if (values.step === undefined) throw new UsageError('runbook approve: --step STEP is required (the waiting run prints the whole command)');
   const stepId = checkStepId(values.step);
   const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd });
+  const runId = values.run !== undefined ? checkRunId(values.run) : waitingRun(stateDir, stepId);
   const status = loadRunStatus(stateDir, runId);
   if (status.hasRunEnd) throw new UsageError(`run ${runId} has ended (${status.display}): nothing waits for an approval`);
   if (status.liveness === 'crashed') {
@@ -77,6 +77,18 @@ export const approveCommand: Command = async (argv, io) => {
   );
   return 0;
 };
+
+/** Without --run: the one live run waiting at this step now (newest 20 runs looked at). */
+function waitingRun(stateDir: string, stepId: string): string {
+  const waiting = loadRecentRuns(stateDir, 20)
+    .filter((r) => !r.hasRunEnd && r.liveness !== 'crashed')
+    .filter((r) => r.report.steps.some((s) => s.id === stepId && s.kind === 'approval' && s.outcome === 'running'));
+  if (waiting.length === 1) return waiting[0]!.runId;
+  if (waiting.length === 0) {
+    throw new UsageError(`no run in ${stateDir} waits at step "${stepId}" now: give --run ID to decide ahead ('runbook status --state-dir ${stateDir}' lists the runs)`);
+  }
+  throw new UsageError(`${waiting.length} runs wait at step "${stepId}" (${waiting.map((r) => r.runId).join(', ')}): give --run ID`);
+}
 
 /** The step must be an approval step of the run that has not ended. */
 async function checkStep(status: RunStatus, stepId: string): Promise<void> {
