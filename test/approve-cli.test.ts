@@ -121,10 +121,12 @@ test('a rehearsal nobody could approve is refused before anything is failed over
   assert.is(typo.code, 2);
   assert.match(typo.stderr, '--approve dba-chek: no approval step has this id (approval steps here: dba-check)');
   const junit = join(w.dir, 'junit.xml');
-  const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check', '--junit', junit]);
+  const summary = join(w.dir, 'summary.md');
+  const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check', '--junit', junit, '--github-summary', summary]);
   assert.is(ahead.code, 0, ahead.stderr);
   assert.match(ahead.stdout, /approved by \S+ \(--approve\)/);
   assert.match(readFileSync(junit, 'utf8'), /approved by \S+ \(--approve\) at /);
+  assert.match(readFileSync(summary, 'utf8'), /\| dba-check \| approval \| .* succeeded \| .* \| approved by \S+ \(--approve\) at /);
 });
 
 test.run();
