@@ -2,6 +2,7 @@
 // step of a running run, from another terminal. It writes the decision beside the run's
 // journal (run/approvals.ts); the run reads it within a second. Offline: no EM involved.
 
+import { systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import type { Step } from '../playbook/types.js';
@@ -61,7 +62,7 @@ export const approveCommand: Command = async (argv, io) => {
   const decision: Decision = {
     decision: values.reject ? 'rejected' : 'approved',
     by: osUser(),
-    at: new Date().toISOString(),
+    at: new Date(systemClock.now()).toISOString(),
     via: 'runbook approve',
     ...(values.reason !== undefined && values.reason.trim() !== '' ? { reason: values.reason.trim() } : {}),
   };
