@@ -58,6 +58,8 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   const notApproval = await runCli(['approve', '--run', runId, '--step', 'notify', '--state-dir', w.stateDir]);
   assert.is(notApproval.code, 2);
   assert.match(notApproval.stderr, `run ${runId} has no approval step "notify" (approval steps: dba-check)`);
+  const list = await runCli(['status', '--state-dir', w.stateDir]);
+  assert.match(list.stdout, `running, waiting for approval: runbook approve --run ${runId} --step dba-check`);
   const waiting = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
   assert.match(waiting.stdout, `running    dba-check [approval]`);
   assert.match(waiting.stdout, `waiting for approval: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);

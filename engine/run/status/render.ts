@@ -41,7 +41,7 @@ export function renderRunList(runs: RunStatus[], stateDir: string): string {
       r.report.playbook.name,
       r.report.startedAt.replace(/\.\d+Z$/, 'Z'),
       r.liveness === 'running' ? '(running)' : formatDuration(runDuration(r)),
-      r.display + (r.unresolved.length ? ` (${r.unresolved.length} unresolved)` : ''),
+      r.display + (r.unresolved.length ? ` (${r.unresolved.length} unresolved)` : '') + waitingAt(r),
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -50,6 +50,13 @@ export function renderRunList(runs: RunStatus[], stateDir: string): string {
     ? `\nSome runs left requests unresolved: 'runbook status --run ID' says which, 'runbook rollback --run ID' stops what EM still lets us see.\n`
     : '';
   return `${lines.join('\n')}\n${hint}`;
+}
+
+/** A live run at an approval gate: who looks at the list is often who must decide. */
+function waitingAt(r: RunStatus): string {
+  if (r.liveness !== 'running') return '';
+  const gates = r.report.steps.filter((s) => s.kind === 'approval' && s.outcome === 'running' && !s.approval).map((s) => s.id);
+  return gates.length > 0 ? `, waiting for approval: ${gates.map((id) => `runbook approve --run ${r.runId} --step ${id}`).join('; ')}` : '';
 }
 
 export function detailJson(r: RunStatus) {
