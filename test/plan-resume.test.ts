@@ -40,6 +40,14 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
   assert.equal(db.vms.map((v) => v.name), ['db02']);
 });
 
+test('an approval given in the earlier run is asked again (a person\'s check of how things stood then)', () => {
+  const steps = [step('gate', 'approval', { message: 'check' }), step('dns', 'exec')];
+  const done = doneIn([report([{ id: 'gate', kind: 'approval', outcome: 'succeeded' }, { id: 'dns', kind: 'exec', outcome: 'succeeded' }])]);
+  const resumed = resumePlan(plan(steps), done);
+  assert.equal(resumed.resumed.steps, { dns: 'run-A' });
+  assert.is(resumed.steps[0]!.kind, 'approval');
+});
+
 test('a failover step whose VMs were all failed over is done, even if the step itself did not end', () => {
   const done = doneIn([report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed-over' }] as VmReport[] }])]);
   const resumed = resumePlan(plan(STEPS), done);

@@ -50,7 +50,7 @@ Options:
   --yes               confirm without a prompt (required without a terminal)
   --resume RUN_ID     go on from that run (the last one of this playbook): what it did
                       is not done again (VMs it failed over, plans it started, commands
-                      it ran); check steps run again; same params required
+                      it ran); check and approval steps run again; same params required
   --approve STEP      approve that approval step ahead (repeatable); the others wait
                       for 'runbook approve --run ID --step STEP' from another terminal
   --ignore-unresolved start even though the last run of this playbook left requests

@@ -41,7 +41,8 @@ export function doneIn(chain: readonly RunReport[]): ResumeDone {
 
 /**
  * The plan without what is already done. Check steps always run again (they read, and
- * what they check may have changed); wait steps run again unless the earlier run got
+ * what they check may have changed), and so do approval steps (a person's check, made on
+ * how things stood then: ask again, or decide ahead with --approve); wait steps run again unless the earlier run got
  * past them; a failover step keeps only the VMs not failed over yet, and counts as done
  * when none is left.
  */
@@ -54,7 +55,7 @@ export function resumePlan(plan: Plan, done: ResumeDone): Plan & { resumed: Resu
       if (by.every((r) => r !== undefined)) resumed.steps[step.id] = by[0] ?? done.runId;
       return { ...step, steps };
     }
-    if (step.kind === 'check') return step;
+    if (step.kind === 'check' || step.kind === 'approval') return step;
     const by = done.steps.get(step.id);
     if (by !== undefined) {
       resumed.steps[step.id] = by;
