@@ -61,7 +61,7 @@ test('a step reusing the id of a step that failed the schema is still reported',
   assert.match(out[1]!, /step id "preflight" is already used by steps\[0\]/);
 });
 
-test('a bad name, server or targets block does not hold back the rules of the steps', () => {
+test('a bad name, description, server, targets or defaults block does not hold back the rules of the steps', () => {
   const typo = (text: string) => text.replace('when: {step: database}', 'when: {step: databse}');
   const codes = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
   assert.equal(codes(typo(BASE.replace('name: ERP failover', 'name: ""'))), ['2:7 schema/minLength', '15:18 rule/condition-order']);
@@ -69,6 +69,8 @@ test('a bad name, server or targets block does not hold back the rules of the st
   assert.equal(codes(typo(BASE.replace('params:', 'server: {url: "https://em01:9398", timeout: 30}\nparams:'))), ['3:45 schema/duration', '16:18 rule/condition-order']);
   assert.equal(codes(typo(BASE.replace('params:', 'targets: {rto: 1h, rpo: 5}\nparams:'))), ['3:25 schema/duration', '16:18 rule/condition-order']);
   assert.equal(codes(typo(BASE.replace('params:', 'description: [a, b]\nparams:'))), ['3:14 schema/type', '16:18 rule/condition-order']);
+  // The steps then read the built-in defaults: a zero timeout there is not blamed on every step.
+  assert.equal(codes(typo(BASE.replace('params:', 'defaults: {timeout: 0s, onFailure: explode}\nparams:'))), ['3:36 schema/enum', '16:18 rule/condition-order']);
 });
 
 test('with the server block standing aside, a param it uses is not called unused; with only the name, one nothing uses is', () => {

@@ -6,11 +6,11 @@
 // top-level step with a schema error is swapped for a placeholder (a wait step under the same
 // id where that id is usable), so every other step keeps its index, its position in the file
 // and the ids it can refer to. A bad `name` stands in as a made-up one; a bad `description`,
-// `server` or `targets` is left out (no step reads through them; the rules that compare a
-// step with them hold back). Problems found inside stand-ins are dropped, and so are the
-// findings a missing part could make wrong (see RuleContext.partial). Errors in `version`,
-// `params` or `defaults`, or an unknown top-level key (a misspelt `params:`?), change how every
-// step reads: then the rules wait until the schema passes.
+// `server`, `targets` or `defaults` is left out (the steps then read the built-in defaults,
+// which no rule faults; the rules that compare a step with targets hold back). Problems found
+// inside stand-ins are dropped, and so are the findings a missing part could make wrong (see
+// RuleContext.partial). Errors in `version` or `params`, or an unknown top-level key (a
+// misspelt `params:`?), change how every step reads: then the rules wait for the schema.
 
 import type { Diagnostic } from '../errors.js';
 import { normalize } from './normalize.js';
@@ -27,6 +27,7 @@ const STAND_INS: Record<string, ((record: Record<string, unknown>) => void) | un
   description: (record) => void delete record.description,
   server: (record) => void delete record.server,
   targets: (record) => void delete record.targets,
+  defaults: (record) => void delete record.defaults,
 };
 
 /** Rule problems of the schema-valid parts, or none when that cannot be told reliably. */

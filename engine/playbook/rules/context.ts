@@ -24,7 +24,7 @@ export interface PartialView {
   placeholders: ReadonlySet<number>;
   /** Every id written in those steps (their children included), whatever the placeholder is called. */
   skippedStepIds: ReadonlySet<string>;
-  /** Top-level keys (name, description, server, targets) made up or left out: problems there are dropped. */
+  /** Top-level keys (name, description, server, targets, defaults) made up or left out: problems there are dropped. */
   standIns: ReadonlySet<string>;
 }
 
