@@ -216,7 +216,7 @@ export class RunRecorder {
     }
   }
 
-  approval(stepId: string, d: { decision: 'approved' | 'rejected'; by: string; at: string; via: string; reason?: string }): void {
+  approval(stepId: string, d: NonNullable<StepReport['approval']>): void {
     const reason = d.reason !== undefined ? { reason: d.reason } : {};
     this.write({ type: 'approval', stepId, decision: d.decision, by: d.by, decidedAt: d.at, via: d.via, ...reason });
     this.step(stepId).approval = { decision: d.decision, by: d.by, at: d.at, via: d.via, ...reason };
