@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { systemClock } from '../engine/clock.js';
+import { runCommand } from '../engine/commands/run.js';
+import type { CommandIO } from '../engine/commands/io.js';
+import { createSimulator, demoInventory, startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 
 const PLAYBOOK = `version: 1
@@ -129,6 +133,36 @@ test('a rehearsal nobody could approve is refused before anything is failed over
   assert.match(ahead.stdout, /approved by \S+ \(--approve\)/);
   assert.match(readFileSync(junit, 'utf8'), /approved by \S+ \(--approve\) at /);
   assert.match(readFileSync(summary, 'utf8'), /\| dba-check \| approval \| .* succeeded \| .* \| approved by \S+ \(--approve\) at /);
+});
+
+test('the confirmation before a real run names the approval gates it will wait at', async () => {
+  const w = workspace();
+  const sim = createSimulator({ inventory: demoInventory({ name: 'dr', password: 'dr-pass' }), clock: systemClock });
+  const server = await startSimulatorServer(sim, { port: 0 });
+  const questions: string[] = [];
+  const io: CommandIO = {
+    stdout: { write: () => undefined, isTTY: false },
+    stderr: { write: () => undefined, isTTY: false },
+    env: { VEEAM_EM_USERNAME: 'dr', VEEAM_EM_PASSWORD: 'dr-pass' },
+    cwd: w.dir,
+    signal: new AbortController().signal,
+    prompt: async (question) => (questions.push(question), 'no'),
+  };
+  const refused = (argv: string[]) =>
+    runCommand([w.playbook, '--server', server.url, '--state-dir', w.stateDir, ...argv], io).then(
+      () => assert.unreachable('answered no'),
+      (error: Error) => assert.match(error.message, 'not confirmed: nothing was sent'),
+    );
+  try {
+    await refused([]);
+    await refused(['--approve', 'dba-check']);
+  } finally {
+    await server.close();
+  }
+  assert.match(questions[0]!, `against ${server.url}`);
+  assert.match(questions[0]!, ': 1 failover request, waiting for approval at dba-check. Type "yes" to continue');
+  assert.match(questions[1]!, ': 1 failover request. Type "yes" to continue');
+  assert.not.ok(sim.log.some((e) => e.query?.includes('action=failover')), 'nothing failed over');
 });
 
 test.run();

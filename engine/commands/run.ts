@@ -137,10 +137,13 @@ export const runCommand: Command = async (argv, io) => {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
-    const ahead = approvalsAhead(approvalStepIds(plan.steps, done), values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
+    const gates = approvalStepIds(plan.steps, done);
+    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps, [...done]);
-      const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}. Type "yes" to continue: `);
+      const waits = gates.filter((id) => !ahead.has(id));
+      const gated = waits.length > 0 ? `, waiting for approval at ${waits.join(', ')}` : '';
+      const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}${gated}. Type "yes" to continue: `);
       if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
     }
 
