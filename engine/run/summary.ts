@@ -49,9 +49,11 @@ export function renderSummary(report: RunReport, options: SummaryOptions = {}): 
   for (const s of report.steps) {
     if (s.outcome === 'failed' && s.kind !== 'failover' && s.kind !== 'failoverVapp' && s.kind !== 'parallel') lines.push(`  step "${s.id}" failed: ${s.error ?? ''}`);
   }
-  if (report.rollback.length > 0) {
+  // Manual entries are listed below, under "Manual actions required".
+  const acted = report.rollback.filter((r) => r.action !== 'manual');
+  if (acted.length > 0) {
     lines.push('Rollback:');
-    for (const r of report.rollback) if (r.action !== 'manual') lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${r.message}`);
+    for (const r of acted) lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${r.message}`);
   }
   if (report.manual.length > 0) {
     lines.push('Manual actions required:');
