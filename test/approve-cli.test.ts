@@ -64,6 +64,8 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   assert.match(notApproval.stderr, `run ${runId} has no approval step "notify" (approval steps: dba-check)`);
   const list = await runCli(['status', '--state-dir', w.stateDir]);
   assert.match(list.stdout, `running, waiting for approval: runbook approve --run ${runId} --step dba-check`);
+  const listJson = await runCli(['status', '--state-dir', w.stateDir, '--format', 'json']);
+  assert.equal((JSON.parse(listJson.stdout) as { runId: string; waitingForApproval?: string[] }[]).map((r) => [r.runId, r.waitingForApproval]), [[runId, ['dba-check']]]);
   const waiting = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
   assert.match(waiting.stdout, `running    dba-check [approval]`);
   assert.match(waiting.stdout, `waiting for approval: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);

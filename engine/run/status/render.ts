@@ -29,6 +29,7 @@ export function listJson(runs: RunStatus[]) {
     outcome: r.display,
     liveness: r.liveness,
     unresolved: r.unresolved.length,
+    ...(waitingGates(r).length > 0 ? { waitingForApproval: waitingGates(r) } : {}),
   }));
 }
 
@@ -52,10 +53,15 @@ export function renderRunList(runs: RunStatus[], stateDir: string): string {
   return `${lines.join('\n')}\n${hint}`;
 }
 
-/** A live run at an approval gate: who looks at the list is often who must decide. */
+/** The approval steps a live run waits at now. */
+function waitingGates(r: RunStatus): string[] {
+  if (r.liveness !== 'running') return [];
+  return r.report.steps.filter((s) => s.kind === 'approval' && s.outcome === 'running' && !s.approval).map((s) => s.id);
+}
+
+/** Who looks at the run list is often who must decide. */
 function waitingAt(r: RunStatus): string {
-  if (r.liveness !== 'running') return '';
-  const gates = r.report.steps.filter((s) => s.kind === 'approval' && s.outcome === 'running' && !s.approval).map((s) => s.id);
+  const gates = waitingGates(r);
   return gates.length > 0 ? `, waiting for approval: ${gates.map((id) => `runbook approve --run ${r.runId} --step ${id}`).join('; ')}` : '';
 }
 
