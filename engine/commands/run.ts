@@ -111,7 +111,7 @@ export const runCommand: Command = async (argv, io) => {
   // So is a run of a playbook whose last run left failovers nobody knows the outcome of.
   let ignoredUnresolved: RunStatus | undefined;
   let resumeFrom: RunStatus | undefined;
-  const takeLock = (file: string, playbook: Playbook) => {
+  const beforeConnect = (file: string, playbook: Playbook) => {
     // --approve names approval steps of this playbook (checked again on the plan, for --resume).
     approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '' });
     if (!journaled) return;
@@ -125,7 +125,7 @@ export const runCommand: Command = async (argv, io) => {
   };
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
-    prepared = await prepare('run', positionals, values, io, { ...(maxConcurrency !== undefined ? { maxConcurrency } : {}), onEvent, beforeConnect: takeLock });
+    prepared = await prepare('run', positionals, values, io, { ...(maxConcurrency !== undefined ? { maxConcurrency } : {}), onEvent, beforeConnect });
   } catch (error) {
     (lock as Lock | undefined)?.release();
     throw error;

@@ -2,13 +2,13 @@
 // machine sharing the state dir) with `runbook approve`, which drops one small JSON file per
 // step into `<state-dir>/approvals/<run-id>/`; the waiting run reads it. `runbook run
 // --approve STEP` decides ahead, on the command line. The first decision stands: the file is
-// created exclusively and never replaced.
+// created exclusively (writers/atomic.ts) and never replaced.
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkRunId } from './journal.js';
+import { createFileAtomic } from './writers/atomic.js';
 
 export interface Decision {
   decision: 'approved' | 'rejected';
@@ -75,32 +75,8 @@ export function readDecision(file: string): Decision | undefined {
   }
 }
 
-/**
- * Writes the decision unless one exists (then returns that one). The text goes to a temp
- * file first, fsynced, then is hard-linked into place: a reader never sees half a file, and
- * of two operators deciding at once exactly one wins.
- */
+/** Writes the decision unless one exists (then returns that one): the first decision stands. */
 export function writeDecision(stateDir: string, runId: string, stepId: string, decision: Decision): { written: true } | { written: false; existing: Decision | undefined } {
   const file = decisionPath(stateDir, runId, stepId);
-  const dir = join(stateDir, 'approvals', runId);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${stepId}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    const data = Buffer.from(`${JSON.stringify(decision)}\n`, 'utf8');
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
-    return { written: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { written: false, existing: readDecision(file) };
-    throw error;
-  } finally {
-    unlinkSync(tmp);
-  }
+  return createFileAtomic(file, `${JSON.stringify(decision)}\n`) ? { written: true } : { written: false, existing: readDecision(file) };
 }

@@ -19,18 +19,21 @@ function runDuration(r: RunStatus): number | undefined {
 }
 
 export function listJson(runs: RunStatus[]) {
-  return runs.map((r) => ({
-    runId: r.runId,
-    playbook: r.report.playbook.name,
-    playbookFile: r.report.playbook.file,
-    startedAt: r.report.startedAt,
-    ...(r.report.endedAt ? { endedAt: r.report.endedAt } : {}),
-    ...(runDuration(r) !== undefined ? { durationMs: runDuration(r) } : {}),
-    outcome: r.display,
-    liveness: r.liveness,
-    unresolved: r.unresolved.length,
-    ...(waitingGates(r).length > 0 ? { waitingForApproval: waitingGates(r) } : {}),
-  }));
+  return runs.map((r) => {
+    const gates = waitingGates(r);
+    return {
+      runId: r.runId,
+      playbook: r.report.playbook.name,
+      playbookFile: r.report.playbook.file,
+      startedAt: r.report.startedAt,
+      ...(r.report.endedAt ? { endedAt: r.report.endedAt } : {}),
+      ...(runDuration(r) !== undefined ? { durationMs: runDuration(r) } : {}),
+      outcome: r.display,
+      liveness: r.liveness,
+      unresolved: r.unresolved.length,
+      ...(gates.length > 0 ? { waitingForApproval: gates } : {}),
+    };
+  });
 }
 
 export function renderRunList(runs: RunStatus[], stateDir: string): string {
@@ -123,6 +126,7 @@ export function renderRunDetail(r: RunStatus): string {
   }
 
   out.push('', 'STEPS');
+  const waiting = waitingGates(r);
   if (rep.steps.length === 0) out.push('  (no step started)');
   for (const s of rep.steps) {
     const indent = s.parentId ? '    ' : '  ';
@@ -133,7 +137,7 @@ export function renderRunDetail(r: RunStatus): string {
     }
     if (s.plan) out.push(`${indent}    plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`);
     if (s.approval) out.push(`${indent}    ${approvalText(s.approval)}`);
-    else if (s.kind === 'approval' && s.outcome === 'running' && r.liveness === 'running') {
+    else if (waiting.includes(s.id)) {
       out.push(`${indent}    waiting for approval: runbook approve --run ${r.runId} --step ${s.id} --state-dir ${dirname(dirname(r.path))}   (add --reject to refuse)`);
     }
   }

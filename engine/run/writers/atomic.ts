@@ -1,11 +1,31 @@
 // Whole-file writes that a reader (or a crash) never sees half done: temp file in the same
-// directory, fsync, rename over the target.
+// directory, fsync, then rename over the target, or, exclusive, hard-link into place (fails
+// when the target exists, so of two writers exactly one wins).
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function writeFileAtomic(file: string, text: string): void {
+  renameSync(writeTemp(file, text), file);
+}
+
+/** Writes the file unless it exists; false (and nothing written) when it does. */
+export function createFileAtomic(file: string, text: string): boolean {
+  const tmp = writeTemp(file, text);
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/** The text in a fsynced temp file beside `file`; its path. */
+function writeTemp(file: string, text: string): string {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o644);
@@ -20,5 +40,5 @@ export function writeFileAtomic(file: string, text: string): void {
     throw error;
   }
   closeSync(fd);
-  renameSync(tmp, file);
+  return tmp;
 }
