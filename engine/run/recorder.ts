@@ -4,6 +4,7 @@
 // mutating request, so its intent is on disk first), and forwards ExecutorEvents to
 // listeners (the progress view). Never sees a secret.
 
+import type { ApiCall } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
@@ -187,7 +188,7 @@ export class RunRecorder {
   }
 
   /** Journal only: written (and made durable) BEFORE the mutating request leaves. */
-  requestIntent(stepId: string, target: string, targetId: string, method: string, path: string, where: { replica?: string; restorePoint?: string } = {}): void {
+  requestIntent(stepId: string, target: string, targetId: string, method: string, path: string, where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {}): void {
     this.write({ type: 'request-intent', stepId, target, targetId, method, path, ...where });
   }
   requestAccepted(stepId: string, target: string, taskId: string): void {

@@ -177,6 +177,23 @@ export function createFakeEm(o: FakeEmOptions) {
     async failoverReplicaPoint() {
       throw new Error('not used');
     },
+    // The executor sends the plan's call as built by api/calls.ts (ids URL-encoded).
+    async send(call, options) {
+      const id = (s: string) => decodeURIComponent(s);
+      const [, path = '', query = ''] = /^([^?]*)\??(.*)$/.exec(call.path) ?? [];
+      let m: RegExpExecArray | null;
+      if ((m = /^\/cdpReplicas\/([^/]+)\/vms\/([^/]+)$/.exec(path)) && query === 'action=failover' && call.body?.kind === 'CdpFailoverStartSpec') {
+        return this.failoverCdpVm(id(m[1]!), id(m[2]!), call.body.spec, options);
+      }
+      if ((m = /^\/cdpReplica\/vApps\/([^/]+)$/.exec(path)) && query === 'action=failover' && call.body?.kind === 'CdpFailoverStartSpec') {
+        return this.failoverVapp(id(m[1]!), call.body.spec, options);
+      }
+      if ((m = /^\/failoverPlans\/([^/]+)$/.exec(path)) && query === 'action=start' && call.body?.kind === 'FailoverPlanManagementSpec') {
+        return this.startFailoverPlan(id(m[1]!), call.body.spec, options);
+      }
+      if ((m = /^\/failoverPlans\/([^/]+)$/.exec(path)) && query === 'action=undo') return this.undoFailoverPlan(id(m[1]!), options);
+      throw new Error(`fake EM: no such mutating call ${call.method} ${call.path}`);
+    },
     async getTask(taskId) {
       log.push(`GET /tasks/${taskId}`);
       const t = tasks.get(taskId);
