@@ -11,41 +11,33 @@ import { checkRunId } from '../run/journal.js';
 import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
-import { parseCommandArgs } from './args.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
 import { approvalStepIds } from './run-approvals.js';
 import type { Command } from './io.js';
 
-const HELP = `Usage: runbook approve [--run ID] --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]
-
-Decide an approval step of a running run ('runbook status' lists runs; the run prints the
+export const APPROVE = defineCommand({
+  name: 'approve',
+  usage: '[--run ID] --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]',
+  about: `Decide an approval step of a running run ('runbook status' lists runs; the run prints the
 command while it waits). Approved, the run goes on; rejected (--reject), the step fails
 and its onFailure applies (rollback, abort or continue). A step not reached yet can be
-decided ahead. The first decision stands.
-
-Options:
-  --run ID          the run (default: the one run in the state dir waiting at STEP now)
-  --step STEP       the approval step's id (required)
-  --reject          reject instead of approve
-  --reason TEXT     why (recorded in the journal and the report)
-  --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
-  --playbook FILE   the run's playbook (for the default state dir)
-
-Exit codes: 0 decided, 2 refused (no such run or step, the run has ended or is not
-running, the step has ended, a decision was already given).
-`;
+decided ahead. The first decision stands.`,
+  options: {
+    run: { type: 'string', arg: 'ID', description: 'the run (default: the one run in the state dir waiting at STEP now)' },
+    step: { type: 'string', arg: 'STEP', description: "the approval step's id (required)" },
+    reject: { type: 'boolean', description: 'reject instead of approve' },
+    reason: { type: 'string', arg: 'TEXT', description: 'why (recorded in the journal and the report)' },
+    'state-dir': { type: 'string', arg: 'DIR', description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)' },
+    playbook: { type: 'string', arg: 'FILE', description: "the run's playbook (for the default state dir)" },
+  },
+  notes: `Exit codes: 0 decided, 2 refused (no such run or step, the run has ended or is not
+running, the step has ended, a decision was already given).`,
+});
 
 export const approveCommand: Command = async (argv, io) => {
-  const { values } = parseCommandArgs('approve', argv, {
-    run: { type: 'string' },
-    step: { type: 'string' },
-    reject: { type: 'boolean' },
-    reason: { type: 'string' },
-    'state-dir': { type: 'string' },
-    playbook: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseOptions(APPROVE, argv);
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(renderHelp(APPROVE));
     return 0;
   }
   if (values.step === undefined) throw new UsageError('runbook approve: --step STEP is required (the waiting run prints the whole command)');

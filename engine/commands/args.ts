@@ -1,17 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** util.parseArgs with strict checking, turning its errors into a UsageError (exit 2). */
-export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`runbook ${command}: ${message}\nRun 'runbook ${command} --help' for usage.`);
-  }
-}
 
 /** `--param name=value` pairs into a record; a malformed pair is a UsageError. */
 export function parseParamFlags(values: string[] | undefined): Record<string, string> {

@@ -15,34 +15,33 @@ import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
 import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
-import { parseCommandArgs } from './args.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
 import type { Command, CommandIO } from './io.js';
 
-const HELP = `Usage: runbook rollback --run ID [--state-dir DIR] [--playbook FILE] [--server URL] [--yes] [--force]
-
-For a run that ended without finishing (see 'runbook status'): asks Enterprise Manager
+export const ROLLBACK = defineCommand({
+  name: 'rollback',
+  usage: '--run ID [--state-dir DIR] [--playbook FILE] [--server URL] [--yes] [--force]',
+  about: `For a run that ended without finishing (see 'runbook status'): asks Enterprise Manager
 about every task the run left in flight, stops those still running (DELETE /tasks/{id}),
 records the result of those that finished, and lists what must be checked by hand.
 
 EM tasks belong to the logon session that started them, so a new session usually cannot
 see them (404): rollback then says so and names the VMs, replicas and task ids to check in
-the EM console. Requests that got no answer have no task id and are always listed.
-
-Options:
-  --run ID          the run to roll back (required)
-  --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
-  --playbook FILE   the playbook (default: the one the run recorded); read for server settings
-  --server URL      Enterprise Manager URL (default: VEEAM_EM_URL, else the playbook's
-                    server.url, else the one the run used)
-  --yes             do not ask for confirmation (required without a terminal)
-  --force           roll back a run that started on another host (only if it is dead)
-
-Credentials: VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or VEEAM_EM_PASSWORD_FILE), else the
+the EM console. Requests that got no answer have no task id and are always listed.`,
+  options: {
+    run: { type: 'string', arg: 'ID', description: 'the run to roll back (required)' },
+    'state-dir': { type: 'string', arg: 'DIR', description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)' },
+    playbook: { type: 'string', arg: 'FILE', description: 'the playbook (default: the one the run recorded); read for server settings' },
+    server: { type: 'string', arg: 'URL', description: "Enterprise Manager URL (default: VEEAM_EM_URL, else the playbook's server.url, else the one the run used)" },
+    yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (required without a terminal)' },
+    force: { type: 'boolean', description: 'roll back a run that started on another host (only if it is dead)' },
+  },
+  notes: `Credentials: VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or VEEAM_EM_PASSWORD_FILE), else the
 playbook's server block; the environment overrides the playbook.
 
 Exit codes: 0 nothing left unresolved, 1 something must still be checked by hand,
-2 bad arguments, 4 cannot log on, 5 the run is still running.
-`;
+2 bad arguments, 4 cannot log on, 5 the run is still running.`,
+});
 
 /** Test seam: the command builds its EM client through this (the simulator in tests). */
 export interface RollbackDeps {
@@ -53,17 +52,9 @@ export interface RollbackDeps {
 export const rollbackCommand: Command = (argv, io) => runRollback(argv, io, {});
 
 export async function runRollback(argv: string[], io: CommandIO, deps: RollbackDeps): Promise<number> {
-  const { values } = parseCommandArgs('rollback', argv, {
-    run: { type: 'string' },
-    'state-dir': { type: 'string' },
-    playbook: { type: 'string' },
-    server: { type: 'string' },
-    yes: { type: 'boolean', short: 'y' },
-    force: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseOptions(ROLLBACK, argv);
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(renderHelp(ROLLBACK));
     return 0;
   }
   if (values.run === undefined) throw new UsageError("runbook rollback: --run ID is required (see 'runbook status' for run ids)");
