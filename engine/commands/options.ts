@@ -61,7 +61,9 @@ export function parseOptions<O extends OptionTable>(spec: CommandSpec<O>, argv: 
 /** node:util's parseArgs messages, said in one short line. */
 function argumentProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const flag = /'(-[^' <]*)/.exec(message)?.[1] ?? '';
+  // "Option '-y, --yes' does not take…", "Unknown option '-x'": the long name when there is one.
+  const quoted = /'(-[^']*)'/.exec(message)?.[1] ?? '';
+  const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0] ?? '';
   const code = (error as { code?: string }).code;
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${flag}`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
