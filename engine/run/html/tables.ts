@@ -27,7 +27,9 @@ function stepDetail(step: StepReport): string {
   }
   if (step.exec) {
     const e = step.exec;
-    parts.push(`<code>${esc(e.command.join(' '))}</code>${e.exitCode !== undefined ? ` → exit ${esc(e.exitCode)}` : ''}`);
+    const code = `<code>${esc(e.command.join(' '))}</code>`;
+    if (e.rehearsed === 'not-run') parts.push(`rehearsed, not run: ${code}`);
+    else parts.push(`${code}${e.rehearsed ? ' (rehearsal stand-in)' : ''}${e.exitCode !== undefined ? ` → exit ${esc(e.exitCode)}` : ''}`);
   }
   if (step.approval) parts.push(esc(approvalText(step.approval)));
   for (const c of step.checks ?? []) {

@@ -43,7 +43,7 @@ function vmLine(v: VmReport): string {
 function stepLines(s: StepReport): string[] {
   const lines = (s.vms ?? []).map(vmLine);
   if (s.plan) lines.push(`plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`);
-  if (s.exec) lines.push(`exec ${s.exec.command.join(' ')}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`);
+  if (s.exec) lines.push(s.exec.rehearsed === 'not-run' ? `rehearsed, not run: ${s.exec.command.join(' ')}` : `exec ${s.exec.command.join(' ')}${s.exec.rehearsed ? ' (rehearsal stand-in)' : ''}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`);
   if (s.exec?.output) lines.push(s.exec.output);
   for (const c of s.checks ?? []) lines.push(`${c.ok ? 'ok' : 'FAILED'}: ${c.message}`);
   if (s.approval) lines.push(approvalText(s.approval));
