@@ -113,4 +113,14 @@ steps:
   assert.is(out.match(/pasted into shell text/g)?.length, 1, 'the argv step without a shell is fine');
 });
 
+test('plan/run --help say the rehearsal inventory comes from the playbook, and how to rehearse against real names', async () => {
+  for (const command of ['plan', 'run']) {
+    const help = await runCli([command, '--help']);
+    assert.is(help.code, 0);
+    assert.match(help.stdout, 'inventory is derived from the playbook');
+    assert.match(help.stdout, 'misspelt VM or replica name is NOT caught');
+    assert.match(help.stdout, "'runbook sim --inventory FILE'");
+  }
+});
+
 test.run();
