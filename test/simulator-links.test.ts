@@ -4,13 +4,13 @@
 // (?action=…) and Delete links change things, so they are collected, not followed.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Simulator } from '../engine/simulator/index.js';
-import { fixturesDir } from './helpers/paths.js';
+import { xsdPath } from './helpers/paths.js';
 import { API, demoVm, failover, logon, testSim } from './helpers/simulator.js';
 
 interface Found {
@@ -76,14 +76,14 @@ async function crawl(sim: Simulator, headers: Record<string, string>, media: 'xm
 // servers are kept (EnterpriseManager without Href, Error without Status: §3, §12), and
 // the newer shapes the 9.x XSD predates are left out: RestoreSession as in the real fixture
 // restore-session.xml (JobType where 9.x wants JobUid), FailoverPlan's v12 FailoveredVm.
-const XSD_TEXT = readFileSync(join(fixturesDir, 'external', 'veeam-em-xsd', 'RestAPI.xsd'), 'utf8').replace(/\\:/g, ':');
-const XSD_ROOTS = new Set([...XSD_TEXT.matchAll(/^  <xs:element name="(\w+)"/gm)].map((m) => m[1]!));
+const XSD_TEXT = existsSync(xsdPath) ? readFileSync(xsdPath, 'utf8').replace(/\\:/g, ':') : undefined;
+const XSD_ROOTS = new Set([...(XSD_TEXT ?? '').matchAll(/^  <xs:element name="(\w+)"/gm)].map((m) => m[1]!));
 const DEVIATIONS = new Set(['EnterpriseManager', 'Error', 'RestoreSession', 'RestoreSessions', 'FailoverPlan', 'FailoverPlans']);
 
-function invalidAgainstXsd(bodies: Map<string, string>): string[] {
+function invalidAgainstXsd(bodies: Map<string, string>, xsdText: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'sim-links-xsd-'));
   const xsd = join(dir, 'RestAPI.xsd');
-  writeFileSync(xsd, XSD_TEXT);
+  writeFileSync(xsd, xsdText);
   const files: string[] = [];
   const hrefOf = new Map<string, string>();
   for (const [href, body] of bodies) {
@@ -117,7 +117,10 @@ for (const media of ['xml', 'json'] as const) {
       assert.ok(paths.some((p) => want.test(p)), `the crawl reaches ${want}`);
     }
     assert.ok(skipped.some((f) => /action=failover/.test(f.href)), 'action links are found, not followed');
-    if (media === 'xml') assert.equal(invalidAgainstXsd(bodies), [], 'schema-valid where the XSD declares the root');
+    if (media !== 'xml') return;
+    // Veeam's XSD is not copied into the repository (test/fixtures/em/README.md): checked where ../shared has it.
+    if (XSD_TEXT === undefined) process.stdout.write(`\n  XSD check not run: ${xsdPath} is absent\n`);
+    else assert.equal(invalidAgainstXsd(bodies, XSD_TEXT), [], 'schema-valid where the XSD declares the root');
   });
 }
 
