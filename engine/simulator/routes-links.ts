@@ -41,8 +41,15 @@ function serverRoutes(w: World): Route[] {
       const el = wantsEntity(ctx.params) ? { name: 'Repositories', json: 'list' as const, children: repos.map((r) => repositoryEntity(ctx.api, r)) } : entityReferences(repos.map((r) => repositoryRef(ctx.api, r)));
       return respond(ctx, 200, el);
     }),
-    ...SERVER_EMPTY.map(([sub, root]) => get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => (server(id), emptyReply(ctx, root)))),
-    ...SERVER_INFO_LISTS.map(([sub, root]) => get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => (server(id), respond(ctx, 200, emptyList(root))))),
+    // Under an existing backup server only (an unknown id is 404, as for the server itself).
+    ...SERVER_EMPTY.map(([sub, root]) => get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => {
+      server(id);
+      return emptyReply(ctx, root);
+    })),
+    ...SERVER_INFO_LISTS.map(([sub, root]) => get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => {
+      server(id);
+      return respond(ctx, 200, emptyList(root));
+    })),
   ];
 }
 
@@ -63,8 +70,14 @@ function repositoryAndPolicyRoutes(w: World): Route[] {
       },
       ADMIN_ONLY,
     ),
-    get(/^\/cdpPolicies\/([^/]+)\/includes\/?$/, (ctx, [id]) => (policy(id), respond(ctx, 200, emptyList('ObjectsInJob'))), ADMIN_ONLY),
-    get(/^\/cdpPolicies\/([^/]+)\/cdpReplicaSessions\/?$/, (ctx, [id]) => (policy(id), emptyReply(ctx, 'CdpReplicaSessions')), ADMIN_ONLY),
+    get(/^\/cdpPolicies\/([^/]+)\/includes\/?$/, (ctx, [id]) => {
+      policy(id);
+      return respond(ctx, 200, emptyList('ObjectsInJob'));
+    }, ADMIN_ONLY),
+    get(/^\/cdpPolicies\/([^/]+)\/cdpReplicaSessions\/?$/, (ctx, [id]) => {
+      policy(id);
+      return emptyReply(ctx, 'CdpReplicaSessions');
+    }, ADMIN_ONLY),
   ];
 }
 
