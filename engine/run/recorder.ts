@@ -209,13 +209,11 @@ export class RunRecorder {
     }
   }
 
-  /** `rehearsed`: a rehearsal ran a stand-in, or ran nothing (`exitCode` is then the expected one). */
   exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string, rehearsed?: ExecRehearsal): void {
     const r = rehearsed ? { rehearsed } : {};
     this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...r });
     if (!undo) {
-      const s = this.step(stepId);
-      s.exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}), ...r };
+      this.step(stepId).exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}), ...r };
     }
   }
 
