@@ -1,6 +1,6 @@
 // Every relative link and every #anchor in the README and the reference pages resolves, the way
 // GitHub renders them, and the README stays the short page it is meant to be.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -82,6 +82,16 @@ test('the README and every reference page exist, and the README stays short (≤
 test('the README links every reference page', () => {
   const targets = new Set(links(fromRepo('README.md')).map((l) => l.target.split('#')[0]));
   for (const p of REFERENCE_PAGES.slice(1)) assert.ok(targets.has(p), `README.md does not link ${p}`);
+});
+
+test('no page or example points an editor at a schema URL: modelines name the installed package\'s schema', () => {
+  const examples = readdirSync(join(repoRoot, 'playbooks')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `playbooks/${f}`);
+  const bad = [...markdownPages(repoRoot), ...examples].flatMap((p) =>
+    [...repo.read(p).matchAll(/yaml-language-server: \$schema=(\S+)/g)]
+      .filter((m) => /^[a-z]+:/i.test(m[1]!) || !m[1]!.includes('node_modules/cdp-runbook/schemas/'))
+      .map((m) => `${p}: ${m[0]}`),
+  );
+  assert.equal(bad, []);
 });
 
 for (const page of markdownPages(repoRoot)) {
