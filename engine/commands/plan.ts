@@ -16,7 +16,7 @@ import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { Command, CommandIO } from './io.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import { CONNECT_OPTIONS, connect, loadInput, resolveInput } from './prepare.js';
+import { CONNECT_OPTIONS, REHEARSALS, connect, loadInput, resolveInput } from './prepare.js';
 
 export const PLAN = defineCommand({
   name: 'plan',
@@ -41,7 +41,9 @@ export const PLAN = defineCommand({
   notes: `Credentials: --server, then VEEAM_EM_URL, VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or
 VEEAM_EM_PASSWORD_FILE), then the playbook's server section: the command line overrides
 the environment, which overrides the playbook. Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
-name did not resolve, 4 cannot connect or authenticate.`,
+name did not resolve, 4 cannot connect or authenticate.
+
+${REHEARSALS}`,
 });
 
 export const planCommand: Command = async (argv, io) => {

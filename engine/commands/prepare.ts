@@ -25,13 +25,22 @@ export const CONNECT_OPTIONS = {
     arg: 'URL',
     description: 'Enterprise Manager URL (overrides VEEAM_EM_URL, which overrides server.url; VEEAM_EM_USERNAME/PASSWORD override the playbook too)',
   },
-  simulate: { type: 'boolean', description: 'use the embedded simulator (inventory derived from the playbook; no confirmation needed)' },
+  simulate: { type: 'boolean', description: 'rehearse against the embedded simulator (no confirmation needed; inventory derived from the playbook: see Rehearsals below)' },
   inventory: { type: 'string', arg: 'FILE', description: 'simulator inventory instead of the one derived from the playbook (with --simulate)' },
   'time-scale': { type: 'string', arg: 'X', description: 'with --simulate: the simulated world runs X times faster (default 60)' },
   param: { type: 'string', arg: 'name=value', multiple: true, description: 'playbook param, each name once' },
   media: { type: 'string', arg: 'xml|json', description: 'EM media type (default: server.media, xml)' },
   'sim-log': { type: 'string', arg: 'FILE', description: "with --simulate: write the simulator's request log (JSON Lines)" },
 } as const satisfies OptionTable;
+
+/** The help's closing paragraph on rehearsals, shared by plan and run. */
+export const REHEARSALS = `Rehearsals (--simulate): the embedded simulator's inventory is derived from the playbook,
+so it holds every name the playbook uses and a misspelt VM or replica name is NOT caught
+there. To rehearse against the names a real EM has: 'runbook plan' against the real EM
+(it sends nothing mutating), or an inventory of those names (--simulate --inventory FILE,
+or 'runbook sim --inventory FILE'). A rehearsal logs on with VEEAM_EM_USERNAME/PASSWORD
+when set, runs no exec step unless it has rehearse: run (or a rehearse: [stand-in]), and
+its reports say REHEARSAL (simulated EM).`;
 
 /** The values of CONNECT_OPTIONS, as parsed. */
 export interface ConnectValues {

@@ -5,7 +5,7 @@
 import { ExitCode, UsageError } from '../errors.js';
 import type { Command } from './io.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import { CONNECT_OPTIONS } from './prepare.js';
+import { CONNECT_OPTIONS, REHEARSALS } from './prepare.js';
 import { refuseResumedRehearsal } from './run-resume.js';
 import { startRun } from './start-run.js';
 
@@ -63,6 +63,7 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
     'log-file': { type: 'string', arg: 'FILE', description: 'JSON Lines log of the run' },
     html: { type: 'string', arg: 'FILE', description: "write the HTML run report (as 'runbook report' does)" },
   },
+  notes: REHEARSALS,
 });
 
 export const runCommand: Command = async (argv, io) => {

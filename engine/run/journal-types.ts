@@ -6,7 +6,7 @@
 
 import type { ApiCall } from '../api/types.js';
 import type { ParamValue } from '../playbook/types.js';
-import type { RollbackAction, RunOutcome } from './report-types.js';
+import type { ExecRehearsal, RollbackAction, RunOutcome } from './report-types.js';
 
 interface Base {
   /** ISO 8601 UTC, from the injected clock. */
@@ -66,7 +66,7 @@ export type JournalEntry = Base &
         restoreSession?: { id: string; state: string; result?: string };
       }
     | ({ type: 'rollback' } & RollbackAction)
-    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean }
+    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean; rehearsed?: ExecRehearsal }
     /** An operator's decision on an approval step (`at` is when the run read it). */
     | { type: 'approval'; stepId: string; decision: 'approved' | 'rejected'; by: string; decidedAt: string; via: string; reason?: string }
     | { type: 'event'; kind: 'retry' | 'session-renewal' | 'interrupt' | 'warning'; stepId?: string; message: string }
