@@ -53,10 +53,15 @@ test('a flag without its value, or a value given to a switch, is one line (exit 
 });
 
 test('a --param given twice for one name is an error (exit 2), before anything is sent', async () => {
-  writeFileSync(join(dir, 'pb.yaml'), 'version: 1\nname: p\nparams:\n  site: {type: string}\nsteps:\n  - id: db\n    failover: {cdpReplica: C, vms: [v1]}\n');
+  writeFileSync(
+    join(dir, 'pb.yaml'),
+    'version: 1\nname: p\nparams:\n  site: {type: string}\nsteps:\n  - id: db\n    failover: {cdpReplica: C, vms: [v1]}\n',
+  );
   for (const command of ['plan', 'run']) {
     const log = join(dir, `${command}.jsonl`);
-    const r = await runCli([command, 'pb.yaml', '--simulate', '--param', 'site=east', '--param', 'site=west', '--sim-log', log], { cwd: dir });
+    const r = await runCli([command, 'pb.yaml', '--simulate', '--param', 'site=east', '--param', 'site=west', '--sim-log', log], {
+      cwd: dir,
+    });
     assert.is(r.code, 2, r.stderr);
     assert.match(r.stderr, '--param site is given twice ("east" and "west"): give each param once');
     assert.not.ok(existsSync(log), 'nothing was sent');

@@ -41,7 +41,16 @@ steps:
 `;
 const inventory = (replicaId: string): Inventory => ({
   users: [{ name: 'dr', password: 'dr-pass', role: 'Portal Administrator' }],
-  cdpReplicas: [{ name: 'APP-CDP', id: replicaId, vms: [{ name: 'vm1', failoverDuration: '2s' }, { name: 'vm2', failoverDuration: '2s' }] }],
+  cdpReplicas: [
+    {
+      name: 'APP-CDP',
+      id: replicaId,
+      vms: [
+        { name: 'vm1', failoverDuration: '2s' },
+        { name: 'vm2', failoverDuration: '2s' },
+      ],
+    },
+  ],
   failoverPlans: [{ name: 'DNS plan', vms: ['dns01'], failoverDuration: '2s' }],
 });
 writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK);
@@ -49,16 +58,21 @@ writeFileSync(join(dir, 'inv.json'), JSON.stringify(inventory(REPLICA)));
 
 const mutating = (c: { method: string; path: string }) => c.method === 'POST' && /action=(failover|start|undo)/.test(c.path);
 const planCalls = (saved: SavedPlan): ApiCall[] =>
-  flattenSteps(saved.plan.steps).flatMap((s) => (s.kind === 'failover' ? s.vms.map((v) => v.call) : s.kind === 'failoverPlan' ? [s.call] : []));
+  flattenSteps(saved.plan.steps).flatMap((s) =>
+    s.kind === 'failover' ? s.vms.map((v) => v.call) : s.kind === 'failoverPlan' ? [s.call] : [],
+  );
 
 test('run --plan sends exactly the saved calls: plan, journal intents and received requests are byte-equal', async () => {
   const sim = createSimulator({ inventory: inventory(REPLICA), clock: systemClock });
   const received: { method: string; path: string; body: string }[] = [];
-  const recording = { ...sim, serve: async (req: Parameters<typeof sim.serve>[0]) => {
-    const url = new URL(req.url);
-    received.push({ method: req.method, path: url.pathname.replace(/^\/api/, '') + url.search, body: await req.text() });
-    return sim.serve(req);
-  } };
+  const recording = {
+    ...sim,
+    serve: async (req: Parameters<typeof sim.serve>[0]) => {
+      const url = new URL(req.url);
+      received.push({ method: req.method, path: url.pathname.replace(/^\/api/, '') + url.search, body: await req.text() });
+      return sim.serve(req);
+    },
+  };
   const server = await startSimulatorServer(recording as typeof sim, { port: 0 });
   const env = { VEEAM_EM_USERNAME: 'dr', VEEAM_EM_PASSWORD: 'dr-pass' };
   try {
@@ -71,7 +85,10 @@ test('run --plan sends exactly the saved calls: plan, journal intents and receiv
     assert.match(saved.playbook.sha256, /^[0-9a-f]{64}$/);
     assert.is(received.filter(mutating).length, 0, 'plan sends nothing that changes EM');
 
-    const run = await runCli(['run', '--plan', 'plan.json', '--server', server.url, '--param', 'site=west', '--yes', '--state-dir', 'st'], { cwd: dir, env });
+    const run = await runCli(['run', '--plan', 'plan.json', '--server', server.url, '--param', 'site=west', '--yes', '--state-dir', 'st'], {
+      cwd: dir,
+      env,
+    });
     assert.is(run.code, 0, run.stderr);
     const journal = readdirSync(join(dir, 'st', 'runs')).find((f) => f.endsWith('.jsonl'))!;
     const intents = readFileSync(join(dir, 'st', 'runs', journal), 'utf8')
@@ -101,8 +118,15 @@ const simPlan = async (name: string, extra: string[] = []) => {
 };
 const noMutation = (logFile: string) => {
   if (!existsSync(logFile)) return; // refused before connecting: nothing was sent at all
-  const sent = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { method: string; path: string; query: string });
-  assert.equal(sent.filter((e) => mutating({ method: e.method, path: `${e.path}?${e.query}` })), []);
+  const sent = readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { method: string; path: string; query: string });
+  assert.equal(
+    sent.filter((e) => mutating({ method: e.method, path: `${e.path}?${e.query}` })),
+    [],
+  );
 };
 
 test('run --plan refuses (exit 3) when the playbook changed since the plan', async () => {
@@ -121,7 +145,10 @@ test('run --plan refuses (exit 3) when the playbook changed since the plan', asy
 
 test('run --plan refuses (exit 3) when a param differs from the plan', async () => {
   await simPlan('params.json', ['--param', 'site=west']);
-  const r = await runCli(['run', '--plan', 'params.json', '--simulate', '--inventory', 'inv.json', '--param', 'site=north', '--sim-log', 'p.jsonl'], { cwd: dir });
+  const r = await runCli(
+    ['run', '--plan', 'params.json', '--simulate', '--inventory', 'inv.json', '--param', 'site=north', '--sim-log', 'p.jsonl'],
+    { cwd: dir },
+  );
   assert.is(r.code, 3, r.stderr);
   assert.match(r.stderr, /param site: "west" then, "north" now/);
   noMutation(join(dir, 'p.jsonl'));

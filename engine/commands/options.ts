@@ -33,7 +33,9 @@ const HELP_OPTION: OptionTable = { help: { type: 'boolean', short: 'h', descript
 
 type ValueOf<S extends OptionSpec> = S extends { type: 'boolean' } ? boolean : S extends { multiple: true } ? string[] : string;
 
-export type OptionValues<O extends OptionTable> = { [K in keyof O]: O[K] extends { default: string } ? ValueOf<O[K]> : ValueOf<O[K]> | undefined } & {
+export type OptionValues<O extends OptionTable> = {
+  [K in keyof O]: O[K] extends { default: string } ? ValueOf<O[K]> : ValueOf<O[K]> | undefined;
+} & {
   help?: boolean | undefined;
 };
 
@@ -42,12 +44,20 @@ export function defineCommand<const O extends OptionTable>(spec: CommandSpec<O>)
 }
 
 /** argv into typed values and positionals; a bad flag is one line naming it and `--help` (exit 2). */
-export function parseOptions<O extends OptionTable>(spec: CommandSpec<O>, argv: string[]): { values: OptionValues<O>; positionals: string[] } {
+export function parseOptions<O extends OptionTable>(
+  spec: CommandSpec<O>,
+  argv: string[],
+): { values: OptionValues<O>; positionals: string[] } {
   const table: OptionTable = { ...spec.options, ...HELP_OPTION };
   const options = Object.fromEntries(
     Object.entries(table).map(([name, o]) => [
       name,
-      { type: o.type, ...(o.short !== undefined ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) },
+      {
+        type: o.type,
+        ...(o.short !== undefined ? { short: o.short } : {}),
+        ...(o.multiple ? { multiple: true } : {}),
+        ...(o.default !== undefined ? { default: o.default } : {}),
+      },
     ]),
   );
   try {

@@ -29,14 +29,20 @@ export const PLAN = defineCommand({
     out: {
       type: 'string',
       arg: 'FILE',
-      description: "write the resolved plan (playbook sha256, params, EM URL, names resolved to ids, each call) for 'runbook run --plan FILE'",
+      description:
+        "write the resolved plan (playbook sha256, params, EM URL, names resolved to ids, each call) for 'runbook run --plan FILE'",
     },
     'state-dir': {
       type: 'string',
       arg: 'DIR',
-      description: 'where earlier runs are recorded (default .runbook beside the playbook): their reports estimate the time to recover against targets.rto',
+      description:
+        'where earlier runs are recorded (default .runbook beside the playbook): their reports estimate the time to recover against targets.rto',
     },
-    resume: { type: 'string', arg: 'RUN_ID', description: "what 'runbook run --resume RUN_ID' would send: without what that run (the last one of this playbook) already did" },
+    resume: {
+      type: 'string',
+      arg: 'RUN_ID',
+      description: "what 'runbook run --resume RUN_ID' would send: without what that run (the last one of this playbook) already did",
+    },
   },
   notes: `Credentials: --server, then VEEAM_EM_URL, VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or
 VEEAM_EM_PASSWORD_FILE), then the playbook's server section: the command line overrides
@@ -55,7 +61,8 @@ export const planCommand: Command = async (argv, io) => {
   const format = values.format;
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
   refuseResumedRehearsal(values.resume, values.simulate);
-  if (values.out !== undefined && values.resume !== undefined) throw new UsageError('--out saves a whole plan; --resume narrows one to what an earlier run left: use one of them');
+  if (values.out !== undefined && values.resume !== undefined)
+    throw new UsageError('--out saves a whole plan; --resume narrows one to what an earlier run left: use one of them');
   const input = await loadInput('plan', positionals, values, io);
   const { target, close } = await connect(input, values, io);
   let plan: Plan;
@@ -68,13 +75,18 @@ export const planCommand: Command = async (argv, io) => {
     const rto = estimateFromHistory(plan, stateDir, io);
     const last = earlier.unresolved;
     if (last) {
-      io.stderr.write(`runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`);
+      io.stderr.write(
+        `runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`,
+      );
     }
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify(rto ? { ...plan, rtoEstimate: rto } : plan, null, 2)}\n`);
     } else {
       io.stdout.write(renderPlan(plan, { media: target.media, encode: (c) => target.client.encode(c) }));
-      if (rto) io.stdout.write(`Estimated time to recover: ${formatMs(rto.estimateMs)}${plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : ''}, ${rto.basis}.\n`);
+      if (rto)
+        io.stdout.write(
+          `Estimated time to recover: ${formatMs(rto.estimateMs)}${plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : ''}, ${rto.basis}.\n`,
+        );
     }
   } finally {
     await close();

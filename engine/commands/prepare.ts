@@ -23,10 +23,19 @@ export const CONNECT_OPTIONS = {
   server: {
     type: 'string',
     arg: 'URL',
-    description: 'Enterprise Manager URL (overrides VEEAM_EM_URL, which overrides server.url; VEEAM_EM_USERNAME/PASSWORD override the playbook too)',
+    description:
+      'Enterprise Manager URL (overrides VEEAM_EM_URL, which overrides server.url; VEEAM_EM_USERNAME/PASSWORD override the playbook too)',
   },
-  simulate: { type: 'boolean', description: 'rehearse against the embedded simulator (no confirmation needed; inventory derived from the playbook: see Rehearsals below)' },
-  inventory: { type: 'string', arg: 'FILE', description: 'simulator inventory instead of the one derived from the playbook (with --simulate)' },
+  simulate: {
+    type: 'boolean',
+    description:
+      'rehearse against the embedded simulator (no confirmation needed; inventory derived from the playbook: see Rehearsals below)',
+  },
+  inventory: {
+    type: 'string',
+    arg: 'FILE',
+    description: 'simulator inventory instead of the one derived from the playbook (with --simulate)',
+  },
   'time-scale': { type: 'string', arg: 'X', description: 'with --simulate: the simulated world runs X times faster (default 60)' },
   param: { type: 'string', arg: 'name=value', multiple: true, description: 'playbook param, each name once' },
   media: { type: 'string', arg: 'xml|json', description: 'EM media type (default: server.media, xml)' },
@@ -63,9 +72,11 @@ export interface Input {
 
 /** Step 1: the playbook (validated) and its params; flag values checked. Nothing is sent. */
 export async function loadInput(command: string, positionals: string[], values: ConnectValues, io: CommandIO): Promise<Input> {
-  if (positionals.length !== 1) throw new UsageError(`runbook ${command}: expected exactly one playbook file (see 'runbook ${command} --help')`);
+  if (positionals.length !== 1)
+    throw new UsageError(`runbook ${command}: expected exactly one playbook file (see 'runbook ${command} --help')`);
   if (values.inventory !== undefined && !values.simulate) throw new UsageError('--inventory only applies with --simulate');
-  if (values.media !== undefined && values.media !== 'xml' && values.media !== 'json') throw new UsageError(`--media must be xml or json, got "${values.media}"`);
+  if (values.media !== undefined && values.media !== 'xml' && values.media !== 'json')
+    throw new UsageError(`--media must be xml or json, got "${values.media}"`);
   timeScaleOf(values);
   const playbookFile = resolve(io.cwd, positionals[0]!);
   const playbook = await loadPlaybook(playbookFile);
@@ -79,7 +90,8 @@ export function sha256File(file: string): string {
 
 function timeScaleOf(values: ConnectValues): number | undefined {
   const timeScale = values['time-scale'] !== undefined ? Number(values['time-scale']) : undefined;
-  if (timeScale !== undefined && !(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${values['time-scale']}"`);
+  if (timeScale !== undefined && !(timeScale > 0))
+    throw new UsageError(`--time-scale must be a positive number, got "${values['time-scale']}"`);
   return timeScale;
 }
 
@@ -126,7 +138,13 @@ export function resolveInput(input: Input, target: Target, io: CommandIO, maxCon
     params,
     env: io.env,
     bind: (t) => bindTemplate(t, { params, env: io.env }),
-    server: { url: target.url, media: target.media, simulated: target.simulated, username: target.username, ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}) },
+    server: {
+      url: target.url,
+      media: target.media,
+      simulated: target.simulated,
+      username: target.username,
+      ...(target.timeScale !== undefined ? { timeScale: target.timeScale } : {}),
+    },
     ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
     signal: io.signal,
   });

@@ -72,7 +72,10 @@ export function openRecord(o: RecordOptions, io: CommandIO): RunRecord {
   const ignored = o.ignoredUnresolved;
   if (ignored) {
     const n = ignored.unresolved.length;
-    recorder.event('warning', `started with --ignore-unresolved: run ${ignored.runId} left ${n} request${n === 1 ? '' : 's'} unresolved (${ignored.unresolved.map((u) => u.request.target).join(', ')})`);
+    recorder.event(
+      'warning',
+      `started with --ignore-unresolved: run ${ignored.runId} left ${n} request${n === 1 ? '' : 's'} unresolved (${ignored.unresolved.map((u) => u.request.target).join(', ')})`,
+    );
   }
   const logFile = o.logFile !== undefined ? attachLogFile(o.logFile, io.cwd, recorder, o.secrets, clock) : undefined;
   return { runId, recorder, ...(journal ? { journal } : {}), ...(logFile ? { logFile } : {}) };
@@ -111,7 +114,14 @@ export function writeReports(record: RunRecord, result: ExecuteResult, o: Report
 }
 
 /** Closing lines: where the journal and reports are, and the commands that read them. */
-function whereItWent(cwd: string, runId: string, stateDir: string | undefined, kept: string | undefined, written: string[], simulate: boolean): string {
+function whereItWent(
+  cwd: string,
+  runId: string,
+  stateDir: string | undefined,
+  kept: string | undefined,
+  written: string[],
+  simulate: boolean,
+): string {
   const show = (path: string) => {
     const rel = relative(cwd, path);
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;

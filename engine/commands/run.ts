@@ -55,7 +55,8 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
     'state-dir': {
       type: 'string',
       arg: 'DIR',
-      description: 'lock, journal and report folder (default .runbook beside the playbook); rehearsals (--simulate) keep them only with this flag',
+      description:
+        'lock, journal and report folder (default .runbook beside the playbook); rehearsals (--simulate) keep them only with this flag',
     },
     report: { type: 'string', arg: 'FILE', description: 'write the JSON run report' },
     junit: { type: 'string', arg: 'FILE', description: 'write a JUnit XML report' },
@@ -74,7 +75,9 @@ export const runCommand: Command = async (argv, io) => {
   }
   const simulate = values.simulate === true;
   if (!simulate && !values.yes && !io.prompt) {
-    throw new UsageError('runbook run against a real Enterprise Manager needs confirmation, and there is no terminal to ask on: pass --yes (or rehearse with --simulate)');
+    throw new UsageError(
+      'runbook run against a real Enterprise Manager needs confirmation, and there is no terminal to ask on: pass --yes (or rehearse with --simulate)',
+    );
   }
   refuseResumedRehearsal(values.resume, simulate);
   if (positionals.length > 1 || (positionals.length === 0 && values.plan === undefined)) {

@@ -58,7 +58,7 @@ interface Guard {
 export async function startRun(o: RunOptions, io: CommandIO): Promise<number> {
   const saved = o.planFile !== undefined ? readSavedPlan(resolve(io.cwd, o.planFile), o) : undefined;
   const input = await loadInput('run', playbookArg(o, saved), o.connect, io);
-  if (saved) refuseChanged(o.planFile!, planChanges(saved, { sha256: input.playbookSha256, params: input.params }));
+  if (saved) refuseChanged(o.planFile ?? 'plan', planChanges(saved, { sha256: input.playbookSha256, params: input.params }));
   // --approve names approval steps of this playbook (checked again on the plan, for --resume).
   approvalsAhead(approvalStepIds(input.playbook.steps), o.approve, { hasStateDir: journaled(o), by: '', at: '' });
   const guard = guardState(o, input, io);
@@ -87,8 +87,10 @@ function playbookArg(o: RunOptions, saved: SavedPlan | undefined): string[] {
 }
 
 function readSavedPlan(file: string, o: RunOptions): SavedPlan {
-  if (o.resume !== undefined) throw new UsageError('--plan runs a saved plan as it was reviewed; --resume cannot narrow it (make a new plan)');
-  if (o.maxConcurrency !== undefined) throw new UsageError('--plan runs a saved plan as it was reviewed, its concurrency included: pass --concurrency to runbook plan');
+  if (o.resume !== undefined)
+    throw new UsageError('--plan runs a saved plan as it was reviewed; --resume cannot narrow it (make a new plan)');
+  if (o.maxConcurrency !== undefined)
+    throw new UsageError('--plan runs a saved plan as it was reviewed, its concurrency included: pass --concurrency to runbook plan');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -98,14 +100,19 @@ function readSavedPlan(file: string, o: RunOptions): SavedPlan {
   const saved = parseSavedPlan(text, file);
   if (typeof saved === 'string') throw new UsageError(`--plan ${saved}`);
   if (saved.server.simulated !== o.simulate) {
-    throw new UsageError(`--plan ${file} was made ${saved.server.simulated ? 'against the simulator: run it with --simulate' : 'against a real Enterprise Manager: run it without --simulate'}`);
+    throw new UsageError(
+      `--plan ${file} was made ${saved.server.simulated ? 'against the simulator: run it with --simulate' : 'against a real Enterprise Manager: run it without --simulate'}`,
+    );
   }
   return saved;
 }
 
 function refuseChanged(file: string, changes: string[]): void {
   if (changes.length === 0) return;
-  throw new PreflightError([`the saved plan ${file} no longer holds, nothing was sent; review a new plan ('runbook plan --out'):`, ...changes]);
+  throw new PreflightError([
+    `the saved plan ${file} no longer holds, nothing was sent; review a new plan ('runbook plan --out'):`,
+    ...changes,
+  ]);
 }
 
 /** The lock is taken before anything is sent: a second run is refused without logging on. */
@@ -119,7 +126,12 @@ function guardState(o: RunOptions, input: Input, io: CommandIO): Guard {
     const earlier = earlierRuns(stateDir, input.playbookFile, o.resume);
     // So is a run of a playbook whose last run left failovers nobody knows the outcome of.
     if (earlier.unresolved && !o.ignoreUnresolved) throw unresolvedError(earlier.unresolved, stateDir);
-    return { stateDir, lock, ...(earlier.resumeFrom ? { resumeFrom: earlier.resumeFrom } : {}), ...(earlier.unresolved ? { ignoredUnresolved: earlier.unresolved } : {}) };
+    return {
+      stateDir,
+      lock,
+      ...(earlier.resumeFrom ? { resumeFrom: earlier.resumeFrom } : {}),
+      ...(earlier.unresolved ? { ignoredUnresolved: earlier.unresolved } : {}),
+    };
   } catch (error) {
     lock.release();
     throw error;
@@ -129,17 +141,25 @@ function guardState(o: RunOptions, input: Input, io: CommandIO): Guard {
 function clientEvents(events: { recorder?: RunRecorder }) {
   return (e: ClientEvent) => {
     const recorder = events.recorder;
-    if (e.type === 'retry') recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
+    if (e.type === 'retry')
+      recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
     else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
   };
 }
 
 /** The plan to execute: resolved now, or the saved one once every name still has its id. */
-async function resolveStep(o: RunOptions, input: Input, target: Target, guard: Guard, io: CommandIO, saved: SavedPlan | undefined): Promise<Plan> {
+async function resolveStep(
+  o: RunOptions,
+  input: Input,
+  target: Target,
+  guard: Guard,
+  io: CommandIO,
+  saved: SavedPlan | undefined,
+): Promise<Plan> {
   const fresh = await resolveInput(input, target, io, o.maxConcurrency);
   if (fresh.problems.length > 0) throw new PreflightError(fresh.problems);
   if (saved) {
-    refuseChanged(o.planFile!, planChanges(saved, { url: fresh.server.url, resolved: resolvedIds(fresh) }));
+    refuseChanged(o.planFile ?? 'plan', planChanges(saved, { url: fresh.server.url, resolved: resolvedIds(fresh) }));
     return saved.plan;
   }
   return guard.resumeFrom && guard.stateDir !== undefined ? resumedPlan(fresh, guard.resumeFrom, guard.stateDir) : fresh;
@@ -149,12 +169,18 @@ async function resolveStep(o: RunOptions, input: Input, target: Target, guard: G
 async function confirm(o: RunOptions, plan: Plan, target: Target, guard: Guard, io: CommandIO): Promise<Map<string, Decision>> {
   const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
   const gates = approvalStepIds(plan.steps, done);
-  const ahead = approvalsAhead(gates, o.approve, { hasStateDir: guard.stateDir !== undefined, by: osUser(), at: new Date(target.clock.now()).toISOString() });
+  const ahead = approvalsAhead(gates, o.approve, {
+    hasStateDir: guard.stateDir !== undefined,
+    by: osUser(),
+    at: new Date(target.clock.now()).toISOString(),
+  });
   if (o.simulate || o.yes) return ahead;
   const n = countMutatingCalls(plan.steps, [...done]);
   const waits = gates.filter((id) => !ahead.has(id));
   const gated = waits.length > 0 ? `, waiting for approval at ${waits.join(', ')}` : '';
-  const answer = await io.prompt!(`About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}${gated}. Type "yes" to continue: `);
+  const answer = await io.prompt!(
+    `About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}${gated}. Type "yes" to continue: `,
+  );
   if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
   return ahead;
 }
@@ -192,11 +218,28 @@ async function executeStep(
   try {
     const renderer = o.quiet ? 'silent' : io.stdout.isTTY ? 'default' : 'verbose';
     const timeScale = target.timeScale !== undefined ? { timeScale: target.timeScale } : {};
-    const progress = startProgress({ plan, recorder: record.recorder, renderer, clock, stdout: io.stdout, stderr: io.stderr, ...timeScale });
+    const progress = startProgress({
+      plan,
+      recorder: record.recorder,
+      renderer,
+      clock,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      ...timeScale,
+    });
     let result: ExecuteResult;
     try {
       const approvals = createInbox({ ahead, runId: record.runId, ...where });
-      result = await executePlan({ plan, client: target.client, clock, recorder: record.recorder, approvals, ...where, signal: io.signal, env: io.env });
+      result = await executePlan({
+        plan,
+        client: target.client,
+        clock,
+        recorder: record.recorder,
+        approvals,
+        ...where,
+        signal: io.signal,
+        env: io.env,
+      });
     } catch (error) {
       // A bug in the executor: the journal still gets its run-end and the view still ends.
       record.recorder.end('failed', ExitCode.internal);
@@ -205,7 +248,12 @@ async function executeStep(
     }
     // The view ends because the executor ended; what follows never waits on the view alone.
     await progress.finish();
-    const exitCode = writeReports(record, result, { outputs: o.outputs, secrets, ...where, simulate: o.simulate, quiet: o.quiet, realStart }, io);
+    const exitCode = writeReports(
+      record,
+      result,
+      { outputs: o.outputs, secrets, ...where, simulate: o.simulate, quiet: o.quiet, realStart },
+      io,
+    );
     if (result.interrupted !== undefined) throw result.interrupted;
     return exitCode;
   } finally {

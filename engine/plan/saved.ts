@@ -69,11 +69,16 @@ export function parseSavedPlan(text: string, file: string): SavedPlan | string {
     typeof d.server?.url === 'string' &&
     typeof d.resolved === 'object' &&
     Array.isArray(d.plan?.steps);
-  return fine ? (d as SavedPlan) : `${file}: a saved plan with missing fields (playbook, params, server, resolved or plan): write it again with 'runbook plan --out'`;
+  return fine
+    ? (d as SavedPlan)
+    : `${file}: a saved plan with missing fields (playbook, params, server, resolved or plan): write it again with 'runbook plan --out'`;
 }
 
 /** What differs between the saved plan and now, one line each; empty when nothing did. */
-export function planChanges(saved: SavedPlan, now: { sha256?: string; params?: Record<string, ParamValue>; url?: string; resolved?: Record<string, string> }): string[] {
+export function planChanges(
+  saved: SavedPlan,
+  now: { sha256?: string; params?: Record<string, ParamValue>; url?: string; resolved?: Record<string, string> },
+): string[] {
   const changes: string[] = [];
   if (now.sha256 !== undefined && now.sha256 !== saved.playbook.sha256) {
     changes.push(`the playbook ${saved.playbook.file} changed (sha256 ${short(saved.playbook.sha256)} then, ${short(now.sha256)} now)`);
