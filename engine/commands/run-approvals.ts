@@ -19,19 +19,25 @@ export function approvalStepIds(steps: readonly StepLike[], done: ReadonlySet<st
     .map((s) => s.id);
 }
 
-export function approvalsAhead(ids: readonly string[], approve: readonly string[], o: { hasStateDir: boolean; by: string; at: string }): Map<string, Decision> {
+/** `--approve` names approval steps still to run, and every other gate can be decided (checked before anything is sent). */
+export function checkApprovals(ids: readonly string[], approve: readonly string[], hasStateDir: boolean): void {
   for (const id of approve) {
     if (ids.includes(id)) continue;
     const known = ids.length > 0 ? `approval steps here: ${ids.join(', ')}` : 'this playbook has no approval step left to run';
     throw new UsageError(`--approve ${id}: no approval step has this id (${known})`);
   }
   const undecided = ids.filter((id) => !approve.includes(id));
-  if (!o.hasStateDir && undecided.length > 0) {
+  if (!hasStateDir && undecided.length > 0) {
     const one = undecided.length === 1;
     throw new UsageError(
       `step${one ? '' : 's'} ${undecided.map((id) => `"${id}"`).join(', ')} wait${one ? 's' : ''} for an approval, and 'runbook approve' cannot reach a rehearsal without --state-dir: ` +
         `pass ${undecided.map((id) => `--approve ${id}`).join(' ')}, or --state-dir DIR and decide from another terminal`,
     );
   }
+}
+
+/** The decisions given with `--approve`, once the gates left to run are known. */
+export function approvalsAhead(ids: readonly string[], approve: readonly string[], o: { hasStateDir: boolean; by: string; at: string }): Map<string, Decision> {
+  checkApprovals(ids, approve, o.hasStateDir);
   return new Map(approve.map((id) => [id, { decision: 'approved', by: o.by, at: o.at, via: '--approve' }]));
 }

@@ -24,7 +24,7 @@ import type { RunStatus } from '../run/status/run-status.js';
 import type { Target } from '../run/target.js';
 import type { CommandIO } from './io.js';
 import { connect, loadInput, resolveInput, type ConnectValues, type Input } from './prepare.js';
-import { approvalStepIds, approvalsAhead } from './run-approvals.js';
+import { approvalStepIds, approvalsAhead, checkApprovals } from './run-approvals.js';
 import { openRecord, writeReports } from './run-record.js';
 import { resumedPlan } from './run-resume.js';
 
@@ -60,7 +60,7 @@ export async function startRun(o: RunOptions, io: CommandIO): Promise<number> {
   const input = await loadInput('run', playbookArg(o, saved), o.connect, io);
   if (saved) refuseChanged(o.planFile ?? 'plan', planChanges(saved, { sha256: input.playbookSha256, params: input.params }));
   // --approve names approval steps of this playbook (checked again on the plan, for --resume).
-  approvalsAhead(approvalStepIds(input.playbook.steps), o.approve, { hasStateDir: journaled(o), by: '', at: '' });
+  checkApprovals(approvalStepIds(input.playbook.steps), o.approve, journaled(o));
   const guard = guardState(o, input, io);
   try {
     // Forwards the client's retries and renewals to the run's record, once there is one.
