@@ -37,7 +37,11 @@ export function checkApprovals(ids: readonly string[], approve: readonly string[
 }
 
 /** The decisions given with `--approve`, once the gates left to run are known. */
-export function approvalsAhead(ids: readonly string[], approve: readonly string[], o: { hasStateDir: boolean; by: string; at: string }): Map<string, Decision> {
+export function approvalsAhead(
+  ids: readonly string[],
+  approve: readonly string[],
+  o: { hasStateDir: boolean; by: string; at: string },
+): Map<string, Decision> {
   checkApprovals(ids, approve, o.hasStateDir);
   return new Map(approve.map((id) => [id, { decision: 'approved', by: o.by, at: o.at, via: '--approve' }]));
 }
