@@ -36,7 +36,7 @@ async function setup(steps: Step[]) {
   return { clock, plan, recorder, journal, calls, exec, em };
 }
 
-const gate = (over: Partial<Step> = {}): Step => ({ ...common('gate'), kind: 'approval', message: 'check the database', ...over }) as Step;
+const gate = (over: Partial<Step> = {}): Step => ({ ...common('gate'), kind: 'approval', message: 'check the database', quorum: 1, ...over }) as Step;
 const cmd = (id: string, undo?: string[]): Step => ({ ...common(id), kind: 'exec', command: [id], shell: false, env: {}, expectExit: 0, ...(undo ? { undo } : {}) });
 
 test('the run waits for the decision, then goes on; the journal and the report record who approved', async () => {
@@ -104,7 +104,7 @@ test('Ctrl-C while waiting interrupts the run; without an inbox the step fails a
 });
 
 test('--approve: only approval steps (in parallel groups too, not those a resumed run did), and a rehearsal without a state dir must decide every one ahead', async () => {
-  const s = await setup([gate(), { ...common('group'), kind: 'parallel', steps: [{ ...common('later'), kind: 'approval', message: 'm' }, cmd('x')] }]);
+  const s = await setup([gate(), { ...common('group'), kind: 'parallel', steps: [{ ...common('later'), kind: 'approval', message: 'm', quorum: 1 }, cmd('x')] }]);
   const ids = approvalStepIds(s.plan.steps);
   assert.equal(ids, ['gate', 'later']);
   assert.equal(approvalStepIds(s.plan.steps, new Set(['gate'])), ['later']);

@@ -1,5 +1,6 @@
 // The semantic rules, in the order their messages read best.
 
+import { approversFit } from './approvers.js';
 import type { Rule } from './context.js';
 import { durationsArePositive, stepSettingsCohere } from './coherence.js';
 import { paramDefinitionsFit, paramReferencesResolve, paramsAreUsed } from './params.js';
@@ -16,4 +17,5 @@ export const RULES: readonly Rule[] = [
   durationsArePositive,
   noLiteralSecrets,
   argvIsSplit,
+  approversFit,
 ];
