@@ -19,6 +19,8 @@ import { osUser } from '../run/os-user.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
+import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
 import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
@@ -113,9 +115,14 @@ export const runCommand: Command = async (argv, io) => {
   let resumeFrom: RunStatus | undefined;
   const beforeConnect = (file: string, playbook: Playbook) => {
     // --approve names approval steps of this playbook (checked again on the plan, for --resume).
-    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '' });
+    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '', signed: playbook.approvers !== undefined });
+    if (playbook.approvers) {
+      const problem = sshKeygenProblem(sshKeygenBin(io.env));
+      if (problem) throw new UsageError(`${file}: approvers needs signed decisions, and ${problem}`);
+    }
     if (!journaled) return;
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
+    refuseUnsafeStateDir(stateDir);
     lock = acquireLock(stateDir, file);
     if (simulate) return; // a rehearsal's simulator starts empty: nothing of a real run can be sent twice
     const earlier = earlierRuns(stateDir, file, values.resume);
@@ -138,7 +145,8 @@ export const runCommand: Command = async (argv, io) => {
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
     const gates = approvalStepIds(plan.steps, done);
-    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
+    const allowedSigners = plan.playbook.approvers?.allowedSigners;
+    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString(), signed: allowedSigners !== undefined });
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps, [...done]);
       const waits = gates.filter((id) => !ahead.has(id));
@@ -192,7 +200,9 @@ export const runCommand: Command = async (argv, io) => {
     let result: ExecuteResult;
     try {
       const where = stateDir !== undefined ? { stateDir } : {};
-      const approvals = createInbox({ ahead, runId, ...where });
+      const now = () => new Date(clock.now()).toISOString();
+      const signing = allowedSigners !== undefined ? { allowedSigners, sshKeygen: sshKeygenBin(io.env) } : {};
+      const approvals = createInbox({ ahead, runId, playbookSha256, now, ...signing, ...where });
       result = await executePlan({ plan, client: target.client, clock, recorder, approvals, ...where, signal: io.signal, env: io.env });
     } catch (error) {
       // A bug in the executor: the journal still gets its run-end and the view still ends.

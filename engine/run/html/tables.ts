@@ -1,6 +1,6 @@
 // The detail tables: steps and VMs. Every cell is escaped; outcomes show an icon and a word.
 
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { esc } from './escape.js';
 import { formatClock, formatDuration, icon, ms, toneOf, vmTone, type Tone } from './format.js';
@@ -29,7 +29,7 @@ function stepDetail(step: StepReport): string {
     const e = step.exec;
     parts.push(`<code>${esc(e.command.join(' '))}</code>${e.exitCode !== undefined ? ` → exit ${esc(e.exitCode)}` : ''}`);
   }
-  if (step.approval) parts.push(esc(approvalText(step.approval)));
+  for (const line of approvalLines(step)) parts.push(esc(line));
   for (const c of step.checks ?? []) {
     parts.push(`<span class="o-${c.ok ? 'succeeded' : 'failed'}">${icon(c.ok ? 'succeeded' : 'failed')}</span> ${esc(c.message)}`);
   }

@@ -4,7 +4,7 @@
 // are <skipped/>; each VM is a line of system-out; manual actions, rollback and events go
 // to the suite's system-out.
 
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
 import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 import { writeFileAtomic } from './atomic.js';
@@ -46,7 +46,7 @@ function stepLines(s: StepReport): string[] {
   if (s.exec) lines.push(`exec ${s.exec.command.join(' ')}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`);
   if (s.exec?.output) lines.push(s.exec.output);
   for (const c of s.checks ?? []) lines.push(`${c.ok ? 'ok' : 'FAILED'}: ${c.message}`);
-  if (s.approval) lines.push(approvalText(s.approval));
+  lines.push(...approvalLines(s));
   return lines;
 }
 
