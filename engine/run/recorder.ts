@@ -218,8 +218,8 @@ export class RunRecorder {
   }
 
   approval(stepId: string, d: ApprovalRecord): void {
-    const { at, ...rest } = d;
-    this.write({ type: 'approval', stepId, ...rest, decidedAt: at });
+    const { decision, by, at, via, ...rest } = d;
+    this.write({ type: 'approval', stepId, decision, by, decidedAt: at, via, ...rest });
     this.step(stepId).approval = { ...d };
   }
 
