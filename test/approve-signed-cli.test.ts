@@ -33,6 +33,7 @@ function workspace() {
   };
   writeFileSync(join(dir, 'approvers', 'allowed_signers'), `ciso-alice ${key('alice')}\nsoc-bob ${key('bob')}\n`);
   writeFileSync(join(dir, 'pb.yaml'), playbook('ciso-alice'));
+  writeFileSync(join(dir, 'signed.yaml'), playbook('ciso-alice'));
   return { dir, playbook: join(dir, 'pb.yaml'), stateDir: join(dir, 'st') };
 }
 
@@ -80,6 +81,24 @@ test('signed: unsigned refused up front, a key not allowed refused by the run, t
   const tampered = await runCli(['report', runId, '--state-dir', w.stateDir, '--verify']);
   assert.is(tampered.code, 1);
   assert.match(tampered.stdout, /security-signoff: FAILED: approved claimed by ciso-alice .*incorrect signature/);
+});
+
+test('--sign-with on a run whose playbook has no approvers, and ssh-keygen missing: refused up front (exit 2)', async () => {
+  const w = workspace();
+  writeFileSync(w.playbook, readFileSync(w.playbook, 'utf8').replace(/approvers:\n  allowedSigners: \S+\n/, '').replace(/approval: \{.*\}/, 'approval: "Scan the recovered VMs"'));
+  const missing = await runCli(['run', join(w.dir, 'signed.yaml'), '--simulate', '--state-dir', w.stateDir], { env: { RUNBOOK_SSH_KEYGEN: join(w.dir, 'no-ssh-keygen') } });
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /approvers needs signed decisions, and \S+no-ssh-keygen is not installed: signed approvals need OpenSSH 8\.2 or later/);
+  const run = runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--state-dir', w.stateDir]);
+  const runId = await waitingRun(w.stateDir, 'security-signoff');
+  const signed = await runCli(['approve', '--run', runId, '--step', 'security-signoff', '--state-dir', w.stateDir, '--sign-with', join(w.dir, 'alice')]);
+  assert.is(signed.code, 2);
+  assert.match(signed.stderr, 'has no approvers block, so the run takes unsigned decisions only');
+  const plain = await runCli(['approve', '--run', runId, '--step', 'security-signoff', '--state-dir', w.stateDir]);
+  assert.is(plain.code, 0, plain.stderr);
+  const r = await run;
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /approved \(unsigned\) by \S+ via runbook approve, read \S+/);
 });
 
 test('run refuses a state dir other users can write, before anything is sent (exit 2, the path and the chmod)', async () => {

@@ -1,6 +1,6 @@
 // `runbook approve --sign-with KEY`: the decision signed with the approver's SSH key over
 // this run, step and playbook revision (run/approval-payload.ts), one file per signature so
-// a quorum can gather. Without --sign-with, a playbook with approvers refuses up front.
+// a quorum can gather. Signed or not must match the run's playbook, checked up front.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -39,15 +39,21 @@ export function writeSignedDecision(stateDir: string, runId: string, stepId: str
   return file;
 }
 
-/** A run whose playbook has approvers accepts only signed decisions: say so now, not never. */
-export async function refuseUnsigned(status: RunStatus, stepId: string): Promise<void> {
+/**
+ * The decision must be signed exactly when the run's playbook names approvers: say so now,
+ * rather than leave a decision the run will never accept (or never read).
+ */
+export async function checkSigning(status: RunStatus, signing: boolean): Promise<void> {
   let approvers: string | undefined;
   try {
     approvers = (await loadPlaybook(status.report.playbook.file)).approvers?.allowedSigners;
   } catch {
     return; // the run checks what arrives; an unreadable playbook is not a reason to refuse here
   }
-  if (approvers !== undefined) {
+  if (approvers !== undefined && !signing) {
     throw new UsageError(`run ${status.runId}'s playbook names its approvers (${approvers}): sign the decision with --sign-with KEY (your SSH key, or its .pub with ssh-agent)`);
+  }
+  if (approvers === undefined && signing) {
+    throw new UsageError(`run ${status.runId}'s playbook has no approvers block, so the run takes unsigned decisions only and would not read a signed one: drop --sign-with (the decision file's owner is recorded)`);
   }
 }

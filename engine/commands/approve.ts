@@ -12,7 +12,7 @@ import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { parseCommandArgs } from './args.js';
-import { refuseUnsigned, signDecision, writeSignedDecision } from './approve-signed.js';
+import { checkSigning, signDecision, writeSignedDecision } from './approve-signed.js';
 import { sshKeygenBin } from '../run/ssh-keygen.js';
 import { resolve } from 'node:path';
 import { approvalStepIds } from './run-approvals.js';
@@ -37,8 +37,10 @@ Options:
   --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
   --playbook FILE   the run's playbook (for the default state dir)
 
-Exit codes: 0 decided, 2 refused (no such run or step, the run has ended or is not
-running, the step has ended, a decision was already given).
+Exit codes: 0 decided (signed: written; the run checks the signature and journals a
+refusal with why), 2 refused (no such run or step, the run has ended or is not running,
+the step has ended, a decision was already given, signed or not does not match the
+playbook's approvers, the key cannot sign).
 `;
 
 export const approveCommand: Command = async (argv, io) => {
@@ -75,11 +77,11 @@ export const approveCommand: Command = async (argv, io) => {
     via: 'runbook approve',
     ...(reason !== undefined ? { reason } : {}),
   };
+  await checkSigning(status, values['sign-with'] !== undefined);
   if (values['sign-with'] !== undefined) {
     const signed = signDecision(decision, { key: resolve(io.cwd, values['sign-with']), runId, stepId, playbookSha256: status.report.playbook.sha256, sshKeygen: sshKeygenBin(io.env) });
     writeSignedDecision(stateDir, runId, stepId, signed);
   } else {
-    await refuseUnsigned(status, stepId);
     const result = writeDecision(stateDir, runId, stepId, decision);
     if (!result.written) {
       const e = result.existing;
