@@ -81,6 +81,27 @@ test('wrong key, unlisted signer, replay from another run, another playbook revi
   assert.is(w.gate.poll().decision?.by, 'ciso-alice');
 });
 
+test('an ssh-agent key: --sign-with its .pub file', () => {
+  const sock = join(tmp, 'agent.sock');
+  const out = execFileSync('ssh-agent', ['-s', '-a', sock], { encoding: 'utf8' });
+  const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(out)?.[1]);
+  const before = process.env.SSH_AUTH_SOCK;
+  try {
+    execFileSync('ssh-add', ['-q', bob.file], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+    process.env.SSH_AUTH_SOCK = sock;
+    // Only the public half beside it: the private key is in the agent alone.
+    const only = mkdtempSync(join(tmpdir(), 'agent-only-'));
+    writeFileSync(join(only, 'bob.pub'), readFileSync(`${bob.file}.pub`));
+    const w = world();
+    w.sign({ file: join(only, 'bob.pub') });
+    assert.is(w.gate.poll().decision?.by, 'soc-bob');
+  } finally {
+    if (before === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = before;
+    if (pid > 0) process.kill(pid);
+  }
+});
+
 test('quorum 2: the same signer twice does not count twice; a second signer completes it', () => {
   const w = world({ quorum: 2 });
   w.sign(alice, { reason: 'one' });
