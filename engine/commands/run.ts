@@ -53,8 +53,9 @@ Options:
   --resume RUN_ID     go on from that run (the last one of this playbook): what it did
                       is not done again (VMs it failed over, plans it started, commands
                       it ran); check and approval steps run again; same params required
-  --approve STEP      approve that approval step ahead (repeatable); the others wait
-                      for 'runbook approve --run ID --step STEP' from another terminal
+  --approve STEP      approve that approval step ahead (repeatable; unsigned, so not
+                      for a playbook with approvers); the others wait for 'runbook
+                      approve --run ID --step STEP' from another terminal
   --ignore-unresolved start even though the last run of this playbook left requests
                       whose outcome is unknown (check each in EM first; without it
                       such a run is refused with exit 5)
