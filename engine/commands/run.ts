@@ -38,7 +38,8 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
       type: 'string',
       arg: 'STEP',
       multiple: true,
-      description: "approve that approval step ahead; the others wait for 'runbook approve --run ID --step STEP' from another terminal",
+      description:
+        "approve that approval step ahead (unsigned, so not for a playbook with approvers); the others wait for 'runbook approve --run ID --step STEP' from another terminal",
     },
     'ignore-unresolved': {
       type: 'boolean',

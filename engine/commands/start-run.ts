@@ -10,7 +10,7 @@ import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js
 import { countMutatingCalls } from '../plan/render.js';
 import { parseSavedPlan, planChanges, resolvedIds, type SavedPlan } from '../plan/saved.js';
 import type { Plan } from '../plan/types.js';
-import { createInbox, type Decision } from '../run/approvals.js';
+import { createInbox } from '../run/approvals.js';
 import { executePlan, type ExecuteResult } from '../run/execute.js';
 import { acquireLock, type Lock } from '../run/lock.js';
 import { osUser } from '../run/os-user.js';
@@ -18,7 +18,10 @@ import type { OutputValues } from '../run/outputs.js';
 import { startProgress } from '../run/progress.js';
 import type { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
+import type { ApprovalRecord } from '../run/report-types.js';
+import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import type { Target } from '../run/target.js';
@@ -60,7 +63,11 @@ export async function startRun(o: RunOptions, io: CommandIO): Promise<number> {
   const input = await loadInput('run', playbookArg(o, saved), o.connect, io);
   if (saved) refuseChanged(o.planFile ?? 'plan', planChanges(saved, { sha256: input.playbookSha256, params: input.params }));
   // --approve names approval steps of this playbook (checked again on the plan, for --resume).
-  checkApprovals(approvalStepIds(input.playbook.steps), o.approve, journaled(o));
+  checkApprovals(approvalStepIds(input.playbook.steps), o.approve, journaled(o), input.playbook.approvers !== undefined);
+  if (input.playbook.approvers) {
+    const problem = sshKeygenProblem(sshKeygenBin(io.env));
+    if (problem) throw new UsageError(`${input.playbookFile}: approvers needs signed decisions, and ${problem}`);
+  }
   const guard = guardState(o, input, io);
   try {
     // Forwards the client's retries and renewals to the run's record, once there is one.
@@ -119,6 +126,7 @@ function refuseChanged(file: string, changes: string[]): void {
 function guardState(o: RunOptions, input: Input, io: CommandIO): Guard {
   if (!journaled(o)) return {};
   const stateDir = resolveStateDir({ stateDir: o.stateDir, playbook: input.playbookFile, cwd: io.cwd });
+  refuseUnsafeStateDir(stateDir);
   const lock = acquireLock(stateDir, input.playbookFile);
   // A rehearsal's simulator starts empty: nothing of a real run can be sent twice.
   if (o.simulate) return { stateDir, lock };
@@ -166,13 +174,14 @@ async function resolveStep(
 }
 
 /** Approvals given ahead, then the operator's "yes" unless --yes or a rehearsal. */
-async function confirm(o: RunOptions, plan: Plan, target: Target, guard: Guard, io: CommandIO): Promise<Map<string, Decision>> {
+async function confirm(o: RunOptions, plan: Plan, target: Target, guard: Guard, io: CommandIO): Promise<Map<string, ApprovalRecord>> {
   const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
   const gates = approvalStepIds(plan.steps, done);
   const ahead = approvalsAhead(gates, o.approve, {
     hasStateDir: guard.stateDir !== undefined,
     by: osUser(),
     at: new Date(target.clock.now()).toISOString(),
+    signed: plan.playbook.approvers?.allowedSigners !== undefined,
   });
   if (o.simulate || o.yes) return ahead;
   const n = countMutatingCalls(plan.steps, [...done]);
@@ -192,7 +201,7 @@ async function executeStep(
   plan: Plan,
   target: Target,
   guard: Guard,
-  ahead: Map<string, Decision>,
+  ahead: Map<string, ApprovalRecord>,
   events: { recorder?: RunRecorder },
   io: CommandIO,
 ): Promise<number> {
@@ -229,7 +238,10 @@ async function executeStep(
     });
     let result: ExecuteResult;
     try {
-      const approvals = createInbox({ ahead, runId: record.runId, ...where });
+      const allowedSigners = plan.playbook.approvers?.allowedSigners;
+      const signing = allowedSigners !== undefined ? { allowedSigners, sshKeygen: sshKeygenBin(io.env) } : {};
+      const now = () => new Date(clock.now()).toISOString();
+      const approvals = createInbox({ ahead, runId: record.runId, playbookSha256: input.playbookSha256, now, ...signing, ...where });
       result = await executePlan({
         plan,
         client: target.client,
