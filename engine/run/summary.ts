@@ -2,6 +2,7 @@
 // did and what the operator must still do. Pure: the command prints it.
 
 import { duration } from '../plan/render.js';
+import { verdictWords } from './outcome-words.js';
 import type { RollbackAction, RunReport, VmState } from './report-types.js';
 
 /** How a rollback action reads, in the summary and the progress view alike. */
@@ -37,7 +38,7 @@ function took(report: RunReport, realMs: number | undefined): string {
 
 export function renderSummary(report: RunReport, options: SummaryOptions = {}): string {
   const lines: string[] = [];
-  const verdict = { succeeded: 'succeeded', failed: 'FAILED', 'rolled-back': 'FAILED and was rolled back', interrupted: 'was INTERRUPTED and rolled back', running: 'is running' }[report.outcome];
+  const verdict = verdictWords(report);
   lines.push(`Run ${report.runId} of "${report.playbook.name}" ${verdict}${took(report, options.realMs)}.`);
   const vms = report.steps.filter((s) => s.kind === 'failover' || s.kind === 'failoverVapp').flatMap((s) => (s.vms ?? []).map((v) => ({ ...v, step: s.id })));
   for (const [state, label] of LABELS) {

@@ -2,6 +2,7 @@
 // recovery time and data loss against the playbook's targets; then, when anything is
 // left, what must still be done by hand.
 
+import { leftWords } from '../outcome-words.js';
 import type { RunReport } from '../report-types.js';
 import { esc } from './escape.js';
 import { formatDuration, formatTime, icon, ms, toneOf } from './format.js';
@@ -16,6 +17,7 @@ const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
 
 export function renderHeader(report: RunReport): string {
   const tone = toneOf(report.outcome);
+  const left = report.outcome === 'succeeded' || report.outcome === 'running' ? '' : leftWords(report);
   const start = ms(report.startedAt);
   const end = ms(report.endedAt);
   const wall = start !== undefined && end !== undefined ? formatDuration(end - start) : '–';
@@ -43,7 +45,7 @@ export function renderHeader(report: RunReport): string {
     (pb.description ? `<p class="subtitle">${esc(pb.description)}</p>` : '') +
     `<div class="banner">` +
     `<div class="outcome o-${tone}" data-outcome="${esc(report.outcome)}"><span class="icon" aria-hidden="true">${icon(tone)}</span>` +
-    `<span>${esc(OUTCOME_WORDS[report.outcome] ?? report.outcome)}</span></div>` +
+    `<span>${esc(OUTCOME_WORDS[report.outcome] ?? report.outcome)}</span>${left ? `<span class="left"> · ${esc(left)}</span>` : ''}</div>` +
     rtoCard(report) +
     rpoCard(report) +
     `</div>` +

@@ -3,6 +3,7 @@
 
 import { appendFileSync } from 'node:fs';
 import { approvalText } from '../approval-text.js';
+import { leftWords } from '../outcome-words.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 
@@ -34,7 +35,8 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   const r = secrets.redact(input);
   const total = r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : undefined;
   const out: string[] = [];
-  out.push(`### Runbook ${mdCell(r.playbook.name)}: ${r.outcome}${r.server.simulated ? ' (simulated)' : ''}`, '');
+  const left = r.outcome === 'succeeded' || r.outcome === 'running' ? '' : leftWords(r);
+  out.push(`### Runbook ${mdCell(r.playbook.name)}: ${r.outcome}${left ? ` · ${mdCell(left)}` : ''}${r.server.simulated ? ' (simulated)' : ''}`, '');
   out.push(`Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${duration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
   const rto = [
     r.achieved.rtoMs !== undefined ? `RTO achieved ${duration(r.achieved.rtoMs)}${r.targets.rtoMs !== undefined ? ` (target ${duration(r.targets.rtoMs)})` : ''}` : '',

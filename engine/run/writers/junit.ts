@@ -5,6 +5,7 @@
 // to the suite's system-out.
 
 import { approvalText } from '../approval-text.js';
+import { remains } from '../outcome-words.js';
 import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 import { writeFileAtomic } from './atomic.js';
@@ -83,9 +84,12 @@ export function renderJunit(input: RunReport, secrets: SecretFilter = new Secret
     skipped: count('skipped') + count('pending'),
     time: seconds(report.endedAt ? Date.parse(report.endedAt) - Date.parse(report.startedAt) : undefined),
   };
+  const left = remains(report);
   const props: Record<string, string | number | undefined> = {
     runId: report.runId,
     outcome: report.outcome,
+    'vms.failedOver': left.failedOver.length,
+    'vms.unknown': left.unknown.length,
     exitCode: report.exitCode,
     'playbook.file': report.playbook.file,
     'playbook.sha256': report.playbook.sha256,
