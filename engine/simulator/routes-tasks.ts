@@ -3,7 +3,7 @@
 
 import { HttpError, respond, wantsEntity, type Ctx } from './context.js';
 import { restoreSessionEl, taskEl, tasksEl } from './reps-core.js';
-import type { TaskM } from './tasks.js';
+import { stateOf, type TaskM } from './tasks.js';
 import type { Route, World } from './world.js';
 
 function ownTask(w: World, ctx: Ctx, id: string | undefined): TaskM {
@@ -25,7 +25,9 @@ export function taskRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => respond(ctx, 200, taskEl(ctx.api, ownTask(w, ctx, id), ctx.now)),
         DELETE: (ctx, [id]) => {
-          w.tasks.delete(ownTask(w, ctx, id));
+          const task = ownTask(w, ctx, id);
+          ctx.deletedState = stateOf(task, ctx.now);
+          w.tasks.delete(task);
           return respond(ctx, 204);
         },
       },

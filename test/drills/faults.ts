@@ -18,6 +18,14 @@ export interface Drill extends Omit<DrillSpec, 'media' | 'name'> {
 const FAILOVER = 'action=failover';
 const burst = (n: number) => ({ kind: 'status' as const, status: 503, times: n, message: 'The service is temporarily overloaded' });
 
+const TIMEOUT_STEPS = `  - id: db\n    failover: {cdpReplica: ${REPLICA}, vms: [vm01, vm02, vm03, vm04]}\n  - id: app\n    timeout: 5m\n    failover: {cdpReplica: ${REPLICA}, vms: [vm05, vm06, vm07, vm08], concurrency: 4}\n`;
+const SIBLING_STEPS = `  - id: db\n    failover: {cdpReplica: ${REPLICA}, vms: [vm01, vm02, vm03, vm04]}\n  - id: app\n    failover: {cdpReplica: ${REPLICA}, vms: [vm05, vm06, vm07, vm08], concurrency: 4}\n`;
+/** Every single-task read (GET /tasks/task-N) fails; the poller's GET /tasks still works. */
+const FAILING_READS = { kind: 'status' as const, status: 503, method: 'GET', path: '^/tasks/task', message: 'The service is temporarily overloaded' };
+/** vm06 fails after 60 s: by then its siblings (30 s) are past their operation. */
+const SLOW_FAIL = { fail: 'Cannot lock the replica: disk is in use', failoverDuration: '60s' };
+const opFinished = (names: string[], phase: string) => Object.fromEntries(names.map((n) => [n, { operationFinishedFor: phase }]));
+
 export const DRILLS: Drill[] = [
   { fault: '503 burst on logon', faults: [{ ...burst(3), method: 'POST', path: '^/sessionMngr' }], exit: 0, json: true },
   { fault: '503 burst on replica lookup', faults: [{ ...burst(3), method: 'GET', path: '^/(cdpReplicas|query)(\\?|$)' }], exit: 0, json: true },
@@ -90,5 +98,15 @@ export const DRILLS: Drill[] = [
     unknown: 1,
     json: true,
   },
+  // Issue #18: a stop DELETEs only a task it read Running. OperationFinished means the
+  // backup server has finished (the VM IS failed over, §5.1): awaited until Finished, never
+  // deleted; past the stop's 15 min budget, or when reads fail, the VM is `unknown`.
+  { fault: 'step timeout, tasks OperationFinished (10m)', faults: [], vms: opFinished(['vm05', 'vm06', 'vm07', 'vm08'], '10m'), steps: TIMEOUT_STEPS, exit: 1, json: true },
+  { fault: 'step timeout, OperationFinished past the stop budget (40m)', faults: [], vms: opFinished(['vm05', 'vm06', 'vm07', 'vm08'], '40m'), steps: TIMEOUT_STEPS, exit: 1, unknown: 4, json: true },
+  { fault: 'step timeout, task reads failing', faults: [FAILING_READS], vms: opFinished(['vm05', 'vm06', 'vm07', 'vm08'], '10m'), steps: TIMEOUT_STEPS, exit: 1, unknown: 4, json: true },
+  { fault: 'step timeout, Running task, reads failing', faults: [FAILING_READS], vms: { vm07: { neverFinish: true } }, steps: TIMEOUT_STEPS, exit: 1, unknown: 1 },
+  { fault: 'sibling failure (rollback), tasks OperationFinished', faults: [], vms: { ...opFinished(['vm05', 'vm07', 'vm08'], '10m'), vm06: SLOW_FAIL }, steps: SIBLING_STEPS, onFailure: 'rollback', exit: 1, json: true },
+  { fault: 'sibling failure (rollback), task reads failing', faults: [FAILING_READS], vms: { ...opFinished(['vm05', 'vm07', 'vm08'], '10m'), vm06: SLOW_FAIL }, steps: SIBLING_STEPS, onFailure: 'rollback', exit: 1, unknown: 3, json: true },
+  { fault: 'sibling failure (rollback), tasks Running', faults: [], vms: { vm05: { failoverDuration: '10m' }, vm07: { failoverDuration: '10m' }, vm08: { failoverDuration: '10m' }, vm06: SLOW_FAIL }, steps: SIBLING_STEPS, onFailure: 'rollback', exit: 1 },
   { fault: '500 on a failover POST', faults: [{ kind: 'status', status: 500, method: 'POST', path: FAILOVER, nth: 6, message: 'Internal error' }], exit: 1 },
 ];
