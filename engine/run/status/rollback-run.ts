@@ -2,13 +2,17 @@
 // EM about it with a new logon session; stop it if it still runs, record its result if it
 // finished. EM tasks belong to the logon session that started them (API spec §2.2, §5.2),
 // so a new session usually gets 404: then we say so plainly and name what to check by hand.
-// Requests with no task id (no answer recorded) cannot be looked up at all.
+// Requests with no task id (no answer recorded) cannot be looked up at all. As in the run's
+// own rollback (stop-task.ts), only a task read Running is DELETEd; one read
+// OperationFinished (the backup server has finished: the VM is failed over, EM has not
+// collected it) is awaited until Finished, and a read that keeps failing settles nothing.
 // Every action is appended to the run's own journal, so `status` shows it afterwards.
 
 import type { EmClient, Task } from '../../api/types.js';
 import { EmHttpError, errorMessage } from '../../errors.js';
 import type { Journal } from '../journal.js';
 import type { RollbackAction } from '../report-types.js';
+import { SETTLE_MS } from '../stop-task.js';
 import type { Unresolved } from './run-status.js';
 
 export interface RollbackRunOptions {
@@ -20,6 +24,37 @@ export interface RollbackRunOptions {
   /** Waits between confirmations (injected clock). */
   sleep: (ms: number) => Promise<void>;
   pollIntervalMs?: number;
+  /** How long a task read OperationFinished is awaited until Finished. @default SETTLE_MS (15 min) */
+  settleMs?: number;
+}
+
+const READ_ATTEMPTS = 3;
+
+/** GET /tasks/{id}, retried with backoff while it fails (not on an HTTP answer such as 404). */
+async function readTask(o: RollbackRunOptions, taskId: string, subject: string): Promise<Task> {
+  for (let i = 1; ; i++) {
+    try {
+      return await o.client.getTask(taskId, { subject });
+    } catch (error) {
+      if ((error instanceof EmHttpError && error.status === 404) || i >= READ_ATTEMPTS) throw error;
+      await o.sleep(1000 * 2 ** (i - 1));
+    }
+  }
+}
+
+/** Polls a task read OperationFinished until it reads Finished; undefined when the budget ran out first. */
+async function awaitCollected(o: RollbackRunOptions, taskId: string, subject: string): Promise<Task | undefined> {
+  const interval = o.pollIntervalMs ?? 5000;
+  for (let waited = 0; waited < (o.settleMs ?? SETTLE_MS); waited += interval) {
+    await o.sleep(interval);
+    try {
+      const task = await readTask(o, taskId, subject);
+      if (task.state === 'Finished') return task;
+    } catch {
+      // Not read this time: the next poll tries again, until the budget runs out.
+    }
+  }
+  return undefined;
 }
 
 export interface RollbackOutcome {
@@ -58,7 +93,7 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   const taskId = t.taskId;
   let task: Task;
   try {
-    task = await o.client.getTask(taskId, { subject: where(item) });
+    task = await readTask(o, taskId, where(item));
   } catch (error) {
     if (error instanceof EmHttpError && error.status === 404) {
       return record(
@@ -73,9 +108,10 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
         false,
       );
     }
-    return record({ action: 'delete-task', taskId, ok: false, message: `could not read task ${taskId}: ${errorMessage(error)}` }, false);
+    return record({ action: 'delete-task', taskId, ok: false, message: `could not read task ${taskId} (${errorMessage(error)}), so it was not stopped: whether ${where(item)} is failed over is unknown; check by hand` }, false);
   }
 
+  if (task.state === 'OperationFinished') return collected(item, taskId, o, record);
   if (task.state !== 'Running') return finished(item, task, o, record);
 
   try {
@@ -85,7 +121,8 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   }
   for (let i = 0; i < (o.confirmAttempts ?? 3); i++) {
     try {
-      const after = await o.client.getTask(taskId);
+      const after = await readTask(o, taskId, where(item));
+      if (after.state === 'OperationFinished') return collected(item, taskId, o, record);
       if (after.state !== 'Running') return finished(item, after, o, record);
     } catch (error) {
       if (error instanceof EmHttpError && error.status === 404) {
@@ -96,6 +133,26 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
     await o.sleep(o.pollIntervalMs ?? 5000);
   }
   return record({ action: 'delete-task', taskId, ok: false, message: `DELETE sent but task ${taskId} still reads Running: check ${where(item)} by hand` }, false);
+}
+
+/** A task read OperationFinished: never deleted (that would only make EM forget it); awaited until Finished. */
+async function collected(
+  item: Unresolved,
+  taskId: string,
+  o: RollbackRunOptions,
+  record: (a: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome,
+): Promise<RollbackOutcome> {
+  const done = await awaitCollected(o, taskId, where(item));
+  if (done) return finished(item, done, o, record);
+  return record(
+    {
+      action: 'manual',
+      taskId,
+      ok: false,
+      message: `task ${taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished: check ${where(item)} in the VBR console; EM had reported the failover finished on the backup server; it was NOT stopped`,
+    },
+    false,
+  );
 }
 
 /** The task finished (before or despite the stop): record its real result. */
