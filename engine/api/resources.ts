@@ -227,6 +227,10 @@ export function createResources(request: Request): Resources {
         throw error;
       }
     },
+    listRestoreSessions(options) {
+      // Every restore session of every backup server (doc: GET /restoreSessions); refs only.
+      return list({ method: 'GET', path: '/restoreSessions', mutating: false }, ['Ref'], ['Refs'], (n) => parseRef(n, 'restore session'), options);
+    },
     async getRestoreSession(href, options) {
       let path = relativePath(href);
       if (!/[?&]format=/i.test(path)) path += `${path.includes('?') ? '&' : '?'}format=Entity`;

@@ -14,6 +14,7 @@ import type { Task } from '../api/types.js';
 import { EmHttpError, errorMessage } from '../errors.js';
 import { deleteFinished } from './execute-task.js';
 import { isFailover, type TaskEntry } from './ledger.js';
+import { describeSession, findRestoreSession } from './restore-lookup.js';
 import type { RollbackContext } from './rollback.js';
 import { fromEarlierSession } from './session-epoch.js';
 
@@ -35,8 +36,10 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     return 'settled';
   };
   const before = await readRetried(ctx, entry);
-  if (before.kind === 'unreachable') return unknown(`task ${entry.taskId} is unreachable: ${before.why}`);
-  if (before.kind === 'gone') return unknown(`task ${entry.taskId} was gone from Enterprise Manager before it could be read (deleted, or its session ended)`);
+  if (before.kind === 'unreachable' || before.kind === 'gone') {
+    const why = before.kind === 'gone' ? `task ${entry.taskId} was gone from Enterprise Manager before it could be read (deleted, or its session ended)` : `task ${entry.taskId} is unreachable: ${before.why}`;
+    return (await fromRestoreSession(ctx, entry, why)) ? 'settled' : unknown(why);
+  }
   if (before.kind === 'error') return unknown(`task ${entry.taskId} could not be read (${before.why}), so it was not stopped`);
   if (before.task.state === 'Finished') {
     finishedFirst(ctx, entry, before.task);
@@ -101,6 +104,23 @@ export async function awaitFinished(ctx: RollbackContext, entry: TaskEntry, dead
     `task ${entry.taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished; ${last}`,
     `check "${entry.target}" in the VBR console; EM had reported the failover finished on the backup server (task ${entry.taskId}, OperationFinished), so it is most likely failed over; it was NOT stopped`,
   );
+}
+
+/**
+ * A task we cannot reach: its VM's restore session may tell how the failover ended
+ * (restore-lookup.ts). True when it did; one still running cannot be stopped from here.
+ */
+async function fromRestoreSession(ctx: RollbackContext, entry: TaskEntry, why: string): Promise<boolean> {
+  if (!isFailover(entry.op) || entry.postedAt === undefined) return false;
+  const found = await findRestoreSession(ctx.client, entry.target, entry.postedAt);
+  if (!found) return false;
+  if (found.outcome === 'running') {
+    unknownState(ctx, entry, `${why}; ${describeSession(found)}`, `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`);
+    return true;
+  }
+  const ok = found.outcome === 'failed-over';
+  finishedFirst(ctx, entry, { taskId: entry.taskId, state: 'Finished', operation: 'StartFailover', href: '', result: { success: ok, message: `${why}; ${describeSession(found)}` } });
+  return true;
 }
 
 /** GET /tasks/{id}, told apart: its state, gone (404 in its own session), unreachable (404 from another session), or a failed read. */

@@ -27,9 +27,17 @@ export function taskRoutes(w: World): Route[] {
         DELETE: (ctx, [id]) => {
           const task = ownTask(w, ctx, id);
           ctx.deletedState = stateOf(task, ctx.now);
-          w.tasks.delete(task);
+          w.tasks.delete(task, ctx.now);
           return respond(ctx, 204);
         },
+      },
+    },
+    {
+      // Every restore session of every backup server, not only this logon session's (§6.4).
+      pattern: /^\/restoreSessions\/?$/,
+      auth: true,
+      methods: {
+        GET: (ctx) => respond(ctx, 200, { name: 'EntityReferences', json: 'list', listKey: 'Refs', children: [...w.restoreSessions.values()].map((rs) => ({ ...restoreSessionEl(ctx.api, rs, false, ctx.now), name: 'Ref' })) }),
       },
     },
     {
@@ -39,7 +47,7 @@ export function taskRoutes(w: World): Route[] {
         GET: (ctx, [id]) => {
           const rs = w.restoreSessions.get(id?.toLowerCase() ?? '');
           if (!rs) throw new HttpError(404, `Cannot find restore session [${id}]`);
-          return respond(ctx, 200, restoreSessionEl(ctx.api, rs, wantsEntity(ctx.params)));
+          return respond(ctx, 200, restoreSessionEl(ctx.api, rs, wantsEntity(ctx.params), ctx.now));
         },
       },
     },
