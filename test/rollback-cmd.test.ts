@@ -45,6 +45,8 @@ test('simulator: a new session cannot see the dead run’s tasks (404): said pla
   assert.is(code, 1, io.err());
   const out = io.out();
   assert.match(out, 'cannot be seen by a new session');
+  // Their restore sessions (any session may read them, §6.4) say the failovers still run: said, not "stopped".
+  assert.match(out, /restore session erp-db01@\S+ \S+ is Working: the failover of VM "erp-db01".* still runs on the backup server/);
   assert.match(out, 'Still to check by hand in Enterprise Manager (3)');
   for (const a of s.accepted) assert.match(out, `VM ${a.vm}, replica ERP-CDP, task ${a.taskId}`);
   assert.match(out, 'VM erp-app02, replica ERP-CDP (step "Database tier")');
@@ -66,6 +68,20 @@ test('simulator: a new session cannot see the dead run’s tasks (404): said pla
   // Credentials came from the playbook's env references; the password is nowhere.
   assert.not.ok(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8').includes(PASSWORD));
   assert.not.ok(out.includes(PASSWORD) || io.err().includes(PASSWORD));
+});
+
+test('simulator: tasks the new session cannot see are settled from their VMs\' restore sessions (failed over), never re-sent; no task id and no session: still open', async () => {
+  const s = await diedOnSimulator();
+  await s.clock.advance(2 * 3_600_000); // the 1 h failovers end while nobody watches
+  const io = fakeIO({ cwd: s.dir, env: s.env });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, s.deps);
+  assert.is(code, 1, io.err());
+  assert.match(io.out(), /erp-db01: restore session erp-db01@\S+ \S+ ended Success: the VM IS failed over/);
+  assert.not.ok(s.sim.log.some((e) => e.method === 'DELETE' && e.path.startsWith('/tasks')));
+  assert.is(s.sim.log.filter((e) => e.method === 'POST' && e.query === 'action=failover').length, 2, 'nothing re-sent');
+  const status = loadRunStatus(s.stateDir, RUN_ID);
+  assert.equal(status.report.steps[0]!.vms!.map((v) => [v.name, v.state]), [['erp-db01', 'failed-over'], ['erp-app01', 'failed-over'], ['erp-app02', 'unknown']]);
+  assert.equal(status.unresolved.map((u) => u.request.target), ['erp-app02']);
 });
 
 test('when EM does let the session see them: a running task is stopped and confirmed, a finished one recorded; exit 0', async () => {

@@ -12,6 +12,7 @@ import type { EmClient, Task } from '../../api/types.js';
 import { EmHttpError, errorMessage } from '../../errors.js';
 import type { Journal } from '../journal.js';
 import type { RollbackAction } from '../report-types.js';
+import { describeSession, findRestoreSession } from '../restore-lookup.js';
 import { SETTLE_MS } from '../stop-task.js';
 import type { Unresolved } from './run-status.js';
 
@@ -84,7 +85,25 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
     return { item, resolved, message: action.message };
   };
 
+  // A task this session cannot see, or a request with no answer: the VM's restore session
+  // may still tell how its failover ended (§6.4). Never a second POST to find out.
+  const settled = async (): Promise<RollbackOutcome | undefined> => {
+    if (t.kind !== 'vm') return undefined;
+    const found = await findRestoreSession(o.client, t.target, Date.parse(t.requestedAt));
+    if (!found) return undefined;
+    const unseen = t.taskId ? `task ${t.taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them); ` : '';
+    if (found.outcome === 'running') {
+      return record({ action: 'manual', ...(t.taskId ? { taskId: t.taskId } : {}), ok: false, message: `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup server and cannot be stopped from here: stop it in the VBR console, or run rollback again later` }, false);
+    }
+    const s = found.session;
+    o.journal.append({ at: o.now(), type: 'task-result', stepId: t.stepId, target: t.target, taskId: t.taskId ?? '', success: found.outcome === 'failed-over', message: describeSession(found), restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
+    const what = found.outcome === 'failed-over' ? 'the VM IS failed over (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)' : 'not failed over';
+    return record({ action: 'manual', ...(t.taskId ? { taskId: t.taskId } : {}), ok: true, message: `${describeSession(found)}: ${what}` }, true);
+  };
+
   if (!t.taskId) {
+    const known = await settled();
+    if (known) return known;
     return record(
       { action: 'manual', ok: false, message: `no task id was recorded (the request got no answer), so EM cannot be asked about it: check ${where(item)} by hand in Enterprise Manager` },
       false,
@@ -96,6 +115,8 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
     task = await readTask(o, taskId, where(item));
   } catch (error) {
     if (error instanceof EmHttpError && error.status === 404) {
+      const known = await settled();
+      if (known) return known;
       return record(
         {
           action: 'manual',
