@@ -64,7 +64,7 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     if (after.kind === 'gone') {
       entry.status = 'stopped';
       markVm(ctx, entry, 'stopped', why);
-      ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId} while Running, confirmed gone)` });
+      ctx.recorder.rollbackAction({ ...base, ok: true, message: `stopped (DELETE /tasks/${entry.taskId}, confirmed gone)` });
       return 'settled';
     }
     if (after.task.state === 'Finished') {
