@@ -71,6 +71,8 @@ function where(u: Unresolved): string {
   return `${thing}${t.taskId ? `, task ${t.taskId}` : ''}`;
 }
 
+type RecordAction = (action: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome;
+
 export async function rollbackUnresolved(items: Unresolved[], o: RollbackRunOptions): Promise<RollbackOutcome[]> {
   const outcomes: RollbackOutcome[] = [];
   // Newest first, like the engine's own rollback: later work may depend on earlier.
@@ -85,21 +87,7 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
     return { item, resolved, message: action.message };
   };
 
-  // A task this session cannot see, or a request with no answer: the VM's restore session
-  // may still tell how its failover ended (§6.4). Never a second POST to find out.
-  const settled = async (): Promise<RollbackOutcome | undefined> => {
-    if (t.kind !== 'vm') return undefined;
-    const found = await findRestoreSession(o.client, t.target, Date.parse(t.requestedAt));
-    if (!found) return undefined;
-    const unseen = t.taskId ? `task ${t.taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them); ` : '';
-    if (found.outcome === 'running') {
-      return record({ action: 'manual', ...(t.taskId ? { taskId: t.taskId } : {}), ok: false, message: `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup server and cannot be stopped from here: stop it in the VBR console, or run rollback again later` }, false);
-    }
-    const s = found.session;
-    o.journal.append({ at: o.now(), type: 'task-result', stepId: t.stepId, target: t.target, taskId: t.taskId ?? '', success: found.outcome === 'failed-over', message: describeSession(found), restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
-    const what = found.outcome === 'failed-over' ? 'the VM IS failed over (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)' : 'not failed over';
-    return record({ action: 'manual', ...(t.taskId ? { taskId: t.taskId } : {}), ok: true, message: `${describeSession(found)}: ${what}` }, true);
-  };
+  const settled = () => fromRestoreSession(item, o, record);
 
   if (!t.taskId) {
     const known = await settled();
@@ -157,11 +145,31 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
 }
 
 /** A task read OperationFinished: never deleted (that would only make EM forget it); awaited until Finished. */
+/**
+ * A task this session cannot see, or a request with no answer: the VM's restore session
+ * may still tell how its failover ended (§6.4). Never a second POST to find out.
+ */
+async function fromRestoreSession(item: Unresolved, o: RollbackRunOptions, record: RecordAction): Promise<RollbackOutcome | undefined> {
+  const t = item.request;
+  if (t.kind !== 'vm') return undefined;
+  const found = await findRestoreSession(o.client, t.target, Date.parse(t.requestedAt));
+  if (!found) return undefined;
+  const taskId = t.taskId ? { taskId: t.taskId } : {};
+  if (found.outcome === 'running') {
+    const unseen = t.taskId ? `task ${t.taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them); ` : '';
+    return record({ action: 'manual', ...taskId, ok: false, message: `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup server and cannot be stopped from here: stop it in the VBR console, or run rollback again later` }, false);
+  }
+  const s = found.session;
+  o.journal.append({ at: o.now(), type: 'task-result', stepId: t.stepId, target: t.target, taskId: t.taskId ?? '', success: found.outcome === 'failed-over', message: describeSession(found), restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
+  const what = found.outcome === 'failed-over' ? 'the VM IS failed over (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)' : 'not failed over';
+  return record({ action: 'manual', ...taskId, ok: true, message: `${describeSession(found)}: ${what}` }, true);
+}
+
 async function collected(
   item: Unresolved,
   taskId: string,
   o: RollbackRunOptions,
-  record: (a: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome,
+  record: RecordAction,
 ): Promise<RollbackOutcome> {
   const done = await awaitCollected(o, taskId, where(item));
   if (done) return finished(item, done, o, record);
@@ -181,7 +189,7 @@ function finished(
   item: Unresolved,
   task: Task,
   o: RollbackRunOptions,
-  record: (a: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome,
+  record: RecordAction,
 ): RollbackOutcome {
   const t = item.request;
   const success = task.result?.success === true;
