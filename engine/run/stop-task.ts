@@ -86,7 +86,8 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
 export async function awaitFinished(ctx: RollbackContext, entry: TaskEntry, deadline: number): Promise<void> {
   let last = 'OperationFinished';
   for (;;) {
-    const read = await readOnce(ctx, entry);
+    // Polled for up to 15 minutes: a failing read is said once, in the final message.
+    const read = await readOnce(ctx, entry, false);
     if (read.kind === 'task' && read.task.state === 'Finished') {
       finishedFirst(ctx, entry, read.task);
       await deleteFinished(ctx, entry.taskId, entry.stepId);
@@ -124,14 +125,14 @@ async function fromRestoreSession(ctx: RollbackContext, entry: TaskEntry, why: s
 }
 
 /** GET /tasks/{id}, told apart: its state, gone (404 in its own session), unreachable (404 from another session), or a failed read. */
-async function readOnce(ctx: RollbackContext, entry: TaskEntry): Promise<Read> {
+async function readOnce(ctx: RollbackContext, entry: TaskEntry, warn = true): Promise<Read> {
   try {
     return { kind: 'task', task: await ctx.client.getTask(entry.taskId) };
   } catch (error) {
     if (error instanceof EmHttpError && error.status === 404) {
       return fromEarlierSession(ctx.client, entry.sessionEpoch) ? { kind: 'unreachable', why: EARLIER_SESSION } : { kind: 'gone' };
     }
-    ctx.recorder.event('warning', `reading task ${entry.taskId} to stop it: ${errorMessage(error)}`, entry.stepId);
+    if (warn) ctx.recorder.event('warning', `reading task ${entry.taskId} to stop it: ${errorMessage(error)}`, entry.stepId);
     return { kind: 'error', why: errorMessage(error) };
   }
 }
