@@ -43,8 +43,9 @@ export function leftWords(report: RunReport): string {
 export function verdictWords(report: RunReport): string {
   if (report.outcome === 'succeeded') return 'succeeded';
   if (report.outcome === 'running') return 'is running';
-  if (report.outcome === 'rolled-back') return 'FAILED and was rolled back';
   const left = leftWords(report);
+  // A report written before outcomes were checked may say rolled-back with VMs left: say what is true.
+  if (report.outcome === 'rolled-back') return left ? `FAILED: ${left}` : 'FAILED and was rolled back';
   // The interrupted run rolled back; what it could not undo is said, never hidden.
   if (report.outcome === 'interrupted') return left ? `was INTERRUPTED: ${left}` : 'was INTERRUPTED and rolled back';
   return left ? `FAILED: ${left}` : 'FAILED';

@@ -45,7 +45,7 @@ export function renderHeader(report: RunReport): string {
     (pb.description ? `<p class="subtitle">${esc(pb.description)}</p>` : '') +
     `<div class="banner">` +
     `<div class="outcome o-${tone}" data-outcome="${esc(report.outcome)}"><span class="icon" aria-hidden="true">${icon(tone)}</span>` +
-    `<span>${esc(OUTCOME_WORDS[report.outcome] ?? report.outcome)}</span>${left ? `<span class="left"> · ${esc(left)}</span>` : ''}</div>` +
+    `<span>${esc(report.outcome === 'rolled-back' && left ? 'Failed' : (OUTCOME_WORDS[report.outcome] ?? report.outcome))}</span>${left ? `<span class="left"> · ${esc(left)}</span>` : ''}</div>` +
     rtoCard(report) +
     rpoCard(report) +
     `</div>` +
