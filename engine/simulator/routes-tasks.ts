@@ -33,14 +33,6 @@ export function taskRoutes(w: World): Route[] {
       },
     },
     {
-      // Every restore session of every backup server, not only this logon session's (§6.4).
-      pattern: /^\/restoreSessions\/?$/,
-      auth: true,
-      methods: {
-        GET: (ctx) => respond(ctx, 200, { name: 'EntityReferences', json: 'list', listKey: 'Refs', children: [...w.restoreSessions.values()].map((rs) => ({ ...restoreSessionEl(ctx.api, rs, false, ctx.now), name: 'Ref' })) }),
-      },
-    },
-    {
       pattern: /^\/restoreSessions\/([^/]+)$/,
       auth: true,
       methods: {
