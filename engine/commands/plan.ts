@@ -13,6 +13,7 @@ import { ExitCode, PreflightError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../run/writers/atomic.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { Command, CommandIO } from './io.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
@@ -73,6 +74,7 @@ export const planCommand: Command = async (argv, io) => {
     const earlier = plan.server.simulated ? {} : earlierRuns(stateDir, input.playbookFile, values.resume);
     if (earlier.resumeFrom) plan = resumedPlan(plan, earlier.resumeFrom, stateDir);
     const rto = estimateFromHistory(plan, stateDir, io);
+    if (!plan.server.simulated) for (const e of failedOverBefore(stateDir, plan)) io.stderr.write(`runbook: warning: ${describeEarlierFailover(e)}\n`);
     const last = earlier.unresolved;
     if (last) {
       io.stderr.write(

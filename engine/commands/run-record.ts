@@ -35,6 +35,8 @@ export interface RecordOptions {
   logFile?: string;
   resumeFrom?: RunStatus;
   ignoredUnresolved?: RunStatus;
+  /** Warnings already said on stderr (e.g. VMs an earlier run failed over), journaled too. */
+  warnings: string[];
 }
 
 /** The run id, journal and recorder: one timeline per run, read from the run's clock. */
@@ -66,6 +68,7 @@ export function openRecord(o: RecordOptions, io: CommandIO): RunRecord {
     ...(journal ? { journal } : {}),
   });
   if (plan.resumed) recorder.event('warning', describeResume(plan.resumed));
+  for (const w of o.warnings) recorder.event('warning', w);
   if (o.resumeFrom && o.resumeFrom.report.playbook.sha256 !== o.playbookSha256) {
     recorder.event('warning', `the playbook changed since run ${o.resumeFrom.runId}: steps are matched by id and VMs by name`);
   }

@@ -23,6 +23,7 @@ import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
 import type { RunStatus } from '../run/status/run-status.js';
 import type { Target } from '../run/target.js';
 import type { CommandIO } from './io.js';
@@ -53,6 +54,8 @@ export interface RunOptions {
 /** What the state dir allowed: the lock held, and what earlier runs left. */
 interface Guard {
   stateDir?: string;
+  /** Said before the confirmation and journaled once the run starts. */
+  warnings?: string[];
   lock?: Lock;
   resumeFrom?: RunStatus;
   ignoredUnresolved?: RunStatus;
@@ -75,8 +78,11 @@ export async function startRun(o: RunOptions, io: CommandIO): Promise<number> {
     const { target, close } = await connect(input, o.connect, io, clientEvents(events));
     try {
       const plan = await resolveStep(o, input, target, guard, io, saved);
+      // Never twice across runs: said before the confirmation, and journaled once the run starts.
+      const before = guard.stateDir !== undefined && !o.simulate ? failedOverBefore(guard.stateDir, plan).map(describeEarlierFailover) : [];
+      for (const w of before) io.stderr.write(`runbook: warning: ${w}\n`);
       const ahead = await confirm(o, plan, target, guard, io);
-      return await executeStep(o, input, plan, target, guard, ahead, events, io);
+      return await executeStep(o, input, plan, target, { ...guard, warnings: before }, ahead, events, io);
     } finally {
       await close();
     }
@@ -219,6 +225,7 @@ async function executeStep(
       ...where,
       ...(o.logFile !== undefined ? { logFile: o.logFile } : {}),
       ...(guard.resumeFrom ? { resumeFrom: guard.resumeFrom } : {}),
+      warnings: guard.warnings ?? [],
       ...(guard.ignoredUnresolved ? { ignoredUnresolved: guard.ignoredUnresolved } : {}),
     },
     io,
