@@ -11,6 +11,7 @@ export const ExitCode = {
   connection: 4,
   locked: 5,
   internal: 70,
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -91,15 +92,22 @@ export class RunFailedError extends RunbookError {
   override readonly exitCode = ExitCode.runFailed;
 }
 
-/** The run was stopped by SIGINT (130) or SIGTERM (143). */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** 128 + the signal number, as shells report a process a signal ended. */
+export function signalExitCode(signal: StopSignal): number {
+  return signal === 'SIGINT' ? ExitCode.sigint : signal === 'SIGHUP' ? ExitCode.sighup : ExitCode.sigterm;
+}
+
+/** The run was stopped by SIGINT (130), SIGTERM (143) or SIGHUP (129: the terminal went away). */
 export class InterruptedError extends RunbookError {
   override name = 'InterruptedError';
   override readonly exitCode: number;
-  readonly signal: 'SIGINT' | 'SIGTERM';
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
+  readonly signal: StopSignal;
+  constructor(signal: StopSignal) {
     super(`interrupted by ${signal}`);
     this.signal = signal;
-    this.exitCode = signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+    this.exitCode = signalExitCode(signal);
   }
 }
 

@@ -1,7 +1,7 @@
 // `runbook run`: resolve (preflight), confirm, execute with listr2 progress and rollback,
 // print the final summary, write the reports. Exit 0 success, 1 failed (rolled back or
 // not), 2 bad input, 3 preflight, 4 connection, 5 locked (or the last run left requests
-// unresolved), 130/143 interrupted.
+// unresolved), 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -36,9 +36,11 @@ const HELP = `Usage: runbook run <playbook> [options]
 Execute a playbook: steps in order, failovers fanned out, live progress, rollback by task
 deletion when a step fails under onFailure: rollback or the run is interrupted.
 
-Ctrl-C (SIGINT) or SIGTERM stops launching work: steps not yet started are skipped, steps
-with always: true included ("the run was interrupted"), then the rollback runs and the
-run exits 130 (SIGINT) or 143 (SIGTERM). always: true runs a step after a FAILED step,
+Ctrl-C (SIGINT), SIGTERM or SIGHUP (a dropped SSH session) stops launching work: steps
+not yet started are skipped, steps with always: true included ("the run was interrupted"),
+then the rollback runs and the run exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
+Run a real failover under tmux/screen, nohup or systemd-run so a lost connection
+cannot stop it. always: true runs a step after a FAILED step,
 not after an interrupt; put must-run clean-up in an exec step's undo.
 
 Options:
