@@ -68,7 +68,8 @@ Options:
                       playbook); rehearsals (--simulate) keep them only with this flag
   --report FILE       write the JSON run report
   --junit FILE        write a JUnit XML report
-  --github-summary F  append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --github-summary F  append a Markdown summary to F (default: $GITHUB_STEP_SUMMARY
+                      when set, as on GitHub Actions)
   --log-file FILE     JSON Lines log of the run
   --html FILE         write the HTML run report (as 'runbook report' does)
   -h, --help          this help
@@ -213,7 +214,7 @@ export const runCommand: Command = async (argv, io) => {
     await progress.finish();
     logFile?.close();
     const kept = stateDir !== undefined ? writeStateReport(stateDir, report, secrets) : undefined;
-    const written = writeOutputs(values, report, io.cwd, secrets, systemClock);
+    const written = writeOutputs(values, report, io.cwd, secrets, systemClock, io.env);
     const summary = renderSummary(report, { realMs: systemClock.now() - realStart }) + whereItWent(io.cwd, runId, stateDir, kept, written, simulate);
     if (exitCode === ExitCode.ok) {
       if (!values.quiet) io.stdout.write(`\n${summary}`);
