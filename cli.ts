@@ -4,6 +4,7 @@
 
 import { createInterface } from 'node:readline/promises';
 import type { Command, CommandIO } from './engine/commands/io.js';
+import { terminalSafe } from './engine/run/terminal-safe.js';
 import { ExitCode, InterruptedError, RunbookError, signalExitCode, type StopSignal } from './engine/errors.js';
 
 const VERSION = '0.1.0';
@@ -96,8 +97,10 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGHUP', () => onSignal('SIGHUP'));
 
   const io: CommandIO = {
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+    // Text from EM, params and playbooks is escaped on its way to the terminal; only the
+    // progress view's renderer writes raw (it escapes what it draws).
+    stdout: { write: (t) => void process.stdout.write(terminalSafe(t)), writeRaw: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
+    stderr: { write: (t) => void process.stderr.write(terminalSafe(t)), writeRaw: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
@@ -116,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return await rl.question(question);
+    return await rl.question(terminalSafe(question));
   } finally {
     rl.close();
   }
@@ -124,11 +127,11 @@ async function ask(question: string): Promise<string> {
 
 function report(error: unknown): number {
   if (error instanceof RunbookError && error.userFacing) {
-    process.stderr.write(`runbook: ${error.message}\n`);
+    process.stderr.write(`runbook: ${terminalSafe(error.message)}\n`);
     return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`runbook: internal error (this is a bug, please report it):\n${detail}\n`);
+  process.stderr.write(`runbook: internal error (this is a bug, please report it):\n${terminalSafe(detail)}\n`);
   return ExitCode.internal;
 }
 
