@@ -132,6 +132,8 @@ export interface EmErrorContext {
   subject?: string;
   /** How many retries were spent before giving up. */
   retries?: number;
+  /** `em01:9398`: named when EM could not be reached, so the operator sees where it tried. */
+  host?: string;
 }
 
 function describe(ctx: EmErrorContext, what: string): string {
@@ -139,7 +141,8 @@ function describe(ctx: EmErrorContext, what: string): string {
   const em = ctx.emMessage ? ` ("${ctx.emMessage}")` : '';
   const retried = ctx.retries ? `, retried ${ctx.retries} time${ctx.retries === 1 ? '' : 's'}` : '';
   const subject = ctx.subject ? `${ctx.subject}: ` : '';
-  return `${subject}${ctx.method} ${ctx.path}${status}${em}${what ? `: ${what}` : ''}${retried}`;
+  const on = ctx.host ? ` on ${ctx.host}` : '';
+  return `${subject}${ctx.method} ${ctx.path}${on}${status}${em}${what ? `: ${what}` : ''}${retried}`;
 }
 
 export class EmError extends RunbookError {

@@ -46,6 +46,8 @@ export interface PipelineDeps {
   settings: RetrySettings;
   timeoutMs: number;
   emit: (event: ClientEvent) => void;
+  /** `host:port` of EM, named in errors that never got an answer. */
+  host?: string;
 }
 
 /** How a call authenticates: with the session token, or with Basic credentials (logon). */
@@ -149,7 +151,9 @@ export function createPipeline(deps: PipelineDeps) {
     throw new AbortError(finalError(call, auth, exchange, ctx));
   };
 
-  const finalError = (call: ApiCall, auth: Auth, outcome: Outcome, ctx: EmErrorContext): Error => {
+  const finalError = (call: ApiCall, auth: Auth, outcome: Outcome, answered: EmErrorContext): Error => {
+    // No answer: say where we tried (a wrong --server or a dead EM reads at once).
+    const ctx = outcome.kind === 'network' || outcome.kind === 'timeout' ? { ...answered, ...(deps.host ? { host: deps.host } : {}) } : answered;
     switch (outcome.kind) {
       case 'response': {
         if (outcome.status === 401) {

@@ -32,8 +32,8 @@ Options:
   --run ID          the run to roll back (required)
   --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
   --playbook FILE   the playbook (default: the one the run recorded); read for server settings
-  --server URL      Enterprise Manager URL (default: VEEAM_EM_URL, else the playbook's
-                    server.url, else the one the run used)
+  --server URL      Enterprise Manager URL (default: the one the run used, where its
+                    tasks are; else VEEAM_EM_URL, else the playbook's server.url)
   --yes             do not ask for confirmation (required without a terminal)
   --force           roll back a run that started on another host (only if it is dead)
 
