@@ -153,7 +153,8 @@ export function createPipeline(deps: PipelineDeps) {
 
   const finalError = (call: ApiCall, auth: Auth, outcome: Outcome, answered: EmErrorContext): Error => {
     // No answer: say where we tried (a wrong --server or a dead EM reads at once).
-    const ctx = outcome.kind === 'network' || outcome.kind === 'timeout' ? { ...answered, ...(deps.host ? { host: deps.host } : {}) } : answered;
+    const unanswered = outcome.kind === 'network' || (outcome.kind === 'timeout' && outcome.status === undefined);
+    const ctx = unanswered && deps.host ? { ...answered, host: deps.host } : answered;
     switch (outcome.kind) {
       case 'response': {
         if (outcome.status === 401) {
