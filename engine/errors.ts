@@ -180,9 +180,14 @@ export class EmNetworkError extends EmError {
   }
 }
 
-/** No answer within the request timeout. */
+/** No answer within the request timeout. No answer at all (no status) cannot reach EM: exit 4. */
 export class EmTimeoutError extends EmError {
   override name = 'EmTimeoutError';
+  override readonly exitCode: number;
+  constructor(ctx: EmErrorContext, what = '', options?: { cause?: unknown }) {
+    super(ctx, what, options);
+    this.exitCode = ctx.status === undefined ? ExitCode.connection : ExitCode.runFailed;
+  }
 }
 
 /** Logon refused (bad credentials or no EM role). Never retried in a loop. */

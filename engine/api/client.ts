@@ -54,6 +54,7 @@ export function createClient(options: ClientOptions): EmClient {
     timeoutMs,
     emit,
     host: hostAndPort(normalizeBaseUrl(options.url)),
+    ...(options.waitNoticeMs ? { waitNoticeMs: options.waitNoticeMs } : {}),
   });
 
   const basic: Auth = {

@@ -27,6 +27,7 @@ import {
   type RetrySettings,
 } from './retry-policy.js';
 import type { Session } from './session.js';
+import { withWaitNotice } from './wait-notice.js';
 import type { Exchange, Transport } from './transport.js';
 import type { ApiCall, CallOptions, ClientEvent } from './types.js';
 
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   emit: (event: ClientEvent) => void;
   /** `host:port` of EM, named in errors that never got an answer. */
   host?: string;
+  /** See ClientOptions.waitNoticeMs. */
+  waitNoticeMs?: number;
 }
 
 /** How a call authenticates: with the session token, or with Basic credentials (logon). */
@@ -87,13 +90,16 @@ export function createPipeline(deps: PipelineDeps) {
 
   const send = async (call: ApiCall, auth: Auth, token: string | undefined, signal: AbortSignal | undefined) => {
     const { body } = encodeBody(call, deps.media);
-    const exchange: Exchange = await deps.transport.send({
+    const sent = deps.transport.send({
       method: call.method,
       path: call.path,
       headers: headersFor(call, auth, token),
       ...(body !== undefined ? { body } : {}),
       ...(signal ? { signal } : {}),
     });
+    const exchange: Exchange = deps.waitNoticeMs
+      ? await withWaitNotice(sent, deps.clock, deps.waitNoticeMs, (waitedMs) => deps.emit({ type: 'waiting', method: call.method, path: call.path, host: deps.host ?? '', waitedMs }))
+      : await sent;
     if (exchange.kind === 'response') {
       deps.emit({ type: 'request', method: call.method, path: call.path, status: exchange.status, durationMs: exchange.durationMs });
     }

@@ -29,6 +29,7 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 import { PLAN_OPTIONS, prepare } from './plan.js';
 import type { ClientEvent } from '../api/types.js';
+import { describeWait } from '../api/wait-notice.js';
 import type { Playbook } from '../playbook/types.js';
 
 const HELP = `Usage: runbook run <playbook> [options]
@@ -105,6 +106,7 @@ export const runCommand: Command = async (argv, io) => {
   const onEvent = (e: ClientEvent) => {
     if (e.type === 'retry') recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
     else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
+    else if (e.type === 'waiting') recorder?.event('warning', `EM has not answered yet: ${describeWait(e)}`);
   };
   // Real runs are always journaled (status/rollback rely on it); rehearsals only on request.
   const journaled = !simulate || values['state-dir'] !== undefined;
