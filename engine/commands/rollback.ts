@@ -15,6 +15,8 @@ import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
 import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { WAIT_NOTICE_MS } from '../run/target.js';
+import { describeWait } from '../api/wait-notice.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -186,6 +188,10 @@ async function logOn(
     media: server?.media ?? status.report.server.media,
     clock,
     ...(server ? serverClientOptions(server, file) : {}),
+    waitNoticeMs: WAIT_NOTICE_MS,
+    onEvent: (e) => {
+      if (e.type === 'waiting') io.stderr.write(`runbook: ${describeWait(e)}\n`);
+    },
   };
   const warning = tlsWarning(options);
   if (warning) io.stderr.write(`runbook: warning: ${warning}\n`);
