@@ -86,12 +86,6 @@ export class LockedError extends RunbookError {
   override readonly exitCode = ExitCode.locked;
 }
 
-/** The run executed and failed; the message says what rollback did and what remains. */
-export class RunFailedError extends RunbookError {
-  override name = 'RunFailedError';
-  override readonly exitCode = ExitCode.runFailed;
-}
-
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /** 128 + the signal number, as shells report a process a signal ended. */

@@ -22,12 +22,12 @@ steps:
   - id: db
     failover: {cdpReplica: ERP-CDP, vms: [erp-db01]}
   - id: ask
-    exec: {command: [sh, -c, 'echo "ask: runbook approve --run $RUNBOOK_RUN_ID --step dba-check --state-dir $RUNBOOK_STATE_DIR"']}
+    exec: {command: [sh, -c, 'echo "ask: runbook approve --run $RUNBOOK_RUN_ID --step dba-check --state-dir $RUNBOOK_STATE_DIR"'], rehearse: run}
   - id: dba-check
     approval: "DBA: erp-db01 recovered cleanly (ticket \${params.ticket})"
     onFailure: rollback
   - id: notify
-    exec: {command: [sh, -c, 'echo "notify: $RUNBOOK_OUTCOME"']}
+    exec: {command: [sh, -c, 'echo "notify: $RUNBOOK_OUTCOME"'], rehearse: run}
 `;
 
 function workspace() {

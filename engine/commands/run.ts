@@ -47,7 +47,8 @@ not after an interrupt; put must-run clean-up in an exec step's undo.
 Options:
   --server URL        Enterprise Manager URL (overrides VEEAM_EM_URL, which overrides
                       server.url; VEEAM_EM_USERNAME/PASSWORD override the playbook too)
-  --simulate          run against the embedded simulator (no confirmation needed)
+  --simulate          rehearse against the embedded simulator (no confirmation needed;
+                      inventory derived from the playbook: see Rehearsals below)
   --inventory FILE    simulator inventory instead of the one derived from the playbook
   --time-scale X      simulate: the simulated world runs X times faster (default 60)
   --yes               confirm without a prompt (required without a terminal)
@@ -74,6 +75,14 @@ Options:
   --log-file FILE     JSON Lines log of the run
   --html FILE         write the HTML run report (as 'runbook report' does)
   -h, --help          this help
+
+Rehearsals (--simulate): the embedded simulator's inventory is derived from the playbook,
+so it holds every name the playbook uses and a misspelt VM or replica name is NOT caught
+there. To rehearse against the names a real EM has: 'runbook plan' against the real EM
+(it sends nothing mutating), or an inventory of those names (--simulate --inventory FILE,
+or 'runbook sim --inventory FILE'). A rehearsal logs on with VEEAM_EM_USERNAME/PASSWORD
+when set, runs no exec step unless it has rehearse: run (or a rehearse: [stand-in]), and
+its reports say REHEARSAL (simulated EM).
 `;
 
 export const runCommand: Command = async (argv, io) => {

@@ -198,6 +198,7 @@ class Resolver {
         const folder = dirname(this.o.playbook.file);
         const command = step.command.map((a) => this.bind(a, where));
         const undo = step.undo?.map((a) => this.bind(a, where));
+        const rehearse = step.rehearse === 'run' ? 'run' : step.rehearse?.map((a) => this.bind(a, where));
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(step.env)) env[k] = this.bind(v, where);
         return {
@@ -209,6 +210,7 @@ class Resolver {
           cwd: resolvePath(folder, step.cwd !== undefined ? this.bind(step.cwd, where) : '.'),
           expectExit: step.expectExit,
           ...(undo ? { undo } : {}),
+          ...(rehearse ? { rehearse } : {}),
           rollback: undo ? { afterSuccess: { kind: 'exec', command: undo, text: `run undo: ${undo.join(' ')}` } } : none,
         };
       }

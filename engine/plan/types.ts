@@ -116,6 +116,8 @@ export interface PlanExecStep extends PlanStepBase {
   cwd: string;
   expectExit: number;
   undo?: string[];
+  /** In a rehearsal: `run` for real, an argv stand-in (params bound), absent: not run. */
+  rehearse?: 'run' | string[];
 }
 
 export interface PlanParallelStep extends PlanStepBase {

@@ -122,6 +122,7 @@ function step(
     };
     if (b.cwd !== undefined) out.cwd = b.cwd;
     if (b.undo !== undefined) out.undo = [...b.undo];
+    if (b.rehearse !== undefined) out.rehearse = b.rehearse === 'run' ? 'run' : [...b.rehearse];
     return out;
   }
   if ('parallel' in s) {

@@ -164,6 +164,8 @@ export interface ExecStep extends StepCommon {
   expectExit: number;
   /** Run by rollback when this step succeeded. */
   undo?: string[];
+  /** In a rehearsal: `run` runs it for real, an argv runs that stand-in; absent, nothing runs. */
+  rehearse?: 'run' | string[];
 }
 
 export interface ParallelStep extends StepCommon {

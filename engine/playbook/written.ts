@@ -86,6 +86,8 @@ export interface WrittenStepBodies {
     cwd?: string;
     expectExit?: number;
     undo?: string[];
+    /** In a rehearsal: `run` for real, or an argv stand-in; absent, the step is not run. */
+    rehearse?: 'run' | string[];
   };
   parallel: WrittenStep[];
 }
@@ -125,7 +127,7 @@ export const STEP_BODY_KEYS = {
   failoverVapp: keys<WrittenStepBodies['failoverVapp']>()(['vapp', 'restorePoint']),
   failoverPlan: keys<WrittenStepBodies['failoverPlan']>()(['plan', 'action', 'before']),
   check: keys<WrittenStepBodies['check']>()(['cdpReplica', 'vms', 'vapp', 'failoverPlan', 'maxRpo', 'appConsistentWithin']),
-  exec: keys<WrittenStepBodies['exec']>()(['command', 'shell', 'env', 'cwd', 'expectExit', 'undo']),
+  exec: keys<WrittenStepBodies['exec']>()(['command', 'shell', 'env', 'cwd', 'expectExit', 'undo', 'rehearse']),
 } as const;
 
 export const TOP_LEVEL_KEYS = keys<WrittenPlaybook>()(['version', 'name', 'description', 'server', 'targets', 'params', 'defaults', 'steps']);

@@ -11,6 +11,7 @@ import type { JournalEntry } from './journal-types.js';
 import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
 import {
   REPORT_SCHEMA,
+  type ExecRehearsal,
   type ManualAction,
   type RollbackAction,
   type RunOutcome,
@@ -208,11 +209,11 @@ export class RunRecorder {
     }
   }
 
-  exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string): void {
-    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}) });
+  exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string, rehearsed?: ExecRehearsal): void {
+    const r = rehearsed ? { rehearsed } : {};
+    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...r });
     if (!undo) {
-      const s = this.step(stepId);
-      s.exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}) };
+      this.step(stepId).exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}), ...r };
     }
   }
 

@@ -6,6 +6,9 @@ import type { MediaType, ParamValue, StepKind, StepOutcome } from '../playbook/t
 
 export const REPORT_SCHEMA = 'cdp-runbook/report@1';
 
+/** A rehearsal's exec step: `not-run` (nothing ran, expectExit assumed) or `stand-in` (its rehearse argv ran). */
+export type ExecRehearsal = 'not-run' | 'stand-in';
+
 export type RunOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
 
 /** Where a VM stands after the run: the question the operator must be able to answer. */
@@ -56,7 +59,7 @@ export interface StepReport {
   /** failoverPlan steps. */
   plan?: { name: string; id?: string; action: 'start' | 'undo'; taskId?: string; message?: string };
   /** exec steps. */
-  exec?: { command: string[]; exitCode?: number; output?: string };
+  exec?: { command: string[]; exitCode?: number; output?: string; rehearsed?: ExecRehearsal };
   /** check steps: each finding, passed or not. */
   checks?: { ok: boolean; message: string }[];
   /** approval steps: the decision, once there is one. */

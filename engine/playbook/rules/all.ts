@@ -3,7 +3,7 @@
 import type { Rule } from './context.js';
 import { durationsArePositive, stepSettingsCohere } from './coherence.js';
 import { paramDefinitionsFit, paramReferencesResolve, paramsAreUsed } from './params.js';
-import { argvIsSplit, noLiteralSecrets } from './secrets.js';
+import { argvIsSplit, noLiteralSecrets, shellTemplatesAreSafe } from './secrets.js';
 import { conditionsReferToEarlierSteps, uniqueStepIds } from './steps.js';
 
 export const RULES: readonly Rule[] = [
@@ -16,4 +16,5 @@ export const RULES: readonly Rule[] = [
   durationsArePositive,
   noLiteralSecrets,
   argvIsSplit,
+  shellTemplatesAreSafe,
 ];

@@ -194,7 +194,7 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
         break;
       }
       case 'exec':
-        if (!e.undo) step(e.stepId).exec = { command: [...e.command], ...(e.exitCode !== null ? { exitCode: e.exitCode } : {}) };
+        if (!e.undo) step(e.stepId).exec = { command: [...e.command], ...(e.exitCode !== null ? { exitCode: e.exitCode } : {}), ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}) };
         break;
       case 'approval':
         step(e.stepId).approval = { decision: e.decision, by: e.by, at: e.decidedAt, via: e.via, ...(e.reason !== undefined ? { reason: e.reason } : {}) };

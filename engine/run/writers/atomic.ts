@@ -7,13 +7,13 @@ import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, write
 import { basename, dirname, join } from 'node:path';
 import { makeDirs } from '../make-dirs.js';
 
-export function writeFileAtomic(file: string, text: string): void {
-  renameSync(writeTemp(file, text), file);
+export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
+  renameSync(writeTemp(file, text, mode), file);
 }
 
 /** Writes the file unless it exists; false (and nothing written) when it does. */
-export function createFileAtomic(file: string, text: string): boolean {
-  const tmp = writeTemp(file, text);
+export function createFileAtomic(file: string, text: string, mode = 0o644): boolean {
+  const tmp = writeTemp(file, text, mode);
   try {
     linkSync(tmp, file);
     return true;
@@ -26,10 +26,10 @@ export function createFileAtomic(file: string, text: string): boolean {
 }
 
 /** The text in a fsynced temp file beside `file`; its path. */
-function writeTemp(file: string, text: string): string {
+function writeTemp(file: string, text: string, mode: number): string {
   makeDirs(dirname(file));
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
+  const fd = openSync(tmp, 'wx', mode);
   try {
     const data = Buffer.from(text, 'utf8');
     let written = 0;
