@@ -40,7 +40,7 @@ deletion when a step fails under onFailure: rollback or the run is interrupted.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP (a dropped SSH session) stops launching work: steps
 not yet started are skipped, steps with always: true included ("the run was interrupted"),
 then the rollback runs and the run exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
-Run a real failover under tmux/screen, nohup or systemd-run so a lost connection
+Run a real failover under tmux/screen, setsid or systemd-run so a lost connection
 cannot stop it. always: true runs a step after a FAILED step,
 not after an interrupt; put must-run clean-up in an exec step's undo.
 
