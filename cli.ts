@@ -40,7 +40,8 @@ Exit codes:
   5    another run of this playbook holds the lock, or the last run left
        requests whose outcome is unknown (see runbook run --help)
   70   internal error (a bug: please report it)
-  129  stopped by SIGHUP (the terminal went away), 130 by SIGINT, 143 by SIGTERM
+  129  interrupted by SIGHUP (the terminal went away)
+  130  interrupted by SIGINT, 143 by SIGTERM
 `;
 
 async function main(argv: string[]): Promise<number> {

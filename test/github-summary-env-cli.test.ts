@@ -18,7 +18,7 @@ test('GITHUB_STEP_SUMMARY set: the summary is appended there; checked VMs read "
   assert.is(r.code, 0, r.stderr);
   const md = readFileSync(file, 'utf8');
   assert.ok(md.startsWith('earlier step\n'), 'appended, not overwritten');
-  assert.match(md, '### Runbook ERP tiered failover: succeeded (simulated)');
+  assert.match(md, /^### .*Runbook ERP tiered failover: succeeded/m);
   assert.match(md, /erp-db01: checked/);
   assert.not.match(md, 'not-started');
 });
@@ -28,7 +28,7 @@ test('--github-summary FILE wins over GITHUB_STEP_SUMMARY', async () => {
   const env = join(dir, 'env.md');
   const r = await runCli(['run', playbook, '--simulate', '--time-scale', '2000', '--github-summary', 'flag.md'], { cwd: dir, env: { GITHUB_STEP_SUMMARY: env } });
   assert.is(r.code, 0, r.stderr);
-  assert.match(readFileSync(join(dir, 'flag.md'), 'utf8'), '### Runbook ERP tiered failover');
+  assert.match(readFileSync(join(dir, 'flag.md'), 'utf8'), /^### .*Runbook ERP tiered failover/m);
   assert.not.ok(existsSync(env));
 });
 
