@@ -48,7 +48,7 @@ test('JUnit: the suite names say REHEARSAL; its output and properties say what t
   assert.match(xml, '<testsuites name="REHEARSAL (simulated EM): cdp-runbook"');
   assert.match(xml, '<testsuite name="REHEARSAL (simulated EM): ERP &lt;tier-1&gt;');
   assert.match(xml, /<property name="times" value="times are simulated time/);
-  assert.match(xml, 'at 2026-11-27T10:23:05.000Z (real time)');
+  assert.match(xml, 'read 2026-11-27T10:23:05.000Z (real time)');
   assert.not.match(renderJunit(real()), 'REHEARSAL');
 });
 

@@ -19,6 +19,8 @@ import { osUser } from '../run/os-user.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
+import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
 import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
@@ -55,8 +57,9 @@ Options:
   --resume RUN_ID     go on from that run (the last one of this playbook): what it did
                       is not done again (VMs it failed over, plans it started, commands
                       it ran); check and approval steps run again; same params required
-  --approve STEP      approve that approval step ahead (repeatable); the others wait
-                      for 'runbook approve --run ID --step STEP' from another terminal
+  --approve STEP      approve that approval step ahead (repeatable; unsigned, so not
+                      for a playbook with approvers); the others wait for 'runbook
+                      approve --run ID --step STEP' from another terminal
   --ignore-unresolved start even though the last run of this playbook left requests
                       whose outcome is unknown (check each in EM first; without it
                       such a run is refused with exit 5)
@@ -127,9 +130,14 @@ export const runCommand: Command = async (argv, io) => {
   let resumeFrom: RunStatus | undefined;
   const beforeConnect = (file: string, playbook: Playbook) => {
     // --approve names approval steps of this playbook (checked again on the plan, for --resume).
-    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '' });
+    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '', signed: playbook.approvers !== undefined });
+    if (playbook.approvers) {
+      const problem = sshKeygenProblem(sshKeygenBin(io.env));
+      if (problem) throw new UsageError(`${file}: approvers needs signed decisions, and ${problem}`);
+    }
     if (!journaled) return;
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
+    refuseUnsafeStateDir(stateDir);
     lock = acquireLock(stateDir, file);
     if (simulate) return; // a rehearsal's simulator starts empty: nothing of a real run can be sent twice
     const earlier = earlierRuns(stateDir, file, values.resume);
@@ -152,7 +160,8 @@ export const runCommand: Command = async (argv, io) => {
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
     const gates = approvalStepIds(plan.steps, done);
-    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
+    const allowedSigners = plan.playbook.approvers?.allowedSigners;
+    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString(), signed: allowedSigners !== undefined });
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps, [...done]);
       const waits = gates.filter((id) => !ahead.has(id));
@@ -206,7 +215,9 @@ export const runCommand: Command = async (argv, io) => {
     let result: ExecuteResult;
     try {
       const where = stateDir !== undefined ? { stateDir } : {};
-      const approvals = createInbox({ ahead, runId, ...where });
+      const now = () => new Date(clock.now()).toISOString();
+      const signing = allowedSigners !== undefined ? { allowedSigners, sshKeygen: sshKeygenBin(io.env) } : {};
+      const approvals = createInbox({ ahead, runId, playbookSha256, now, ...signing, ...where });
       result = await executePlan({ plan, client: target.client, clock, recorder, approvals, ...where, signal: io.signal, env: io.env });
     } catch (error) {
       // A bug in the executor: the journal still gets its run-end and the view still ends.

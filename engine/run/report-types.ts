@@ -63,7 +63,49 @@ export interface StepReport {
   /** check steps: each finding, passed or not. */
   checks?: { ok: boolean; message: string }[];
   /** approval steps: the decision, once there is one. */
-  approval?: { decision: 'approved' | 'rejected'; by: string; at: string; via: string; reason?: string };
+  approval?: ApprovalRecord;
+  /** approval steps: decision files the run refused, and why (the gate kept waiting). */
+  refusedDecisions?: RefusedDecision[];
+}
+
+/**
+ * A decision on an approval step. Signed: `by` is the verified principals, `at` the signed
+ * time, `signers` the evidence (re-verifiable with `runbook report --verify`). Unsigned:
+ * `by` is the decision file's owner from the file system (`claimedBy` what the file said,
+ * when different), `at` when the run read it.
+ */
+export interface ApprovalRecord {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  via: string;
+  reason?: string;
+  /** Absent in journals written before signed approvals: unsigned. */
+  signed?: boolean;
+  /** When the run read the decision (the run's clock). */
+  readAt?: string;
+  claimedBy?: string;
+  signers?: ApprovalSigner[];
+}
+
+export interface ApprovalSigner {
+  principal: string;
+  /** Key type and SHA256 fingerprint, as ssh-keygen prints it. */
+  fingerprint: string;
+  signedAt: string;
+  readAt: string;
+  decision: 'approved' | 'rejected';
+  reason?: string;
+  /** The exact text signed, and the armored signature over it. */
+  payload: string;
+  signature: string;
+}
+
+export interface RefusedDecision {
+  /** When the run read it. */
+  at: string;
+  file: string;
+  why: string;
 }
 
 export interface RollbackAction {

@@ -1,5 +1,6 @@
 // The semantic rules, in the order their messages read best.
 
+import { approversFit } from './approvers.js';
 import type { Rule } from './context.js';
 import { durationsArePositive, stepSettingsCohere } from './coherence.js';
 import { paramDefinitionsFit, paramReferencesResolve, paramsAreUsed } from './params.js';
@@ -17,4 +18,5 @@ export const RULES: readonly Rule[] = [
   noLiteralSecrets,
   argvIsSplit,
   shellTemplatesAreSafe,
+  approversFit,
 ];

@@ -1,6 +1,6 @@
 // The detail tables: steps and VMs. Every cell is escaped; outcomes show an icon and a word.
 
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
 import { isScaled } from '../rehearsal-label.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { esc } from './escape.js';
@@ -32,7 +32,7 @@ function stepDetail(step: StepReport, scaled: boolean): string {
     if (e.rehearsed === 'not-run') parts.push(`rehearsed, not run: ${code}`);
     else parts.push(`${code}${e.rehearsed ? ' (rehearsal stand-in)' : ''}${e.exitCode !== undefined ? ` → exit ${esc(e.exitCode)}` : ''}`);
   }
-  if (step.approval) parts.push(esc(approvalText(step.approval, scaled)));
+  for (const line of approvalLines(step, scaled)) parts.push(esc(line));
   for (const c of step.checks ?? []) {
     parts.push(`<span class="o-${c.ok ? 'succeeded' : 'failed'}">${icon(c.ok ? 'succeeded' : 'failed')}</span> ${esc(c.message)}`);
   }

@@ -2,7 +2,7 @@
 // caller checks the environment). Manual actions first: they are what a reader must act on.
 
 import { appendFileSync } from 'node:fs';
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
 import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
 import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
@@ -60,7 +60,7 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   for (const s of r.steps) {
     const name = s.parentId ? `↳ ${s.name}` : s.name;
     const vms = (s.vms ?? []).map((v) => `${v.name}: ${vmWord(s, v)}${v.message && v.state !== 'failed-over' ? ` (${v.message})` : ''}`);
-    const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined, s.approval ? approvalText(s.approval, isScaled(r)) : undefined].filter((x): x is string => !!x);
+    const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined, ...approvalLines(s, isScaled(r))].filter((x): x is string => !!x);
     out.push(`| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${duration(s.durationMs)} | ${mdCell(details.join('; '))} |`);
   }
   if (r.rollback.length) {

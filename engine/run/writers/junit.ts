@@ -4,7 +4,7 @@
 // are <skipped/>; each VM is a line of system-out; manual actions, rollback and events go
 // to the suite's system-out.
 
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
 import { headline, isScaled, rehearsalPrefix, timesNote } from '../rehearsal-label.js';
 import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
@@ -47,7 +47,7 @@ function stepLines(s: StepReport, scaled: boolean): string[] {
   if (s.exec) lines.push(s.exec.rehearsed === 'not-run' ? `rehearsed, not run: ${s.exec.command.join(' ')}` : `exec ${s.exec.command.join(' ')}${s.exec.rehearsed ? ' (rehearsal stand-in)' : ''}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`);
   if (s.exec?.output) lines.push(s.exec.output);
   for (const c of s.checks ?? []) lines.push(`${c.ok ? 'ok' : 'FAILED'}: ${c.message}`);
-  if (s.approval) lines.push(approvalText(s.approval, scaled));
+  lines.push(...approvalLines(s, scaled));
   return lines;
 }
 
