@@ -121,7 +121,8 @@ export function statusFromEntries(
     const stillOpen = unresolved.some((u) => u.stepId === a.stepId && u.request.target === a.target);
     if (!stillOpen) manual.push({ stepId: a.stepId, target: a.target, reason: 'rollback-failed', instruction: `rollback ${a.action} failed: ${a.message}` });
   }
-  report.manual = manual;
+  // What the run itself listed stays; what only the journal's state shows is added.
+  for (const m of manual) if (!report.manual.some((k) => k.stepId === m.stepId && k.target === m.target)) report.manual.push(m);
 
   return { ...replayed, runId, path, liveness, display, unresolved, problems: read.problems };
 }
