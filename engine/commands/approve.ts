@@ -95,7 +95,10 @@ function waitingRun(stateDir: string, stepId: string): string {
 async function checkStep(status: RunStatus, stepId: string): Promise<void> {
   const seen = status.report.steps.find((s) => s.id === stepId);
   if (seen) {
-    if (seen.kind !== 'approval') throw new UsageError(`step "${stepId}" is a ${seen.kind} step, not an approval step`);
+    if (seen.kind !== 'approval') {
+      const approvals = status.report.steps.filter((s) => s.kind === 'approval').map((s) => s.id);
+      throw new UsageError(`run ${status.runId} has no approval step "${stepId}" (it is a ${seen.kind} step; ${approvals.length > 0 ? `approval steps: ${approvals.join(', ')}` : 'the run has none'})`);
+    }
     if (seen.outcome !== 'running' && seen.outcome !== 'pending') throw new UsageError(`step "${stepId}" has already ended (${seen.outcome})`);
     return;
   }

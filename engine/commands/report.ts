@@ -12,7 +12,7 @@ import { parseRunReport } from '../run/html/load-report.js';
 import { checkRunId } from '../run/journal.js';
 import type { RunReport } from '../run/report-types.js';
 import { resolveStateDir, runsDir } from '../run/state-dir.js';
-import { loadRunStatus } from '../run/status/run-status.js';
+import { loadRunStatus, requireRunStart } from '../run/status/run-status.js';
 import { writeFileAtomic } from '../run/writers/atomic.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
@@ -34,7 +34,7 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
 export function loadRunReport(stateDir: string, runId: string): { report: RunReport; from: string } {
   const file = resolve(runsDir(stateDir), `${checkRunId(runId)}${REPORT_SUFFIX}`);
   if (existsSync(file)) return { report: parseRunReport(readFileSync(file, 'utf8'), file), from: file };
-  const status = loadRunStatus(stateDir, runId);
+  const status = requireRunStart(loadRunStatus(stateDir, runId), `runbook report ${runId}`);
   return { report: status.report, from: status.path };
 }
 

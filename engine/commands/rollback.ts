@@ -13,7 +13,7 @@ import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
 import { checkRunId, openJournal } from '../run/journal.js';
 import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
-import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIO } from './io.js';
@@ -70,7 +70,7 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
   const runId = checkRunId(values.run);
   const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd });
   const clock = deps.clock ?? systemClock;
-  const status = loadRunStatus(stateDir, runId);
+  const status = requireRunStart(loadRunStatus(stateDir, runId), `runbook rollback --run ${runId}`);
   refuseIfAlive(status, values.force === true);
 
   if (status.unresolved.length === 0) {

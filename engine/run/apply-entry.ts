@@ -17,7 +17,7 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
     case 'run-start':
       return runStart(report, e);
     case 'steps':
-      for (const s of e.steps) addStep(report, s);
+      for (const s of e.steps) if (isRecord(s) && typeof s.id === 'string' && typeof s.name === 'string') addStep(report, s);
       return;
     case 'step-start': {
       const s = stepOf(report, e.stepId);
@@ -88,11 +88,14 @@ export function foldJournal(runId: string, entries: readonly JournalEntry[]): Ru
   return report;
 }
 
+/** Lines come from files anyone could have edited: nested parts are checked before use. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function runStart(report: RunReport, e: Entry<'run-start'>): void {
   foldIndex(report).pid = e.pid;
   report.runId = e.runId;
   report.playbook = { ...e.playbook };
-  report.params = { ...e.params };
+  report.params = isRecord(e.params) ? { ...e.params } : {};
   report.server = { ...e.server };
   report.host = { ...e.host };
   if (e.resumes !== undefined) report.resumes = e.resumes;
@@ -103,9 +106,10 @@ function runStart(report: RunReport, e: Entry<'run-start'>): void {
 function addStep(report: RunReport, s: StepReport): void {
   if (foldIndex(report).steps.has(s.id)) return;
   const copy: StepReport = { ...s };
-  if (s.vms) copy.vms = s.vms.map((v) => ({ ...v }));
-  if (s.plan) copy.plan = { ...s.plan };
-  if (s.exec) copy.exec = { ...s.exec, command: [...s.exec.command] };
+  if (Array.isArray(s.vms)) copy.vms = s.vms.filter((v) => isRecord(v) && typeof v.name === 'string').map((v) => ({ ...v }));
+  if (isRecord(s.plan)) copy.plan = { ...s.plan };
+  if (isRecord(s.exec) && Array.isArray(s.exec.command)) copy.exec = { ...s.exec, command: [...s.exec.command] };
+  else delete copy.exec;
   report.steps.push(copy);
   foldIndex(report).steps.set(copy.id, copy);
 }
@@ -126,8 +130,9 @@ function stepEnd(s: StepReport, e: Entry<'step-end'>): void {
 }
 
 function checks(s: StepReport, e: Entry<'checks'>): void {
-  s.checks = e.checks.map((c) => ({ ok: c.ok, message: c.message }));
-  const rpo = e.checks.filter((c) => c.vm !== undefined && c.rpoSeconds !== undefined);
+  const found = e.checks.filter((c) => isRecord(c) && typeof c.message === 'string');
+  s.checks = found.map((c) => ({ ok: c.ok === true, message: c.message }));
+  const rpo = found.filter((c) => c.vm !== undefined && c.rpoSeconds !== undefined);
   if (rpo.length > 0) s.vms = rpo.map((c) => ({ name: c.vm!, replica: '', restorePoint: 'newest', state: 'not-started', rpoSeconds: c.rpoSeconds! }));
 }
 
