@@ -105,7 +105,7 @@ test('from a journal cut short by a crash: the readable lines are replayed and t
   const text = renderRunDetail(s, dir);
   assert.match(text, 'UNRESOLVED (4)');
   assert.match(text, 'journal: line 20: cut short');
-  assert.match(text, `'runbook rollback --run 20261127T102233Z-3f9a --state-dir ${dir}'`);
+  assert.match(text, `Next: runbook rollback --run 20261127T102233Z-3f9a --state-dir ${dir}   (`);
 });
 
 test('a task accepted, then lost (its session ended): replays as unknown with the reason, listed for a manual check', () => {

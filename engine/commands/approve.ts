@@ -10,6 +10,7 @@ import { checkStepId, writeDecision, type Decision } from '../run/approvals.js';
 import { checkRunId } from '../run/journal.js';
 import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
 import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { parseCommandArgs } from './args.js';
 import { approvalStepIds } from './run-approvals.js';
@@ -55,7 +56,7 @@ export const approveCommand: Command = async (argv, io) => {
   const status = loadRunStatus(stateDir, runId);
   if (status.hasRunEnd) throw new UsageError(`run ${runId} has ended (${status.display}): nothing waits for an approval`);
   if (status.liveness === 'crashed') {
-    throw new UsageError(`run ${runId} is not running (its process is gone): nothing would read the decision. 'runbook status --run ${runId}' shows what it left`);
+    throw new UsageError(`run ${runId} is not running (its process is gone): nothing would read the decision. What it left: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}`);
   }
   await checkStep(status, stepId);
 

@@ -1,4 +1,4 @@
-// `runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR]`: renders a run
+// `runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE]`: renders a run
 // as one self-contained HTML file. A run id is looked up in the state dir: its JSON report
 // when the run wrote one, otherwise its journal replayed (a crashed or killed run).
 
@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../run/writers/atomic.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 
-const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR]
+const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE]
 
 Renders a run as a self-contained HTML report (inline CSS and SVG, no scripts, nothing
 fetched): header with outcome, RTO and RPO against the targets, what remains to be done by
@@ -27,7 +27,9 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
                       journal (<run-id>.jsonl) when the run left no report
   <report.json>       a report written by 'runbook run --report FILE.json'
   --out FILE.html     where to write (default: <run-id>.html in the current directory)
-  --state-dir DIR     state directory (default: .runbook in the current directory)
+  --state-dir DIR     where runs are recorded (default: .runbook/ beside --playbook, else
+                      ./.runbook, as for every command)
+  --playbook FILE     the playbook whose runs to look in (its .runbook/)
 `;
 
 /** The report of a run id: its JSON report if the run wrote one, else its journal replayed. */
@@ -65,6 +67,7 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
     const { values, positionals } = parseCommandArgs('report', argv, {
       out: { type: 'string', short: 'o' },
       'state-dir': { type: 'string' },
+      playbook: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -79,7 +82,7 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
     const report =
       target.endsWith('.json') || /[\\/]/.test(target) || isFile(path)
         ? readReportFile(path)
-        : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], cwd: io.cwd }), target).report;
+        : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd }), target).report;
 
     const out = resolve(io.cwd, values.out ?? `${fileSafe(report.runId)}.html`);
     const html = renderHtmlReport(report, { generatedAt: new Date(clock.now()).toISOString() });

@@ -15,6 +15,7 @@ import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
 import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -121,7 +122,7 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
     const t = u.request;
     io.stdout.write(`  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`);
   }
-  io.stdout.write(`Do not run the playbook again before checking them. 'runbook status --run ${runId}' shows the details.\n`);
+  io.stdout.write(`Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`);
   return 1;
 }
 

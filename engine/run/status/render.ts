@@ -62,8 +62,8 @@ export function renderRunList(runs: RunStatus[], stateDir: string, cwd: string =
   const open = runs.find((r) => r.unresolved.length);
   const dirArgs = stateDirArgs(stateDir, cwd);
   const hint = open
-    ? `\nSome runs left requests unresolved: '${runbookCommand('status', '--run', open.runId, ...dirArgs)}' says which, ` +
-      `'${runbookCommand('rollback', '--run', open.runId, ...dirArgs)}' stops what EM still lets us see (likewise for the other runs).\n`
+    ? `\nSome runs left requests unresolved. Which ones, and stop what EM still lets us see (likewise for the other runs):\n` +
+      `  ${runbookCommand('status', '--run', open.runId, ...dirArgs)}\n  ${runbookCommand('rollback', '--run', open.runId, ...dirArgs)}\n`
     : '';
   return `${lines.join('\n')}\n${hint}`;
 }
@@ -128,7 +128,7 @@ export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): stri
       out.push(`  - step "${u.stepName}": ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}: ${label}`);
       out.push(`      ${u.instruction}`);
     }
-    if (!damaged) out.push(`  Next: '${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}' stops the tasks EM still lets us see and lists the rest.`);
+    if (!damaged) out.push(`  Next: ${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}   (stops the tasks EM still lets us see and lists the rest)`);
     if (!rep.server.simulated) {
       out.push(`  While this is the playbook's last real run, 'runbook run' refuses (exit 5); once each one is checked, start it with --ignore-unresolved.`);
     }
