@@ -102,9 +102,11 @@ test('the status, rollback and run --resume commands status prints for a crashed
   const shown = await paste(statuses[0]!);
   assert.is(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, `Run ${CRASHED_RUN_ID}: ERP failover`);
-  // The resumed run finds the earlier one (then needs an EM, which this test has none of).
-  const resumed = await paste(resumes[0]!);
-  assert.not.match(resumed.stderr, /no run "|--resume .*: that run|internal error/, resumed.stderr);
+  // The resumed run finds the earlier one, and refuses to go on past what it left open (exit 5)
+  // before any EM is asked. `--yes`: no terminal here to confirm a real run on.
+  const resumed = await paste(`${resumes[0]!} --yes`);
+  assert.is(resumed.code, 5, resumed.stderr);
+  assert.match(resumed.stderr, `the last run of this playbook (${CRASHED_RUN_ID}, crashed) left 4 requests`);
 
   // A rehearsal's rollback needs no EM: the printed command settles what the run left.
   write(crashedRunEntries({ pid: deadPid(), playbookFile: playbook, simulated: true }));
