@@ -50,13 +50,19 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
     case 'exec':
       if (!e.undo) {
         const exitCode = e.exitCode !== null ? { exitCode: e.exitCode } : {};
-        stepOf(report, e.stepId).exec = { command: [...e.command], ...exitCode, ...(e.output !== undefined ? { output: e.output } : {}) };
+        const output = e.output !== undefined ? { output: e.output } : {};
+        stepOf(report, e.stepId).exec = { command: [...e.command], ...exitCode, ...output, ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}) };
       }
       return;
     case 'checks':
       return checks(stepOf(report, e.stepId), e);
-    case 'approval':
-      stepOf(report, e.stepId).approval = { decision: e.decision, by: e.by, at: e.decidedAt, via: e.via, ...(e.reason !== undefined ? { reason: e.reason } : {}) };
+    case 'approval': {
+      const { type: _type, at: _at, stepId, decidedAt, ...rest } = e;
+      stepOf(report, stepId).approval = { ...rest, at: decidedAt };
+      return;
+    }
+    case 'approval-refused':
+      (stepOf(report, e.stepId).refusedDecisions ??= []).push({ at: e.at, file: e.file, why: e.why });
       return;
     case 'manual': {
       if (report.manual.some((m) => m.stepId === e.stepId && m.target === e.target)) return;

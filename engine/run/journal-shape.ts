@@ -27,6 +27,7 @@ const REQUIRED: Record<string, Record<string, Kind>> = {
   exec: { stepId: 'string', command: 'array' },
   checks: { stepId: 'string', checks: 'array' },
   approval: { stepId: 'string', decision: 'string', by: 'string', decidedAt: 'string', via: 'string' },
+  'approval-refused': { stepId: 'string', file: 'string', why: 'string' },
   manual: { stepId: 'string', target: 'string', reason: 'string', instruction: 'string' },
   vm: { stepId: 'string', target: 'string', state: 'string' },
   event: { kind: 'string', message: 'string' },

@@ -5,7 +5,7 @@
 // `runbook rollback` rebuild what happened from these lines alone. No secrets, ever.
 
 import type { ParamValue } from '../playbook/types.js';
-import type { ManualAction, RollbackAction, RunOutcome, RunReport, StepReport, VmState } from './report-types.js';
+import type { ApprovalSigner, ExecRehearsal, ManualAction, RollbackAction, RunOutcome, RunReport, StepReport, VmState } from './report-types.js';
 
 interface Base {
   /** ISO 8601 UTC, from the injected clock. */
@@ -70,7 +70,7 @@ export type JournalEntry = Base &
         restoreSession?: { id: string; state: string; result?: string };
       }
     | ({ type: 'rollback' } & RollbackAction)
-    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean; output?: string }
+    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean; output?: string; rehearsed?: ExecRehearsal }
     /** A check step's findings (with the RPO each VM showed). */
     | { type: 'checks'; stepId: string; checks: { ok: boolean; message: string; vm?: string; rpoSeconds?: number }[] }
     /** Something the operator must do by hand. */
@@ -78,7 +78,21 @@ export type JournalEntry = Base &
     /** A VM's state or message where the request lines alone do not tell it (e.g. a rollback's words). */
     | { type: 'vm'; stepId: string; target: string; state: VmState; message?: string }
     /** An operator's decision on an approval step (`at` is when the run read it). */
-    | { type: 'approval'; stepId: string; decision: 'approved' | 'rejected'; by: string; decidedAt: string; via: string; reason?: string }
+    | {
+        type: 'approval';
+        stepId: string;
+        decision: 'approved' | 'rejected';
+        by: string;
+        decidedAt: string;
+        via: string;
+        reason?: string;
+        signed?: boolean;
+        readAt?: string;
+        claimedBy?: string;
+        signers?: ApprovalSigner[];
+      }
+    /** A decision file the run would not accept (bad signature, another run, …): the gate waits on. */
+    | { type: 'approval-refused'; stepId: string; file: string; why: string }
     | { type: 'event'; kind: 'retry' | 'session-renewal' | 'rollback-start' | 'interrupt' | 'warning'; stepId?: string; message: string }
     | { type: 'run-end'; outcome: RunOutcome; exitCode: number }
   );

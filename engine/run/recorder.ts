@@ -12,7 +12,7 @@ import { applyEntry } from './apply-entry.js';
 import { findVm, foldIndex } from './fold-index.js';
 import type { JournalEntry } from './journal-types.js';
 import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
-import { blankReport, type ManualAction, type RollbackAction, type RunOutcome, type RunReport, type StepReport, type VmReport, type VmState } from './report-types.js';
+import { blankReport, type ApprovalRecord, type ExecRehearsal, type ManualAction, type RollbackAction, type RunOutcome, type RunReport, type StepReport, type VmReport, type VmState } from './report-types.js';
 
 /** Where journal lines go (engine/run/journal.ts in production; an array in tests). */
 export interface JournalSink {
@@ -159,8 +159,9 @@ export class RunRecorder {
     this.write({ type: 'task-result', ...e });
   }
 
-  exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string): void {
-    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...(!undo && output !== undefined ? { output } : {}) });
+  exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string, rehearsed?: ExecRehearsal): void {
+    const out = !undo && output !== undefined ? { output } : {};
+    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...out, ...(rehearsed ? { rehearsed } : {}) });
   }
 
   /** A check step's findings; those naming a VM with an RPO become the step's VMs. */
@@ -174,9 +175,13 @@ export class RunRecorder {
     this.write({ type: 'checks', stepId, checks });
   }
 
-  approval(stepId: string, d: NonNullable<StepReport['approval']>): void {
-    const reason = d.reason !== undefined ? { reason: d.reason } : {};
-    this.write({ type: 'approval', stepId, decision: d.decision, by: d.by, decidedAt: d.at, via: d.via, ...reason });
+  approval(stepId: string, d: ApprovalRecord): void {
+    const { decision, by, at, via, ...rest } = d;
+    this.write({ type: 'approval', stepId, decision, by, decidedAt: at, via, ...rest });
+  }
+
+  approvalRefused(stepId: string, file: string, why: string): void {
+    this.write({ type: 'approval-refused', stepId, file, why });
   }
 
   output(stepId: string, text: string): void {
