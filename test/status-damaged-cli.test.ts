@@ -32,7 +32,14 @@ function damagedStateDir(): { stateDir: string; playbook: string } {
   const lacking: JournalEntry[] = [
     { at: '2026-11-28T02:00:00.000Z', type: 'run-start', runId: LACKING } as unknown as JournalEntry,
     { at: '2026-11-28T02:00:01.000Z', type: 'step-start', stepId: 'db', name: 'DB', kind: 'failover' },
-    { at: '2026-11-28T02:00:02.000Z', type: 'request-intent', stepId: 'db', target: 'erp-db01', method: 'POST', path: '/cdpReplicas/r/vms/v?action=failover' },
+    {
+      at: '2026-11-28T02:00:02.000Z',
+      type: 'request-intent',
+      stepId: 'db',
+      target: 'erp-db01',
+      method: 'POST',
+      path: '/cdpReplicas/r/vms/v?action=failover',
+    },
     { at: '2026-11-28T02:00:03.000Z', type: 'request-accepted', stepId: 'db', target: 'erp-db01', taskId: 'task-9' },
   ];
   writeFileSync(join(runs, `${LACKING}.jsonl`), toJsonl(lacking));
@@ -58,7 +65,10 @@ test('status lists the good runs and names each damaged journal, text and JSON',
   const json = await runCli(['status', '--state-dir', stateDir, '--format', 'json']);
   assert.is(json.code, 0, json.stderr);
   noCrash(json);
-  assert.equal((JSON.parse(json.stdout) as { runId: string }[]).map((r) => r.runId), [CRASHED_RUN_ID]);
+  assert.equal(
+    (JSON.parse(json.stdout) as { runId: string }[]).map((r) => r.runId),
+    [CRASHED_RUN_ID],
+  );
 });
 
 test('status --run on a damaged journal shows what it still tells, without a broken hint', async () => {
@@ -96,7 +106,8 @@ test('run --resume from a damaged journal is refused naming the file', () => {
   for (const id of BAD) {
     assert.throws(
       () => resumableRun(stateDir, playbook, id, { isAlive: () => false }),
-      (e: unknown) => e instanceof UsageError && e.message.includes(`--resume ${id}: the journal ${join(stateDir, 'runs', `${id}.jsonl`)} is damaged`),
+      (e: unknown) =>
+        e instanceof UsageError && e.message.includes(`--resume ${id}: the journal ${join(stateDir, 'runs', `${id}.jsonl`)} is damaged`),
     );
   }
 });

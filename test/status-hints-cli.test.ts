@@ -67,7 +67,8 @@ test('the approve command status prints for a waiting run decides it, as printed
       // not created yet
     }
     const file = files[0];
-    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes('"type":"step-start","stepId":"dba-check"')) runId = file.slice(0, -6);
+    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes('"type":"step-start","stepId":"dba-check"'))
+      runId = file.slice(0, -6);
     else await sleep(50);
   }
   const list = await runCli(['status', '--state-dir', stateDir], { cwd: elsewhere });

@@ -15,7 +15,8 @@ type Entry<T extends JournalEntry['type']> = Extract<JournalEntry, { type: T }>;
 export function applyEntry(report: RunReport, e: JournalEntry): void {
   switch (e.type) {
     case 'run-start':
-      return runStart(report, e);
+      runStart(report, e);
+      return;
     case 'steps':
       for (const s of e.steps) if (isRecord(s) && typeof s.id === 'string' && typeof s.name === 'string') addStep(report, s);
       return;
@@ -29,16 +30,20 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
       return;
     }
     case 'step-end':
-      return stepEnd(stepOf(report, e.stepId), e);
+      stepEnd(stepOf(report, e.stepId), e);
+      return;
     case 'request-intent':
-      return requestIntent(report, e);
+      requestIntent(report, e);
+      return;
     case 'request-accepted':
     case 'request-failed':
     case 'task-lost':
     case 'task-result':
-      return requestAnswer(report, e);
+      requestAnswer(report, e);
+      return;
     case 'vm':
-      return vmLine(report, e);
+      vmLine(report, e);
+      return;
     case 'rollback': {
       const { type: _type, ...action } = e;
       report.rollback.push(action);
@@ -51,18 +56,27 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
       if (!e.undo) {
         const exitCode = e.exitCode !== null ? { exitCode: e.exitCode } : {};
         const output = e.output !== undefined ? { output: e.output } : {};
-        stepOf(report, e.stepId).exec = { command: [...e.command], ...exitCode, ...output, ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}) };
+        stepOf(report, e.stepId).exec = {
+          command: [...e.command],
+          ...exitCode,
+          ...output,
+          ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}),
+        };
       }
       return;
     case 'checks':
-      return checks(stepOf(report, e.stepId), e);
+      checks(stepOf(report, e.stepId), e);
+      return;
     case 'approval': {
       const { type: _type, at: _at, stepId, decidedAt, ...rest } = e;
       stepOf(report, stepId).approval = { ...rest, at: decidedAt };
       return;
     }
     case 'approval-refused':
-      (stepOf(report, e.stepId).refusedDecisions ??= []).push({ at: e.at, file: e.file, why: e.why });
+      {
+        const s = stepOf(report, e.stepId);
+        s.refusedDecisions = [...(s.refusedDecisions ?? []), { at: e.at, file: e.file, why: e.why }];
+      }
       return;
     case 'manual': {
       if (report.manual.some((m) => m.stepId === e.stepId && m.target === e.target)) return;
@@ -89,7 +103,10 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
 
 /** A whole journal folded from nothing: what `status`, `report` and `rollback --run` see. */
 export function foldJournal(runId: string, entries: readonly JournalEntry[]): RunReport {
-  const report = blankReport(runId, { playbook: { name: '(unknown: no run-start line)', file: '', sha256: '' }, startedAt: entries[0]?.at ?? '' });
+  const report = blankReport(runId, {
+    playbook: { name: '(unknown: no run-start line)', file: '', sha256: '' },
+    startedAt: entries[0]?.at ?? '',
+  });
   for (const e of entries) applyEntry(report, e);
   return report;
 }
@@ -138,8 +155,12 @@ function stepEnd(s: StepReport, e: Entry<'step-end'>): void {
 function checks(s: StepReport, e: Entry<'checks'>): void {
   const found = e.checks.filter((c) => isRecord(c) && typeof c.message === 'string');
   s.checks = found.map((c) => ({ ok: c.ok === true, message: c.message }));
-  const rpo = found.filter((c) => c.vm !== undefined && c.rpoSeconds !== undefined);
-  if (rpo.length > 0) s.vms = rpo.map((c) => ({ name: c.vm!, replica: '', restorePoint: 'newest', state: 'not-started', rpoSeconds: c.rpoSeconds! }));
+  const rpo = found.flatMap(({ vm, rpoSeconds }) =>
+    vm !== undefined && rpoSeconds !== undefined
+      ? [{ name: vm, replica: '', restorePoint: 'newest', state: 'not-started' as const, rpoSeconds }]
+      : [],
+  );
+  if (rpo.length > 0) s.vms = rpo;
 }
 
 /** `/cdpReplicas/{rid}/vms/{vid}?action=failover` → rid, when the journal has no replica name. */
@@ -152,7 +173,13 @@ function requestIntent(report: RunReport, e: Entry<'request-intent'>): void {
   const kind = /\/failoverPlans\//.test(e.path) ? 'plan' : 'vm';
   const replica = e.replica ?? replicaFromPath(e.path);
   const t: RequestTrack = {
-    stepId: e.stepId, target: e.target, kind, method: e.method, path: e.path, requestedAt: e.at, state: 'unknown',
+    stepId: e.stepId,
+    target: e.target,
+    kind,
+    method: e.method,
+    path: e.path,
+    requestedAt: e.at,
+    state: 'unknown',
     ...(e.targetId ? { targetId: e.targetId } : {}),
     ...(replica ? { replica } : {}),
   };
@@ -161,7 +188,10 @@ function requestIntent(report: RunReport, e: Entry<'request-intent'>): void {
   if (kind === 'vm') {
     const s = stepOf(report, e.stepId);
     const vm = addVm(report, s, {
-      name: e.target, replica: replica ?? '(not recorded)', restorePoint: e.restorePoint ?? '(not recorded)', state: 'unknown',
+      name: e.target,
+      replica: replica ?? '(not recorded)',
+      restorePoint: e.restorePoint ?? '(not recorded)',
+      state: 'unknown',
       ...(e.targetId ? { id: e.targetId } : {}),
     });
     // Sent, no answer yet: if the process dies now, nobody knows whether EM started it.
@@ -181,21 +211,29 @@ function requestAnswer(report: RunReport, e: Entry<'request-accepted' | 'request
     case 'request-accepted':
       t.taskId = e.taskId;
       t.state = 'running';
-      return sync(report, t);
+      sync(report, t);
+      return;
     case 'request-failed':
-      return settle(report, t, e.unknown ? 'unknown' : 'failed', e.unknown ? vmMessages.unknownSend(e.error) : e.error, e.at);
+      settle(report, t, e.unknown ? 'unknown' : 'failed', e.unknown ? vmMessages.unknownSend(e.error) : e.error, e.at);
+      return;
     case 'task-lost':
       t.taskId = e.taskId;
-      return settle(report, t, 'unknown', e.error, e.at);
+      settle(report, t, 'unknown', e.error, e.at);
+      return;
     case 'task-result': {
       t.taskId = e.taskId;
       const session = e.restoreSession;
       const vm = t.kind === 'vm' ? findVm(report, stepOf(report, t.stepId), t.target) : undefined;
       if (vm && session) vm.restoreSession = { ...session };
       const message = e.success
-        ? session?.result === 'Warning' ? vmMessages.sessionWarning : e.message
-        : session?.result === 'Failed' ? vmMessages.sessionFailed(session.id) : vmMessages.emFailure(e.message);
-      return settle(report, t, e.success ? 'failed-over' : 'failed', message, e.at);
+        ? session?.result === 'Warning'
+          ? vmMessages.sessionWarning
+          : e.message
+        : session?.result === 'Failed'
+          ? vmMessages.sessionFailed(session.id)
+          : vmMessages.emFailure(e.message);
+      settle(report, t, e.success ? 'failed-over' : 'failed', message, e.at);
+      return;
     }
   }
 }
@@ -203,7 +241,10 @@ function requestAnswer(report: RunReport, e: Entry<'request-accepted' | 'request
 /** A VM's state said outright (the live run's words where the request lines do not tell them). */
 function vmLine(report: RunReport, e: Entry<'vm'>): void {
   const t = foldIndex(report).requests.get(requestKey(e.stepId, e.target));
-  if (t) return settle(report, t, e.state, e.message, e.at);
+  if (t) {
+    settle(report, t, e.state, e.message, e.at);
+    return;
+  }
   const vm = findVm(report, stepOf(report, e.stepId), e.target);
   if (!vm) return;
   vm.state = e.state;
@@ -223,7 +264,13 @@ function sync(report: RunReport, t: RequestTrack, at?: string): void {
   const s = stepOf(report, t.stepId);
   if (t.kind === 'plan') {
     const action = /action=undo/.test(t.path) ? 'undo' : 'start';
-    s.plan = { name: t.target, action, ...(t.targetId ? { id: t.targetId } : {}), ...(t.taskId ? { taskId: t.taskId } : {}), ...(t.message ? { message: t.message } : {}) };
+    s.plan = {
+      name: t.target,
+      action,
+      ...(t.targetId ? { id: t.targetId } : {}),
+      ...(t.taskId ? { taskId: t.taskId } : {}),
+      ...(t.message ? { message: t.message } : {}),
+    };
     return;
   }
   const vm = findVm(report, s, t.target);

@@ -83,7 +83,8 @@ export function addVm(report: RunReport, step: StepReport, vm: VmReport): VmRepo
   return vm;
 }
 
-export const msBetween = (from: string | undefined, to: string): number | undefined => (from ? Date.parse(to) - Date.parse(from) : undefined);
+export const msBetween = (from: string | undefined, to: string): number | undefined =>
+  from ? Date.parse(to) - Date.parse(from) : undefined;
 
 /** The VM's end: its finish time and how long it took from the request. */
 export function finish(vm: VmReport, at: string): void {
