@@ -62,6 +62,8 @@ export interface RestoreSession {
   /** Success | Warning | Failed (or absent while working) */
   result?: string;
   vmDisplayName?: string;
+  /** CreationTimeUTC, as EM wrote it. */
+  createdAt?: string;
 }
 
 export interface CdpInterval {
@@ -218,4 +220,6 @@ export interface EmClient {
    */
   deleteTask(taskId: string, options?: CallOptions): Promise<void>;
   getRestoreSession(href: string, options?: CallOptions): Promise<RestoreSession>;
+  /** GET /restoreSessions: references (Name `<vm>@<yyyy-mm-dd hh:mm:ss>`) of every restore session EM knows. */
+  listRestoreSessions(options?: CallOptions): Promise<EntityRef[]>;
 }

@@ -18,6 +18,7 @@ import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
@@ -83,6 +84,7 @@ export const planCommand: Command = async (argv, io) => {
     const earlier = plan.server.simulated ? {} : earlierRuns(stateDir, playbookFile, values.resume);
     if (earlier.resumeFrom) plan = resumedPlan(plan, earlier.resumeFrom, stateDir);
     const rto = estimateFromHistory(plan, stateDir, io);
+    if (!plan.server.simulated) for (const e of failedOverBefore(stateDir, plan)) io.stderr.write(`runbook: warning: ${describeEarlierFailover(e)}\n`);
     const last = earlier.unresolved;
     if (last) {
       io.stderr.write(`runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`);

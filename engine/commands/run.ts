@@ -22,6 +22,7 @@ import { resolveStateDir } from '../run/state-dir.js';
 import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
 import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
 import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
@@ -153,6 +154,9 @@ export const runCommand: Command = async (argv, io) => {
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
+    // Never twice across runs: said before the confirmation, and journaled once the run starts.
+    const before = stateDir !== undefined && !simulate ? failedOverBefore(stateDir, plan).map(describeEarlierFailover) : [];
+    for (const w of before) io.stderr.write(`runbook: warning: ${w}\n`);
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
     const gates = approvalStepIds(plan.steps, done);
     const allowedSigners = plan.playbook.approvers?.allowedSigners;
@@ -197,6 +201,7 @@ export const runCommand: Command = async (argv, io) => {
       ...(journal ? { journal } : {}),
     });
     if (plan.resumed) recorder.event('warning', describeResume(plan.resumed));
+    for (const w of before) recorder.event('warning', w);
     if (resumeFrom && resumeFrom.report.playbook.sha256 !== playbookSha256) {
       recorder.event('warning', `the playbook changed since run ${resumeFrom.runId}: steps are matched by id and VMs by name`);
     }

@@ -3,6 +3,7 @@
 
 import { appendFileSync } from 'node:fs';
 import { approvalLines } from '../approval-text.js';
+import { leftWords } from '../outcome-words.js';
 import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
@@ -35,7 +36,8 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   const r = secrets.redact(input);
   const total = r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : undefined;
   const out: string[] = [];
-  out.push(`### ${r.server.simulated ? `${REHEARSAL}: ` : ''}Runbook ${mdCell(r.playbook.name)}: ${r.outcome}`, '');
+  const left = r.outcome === 'succeeded' || r.outcome === 'running' ? '' : leftWords(r);
+  out.push(`### ${r.server.simulated ? `${REHEARSAL}: ` : ''}Runbook ${mdCell(r.playbook.name)}: ${r.outcome}${left ? ` · ${mdCell(left)}` : ''}`, '');
   const note = timesNote(r);
   if (r.server.simulated) out.push(`> **${REHEARSAL}**: nothing here changed a real Enterprise Manager${note !== undefined ? `; ${mdCell(note)}` : ''}.`, '');
   out.push(`Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${duration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
