@@ -1,4 +1,4 @@
-// `runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR]`: renders a run
+// `runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE]`: renders a run
 // as one self-contained HTML file. A run id is looked up in the state dir: its JSON report
 // when the run wrote one, otherwise its journal replayed (a crashed or killed run).
 
@@ -15,12 +15,12 @@ import { parseRunReport } from '../run/html/load-report.js';
 import { checkRunId } from '../run/journal.js';
 import type { RunReport } from '../run/report-types.js';
 import { resolveStateDir, runsDir } from '../run/state-dir.js';
-import { loadRunStatus } from '../run/status/run-status.js';
+import { loadRunStatus, requireRunStart } from '../run/status/run-status.js';
 import { writeFileAtomic } from '../run/writers/atomic.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 
-const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--verify [--allowed-signers FILE]]
+const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE] [--verify [--allowed-signers FILE]]
 
 Renders a run as a self-contained HTML report (inline CSS and SVG, no scripts, nothing
 fetched): header with outcome, RTO and RPO against the targets, what remains to be done by
@@ -30,7 +30,9 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
                       journal (<run-id>.jsonl) when the run left no report
   <report.json>       a report written by 'runbook run --report FILE.json'
   --out FILE.html     where to write (default: <run-id>.html in the current directory)
-  --state-dir DIR     state directory (default: .runbook in the current directory)
+  --state-dir DIR     where runs are recorded (default: .runbook/ beside --playbook, else
+                      ./.runbook, as for every command)
+  --playbook FILE     the playbook whose runs to look in (its .runbook/)
   --verify            instead of the HTML: check every signed approval again, offline, with
                       ssh-keygen against the allowed-signers file; exit 1 if any fails
   --allowed-signers F the file to check against (default: the run's playbook's
@@ -41,7 +43,7 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
 export function loadRunReport(stateDir: string, runId: string): { report: RunReport; from: string } {
   const file = resolve(runsDir(stateDir), `${checkRunId(runId)}${REPORT_SUFFIX}`);
   if (existsSync(file)) return { report: parseRunReport(readFileSync(file, 'utf8'), file), from: file };
-  const status = loadRunStatus(stateDir, runId);
+  const status = requireRunStart(loadRunStatus(stateDir, runId), `runbook report ${runId}`);
   return { report: status.report, from: status.path };
 }
 
@@ -72,6 +74,7 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
     const { values, positionals } = parseCommandArgs('report', argv, {
       out: { type: 'string', short: 'o' },
       'state-dir': { type: 'string' },
+      playbook: { type: 'string' },
       verify: { type: 'boolean' },
       'allowed-signers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -88,7 +91,7 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
     const report =
       target.endsWith('.json') || /[\\/]/.test(target) || isFile(path)
         ? readReportFile(path)
-        : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], cwd: io.cwd }), target).report;
+        : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd }), target).report;
 
     if (values.verify) {
       const given = values['allowed-signers'];

@@ -13,10 +13,11 @@ import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
 import { checkRunId, openJournal } from '../run/journal.js';
 import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
-import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { WAIT_NOTICE_MS } from '../run/target.js';
 import { describeWait } from '../api/wait-notice.js';
+import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -72,7 +73,7 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
   const runId = checkRunId(values.run);
   const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd });
   const clock = deps.clock ?? systemClock;
-  const status = loadRunStatus(stateDir, runId);
+  const status = requireRunStart(loadRunStatus(stateDir, runId), `runbook rollback --run ${runId}`);
   refuseIfAlive(status, values.force === true);
 
   if (status.unresolved.length === 0) {
@@ -123,7 +124,7 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
     const t = u.request;
     io.stdout.write(`  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`);
   }
-  io.stdout.write(`Do not run the playbook again before checking them. 'runbook status --run ${runId}' shows the details.\n`);
+  io.stdout.write(`Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`);
   return 1;
 }
 
