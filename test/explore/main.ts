@@ -5,7 +5,8 @@
 //   npm run explore -- --replay '<line>'     one schedule, in detail
 //   npm run explore -- --crash               crash points through the built CLI (npm run build first)
 // Options: --from S (first seed, default 1), --no-systematic, --shrink N (classes to shrink,
-// default 8), --every N (crash points: only every n-th), --verbose (the run's own output).
+// default 8), --every N (crash points: only every n-th), --minutes M (stop drawing seeds after
+// M minutes of wall time), --verbose (the run's own output).
 
 import { publishTable } from '../drills/table.js';
 import { crashPoints } from './crash.js';
@@ -42,7 +43,15 @@ async function explore(): Promise<number> {
   };
   if (!flag('--no-systematic')) for await (const cell of systematic()) note(cell);
   const count = Number(option('--seeds') ?? 1000);
-  for await (const cell of seeds(Number(option('--from') ?? 1), count)) note(cell);
+  // A wall-clock cap for a shared machine: the table then says how many seeds were explored.
+  const deadline = started + Number(option('--minutes') ?? Infinity) * 60_000;
+  for await (const cell of seeds(Number(option('--from') ?? 1), count)) {
+    note(cell);
+    if (performance.now() > deadline) {
+      process.stderr.write(`--minutes reached after ${tally.total} schedules\n`);
+      break;
+    }
+  }
   publishTable('runbook-explore', tally.render(`Fault explorer: fault kind × invariant (${Math.round((performance.now() - started) / 1000)} s)`));
   const classes = [...tally.classes.values()].sort((a, b) => b.count - a.count);
   const budget = Number(option('--shrink') ?? 8);
