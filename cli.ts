@@ -58,12 +58,6 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.invalidInput;
   }
 
-  // A long run keeps its heap close to what it uses (see heap-policy.ts); loaded for `run` only.
-  if (name === 'run') {
-    const [{ setFlagsFromString }, { nodeMajor, runV8Flags }] = await Promise.all([import('node:v8'), import('./engine/commands/heap-policy.js')]);
-    for (const flag of runV8Flags(process.execArgv, nodeMajor(process.version))) setFlagsFromString(flag);
-  }
-
   const controller = new AbortController();
   const forcedExitHooks: (() => void)[] = [];
   let interrupts = 0;

@@ -85,12 +85,6 @@ export class LockedError extends RunbookError {
   override readonly exitCode = ExitCode.locked;
 }
 
-/** The run executed and failed; the message says what rollback did and what remains. */
-export class RunFailedError extends RunbookError {
-  override name = 'RunFailedError';
-  override readonly exitCode = ExitCode.runFailed;
-}
-
 /** The run was stopped by SIGINT (130) or SIGTERM (143). */
 export class InterruptedError extends RunbookError {
   override name = 'InterruptedError';

@@ -16,7 +16,10 @@ for (const f of files) {
     const r = await validateFile(join(playbooksDir, f));
     assert.equal(r.diagnostics, []);
     assert.ok(r.playbook);
-    assert.match(readFileSync(join(playbooksDir, f), 'utf8'), /^# yaml-language-server: \$schema=\.\.\/schemas\/playbook\.schema\.json$/m);
+    // The modeline a copied example needs in a runbook repo (playbooks/ beside node_modules/): relative
+    // to the file, to the installed package's schema; never a URL (docs: playbooks/README.md#editor-support).
+    const first = readFileSync(join(playbooksDir, f), 'utf8').split('\n')[0];
+    assert.is(first, '# yaml-language-server: $schema=../node_modules/cdp-runbook/schemas/playbook.schema.json');
   });
 }
 

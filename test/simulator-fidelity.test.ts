@@ -4,12 +4,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { docsFixture, fixturesDir } from './helpers/paths.js';
+import { docsFixture, fixturesDir, xsdPath } from './helpers/paths.js';
 import { API, FAILOVER_XML, demoVm, failover, json, logon, testSim } from './helpers/simulator.js';
 import type { Simulator } from '../engine/simulator/index.js';
 
@@ -180,8 +180,9 @@ test('JSON follows §7: Error keys, Task, Refs, QueryResult slots', async () => 
 });
 
 // --- XSD: RestAPI.xsd (9.x), loaded with the .NET-only `\:` escapes fixed (SOURCES.md quirks).
+// Veeam's schema is not in the repo (test/fixtures/em/README.md): checked where `../shared` has it (CI).
 function xsdFile(): string {
-  const xsd = readFileSync(join(fixturesDir, 'external', 'veeam-em-xsd', 'RestAPI.xsd'), 'utf8').replace(/\\:/g, ':');
+  const xsd = readFileSync(xsdPath, 'utf8').replace(/\\:/g, ':');
   const dir = mkdtempSync(join(tmpdir(), 'sim-xsd-'));
   writeFileSync(join(dir, 'RestAPI.xsd'), xsd);
   return join(dir, 'RestAPI.xsd');
@@ -198,6 +199,10 @@ function xmllint(xsd: string, xml: string): { ok: boolean; output: string } {
 }
 
 test('Task, Tasks, Error, LogonSession(s), EnterpriseManager, EntityReferences, EntityRef, QueryResult validate against RestAPI.xsd', async () => {
+  if (!existsSync(xsdPath)) {
+    process.stdout.write(`\n  XSD check not run: ${xsdPath} is absent (it is in ../shared, beside CI's clone)\n`);
+    return;
+  }
   const xsd = xsdFile();
   const { sim, s, running, vm } = await scenario();
   const bodies: Record<string, string> = {

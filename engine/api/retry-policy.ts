@@ -9,6 +9,7 @@
 import type { EmDocument } from './document.js';
 import { isEmError } from './document.js';
 import type { ClientOptions } from './types.js';
+import { backoffDelay } from '../backoff.js';
 
 export interface RetrySettings {
   attempts: number;
@@ -107,7 +108,5 @@ export function retryDelay(
   retryAfterMs: number | undefined,
 ): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, settings.maxRetryAfterMs);
-  const base = Math.min(settings.maxDelayMs, settings.minDelayMs * 2 ** (retry - 1));
-  const r = Math.min(1, Math.max(0, random()));
-  return Math.round(base / 2 + (base / 2) * r);
+  return backoffDelay(retry, settings.minDelayMs, settings.maxDelayMs, random);
 }

@@ -12,6 +12,7 @@ import type { InFlightLimit } from './in-flight.js';
 import type { Ledger } from './ledger.js';
 import type { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
+import { backoffDelay } from '../backoff.js';
 
 export interface ExecContext {
   plan: Plan;
@@ -67,8 +68,7 @@ export async function withRetry<T>(
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (attempt >= policy.attempts) throw error;
-      const base = Math.min(policy.backoffMs * 2 ** (attempt - 1), policy.maxBackoffMs);
-      const delay = Math.round(base * (0.5 + ctx.random() / 2));
+      const delay = backoffDelay(attempt, policy.backoffMs, policy.maxBackoffMs, ctx.random);
       ctx.recorder.event('retry', `${what} failed (${errorMessage(error)}); attempt ${attempt + 1} of ${policy.attempts} in ${Math.round(delay / 1000)}s`, stepId);
       await ctx.clock.sleep(delay, signal);
     }

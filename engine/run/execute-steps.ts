@@ -5,6 +5,7 @@ import { runChecks } from '../plan/checks.js';
 import type { PlanCheckStep, PlanExecStep, PlanWaitStep } from '../plan/types.js';
 import { StepTimeoutError, withRetry, type ExecContext, type StepResult } from './context.js';
 import type { StepControl } from './execute-failover.js';
+import { backoffDelay } from '../backoff.js';
 
 export async function runCheckStep(ctx: ExecContext, step: PlanCheckStep, control: StepControl): Promise<StepResult> {
   try {
@@ -66,7 +67,7 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
       : `${step.command[0] ?? ''} exited ${result.exitCode ?? 'abnormally'} (expected ${step.expectExit})`;
     if (control.signal.aborted) return aborted(control, control.signal.reason);
     if (attempt < step.retry.attempts) {
-      const delay = Math.min(step.retry.backoffMs * 2 ** (attempt - 1), step.retry.maxBackoffMs);
+      const delay = backoffDelay(attempt, step.retry.backoffMs, step.retry.maxBackoffMs);
       ctx.recorder.event('retry', `${last}; attempt ${attempt + 1} of ${step.retry.attempts} in ${Math.round(delay / 1000)}s`, step.id);
       try {
         await ctx.clock.sleep(delay, control.signal);

@@ -9,12 +9,13 @@
 // scheduler's own exclusion (GitHub `concurrency`, CronJob `concurrencyPolicy: Forbid`).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { LockedError } from '../errors.js';
 import { ensureStateDir, locksDir } from './state-dir.js';
+import { createFileAtomic, writeFileAtomic } from './writers/atomic.js';
 
 export interface LockContent {
   pid: number;
@@ -97,11 +98,11 @@ export function acquireLock(stateDir: string, playbookFile: string, options: Loc
   };
   const text = `${JSON.stringify(content, null, 2)}\n`;
 
-  if (!tryCreate(path, text)) {
+  if (!createFileAtomic(path, text, 0o600)) {
     const holder = readLock(path);
     if (holder === undefined) {
       // Released between our attempt and our read: one more try, then give up honestly.
-      if (!tryCreate(path, text)) throw lockedError(path, readLock(path), content.hostname);
+      if (!createFileAtomic(path, text, 0o600)) throw lockedError(path, readLock(path), content.hostname);
     } else if (holder === 'corrupt' || holder.hostname !== content.hostname || isAlive(holder.pid)) {
       throw lockedError(path, holder, content.hostname);
     } else {
@@ -123,32 +124,6 @@ export function acquireLock(stateDir: string, playbookFile: string, options: Loc
   };
 }
 
-/** Writes `text` to a temp file and links it to `path`; false when `path` exists. */
-function tryCreate(path: string, text: string): boolean {
-  const tmp = writeTemp(path, text);
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    unlinkSync(tmp);
-  }
-}
-
-function writeTemp(path: string, text: string): string {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return tmp;
-}
-
 /**
  * Replaces a stale lock. Only the holder of `<lock>.takeover` (exclusive create) may do it;
  * under the mutex it checks the lock still is the stale one it judged, then renames the new
@@ -157,7 +132,7 @@ function writeTemp(path: string, text: string): string {
  */
 function takeOver(path: string, stale: LockContent, text: string, host: string): void {
   const mutex = `${path}.takeover`;
-  if (!tryCreate(mutex, JSON.stringify({ pid: process.pid, hostname: host }))) {
+  if (!createFileAtomic(mutex, JSON.stringify({ pid: process.pid, hostname: host }), 0o600)) {
     throw new LockedError(
       `${path} is being taken over by another run right now (stale lock of pid ${stale.pid}). ` +
         `If no runbook process is running, remove ${mutex} and ${path} by hand.`,
@@ -168,8 +143,7 @@ function takeOver(path: string, stale: LockContent, text: string, host: string):
     if (now === undefined || now === 'corrupt' || now.token !== stale.token || now.pid !== stale.pid) {
       throw lockedError(path, now, host);
     }
-    const tmp = writeTemp(path, text);
-    renameSync(tmp, path);
+    writeFileAtomic(path, text, 0o600);
   } finally {
     unlinkSync(mutex);
   }

@@ -31,6 +31,7 @@ import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage, RunbookError } from '../errors.js';
 import type { RetryPolicy } from '../playbook/types.js';
 import { fromEarlierSession } from './session-epoch.js';
+import { backoffDelay } from '../backoff.js';
 
 export interface PollerOptions {
   client: EmClient;
@@ -257,7 +258,7 @@ export class TaskPoller {
         for (const w of this.watchers.values()) this.settle(w, () => w.reject(error));
         return;
       }
-      const backoff = Math.min(this.o.retry.backoffMs * 2 ** (this.failures - 1), this.o.retry.maxBackoffMs);
+      const backoff = backoffDelay(this.failures, this.o.retry.backoffMs, this.o.retry.maxBackoffMs);
       this.o.onRetry?.(`GET /tasks failed (${errorMessage(error)}); poll ${this.failures + 1} of ${this.o.retry.attempts} in ${Math.round(Math.max(backoff, this.o.intervalMs) / 1000)}s`);
       this.notBefore = tickAt + Math.max(backoff, this.o.intervalMs);
       return;

@@ -13,6 +13,14 @@ export interface CliResult {
   single: Stats & { playbook: string };
   /** `validate <dir>` over `count` playbooks, wall ms per call. */
   many: Stats & { count: number };
+  /** A bare `node -e 0`, the same way: the contract's yardstick for a cold validate. */
+  bare: Stats;
+}
+
+function timeBareNode(): number {
+  const t0 = performance.now();
+  spawnSync(process.execPath, ['-e', '0'], { cwd: repoRoot });
+  return performance.now() - t0;
 }
 
 function timeValidate(args: string[]): number {
@@ -27,6 +35,7 @@ export function runCliBench(o: { runs: number; playbooks: number; manyRuns: numb
   const example = join(repoRoot, 'playbooks', 'erp-tiered-failover.yaml');
   timeValidate([example]); // warm the OS file cache; not counted
   const single = stats(Array.from({ length: o.runs }, () => timeValidate([example])));
+  const bare = stats(Array.from({ length: o.runs }, () => timeBareNode()));
 
   // 1,000 playbooks: the examples, renamed, round robin (their relative caFile etc. still valid).
   const dir = mkdtempSync(join(tmpdir(), 'bench-validate-'));
@@ -39,7 +48,7 @@ export function runCliBench(o: { runs: number; playbooks: number; manyRuns: numb
     }
     timeValidate([dir]);
     const many = stats(Array.from({ length: o.manyRuns }, () => timeValidate([dir])));
-    return { single: { ...single, playbook: 'playbooks/erp-tiered-failover.yaml' }, many: { ...many, count: o.playbooks } };
+    return { single: { ...single, playbook: 'playbooks/erp-tiered-failover.yaml' }, many: { ...many, count: o.playbooks }, bare };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,13 +24,6 @@ if (args.diagNoFsync) {
   fs.default.fsyncSync = () => undefined;
   syncBuiltinESMExports();
 }
-// The V8 flags cli.ts sets for `runbook run` (its heap policy), the same way.
-const policyJs = fileURLToPath(new URL('../../dist/engine/commands/heap-policy.js', import.meta.url));
-/** @type {typeof import('../../engine/commands/heap-policy.js')} */
-const { runV8Flags, nodeMajor } = await import(pathToFileURL(policyJs).href);
-const { setFlagsFromString } = await import('node:v8');
-for (const flag of runV8Flags(process.execArgv, nodeMajor(process.version))) setFlagsFromString(flag);
-
 const runJs = fileURLToPath(new URL('../../dist/engine/commands/run.js', import.meta.url));
 /** @type {{ runCommand: import('../../engine/commands/io.js').Command }} */
 const { runCommand } = await import(pathToFileURL(runJs).href);

@@ -22,18 +22,20 @@ export function verdicts(r: BenchResults): Verdict[] {
   const out: Verdict[] = [];
   const engine = r.failover.filter((x) => x.driver === 'engine');
   for (const x of engine) {
-    if (x.vms >= 1000) out.push({ target: `wall ≤ 1.10 × ideal at ${f(x.vms)} VMs`, measured: `${f(x.ratio, 2)} × (${s(x.phaseMs)} vs ${s(x.idealMs)})`, pass: x.ratio <= 1.1 });
+    const bound = x.vms >= 10_000 ? 1.05 : 1.1;
+    if (x.vms >= 1000) out.push({ target: `wall ≤ ${f(bound, 2)} × ideal at ${f(x.vms)} VMs`, measured: `${f(x.ratio, 2)} × (${s(x.phaseMs)} vs ${s(x.idealMs)})`, pass: x.ratio <= bound });
     const perVmOps = (x.byKind.failover + x.byKind.restoreSession + x.byKind.deleteTask) / x.vms;
     out.push({ target: `≤ 3 requests per VM besides polls at ${f(x.vms)} VMs`, measured: `${f(perVmOps, 2)} (+${f((x.byKind.lookup + x.byKind.session) / x.vms, 2)} lookups/session)`, pass: perVmOps <= 3 });
     const perTick = x.byKind.pollList > 0 ? (x.byKind.pollList + x.byKind.pollOne) / x.byKind.pollList : Number.POSITIVE_INFINITY;
     // One request per tick whatever the tasks in flight; ticks never closer than pollInterval / 5
     // (the engine polls early when tasks are expected to finish: engine-readme, Polling).
     out.push({ target: `poll requests per tick independent of tasks in flight at ${f(x.vms)} VMs`, measured: `${f(perTick, 2)} per tick, ${f(x.pollsPerSecond, 2)}/s with ${x.peakInFlight} in flight (bound ${f(5000 / x.pollMs, 0)}/s)`, pass: perTick <= 1.05 && x.pollsPerSecond <= (5000 / x.pollMs) * 1.05 });
-    if (x.vms >= 1000) out.push({ target: `engine CPU ≤ 1 ms per VM at ${f(x.vms)} VMs`, measured: `${f(x.cpuMsPerVm, 2)} ms`, pass: (x.cpuMsPerVm ?? Infinity) <= 1 });
-    if (x.vms >= 10_000) out.push({ target: 'peak RSS ≤ 200 MB at 10,000 VMs', measured: `${f(x.peakRssMb)} MB`, pass: (x.peakRssMb ?? Infinity) <= 200 });
+    // Engine CPU per VM is reported, not a target: users feel wall time, EM load and memory.
+    if (x.vms >= 10_000) out.push({ target: 'peak RSS ≤ 512 MB at 10,000 VMs', measured: `${f(x.peakRssMb)} MB`, pass: (x.peakRssMb ?? Infinity) <= 512 });
   }
   if (r.cli) {
-    out.push({ target: 'validate ≤ 150 ms per process', measured: `${f(r.cli.single.median)} ms median`, pass: r.cli.single.median <= 150 });
+    const cold = r.cli.single.median / r.cli.bare.median;
+    out.push({ target: 'validate cold ≤ 2.5 × a bare node -e 0', measured: `${f(cold, 2)} × (${f(r.cli.single.median)} vs ${f(r.cli.bare.median)} ms median)`, pass: cold <= 2.5 });
     out.push({ target: `${f(r.cli.many.count)} playbooks ≤ 2 s in one call`, measured: s(r.cli.many.median), pass: r.cli.many.median <= 2000 });
   }
   if (r.sim) out.push({ target: 'simulator ≥ 2,000 req/s', measured: `${f(r.sim.rps)} req/s`, pass: r.sim.rps >= 2000 });

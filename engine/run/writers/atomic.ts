@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function writeFileAtomic(file: string, text: string): void {
-  renameSync(writeTemp(file, text), file);
+export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
+  renameSync(writeTemp(file, text, mode), file);
 }
 
 /** Writes the file unless it exists; false (and nothing written) when it does. */
-export function createFileAtomic(file: string, text: string): boolean {
-  const tmp = writeTemp(file, text);
+export function createFileAtomic(file: string, text: string, mode = 0o644): boolean {
+  const tmp = writeTemp(file, text, mode);
   try {
     linkSync(tmp, file);
     return true;
@@ -25,10 +25,10 @@ export function createFileAtomic(file: string, text: string): boolean {
 }
 
 /** The text in a fsynced temp file beside `file`; its path. */
-function writeTemp(file: string, text: string): string {
+function writeTemp(file: string, text: string, mode: number): string {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
+  const fd = openSync(tmp, 'wx', mode);
   try {
     const data = Buffer.from(text, 'utf8');
     let written = 0;
