@@ -16,7 +16,8 @@ const tally = new Tally();
 const failures: string[] = [];
 const note = (cell: Cell) => {
   tally.add(cell);
-  for (const inv of violated(cell.result)) failures.push(`${inv} ${cell.result.violations[inv][0]}\n    npm run explore -- --replay '${cell.result.line}'`);
+  for (const inv of violated(cell.result))
+    failures.push(`${inv} ${cell.result.violations[inv][0]}\n    npm run explore -- --replay '${cell.result.line}'`);
 };
 
 test('a schedule prints as one line that reads back the same; bad lines say what is wrong', () => {
@@ -36,7 +37,14 @@ test('the DELETE check: allowed after a read showed Running or Finished, flagged
   let seq = 0;
   const req = (method: string, path: string, status = 200, fault?: RequestLogEntry['fault']) =>
     reads.observe({ seq: ++seq, at: '', method, path, query: '', status, session: 's1', ...(fault ? { fault } : {}) }, state);
-  const task = (id: string, st: 'Running' | 'OperationFinished' | 'Finished') => ({ taskId: id, session: 's1', operation: 'StartFailover', state: st, deleted: false, subject: 'vm:a' });
+  const task = (id: string, st: 'Running' | 'OperationFinished' | 'Finished') => ({
+    taskId: id,
+    session: 's1',
+    operation: 'StartFailover',
+    state: st,
+    deleted: false,
+    subject: 'vm:a',
+  });
   tasks = [task('task-1', 'Running'), task('task-2', 'OperationFinished'), task('task-3', 'Finished'), task('task-4', 'Running')];
   req('GET', '/tasks');
   req('GET', '/tasks/task-4', 503);

@@ -57,7 +57,10 @@ export async function crashChain(point: CrashPoint): Promise<ChainResult> {
   const reads = new TaskReads();
   let child: ReturnType<typeof spawn> | undefined;
   let requests = 0;
-  const inventory = { cdpReplicas: [{ name: REPLICA, vms: VMS.slice(0, 4).map((name) => ({ name, failoverDuration: '300ms' })) }], users: [{ name: USER, password: PASSWORD, role: 'Portal Administrator' as const }] };
+  const inventory = {
+    cdpReplicas: [{ name: REPLICA, vms: VMS.slice(0, 4).map((name) => ({ name, failoverDuration: '300ms' })) }],
+    users: [{ name: USER, password: PASSWORD, role: 'Portal Administrator' as const }],
+  };
   const sim = createSimulator({
     inventory,
     clock: systemClock,
@@ -78,7 +81,9 @@ export async function crashChain(point: CrashPoint): Promise<ChainResult> {
     const first = await killedRun(args, point, stateDir, (c) => (child = c));
     note('run', first);
     const counted = { requests: sim.log.length, journalLines: journalLines(stateDir) };
-    const runId = readdirSync(join(stateDir, 'runs')).find((f) => f.endsWith('.jsonl'))?.replace(/\.jsonl$/, '');
+    const runId = readdirSync(join(stateDir, 'runs'))
+      .find((f) => f.endsWith('.jsonl'))
+      ?.replace(/\.jsonl$/, '');
     const violations: Partial<Record<ExploreInvariant, string[]>> = { I6: [] };
     if (first.signal && point.after === 'none') violations.I6!.push('the uninterrupted run was killed by the time guard');
     if (runId) {
@@ -95,7 +100,8 @@ export async function crashChain(point: CrashPoint): Promise<ChainResult> {
       if (existsSync(report)) {
         const rep = JSON.parse(readFileSync(report, 'utf8')) as RunReport;
         violations.I3 = checkReportTruth(rep, sim.state);
-        violations.I4 = (resume.code === 0) === (rep.outcome === 'succeeded') ? [] : [`resume exit ${resume.code} with outcome ${rep.outcome}`];
+        violations.I4 =
+          (resume.code === 0) === (rep.outcome === 'succeeded') ? [] : [`resume exit ${resume.code} with outcome ${rep.outcome}`];
       }
     }
     violations.I1 = checkI1(sim.log, sim.state);
@@ -111,15 +117,24 @@ export async function crashChain(point: CrashPoint): Promise<ChainResult> {
 }
 
 /** `runbook run`, SIGKILLed at the point (request: by the simulator's hook; journal line: by polling the file). */
-function killedRun(args: string[], point: CrashPoint, stateDir: string, onChild: (c: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+function killedRun(
+  args: string[],
+  point: CrashPoint,
+  stateDir: string,
+  onChild: (c: ReturnType<typeof spawn>) => void,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     onChild(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const watch = point.after === 'journal line' ? setInterval(() => journalLines(stateDir) >= point.k && child.kill('SIGKILL'), 2) : undefined;
+    const watch =
+      point.after === 'journal line' ? setInterval(() => journalLines(stateDir) >= point.k && child.kill('SIGKILL'), 2) : undefined;
     const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -148,7 +163,9 @@ export async function crashPoints(print: (line: string) => void, every = 1): Pro
     const r = point.after === 'none' ? clean : await crashChain(point);
     const broken = Object.entries(r.violations).filter(([, v]) => v.length > 0);
     if (broken.length > 0) bad++;
-    print(`${point.after} ${point.k}: ${r.steps.join(', ')}${broken.length ? `\n  ${broken.map(([k, v]) => `${k}: ${v.join('; ')}`).join('\n  ')}` : ' — invariants hold'}`);
+    print(
+      `${point.after} ${point.k}: ${r.steps.join(', ')}${broken.length ? `\n  ${broken.map(([k, v]) => `${k}: ${v.join('; ')}`).join('\n  ')}` : ' — invariants hold'}`,
+    );
   }
   print(`${points.length + 1} crash chains, ${bad} with a violation`);
   return bad === 0 ? 0 : 1;

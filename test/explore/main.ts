@@ -26,7 +26,9 @@ const replayCommand = (s: Schedule) => `npm run explore -- --replay '${formatSch
 
 async function detail(schedule: Schedule): Promise<number> {
   const e = await runSchedule(schedule);
-  process.stdout.write(`${e.line}\n${e.requests} requests, ${e.fired} faults fired, exit ${e.exitCode}, ${Math.round(e.virtualMs / 1000)} s virtual, ${Math.round(e.realMs)} ms real\n`);
+  process.stdout.write(
+    `${e.line}\n${e.requests} requests, ${e.fired} faults fired, exit ${e.exitCode}, ${Math.round(e.virtualMs / 1000)} s virtual, ${Math.round(e.realMs)} ms real\n`,
+  );
   const broken = violated(e);
   for (const inv of broken) for (const m of e.violations[inv]) process.stdout.write(`  ${inv}: ${m}\n`);
   if (broken.length === 0) process.stdout.write('  all six invariants hold\n');
@@ -39,7 +41,10 @@ async function explore(): Promise<number> {
   const started = performance.now();
   const note = (cell: Cell) => {
     tally.add(cell);
-    if (tally.total % 250 === 0) process.stderr.write(`  ${tally.total} schedules, ${tally.violating} violating, ${Math.round((performance.now() - started) / 1000)} s\n`);
+    if (tally.total % 250 === 0)
+      process.stderr.write(
+        `  ${tally.total} schedules, ${tally.violating} violating, ${Math.round((performance.now() - started) / 1000)} s\n`,
+      );
   };
   if (!flag('--no-systematic')) for await (const cell of systematic()) note(cell);
   const count = Number(option('--seeds') ?? 1000);
@@ -52,12 +57,17 @@ async function explore(): Promise<number> {
       break;
     }
   }
-  publishTable('runbook-explore', tally.render(`Fault explorer: fault kind × invariant (${Math.round((performance.now() - started) / 1000)} s)`));
+  publishTable(
+    'runbook-explore',
+    tally.render(`Fault explorer: fault kind × invariant (${Math.round((performance.now() - started) / 1000)} s)`),
+  );
   const classes = [...tally.classes.values()].sort((a, b) => b.count - a.count);
   const budget = Number(option('--shrink') ?? 8);
   for (const c of classes.slice(0, budget)) {
     const shrunk = await shrink(c.first.schedule, [c.invariant]);
-    process.stdout.write(`\n${c.invariant} ×${c.count} (first: ${c.first.origin}): ${c.example}\n  shrunk in ${shrunk.tries} runs: ${replayCommand(shrunk.schedule)}\n`);
+    process.stdout.write(
+      `\n${c.invariant} ×${c.count} (first: ${c.first.origin}): ${c.example}\n  shrunk in ${shrunk.tries} runs: ${replayCommand(shrunk.schedule)}\n`,
+    );
   }
   if (classes.length > budget) process.stdout.write(`\n${classes.length - budget} more classes not shrunk (--shrink N)\n`);
   return classes.length === 0 ? 0 : 1;

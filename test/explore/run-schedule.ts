@@ -59,7 +59,17 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
   const realMs = performance.now() - started;
   if (!run) {
     const none = { I1: [], I2: [], I3: [], I4: [], I5: [] };
-    return { line, violations: { ...none, I6: [`no end after ${REAL_GUARD_MS / 1000}s of real time`] }, requests: 0, fired: 0, virtualMs: Infinity, realMs, exitCode: -1, output: '', posts: [] };
+    return {
+      line,
+      violations: { ...none, I6: [`no end after ${REAL_GUARD_MS / 1000}s of real time`] },
+      requests: 0,
+      fired: 0,
+      virtualMs: Infinity,
+      realMs,
+      exitCode: -1,
+      output: '',
+      posts: [],
+    };
   }
   const endedAt = run.report.endedAt ?? run.sim.log.at(-1)?.at;
   const virtualMs = endedAt ? Date.parse(endedAt) - START : 0;

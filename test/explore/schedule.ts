@@ -6,7 +6,18 @@ import type { FaultSpec } from '../../engine/simulator/index.js';
 import { REPLICA, VMS } from '../drills/scenario.js';
 
 /** The fault kinds of issue #20, by the names the table and replay lines use. */
-export const FAULT_KINDS = ['reset-before', 'reset-after', '503', '500', '401', 'timeout', 'task-fail', 'task-stuck', 'opfin', 'restart'] as const;
+export const FAULT_KINDS = [
+  'reset-before',
+  'reset-after',
+  '503',
+  '500',
+  '401',
+  'timeout',
+  'task-fail',
+  'task-stuck',
+  'opfin',
+  'restart',
+] as const;
 export type FaultKindName = (typeof FAULT_KINDS)[number];
 
 export const FAULT_TEXT: Record<FaultKindName, string> = {

@@ -25,7 +25,10 @@ function candidates(s: Schedule): Schedule[] {
   return out;
 }
 
-export async function shrink(start: Schedule, target: readonly ExploreInvariant[]): Promise<{ schedule: Schedule; result?: Explored; tries: number }> {
+export async function shrink(
+  start: Schedule,
+  target: readonly ExploreInvariant[],
+): Promise<{ schedule: Schedule; result?: Explored; tries: number }> {
   const breaks = (e: Explored) => violated(e).some((i) => target.includes(i));
   let best = start;
   let result: Explored | undefined;

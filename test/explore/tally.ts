@@ -57,7 +57,14 @@ export class Tally {
         const key = `${inv} ${message}`;
         const known = this.classes.get(key);
         if (known) known.count++;
-        else this.classes.set(key, { invariant: inv, key, example: cell.result.violations[inv].find((m) => classKey(m) === message)!, first: cell, count: 1 });
+        else
+          this.classes.set(key, {
+            invariant: inv,
+            key,
+            example: cell.result.violations[inv].find((m) => classKey(m) === message)!,
+            first: cell,
+            count: 1,
+          });
       }
     }
     if (!this.slowest || cell.result.realMs > this.slowest.result.realMs) this.slowest = cell;
@@ -71,7 +78,9 @@ export class Tally {
     const slow = this.slowest;
     const footer = [
       `${this.total} schedules, ${this.violating} with a violation, ${this.classes.size} violation classes`,
-      slow ? `slowest: ${slow.origin}, ${Math.round(slow.result.realMs)} ms real, ${Math.round(slow.result.virtualMs / 60_000)} min virtual: ${slow.result.line}` : '',
+      slow
+        ? `slowest: ${slow.origin}, ${Math.round(slow.result.realMs)} ms real, ${Math.round(slow.result.virtualMs / 60_000)} min virtual: ${slow.result.line}`
+        : '',
     ].join('\n');
     return `${renderTable(title, ['schedules', ...INVARIANT_IDS], rows, EXPLORE_INVARIANTS)}${footer}\n`;
   }
