@@ -22,12 +22,12 @@ steps:
   - id: db
     failover: {cdpReplica: ERP-CDP, vms: [erp-db01]}
   - id: ask
-    exec: {command: [sh, -c, 'echo "ask: runbook approve --run $RUNBOOK_RUN_ID --step dba-check --state-dir $RUNBOOK_STATE_DIR"']}
+    exec: {command: [sh, -c, 'echo "ask: runbook approve --run $RUNBOOK_RUN_ID --step dba-check --state-dir $RUNBOOK_STATE_DIR"'], rehearse: run}
   - id: dba-check
     approval: "DBA: erp-db01 recovered cleanly (ticket \${params.ticket})"
     onFailure: rollback
   - id: notify
-    exec: {command: [sh, -c, 'echo "notify: $RUNBOOK_OUTCOME"']}
+    exec: {command: [sh, -c, 'echo "notify: $RUNBOOK_OUTCOME"'], rehearse: run}
 `;
 
 function workspace() {
@@ -79,12 +79,12 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   assert.match(r.stdout, `to decide: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);
   // An exec step before the gate can tell people how to decide (RUNBOOK_RUN_ID, RUNBOOK_STATE_DIR).
   assert.match(r.stdout, `ask: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}\n`);
-  assert.match(r.stdout, /approved by \S+ \(runbook approve\): alert log clean/);
+  assert.match(r.stdout, /approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/);
   assert.match(r.stdout, 'notify: succeeded');
   const journal = readFileSync(join(w.stateDir, 'runs', `${runId}.jsonl`), 'utf8');
   assert.match(journal, /"type":"approval","stepId":"dba-check","decision":"approved","by":"[^"]+","decidedAt":"[^"]+","via":"runbook approve","reason":"alert log clean"/);
   const after = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
-  assert.match(after.stdout, /succeeded  dba-check \[approval\].*\n\s+approved by \S+ \(runbook approve\) at \S+: alert log clean/);
+  assert.match(after.stdout, /succeeded  dba-check \[approval\].*\n\s+approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/);
   const again = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
   assert.is(again.code, 2);
   assert.match(again.stderr, `run ${runId} has ended (succeeded): nothing waits for an approval`);
@@ -108,7 +108,7 @@ test('rejected: the step fails, its onFailure (rollback) applies, exit 1; a seco
   const r = await run;
   assert.is(r.code, 1);
   assert.match(r.stderr, /FAILED and was rolled back/);
-  assert.match(r.stdout + r.stderr, /rejected by \S+ \(runbook approve\): redo logs missing/);
+  assert.match(r.stdout + r.stderr, /rejected by \S+ \(unsigned\): redo logs missing/);
   assert.not.match(r.stdout, /\[OUTPUT\][^\n]*notify:/, 'the step after the rejection never ran');
 });
 
@@ -132,9 +132,9 @@ test('a rehearsal nobody could approve is refused before anything is failed over
   const summary = join(w.dir, 'summary.md');
   const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check', '--junit', junit, '--github-summary', summary]);
   assert.is(ahead.code, 0, ahead.stderr);
-  assert.match(ahead.stdout, /approved by \S+ \(--approve\)/);
-  assert.match(readFileSync(junit, 'utf8'), /approved by \S+ \(--approve\) at /);
-  assert.match(readFileSync(summary, 'utf8'), /\| dba-check \| approval \| .* succeeded \| .* \| approved by \S+ \(--approve\) at /);
+  assert.match(ahead.stdout, /approved \(unsigned\) by \S+ via --approve/);
+  assert.match(readFileSync(junit, 'utf8'), /approved \(unsigned\) by \S+ via --approve, read /);
+  assert.match(readFileSync(summary, 'utf8'), /\| dba-check \| approval \| .* succeeded \| .* \| approved \(unsigned\) by \S+ via --approve, read /);
 });
 
 test('the confirmation before a real run names the approval gates it will wait at', async () => {

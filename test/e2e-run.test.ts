@@ -47,6 +47,7 @@ steps:
     always: true
     exec:
       command: [sh, -c, 'echo "notify: run=$RUNBOOK_RUN_ID outcome=$RUNBOOK_OUTCOME failed=$RUNBOOK_FAILED_STEPS simulated=$RUNBOOK_SIMULATED"']
+      rehearse: run
 `;
 
 const INVENTORY = {

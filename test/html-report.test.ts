@@ -108,7 +108,7 @@ test('what remains to be done by hand comes first, before the timeline; absent w
 });
 
 test('the header says what ran, where, by whom, and the outcome against the targets', () => {
-  assert.match(html, /<h1>ERP &lt;prod&gt; &amp; &quot;finance&quot; DR drill<\/h1>/);
+  assert.match(html, /<h1><span class="rehearsal">REHEARSAL \(simulated EM\)<\/span> ERP &lt;prod&gt; &amp; &quot;finance&quot; DR drill<\/h1>/);
   assert.match(html, /4b825dc642cb6eb9a060e54bf8d69288fbee4904/);
   assert.match(html, /alice@dr-jump01/);
   assert.match(html, /<span class="badge">simulated<\/span>/);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateValidatorSource, playbookSchema, validatorFile } from '../engine/playbook/schema.js';
-import { DEFAULTS_KEYS, PARAM_KEYS, RETRY_KEYS, SERVER_KEYS, STEP_BODY_KEYS, STEP_COMMON_KEYS, STEP_KINDS, TOP_LEVEL_KEYS } from '../engine/playbook/written.js';
+import { APPROVAL_KEYS, APPROVERS_KEYS, DEFAULTS_KEYS, PARAM_KEYS, RETRY_KEYS, SERVER_KEYS, STEP_BODY_KEYS, STEP_COMMON_KEYS, STEP_KINDS, TOP_LEVEL_KEYS } from '../engine/playbook/written.js';
 
 type S = { properties?: Record<string, S>; $ref?: string; description?: string; additionalProperties?: unknown; type?: unknown; [k: string]: unknown };
 const schema = playbookSchema() as S & { $defs: Record<string, S> };
@@ -29,6 +29,8 @@ test('top level, server, params, defaults and retry match written.ts', () => {
   assert.equal(keys(def('param')), sorted(PARAM_KEYS));
   assert.equal(keys(def('defaults')), sorted(DEFAULTS_KEYS));
   assert.equal(keys(def('retry')), sorted(RETRY_KEYS));
+  assert.equal(keys(def('approvalObject')), sorted(APPROVAL_KEYS));
+  assert.equal(keys(def('approvers')), sorted(APPROVERS_KEYS));
 });
 
 test('every property has a description and every object is closed', () => {

@@ -16,7 +16,7 @@ const INVALID: [string, string, string[]][] = [
   ['version 2', BASE.replace('version: 1', 'version: 2'), ['1:10 error version: must be 1 (the only playbook language version so far); got 2']],
   ['missing steps', 'version: 1\nname: x\n', ['1:1 error (top level): missing required key "steps" (the steps, run in order from top to bottom)']],
   ['unknown top-level key with suggestion', BASE.replace('name: ERP failover', 'name: ERP failover\nstesp: []'), [
-    '3:1 error stesp: unknown key "stesp" (did you mean "steps"?); allowed here: version, name, description, server, targets, params, defaults, steps',
+    '3:1 error stesp: unknown key "stesp" (did you mean "steps"?); allowed here: version, name, description, server, targets, params, defaults, approvers, steps',
   ]],
   ['literal password', BASE.replace('params:', 'server:\n  password: hunter2\nparams:'), [
     '4:13 error server.password: a literal password does not belong in a playbook (it would end up in git and in logs): write password: {env: EM_PASSWORD} or password: {file: /run/secrets/em-password}',
@@ -142,11 +142,20 @@ test('an approval step: a message (templates checked like any other), nothing el
   assert.equal(validateText('pb.yaml', gate('"DBA checks erp-db01 (site ${params.site})"')).diagnostics, []);
   const playbook = validateText('pb.yaml', gate('check it')).playbook;
   const { retry: _retry, source: _source, ...step } = playbook!.steps[2]!;
-  assert.equal(step, { id: 'gate', name: 'gate', kind: 'approval', message: 'check it', timeoutMs: 14_400_000, onFailure: 'abort', always: false });
+  assert.equal(step, { id: 'gate', name: 'gate', kind: 'approval', message: 'check it', quorum: 1, timeoutMs: 14_400_000, onFailure: 'abort', always: false });
   const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
   assert.equal(lines(gate('"for ${params.tikcet}"')), ['15:15 rule/unknown-param']);
   assert.equal(lines(gate('""')), ['15:15 schema/minLength']);
-  assert.equal(lines(gate('{message: x}')), ['15:15 schema/type']);
+  // The object form: the same step, or who may sign and how many must (with an approvers block).
+  const { retry: _r2, source: _s2, ...objectStep } = validateText('pb.yaml', gate('{message: check it}')).playbook!.steps[2]!;
+  assert.equal(objectStep, step);
+  const text = (t: string) => validateText('pb.yaml', t).diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
+  assert.equal(text(gate('{message: x, signers: [alice], quorum: 2}')), [
+    '15:37 rule/approvers steps[2].approval.signers: signers need signed decisions: add approvers: {allowedSigners: FILE} to the playbook',
+    '15:54 rule/approvers steps[2].approval.quorum: a quorum of 2 needs signed decisions (distinct signers can only be told apart by their keys): add approvers: {allowedSigners: FILE}',
+  ]);
+  assert.equal(lines(gate('{message: x, quorum: 0}')), ['15:36 schema/minimum']);
+  assert.equal(lines(gate('{signers: [a]}')), ['15:15 schema/required']);
 });
 
 test.run();

@@ -25,7 +25,7 @@ test('a report.json renders to --out and the path written is printed', async () 
   assert.is(r.stdout, `${out}\n`);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /^<!DOCTYPE html>/);
-  assert.match(html, /<h1>ERP &lt;prod&gt; &amp; &quot;finance&quot; DR drill<\/h1>/);
+  assert.match(html, /<h1><span class="rehearsal">REHEARSAL \(simulated EM\)<\/span> ERP &lt;prod&gt; &amp; &quot;finance&quot; DR drill<\/h1>/);
   assert.is(bars(html), 13);
   assert.match(html, /generated \d{4}-\d\d-\d\dT/);
 });
@@ -66,7 +66,7 @@ test('a run that left only its journal is replayed from it (default state dir .r
   const r = await runCli(['report', id, '--out', 'crash.html'], { cwd: dir });
   assert.is(r.code, 0, r.stderr);
   const html = readFileSync(join(dir, 'crash.html'), 'utf8');
-  assert.match(html, /<h1>Crashed &lt;drill&gt;<\/h1>/);
+  assert.match(html, /<h1><span class="rehearsal">REHEARSAL \(simulated EM\)<\/span> Crashed &lt;drill&gt;<\/h1>/);
   assert.match(html, /class="bar bar-succeeded" data-row="db\/vm-a"/);
   assert.match(html, /class="bar bar-unknown" data-row="db\/vm-b"/);
   assert.match(html, /id="manual"/);

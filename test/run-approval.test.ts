@@ -11,18 +11,19 @@ import { approvalStepIds, approvalsAhead } from '../engine/commands/run-approval
 import { InterruptedError, UsageError } from '../engine/errors.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createInbox, decisionPath, readDecision, writeDecision, type ApprovalInbox, type Decision } from '../engine/run/approvals.js';
+import type { ApprovalRecord } from '../engine/run/report-types.js';
 import { executePlan } from '../engine/run/execute.js';
 import type { ExecRunner } from '../engine/run/exec-runner.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 
-const approved: Decision = { decision: 'approved', by: 'dba', at: '2026-11-27T10:00:00Z', via: 'runbook approve' };
-const rejected: Decision = { decision: 'rejected', by: 'dba', at: '2026-11-27T10:00:00Z', via: 'runbook approve', reason: 'redo logs missing' };
+const approved: ApprovalRecord = { decision: 'approved', by: 'dba', at: '2026-11-27T10:00:00Z', via: 'runbook approve', signed: false, readAt: '2026-11-27T10:00:00Z' };
+const rejected: ApprovalRecord = { ...approved, decision: 'rejected', reason: 'redo logs missing' };
 
 /** An inbox whose decision shows up on the n-th read (n = 1: there from the start). */
-function inboxAfter(reads: number, decision: Decision) {
+function inboxAfter(reads: number, decision: ApprovalRecord) {
   let n = 0;
-  const inbox: ApprovalInbox = { read: () => (++n >= reads ? decision : undefined), howTo: (id) => `runbook approve --step ${id}` };
+  const inbox: ApprovalInbox = { open: () => ({ poll: () => (++n >= reads ? { decision, refused: [] } : { refused: [] }) }), howTo: (id) => `runbook approve --step ${id}` };
   return { inbox, reads: () => n };
 }
 
@@ -36,7 +37,7 @@ async function setup(steps: Step[]) {
   return { clock, plan, recorder, journal, calls, exec, em };
 }
 
-const gate = (over: Partial<Step> = {}): Step => ({ ...common('gate'), kind: 'approval', message: 'check the database', ...over }) as Step;
+const gate = (over: Partial<Step> = {}): Step => ({ ...common('gate'), kind: 'approval', message: 'check the database', quorum: 1, ...over }) as Step;
 const cmd = (id: string, undo?: string[]): Step => ({ ...common(id), kind: 'exec', command: [id], shell: false, env: {}, expectExit: 0, ...(undo ? { undo } : {}) });
 
 test('the run waits for the decision, then goes on; the journal and the report record who approved', async () => {
@@ -49,8 +50,8 @@ test('the run waits for the decision, then goes on; the journal and the report r
   assert.ok(s.clock.now() - start >= 3_000, 'three one-second waits before the decision came');
   assert.equal(s.calls, ['after']);
   const line = s.journal.find((e) => e.type === 'approval');
-  assert.equal(line && { ...line, at: undefined }, { at: undefined, type: 'approval', stepId: 'gate', decision: 'approved', by: 'dba', decidedAt: approved.at, via: 'runbook approve' });
-  assert.equal(result.report.steps[0]!.approval, { decision: 'approved', by: 'dba', at: approved.at, via: 'runbook approve' });
+  assert.equal(line && { ...line, at: undefined }, { at: undefined, type: 'approval', stepId: 'gate', decision: 'approved', by: 'dba', decidedAt: approved.at, via: 'runbook approve', signed: false, readAt: approved.at });
+  assert.equal(result.report.steps[0]!.approval, approved);
 });
 
 test('rejected: the step fails with who and why, and its onFailure applies (rollback runs the undo)', async () => {
@@ -61,7 +62,7 @@ test('rejected: the step fails with who and why, and its onFailure applies (roll
   assert.equal(s.calls, ['prep', 'unprep']);
   const step = result.report.steps.find((x) => x.id === 'gate')!;
   assert.is(step.outcome, 'failed');
-  assert.is(step.error, 'rejected by dba (runbook approve): redo logs missing');
+  assert.is(step.error, 'rejected by dba (unsigned): redo logs missing');
 });
 
 test('no decision within the timeout fails the step; a simulated run gives people real time', async () => {
@@ -87,10 +88,12 @@ test('Ctrl-C while waiting interrupts the run; without an inbox the step fails a
   const controller = new AbortController();
   let n = 0;
   const inbox: ApprovalInbox = {
-    read: () => {
-      if (++n === 3) controller.abort(new InterruptedError('SIGINT'));
-      return undefined;
-    },
+    open: () => ({
+      poll: () => {
+        if (++n === 3) controller.abort(new InterruptedError('SIGINT'));
+        return { refused: [] };
+      },
+    }),
     howTo: () => '',
   };
   const result = await executePlan({ plan: s.plan, client: s.em.client, clock: s.clock, recorder: s.recorder, approvals: inbox, signal: controller.signal, exec: s.exec });
@@ -104,30 +107,48 @@ test('Ctrl-C while waiting interrupts the run; without an inbox the step fails a
 });
 
 test('--approve: only approval steps (in parallel groups too, not those a resumed run did), and a rehearsal without a state dir must decide every one ahead', async () => {
-  const s = await setup([gate(), { ...common('group'), kind: 'parallel', steps: [{ ...common('later'), kind: 'approval', message: 'm' }, cmd('x')] }]);
+  const s = await setup([gate(), { ...common('group'), kind: 'parallel', steps: [{ ...common('later'), kind: 'approval', message: 'm', quorum: 1 }, cmd('x')] }]);
   const ids = approvalStepIds(s.plan.steps);
   assert.equal(ids, ['gate', 'later']);
   assert.equal(approvalStepIds(s.plan.steps, new Set(['gate'])), ['later']);
   const o = { hasStateDir: true, by: 'me', at: 'now' };
-  assert.equal([...approvalsAhead(ids, ['gate'], o)], [['gate', { decision: 'approved', by: 'me', at: 'now', via: '--approve' }]]);
+  assert.equal([...approvalsAhead(ids, ['gate'], o)], [['gate', { decision: 'approved', by: 'me', at: 'now', via: '--approve', signed: false, readAt: 'now' }]]);
+  assert.throws(() => approvalsAhead(ids, ['gate'], { ...o, signed: true }), /approvers block needs signed decisions, and --approve cannot sign/);
   assert.throws(() => approvalsAhead(ids, ['x'], o), (e: Error) => e instanceof UsageError && /--approve x: no approval step has this id \(approval steps here: gate, later\)/.test(e.message));
   assert.throws(() => approvalsAhead(ids, ['gate'], { ...o, hasStateDir: false }), (e: Error) => /step "later" waits for an approval.*pass --approve later/.test(e.message));
   assert.is(approvalsAhead(ids, ['gate', 'later'], { ...o, hasStateDir: false }).size, 2);
 });
 
-test('decision files: the first decision stands, garbage is no decision, the inbox reads them', () => {
+test('decision files: the first decision stands, garbage is refused once, an unsigned decision records the file owner and the time read', () => {
   const dir = mkdtempSync(join(tmpdir(), 'approvals-'));
   const runId = '20261127T102233Z-3f9a';
-  assert.equal(writeDecision(dir, runId, 'gate', approved), { written: true });
-  assert.equal(writeDecision(dir, runId, 'gate', rejected), { written: false, existing: approved });
-  const inbox = createInbox({ ahead: new Map([['early', rejected]]), stateDir: dir, runId });
-  assert.equal(inbox.read('gate'), approved);
-  assert.equal(inbox.read('early'), rejected);
-  assert.is(inbox.read('other'), undefined);
+  const claimed: Decision = { decision: 'approved', by: 'ciso-alice', at: '2020-01-01T00:00:00Z', via: 'runbook approve' };
+  assert.equal(writeDecision(dir, runId, 'gate', claimed), { written: true });
+  assert.equal(writeDecision(dir, runId, 'gate', { ...claimed, decision: 'rejected' }), { written: false, existing: claimed });
+  // The stat seam: the file was written by another user (uid 4242), whatever it claims.
+  const owners: string[] = [];
+  const inbox = createInbox({ ahead: new Map([['early', rejected]]), stateDir: dir, runId, playbookSha256: 'x', now: () => '2026-11-27T10:05:00.000Z', owner: (f) => (owners.push(f), 'mallory') });
+  const open = (id: string) => inbox.open({ id, quorum: 1 }).poll();
+  assert.equal(open('gate'), {
+    decision: { decision: 'approved', by: 'mallory', at: '2026-11-27T10:05:00.000Z', via: 'runbook approve', signed: false, readAt: '2026-11-27T10:05:00.000Z', claimedBy: 'ciso-alice' },
+    refused: [],
+  });
+  assert.equal(owners, [decisionPath(dir, runId, 'gate')]);
+  assert.equal(open('early').decision, rejected);
+  assert.equal(open('other'), { refused: [] });
   assert.match(inbox.howTo('gate'), `runbook approve --run ${runId} --step gate --state-dir ${dir}`);
-  writeFileSync(decisionPath(dir, runId, 'other'), '{"decision": "maybe"}');
+  writeFileSync(decisionPath(dir, runId, 'other'), '{"decision": "appr');
   assert.is(readDecision(decisionPath(dir, runId, 'other')), undefined);
+  const garbage = inbox.open({ id: 'other', quorum: 1 });
+  assert.match(garbage.poll().refused[0]?.why ?? '', /not a decision file \(garbage or truncated JSON\)/);
+  assert.equal(garbage.poll(), { refused: [] }, 'refused once, not every second');
   assert.throws(() => decisionPath(dir, runId, '../x'), /invalid step id/);
+});
+
+test('file owner from the file system: the name from passwd, else the uid', async () => {
+  const { fileOwner } = await import('../engine/run/file-owner.js');
+  assert.is(fileOwner('/x', () => ({ uid: 4242 }), () => new Map([[4242, 'bob']])), 'bob');
+  assert.is(fileOwner('/x', () => ({ uid: 4243 }), () => new Map()), 'uid 4243');
 });
 
 test.run();

@@ -4,9 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cliPath, repoRoot } from './helpers/paths.js';
 import { runCli } from './helpers/cli.js';
 
@@ -66,6 +66,10 @@ test('runbook sim: serves the demo on loopback, logs requests without secrets, S
   assert.match(out, 'username: runbook');
   assert.match(out, 'runbook-demo (demo default)');
   assert.match(out, '3 CDP replicas');
+  // Every name a playbook can use, at start.
+  assert.match(out, 'CDP replica "ERP-CDP": "erp-db01", "erp-db02", "erp-app01", "erp-app02"');
+  assert.match(out, 'vApp "web-vapp": "web-vapp-lb", "web-vapp-app"');
+  assert.match(out, 'failover plan "DNS cutover plan": "dns01", "dns02"');
   assert.match(out, /s1\s+GET \/api\/cdpReplicas → 200/);
   assert.match(out, 'simulator stopped');
   assert.not.ok(out.includes(token));
@@ -79,11 +83,19 @@ test('runbook sim: admin from VEEAM_EM_USERNAME/PASSWORD (password never printed
   assert.match(sim.url, /^https:/);
   const ca = /CA certificate: (\S+)/.exec(sim.stdout())?.[1] ?? '';
   assert.match(readFileSync(ca, 'utf8'), 'BEGIN CERTIFICATE');
-  assert.is(await sim.stop('SIGINT'), 0);
+  assert.is(await sim.stop('SIGTERM'), 0);
+  assert.not.ok(existsSync(dirname(ca)), 'the temporary CA folder is removed on SIGTERM');
   const out = sim.stdout();
   assert.match(out, 'username: boss');
   assert.not.ok(out.includes('s3cret-pw'));
   assert.match(out, '1 CDP replica (1 VM)');
+});
+
+test('runbook sim --quiet: the inventory counted, not listed', async () => {
+  const sim = await startSim(['--quiet']);
+  assert.is(await sim.stop('SIGTERM'), 0);
+  assert.match(sim.stdout(), '3 CDP replicas (9 VMs), 1 vApp, 1 failover plan');
+  assert.not.match(sim.stdout(), 'CDP replica "ERP-CDP"');
 });
 
 test('runbook sim: bad arguments exit 2 with a clear message; --help exits 0', async () => {

@@ -9,7 +9,7 @@ import { FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js
 
 test('the summary has a heading with the outcome, the manual actions before the step table', () => {
   const md = renderGithubSummary(partlyFailedReport());
-  assert.match(md, /^### Runbook ERP &lt;tier-1&gt; &amp; "friends": failed \(simulated\)/);
+  assert.match(md, /^### REHEARSAL \(simulated EM\): Runbook ERP &lt;tier-1&gt; &amp; "friends": failed/);
   const manual = md.indexOf('Manual actions (2)');
   const table = md.indexOf('| Step | Kind | Outcome | Duration | Details |');
   assert.ok(manual > 0 && table > manual, 'manual actions come first');
@@ -48,8 +48,8 @@ test('appendGithubSummary appends (a job may hold several steps) and redacts sec
   appendGithubSummary(file, report, { secrets });
   appendGithubSummary(file, report, { secrets });
   const md = readFileSync(file, 'utf8');
-  assert.ok(md.startsWith('## earlier step\n### Runbook'));
-  assert.is(md.split('### Runbook').length - 1, 2);
+  assert.ok(md.startsWith('## earlier step\n### REHEARSAL (simulated EM): Runbook'));
+  assert.is(md.split('### REHEARSAL (simulated EM): Runbook').length - 1, 2);
   assert.not.ok(md.includes(FIXTURE_SECRETS.password));
   assert.match(md, 'log on with [redacted]');
 });

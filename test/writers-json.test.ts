@@ -10,12 +10,14 @@ import { FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js
 
 const dir = () => mkdtempSync(join(tmpdir(), 'runbook-json-'));
 
-test('the JSON report round-trips the run report exactly, pretty-printed', () => {
+test('the JSON report round-trips the run report exactly, pretty-printed, led by its headline', () => {
   const file = join(dir(), 'out', 'report.json');
   const report = partlyFailedReport();
   writeJsonReport(file, report);
   const text = readFileSync(file, 'utf8');
-  assert.equal(JSON.parse(text), report);
+  const { headline, ...rest } = JSON.parse(text) as RunReport & { headline: string };
+  assert.is(headline, `REHEARSAL (simulated EM): ${report.playbook.name}: ${report.outcome}`);
+  assert.equal(rest, report);
   assert.match(text, '\n  "runId": "20261127T102233Z-3f9a"');
   assert.ok(text.endsWith('}\n'));
 });

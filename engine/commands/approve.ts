@@ -12,10 +12,13 @@ import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { parseCommandArgs } from './args.js';
+import { checkSigning, signDecision, writeSignedDecision } from './approve-signed.js';
+import { sshKeygenBin } from '../run/ssh-keygen.js';
+import { resolve } from 'node:path';
 import { approvalStepIds } from './run-approvals.js';
 import type { Command } from './io.js';
 
-const HELP = `Usage: runbook approve [--run ID] --step STEP [--reject] [--reason TEXT] [--state-dir DIR] [--playbook FILE]
+const HELP = `Usage: runbook approve [--run ID] --step STEP [--reject] [--reason TEXT] [--sign-with KEY] [--state-dir DIR] [--playbook FILE]
 
 Decide an approval step of a running run ('runbook status' lists runs; the run prints the
 command while it waits). Approved, the run goes on; rejected (--reject), the step fails
@@ -27,11 +30,17 @@ Options:
   --step STEP       the approval step's id (required)
   --reject          reject instead of approve
   --reason TEXT     why (recorded in the journal and the report)
+  --sign-with KEY   sign the decision with this SSH key (ssh-keygen -Y sign): a private
+                    key file, or the .pub file of a key held by ssh-agent. Required when
+                    the playbook has an approvers block; the run checks the signature
+                    against its allowed-signers file
   --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
   --playbook FILE   the run's playbook (for the default state dir)
 
-Exit codes: 0 decided, 2 refused (no such run or step, the run has ended or is not
-running, the step has ended, a decision was already given).
+Exit codes: 0 decided (signed: written; the run checks the signature and journals a
+refusal with why), 2 refused (no such run or step, the run has ended or is not running,
+the step has ended, a decision was already given, signed or not does not match the
+playbook's approvers, the key cannot sign).
 `;
 
 export const approveCommand: Command = async (argv, io) => {
@@ -40,6 +49,7 @@ export const approveCommand: Command = async (argv, io) => {
     step: { type: 'string' },
     reject: { type: 'boolean' },
     reason: { type: 'string' },
+    'sign-with': { type: 'string' },
     'state-dir': { type: 'string' },
     playbook: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -59,17 +69,24 @@ export const approveCommand: Command = async (argv, io) => {
   }
   await checkStep(status, stepId);
 
+  const reason = values.reason !== undefined && values.reason.trim() !== '' ? values.reason.trim() : undefined;
   const decision: Decision = {
     decision: values.reject ? 'rejected' : 'approved',
     by: osUser(),
     at: new Date(systemClock.now()).toISOString(),
     via: 'runbook approve',
-    ...(values.reason !== undefined && values.reason.trim() !== '' ? { reason: values.reason.trim() } : {}),
+    ...(reason !== undefined ? { reason } : {}),
   };
-  const result = writeDecision(stateDir, runId, stepId, decision);
-  if (!result.written) {
-    const e = result.existing;
-    throw new UsageError(`step "${stepId}" of run ${runId} was already ${e ? `${e.decision} by ${e.by} at ${e.at}` : 'decided'}: the first decision stands`);
+  await checkSigning(status, values['sign-with'] !== undefined);
+  if (values['sign-with'] !== undefined) {
+    const signed = signDecision(decision, { key: resolve(io.cwd, values['sign-with']), runId, stepId, playbookSha256: status.report.playbook.sha256, sshKeygen: sshKeygenBin(io.env) });
+    writeSignedDecision(stateDir, runId, stepId, signed);
+  } else {
+    const result = writeDecision(stateDir, runId, stepId, decision);
+    if (!result.written) {
+      const e = result.existing;
+      throw new UsageError(`step "${stepId}" of run ${runId} was already ${e ? `${e.decision} by ${e.by} at ${e.at}` : 'decided'}: the first decision stands`);
+    }
   }
   io.stdout.write(
     decision.decision === 'approved'

@@ -44,6 +44,14 @@ Credentials: --server, then VEEAM_EM_URL, VEEAM_EM_USERNAME and VEEAM_EM_PASSWOR
 VEEAM_EM_PASSWORD_FILE), then the playbook's server section: the command line overrides
 the environment, which overrides the playbook. Exit: 0 ready, 2 bad playbook or arguments, 3 a check failed or a
 name did not resolve, 4 cannot connect or authenticate.
+
+Rehearsals (--simulate): the embedded simulator's inventory is derived from the playbook,
+so it holds every name the playbook uses and a misspelt VM or replica name is NOT caught
+there. To rehearse against the names a real EM has: 'runbook plan' against the real EM
+(it sends nothing mutating), or an inventory of those names (--simulate --inventory FILE,
+or 'runbook sim --inventory FILE'). A rehearsal logs on with VEEAM_EM_USERNAME/PASSWORD
+when set, runs no exec step unless it has rehearse: run (or a rehearse: [stand-in]), and
+its reports say REHEARSAL (simulated EM).
 `;
 
 export const PLAN_OPTIONS = {

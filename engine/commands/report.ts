@@ -5,7 +5,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { loadPlaybook } from '../playbook/validate.js';
+import { auditApprovals } from '../run/approval-audit.js';
+import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { REPORT_SUFFIX } from '../plan/history.js';
 import { renderHtmlReport } from '../run/html/render.js';
 import { parseRunReport } from '../run/html/load-report.js';
@@ -17,7 +20,7 @@ import { writeFileAtomic } from '../run/writers/atomic.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 
-const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR]
+const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--verify [--allowed-signers FILE]]
 
 Renders a run as a self-contained HTML report (inline CSS and SVG, no scripts, nothing
 fetched): header with outcome, RTO and RPO against the targets, what remains to be done by
@@ -28,6 +31,10 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
   <report.json>       a report written by 'runbook run --report FILE.json'
   --out FILE.html     where to write (default: <run-id>.html in the current directory)
   --state-dir DIR     state directory (default: .runbook in the current directory)
+  --verify            instead of the HTML: check every signed approval again, offline, with
+                      ssh-keygen against the allowed-signers file; exit 1 if any fails
+  --allowed-signers F the file to check against (default: the run's playbook's
+                      approvers.allowedSigners)
 `;
 
 /** The report of a run id: its JSON report if the run wrote one, else its journal replayed. */
@@ -65,6 +72,8 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
     const { values, positionals } = parseCommandArgs('report', argv, {
       out: { type: 'string', short: 'o' },
       'state-dir': { type: 'string' },
+      verify: { type: 'boolean' },
+      'allowed-signers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -81,6 +90,10 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
         ? readReportFile(path)
         : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], cwd: io.cwd }), target).report;
 
+    if (values.verify) {
+      const given = values['allowed-signers'];
+      return verifyApprovals(report, given !== undefined ? resolve(io.cwd, given) : await playbookSigners(report), io);
+    }
     const out = resolve(io.cwd, values.out ?? `${fileSafe(report.runId)}.html`);
     const html = renderHtmlReport(report, { generatedAt: new Date(clock.now()).toISOString() });
     try {
@@ -95,3 +108,25 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
 }
 
 export const reportCommand: Command = makeReportCommand();
+
+async function verifyApprovals(report: RunReport, allowedSigners: string | undefined, io: Parameters<Command>[1]): Promise<number> {
+  const sshKeygen = sshKeygenBin(io.env);
+  const signed = report.steps.some((s) => s.approval?.signed);
+  const problem = signed ? sshKeygenProblem(sshKeygen) : undefined;
+  if (problem) throw new UsageError(`runbook report --verify: ${problem}`);
+  const lines = auditApprovals(report, { allowedSigners, sshKeygen });
+  if (lines.length === 0) io.stdout.write(`run ${report.runId}: no approval decision to verify\n`);
+  for (const l of lines) io.stdout.write(`${l.stepId}: ${l.text}\n`);
+  const failed = lines.filter((l) => !l.ok).length;
+  if (failed > 0) io.stderr.write(`${failed} approval signature${failed === 1 ? '' : 's'} of run ${report.runId} did not verify\n`);
+  return failed > 0 ? ExitCode.runFailed : ExitCode.ok;
+}
+
+/** The allowed-signers file the run's playbook names now, if it still can be read. */
+async function playbookSigners(report: RunReport): Promise<string | undefined> {
+  try {
+    return (await loadPlaybook(report.playbook.file)).approvers?.allowedSigners;
+  } catch {
+    return undefined; // moved or invalid since: --allowed-signers names the file then
+  }
+}

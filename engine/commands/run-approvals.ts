@@ -3,7 +3,7 @@
 // where `runbook approve` has nowhere to write) is refused up front, not found out mid-run.
 
 import { UsageError } from '../errors.js';
-import type { Decision } from '../run/approvals.js';
+import type { ApprovalRecord } from '../run/report-types.js';
 
 interface StepLike {
   id: string;
@@ -19,7 +19,10 @@ export function approvalStepIds(steps: readonly StepLike[], done: ReadonlySet<st
     .map((s) => s.id);
 }
 
-export function approvalsAhead(ids: readonly string[], approve: readonly string[], o: { hasStateDir: boolean; by: string; at: string }): Map<string, Decision> {
+export function approvalsAhead(ids: readonly string[], approve: readonly string[], o: { hasStateDir: boolean; by: string; at: string; signed?: boolean }): Map<string, ApprovalRecord> {
+  if (o.signed && approve.length > 0) {
+    throw new UsageError(`--approve ${approve[0]}: this playbook's approvers block needs signed decisions, and --approve cannot sign: let the run wait and decide with runbook approve --run ID --step STEP --sign-with KEY`);
+  }
   for (const id of approve) {
     if (ids.includes(id)) continue;
     const known = ids.length > 0 ? `approval steps here: ${ids.join(', ')}` : 'this playbook has no approval step left to run';
@@ -33,5 +36,5 @@ export function approvalsAhead(ids: readonly string[], approve: readonly string[
         `pass ${undecided.map((id) => `--approve ${id}`).join(' ')}, or --state-dir DIR and decide from another terminal`,
     );
   }
-  return new Map(approve.map((id) => [id, { decision: 'approved', by: o.by, at: o.at, via: '--approve' }]));
+  return new Map(approve.map((id) => [id, { decision: 'approved', by: o.by, at: o.at, via: '--approve', signed: false, readAt: o.at }]));
 }

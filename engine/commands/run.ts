@@ -19,6 +19,8 @@ import { osUser } from '../run/os-user.js';
 import { RunRecorder } from '../run/recorder.js';
 import { SecretFilter } from '../run/secret-filter.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
+import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
 import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
@@ -44,15 +46,17 @@ not after an interrupt; put must-run clean-up in an exec step's undo.
 Options:
   --server URL        Enterprise Manager URL (overrides VEEAM_EM_URL, which overrides
                       server.url; VEEAM_EM_USERNAME/PASSWORD override the playbook too)
-  --simulate          run against the embedded simulator (no confirmation needed)
+  --simulate          rehearse against the embedded simulator (no confirmation needed;
+                      inventory derived from the playbook: see Rehearsals below)
   --inventory FILE    simulator inventory instead of the one derived from the playbook
   --time-scale X      simulate: the simulated world runs X times faster (default 60)
   --yes               confirm without a prompt (required without a terminal)
   --resume RUN_ID     go on from that run (the last one of this playbook): what it did
                       is not done again (VMs it failed over, plans it started, commands
                       it ran); check and approval steps run again; same params required
-  --approve STEP      approve that approval step ahead (repeatable); the others wait
-                      for 'runbook approve --run ID --step STEP' from another terminal
+  --approve STEP      approve that approval step ahead (repeatable; unsigned, so not
+                      for a playbook with approvers); the others wait for 'runbook
+                      approve --run ID --step STEP' from another terminal
   --ignore-unresolved start even though the last run of this playbook left requests
                       whose outcome is unknown (check each in EM first; without it
                       such a run is refused with exit 5)
@@ -70,6 +74,14 @@ Options:
   --log-file FILE     JSON Lines log of the run
   --html FILE         write the HTML run report (as 'runbook report' does)
   -h, --help          this help
+
+Rehearsals (--simulate): the embedded simulator's inventory is derived from the playbook,
+so it holds every name the playbook uses and a misspelt VM or replica name is NOT caught
+there. To rehearse against the names a real EM has: 'runbook plan' against the real EM
+(it sends nothing mutating), or an inventory of those names (--simulate --inventory FILE,
+or 'runbook sim --inventory FILE'). A rehearsal logs on with VEEAM_EM_USERNAME/PASSWORD
+when set, runs no exec step unless it has rehearse: run (or a rehearse: [stand-in]), and
+its reports say REHEARSAL (simulated EM).
 `;
 
 export const runCommand: Command = async (argv, io) => {
@@ -113,9 +125,14 @@ export const runCommand: Command = async (argv, io) => {
   let resumeFrom: RunStatus | undefined;
   const beforeConnect = (file: string, playbook: Playbook) => {
     // --approve names approval steps of this playbook (checked again on the plan, for --resume).
-    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '' });
+    approvalsAhead(approvalStepIds(playbook.steps), values.approve ?? [], { hasStateDir: journaled, by: '', at: '', signed: playbook.approvers !== undefined });
+    if (playbook.approvers) {
+      const problem = sshKeygenProblem(sshKeygenBin(io.env));
+      if (problem) throw new UsageError(`${file}: approvers needs signed decisions, and ${problem}`);
+    }
     if (!journaled) return;
     stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: file, cwd: io.cwd });
+    refuseUnsafeStateDir(stateDir);
     lock = acquireLock(stateDir, file);
     if (simulate) return; // a rehearsal's simulator starts empty: nothing of a real run can be sent twice
     const earlier = earlierRuns(stateDir, file, values.resume);
@@ -138,7 +155,8 @@ export const runCommand: Command = async (argv, io) => {
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
     const gates = approvalStepIds(plan.steps, done);
-    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString() });
+    const allowedSigners = plan.playbook.approvers?.allowedSigners;
+    const ahead = approvalsAhead(gates, values.approve ?? [], { hasStateDir: journaled, by: osUser(), at: new Date(target.clock.now()).toISOString(), signed: allowedSigners !== undefined });
     if (!simulate && !values.yes) {
       const n = countMutatingCalls(plan.steps, [...done]);
       const waits = gates.filter((id) => !ahead.has(id));
@@ -192,7 +210,9 @@ export const runCommand: Command = async (argv, io) => {
     let result: ExecuteResult;
     try {
       const where = stateDir !== undefined ? { stateDir } : {};
-      const approvals = createInbox({ ahead, runId, ...where });
+      const now = () => new Date(clock.now()).toISOString();
+      const signing = allowedSigners !== undefined ? { allowedSigners, sshKeygen: sshKeygenBin(io.env) } : {};
+      const approvals = createInbox({ ahead, runId, playbookSha256, now, ...signing, ...where });
       result = await executePlan({ plan, client: target.client, clock, recorder, approvals, ...where, signal: io.signal, env: io.env });
     } catch (error) {
       // A bug in the executor: the journal still gets its run-end and the view still ends.

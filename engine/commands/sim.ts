@@ -1,7 +1,7 @@
 // `runbook sim`: serve the Enterprise Manager simulator (engine/simulator) on loopback,
 // print one line per request, stop cleanly when cli.ts aborts io.signal (SIGINT/SIGTERM).
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { scaledClock, systemClock } from '../clock.js';
@@ -14,7 +14,8 @@ const USAGE = `Usage: runbook sim [options]
 
 Serve a simulated Veeam Backup Enterprise Manager REST API (/api, XML and JSON) for
 trying playbooks without a real EM. Without --inventory or --from-playbook it serves a
-demo inventory (3 CDP replicas, a vApp, a failover plan).
+demo inventory (3 CDP replicas, a vApp, a failover plan). At start it lists every
+replica, VM, vApp and plan it serves: a playbook must use exactly these names.
 
 Options:
   --host HOST           address to listen on (default 127.0.0.1: loopback only)
@@ -26,6 +27,7 @@ Options:
   --seed N              seed for faults with a rate and generated ids (default 1)
   --time-scale X        run the simulator's clock X times faster (default 1)
   --session-idle DUR    logon session idle timeout (default 15m)
+  --quiet               at start, count the inventory instead of listing every name
   -h, --help            show this help
 
 Account: VEEAM_EM_USERNAME / VEEAM_EM_PASSWORD when both are set, else the demo
@@ -40,15 +42,6 @@ function positiveNumber(text: string, flag: string, integer: boolean, min: numbe
     throw new UsageError(`${flag}: "${text}" is not ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`);
   }
   return n;
-}
-
-function describe(inventory: Inventory): string {
-  const replicas = inventory.cdpReplicas ?? [];
-  const vms = replicas.reduce((n, r) => n + r.vms.length, 0);
-  const parts = [`${replicas.length} CDP replica${replicas.length === 1 ? '' : 's'} (${vms} VM${vms === 1 ? '' : 's'})`];
-  parts.push(`${(inventory.vApps ?? []).length} vApp(s)`, `${(inventory.failoverPlans ?? []).length} failover plan(s)`);
-  if ((inventory.faults ?? []).length > 0) parts.push(`${(inventory.faults ?? []).length} fault(s)`);
-  return parts.join(', ');
 }
 
 function logLine(e: RequestLogEntry): string {
@@ -68,6 +61,7 @@ export const simCommand: Command = async (argv, io) => {
     seed: { type: 'string' },
     'time-scale': { type: 'string' },
     'session-idle': { type: 'string' },
+    quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -126,12 +120,15 @@ export const simCommand: Command = async (argv, io) => {
   const server = await sim.startSimulatorServer(simulator, { host, port, tls: values.tls === true });
   const out: string[] = [`Enterprise Manager simulator listening on ${server.url}/api/`];
   out.push(`  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`);
-  out.push(`  inventory: ${source}: ${describe(inventory)}`);
+  out.push(`  inventory: ${source}: ${sim.inventoryCounts(inventory)}`);
+  if (values.quiet !== true) out.push(...sim.inventoryLines(inventory));
+  // The CA file's folder is removed when the simulator stops (SIGINT/SIGTERM abort io.signal).
+  let caDir: string | undefined;
   if (server.caPem) {
-    const dir = await mkdtemp(join(tmpdir(), 'runbook-sim-'));
-    const caFile = join(dir, 'ca.pem');
+    caDir = await mkdtemp(join(tmpdir(), 'runbook-sim-'));
+    const caFile = join(caDir, 'ca.pem');
     await writeFile(caFile, server.caPem, { mode: 0o644 });
-    out.push(`  CA certificate: ${caFile} (trust it with server.tls.caFile)`);
+    out.push(`  CA certificate: ${caFile} (trust it with server.tls.caFile; removed when the simulator stops)`);
   }
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) out.push(`  warning: listening on ${host}: reachable from other machines`);
   if (scale !== 1) out.push(`  time runs ${scale}x faster`);
@@ -143,6 +140,7 @@ export const simCommand: Command = async (argv, io) => {
     io.signal.addEventListener('abort', () => done(), { once: true });
   });
   await server.close();
+  if (caDir !== undefined) await rm(caDir, { recursive: true, force: true });
   io.stdout.write('simulator stopped\n');
   return 0;
 };

@@ -4,7 +4,7 @@
 
 import type { ApiCall } from '../api/types.js';
 import type { MediaType } from '../playbook/types.js';
-import type { Plan, PlanStep, Resumed, RollbackNote } from './types.js';
+import type { Plan, PlanExecStep, PlanStep, Resumed, RollbackNote } from './types.js';
 
 export interface RenderOptions {
   media: MediaType;
@@ -76,6 +76,7 @@ function renderStep(step: PlanStep, num: string, indent: string, lines: string[]
     case 'exec':
       lines.push(`${pad}$ ${step.shell ? step.command.join(' ') : step.command.map(quote).join(' ')}${step.shell ? '   (through sh)' : ''}`);
       lines.push(`${pad}in ${step.cwd}, expects exit ${step.expectExit}`);
+      lines.push(`${pad}${rehearsalText(step)}`);
       break;
     case 'parallel':
       step.steps.forEach((child, i) => renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed));
@@ -97,6 +98,13 @@ function renderCall(call: ApiCall, subject: string, pad: string, lines: string[]
   const encoded = o.encode(call);
   if (encoded.contentType) lines.push(`${pad}  Content-Type: ${encoded.contentType}`);
   if (encoded.body) for (const l of encoded.body.trimEnd().split('\n')) lines.push(`${pad}  ${l}`);
+}
+
+/** What a rehearsal does with an exec step (execute-steps.ts acts on the same field). */
+export function rehearsalText(step: PlanExecStep): string {
+  if (step.rehearse === 'run') return 'in a rehearsal: runs for real (rehearse: run), its undo too';
+  if (step.rehearse) return `in a rehearsal: runs the stand-in instead: ${step.shell ? step.rehearse.join(' ') : step.rehearse.map(quote).join(' ')}`;
+  return 'in a rehearsal: not run (set rehearse: run, or rehearse: [stand-in argv], to run something)';
 }
 
 function rollbackText(note: RollbackNote): string {

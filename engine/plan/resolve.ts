@@ -35,7 +35,7 @@ export async function resolvePlan(options: ResolveOptions): Promise<Plan> {
   for (const problem of neverTwiceProblems(steps)) r.problems.push(problem);
   const pb = options.playbook;
   return {
-    playbook: { name: pb.name, ...(pb.description !== undefined ? { description: pb.description } : {}), file: pb.file },
+    playbook: { name: pb.name, ...(pb.description !== undefined ? { description: pb.description } : {}), file: pb.file, ...(pb.approvers ? { approvers: pb.approvers } : {}) },
     params: options.params,
     server: options.server,
     pollIntervalMs: pb.defaults.pollIntervalMs,
@@ -186,11 +186,12 @@ class Resolver {
       case 'wait':
         return { ...base, kind: 'wait', durationMs: step.durationMs, rollback: none };
       case 'approval':
-        return { ...base, kind: 'approval', message: this.bind(step.message, where), rollback: none };
+        return { ...base, kind: 'approval', message: this.bind(step.message, where), quorum: step.quorum, ...(step.signers ? { signers: step.signers } : {}), rollback: none };
       case 'exec': {
         const folder = dirname(this.o.playbook.file);
         const command = step.command.map((a) => this.bind(a, where));
         const undo = step.undo?.map((a) => this.bind(a, where));
+        const rehearse = step.rehearse === 'run' ? 'run' : step.rehearse?.map((a) => this.bind(a, where));
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(step.env)) env[k] = this.bind(v, where);
         return {
@@ -202,6 +203,7 @@ class Resolver {
           cwd: resolvePath(folder, step.cwd !== undefined ? this.bind(step.cwd, where) : '.'),
           expectExit: step.expectExit,
           ...(undo ? { undo } : {}),
+          ...(rehearse ? { rehearse } : {}),
           rollback: undo ? { afterSuccess: { kind: 'exec', command: undo, text: `run undo: ${undo.join(' ')}` } } : none,
         };
       }

@@ -105,6 +105,10 @@ export interface PlanApprovalStep extends PlanStepBase {
   kind: 'approval';
   /** Params bound. */
   message: string;
+  /** Signed approvals: who may sign (absent: anyone in the allowed-signers file). */
+  signers?: string[];
+  /** Distinct signers an approval needs. */
+  quorum: number;
 }
 
 export interface PlanExecStep extends PlanStepBase {
@@ -116,6 +120,8 @@ export interface PlanExecStep extends PlanStepBase {
   cwd: string;
   expectExit: number;
   undo?: string[];
+  /** In a rehearsal: `run` for real, an argv stand-in (params bound), absent: not run. */
+  rehearse?: 'run' | string[];
 }
 
 export interface PlanParallelStep extends PlanStepBase {
@@ -134,7 +140,8 @@ export type PlanStep =
   | PlanParallelStep;
 
 export interface Plan {
-  playbook: { name: string; description?: string; file: string };
+  /** `approvers`: decisions must be signed by a key in that allowed-signers file (absolute). */
+  playbook: { name: string; description?: string; file: string; approvers?: { allowedSigners: string } };
   params: Record<string, ParamValue>;
   /** `timeScale`: simulated runs only, how much faster than real time the simulated world runs. */
   server: { url: string; media: MediaType; simulated: boolean; username?: string; timeScale?: number };

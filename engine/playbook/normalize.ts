@@ -1,6 +1,7 @@
 // Written → normalized: fills every default from DEFAULTS, turns durations into ms and
 // records where each step starts. Runs only on schema-valid input, so shapes are trusted.
 
+import { dirname, resolve } from 'node:path';
 import type { SourcePosition } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -43,6 +44,7 @@ export function normalize(written: WrittenPlaybook, file: string, source?: Sourc
     steps: written.steps.map((s, i) => step(s, ['steps', i], defaults, defaults.retry, defaults.onFailure, source)),
   };
   if (written.description !== undefined) playbook.description = written.description;
+  if (written.approvers !== undefined) playbook.approvers = { allowedSigners: resolve(dirname(file), written.approvers.allowedSigners) };
   return playbook;
 }
 
@@ -109,7 +111,10 @@ function step(
     return out;
   }
   if ('wait' in s) return { ...common, kind: 'wait', durationMs: parseDuration(s.wait) };
-  if ('approval' in s) return { ...common, kind: 'approval', message: s.approval };
+  if ('approval' in s) {
+    const b = typeof s.approval === 'string' ? { message: s.approval } : s.approval;
+    return { ...common, kind: 'approval', message: b.message, quorum: b.quorum ?? 1, ...(b.signers !== undefined ? { signers: [...b.signers] } : {}) };
+  }
   if ('exec' in s) {
     const b = s.exec;
     const out: Step = {
@@ -122,6 +127,7 @@ function step(
     };
     if (b.cwd !== undefined) out.cwd = b.cwd;
     if (b.undo !== undefined) out.undo = [...b.undo];
+    if (b.rehearse !== undefined) out.rehearse = b.rehearse === 'run' ? 'run' : [...b.rehearse];
     return out;
   }
   if ('parallel' in s) {

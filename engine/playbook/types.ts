@@ -150,6 +150,16 @@ export interface ApprovalStep extends StepCommon {
   kind: 'approval';
   /** What to check before approving (a template). */
   message: string;
+  /** Principals of the allowed-signers file who may sign; absent: any principal in it. */
+  signers?: string[];
+  /** Distinct signers an approval needs (one allowed signer's rejection is enough). @default 1 */
+  quorum: number;
+}
+
+/** Signed approvals: decisions must be signed by a key in this OpenSSH allowed-signers file. */
+export interface Approvers {
+  /** Absolute path (written relative to the playbook). */
+  allowedSigners: string;
 }
 
 export interface ExecStep extends StepCommon {
@@ -164,6 +174,8 @@ export interface ExecStep extends StepCommon {
   expectExit: number;
   /** Run by rollback when this step succeeded. */
   undo?: string[];
+  /** In a rehearsal: `run` runs it for real, an argv runs that stand-in; absent, nothing runs. */
+  rehearse?: 'run' | string[];
 }
 
 export interface ParallelStep extends StepCommon {
@@ -193,5 +205,7 @@ export interface Playbook {
   params: Record<string, ParamDef>;
   defaults: Defaults;
   targets: Targets;
+  /** Absent: decisions are unsigned (the decision file's owner is recorded). */
+  approvers?: Approvers;
   steps: Step[];
 }

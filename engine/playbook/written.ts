@@ -78,7 +78,7 @@ export interface WrittenStepBodies {
   };
   wait: WrittenDuration;
   /** What the operator confirms; the run waits for `runbook approve` (or `run --approve`). */
-  approval: string;
+  approval: string | WrittenApproval;
   exec: {
     command: string[];
     shell?: boolean;
@@ -86,8 +86,22 @@ export interface WrittenStepBodies {
     cwd?: string;
     expectExit?: number;
     undo?: string[];
+    /** In a rehearsal: `run` for real, or an argv stand-in; absent, the step is not run. */
+    rehearse?: 'run' | string[];
   };
   parallel: WrittenStep[];
+}
+
+/** The object form of `approval:`: who may sign, and how many distinct signers it needs. */
+export interface WrittenApproval {
+  message: string;
+  signers?: string[];
+  quorum?: number;
+}
+
+/** Who can decide approval steps: an OpenSSH allowed-signers file in the playbook's repo. */
+export interface WrittenApprovers {
+  allowedSigners: string;
 }
 
 export type WrittenStepKind = keyof WrittenStepBodies;
@@ -103,6 +117,7 @@ export interface WrittenPlaybook {
   targets?: { rto?: WrittenDuration; rpo?: WrittenDuration };
   params?: Record<string, WrittenParam>;
   defaults?: WrittenDefaults;
+  approvers?: WrittenApprovers;
   steps: WrittenStep[];
 }
 
@@ -125,10 +140,12 @@ export const STEP_BODY_KEYS = {
   failoverVapp: keys<WrittenStepBodies['failoverVapp']>()(['vapp', 'restorePoint']),
   failoverPlan: keys<WrittenStepBodies['failoverPlan']>()(['plan', 'action', 'before']),
   check: keys<WrittenStepBodies['check']>()(['cdpReplica', 'vms', 'vapp', 'failoverPlan', 'maxRpo', 'appConsistentWithin']),
-  exec: keys<WrittenStepBodies['exec']>()(['command', 'shell', 'env', 'cwd', 'expectExit', 'undo']),
+  exec: keys<WrittenStepBodies['exec']>()(['command', 'shell', 'env', 'cwd', 'expectExit', 'undo', 'rehearse']),
 } as const;
 
-export const TOP_LEVEL_KEYS = keys<WrittenPlaybook>()(['version', 'name', 'description', 'server', 'targets', 'params', 'defaults', 'steps']);
+export const TOP_LEVEL_KEYS = keys<WrittenPlaybook>()(['version', 'name', 'description', 'server', 'targets', 'params', 'defaults', 'approvers', 'steps']);
+export const APPROVAL_KEYS = keys<WrittenApproval>()(['message', 'signers', 'quorum']);
+export const APPROVERS_KEYS = keys<WrittenApprovers>()(['allowedSigners']);
 export const SERVER_KEYS = keys<WrittenServer>()(['url', 'username', 'password', 'media', 'tls', 'timeout']);
 export const PARAM_KEYS = keys<WrittenParam>()(['type', 'description', 'default', 'enum']);
 export const DEFAULTS_KEYS = keys<WrittenDefaults>()(['timeout', 'pollInterval', 'retry', 'concurrency', 'onFailure']);

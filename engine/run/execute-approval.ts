@@ -6,6 +6,8 @@ import { errorMessage } from '../errors.js';
 import type { PlanApprovalStep } from '../plan/types.js';
 import { StepTimeoutError, type ExecContext, type StepResult } from './context.js';
 import type { StepControl } from './execute-failover.js';
+import { approvalText } from './approval-text.js';
+import type { ApprovalRecord } from './report-types.js';
 
 /** How often the inbox is read while waiting (real time): a decision is acted on within this. */
 export const APPROVAL_POLL_MS = 1_000;
@@ -13,7 +15,17 @@ export const APPROVAL_POLL_MS = 1_000;
 export async function runApprovalStep(ctx: ExecContext, step: PlanApprovalStep, control: StepControl): Promise<StepResult> {
   const inbox = ctx.approvals;
   if (!inbox) return { outcome: 'failed', error: 'no approval can reach this run (a rehearsal without --state-dir): pass --approve ' + step.id };
-  let decision = inbox.read(step.id);
+  const gate = inbox.open(step);
+  const read = (): ApprovalRecord | undefined => {
+    const r = gate.poll();
+    for (const f of r.refused) {
+      // Journaled as refused; the gate keeps waiting for a decision it can accept.
+      ctx.recorder.approvalRefused(step.id, f.file, f.why);
+      ctx.recorder.output(step.id, `refused decision ${f.file}: ${f.why}`);
+    }
+    return r.decision;
+  };
+  let decision = read();
   if (!decision) {
     ctx.recorder.output(step.id, `waiting for approval: ${step.message}`);
     ctx.recorder.output(step.id, `to decide: ${inbox.howTo(step.id)}`);
@@ -23,7 +35,7 @@ export async function runApprovalStep(ctx: ExecContext, step: PlanApprovalStep, 
   try {
     while (!decision) {
       await ctx.clock.sleep(pollMs, control.signal);
-      decision = inbox.read(step.id);
+      decision = read();
     }
   } catch (error) {
     if (control.signal.aborted && control.signal.reason instanceof StepTimeoutError) {
@@ -32,8 +44,7 @@ export async function runApprovalStep(ctx: ExecContext, step: PlanApprovalStep, 
     return { outcome: 'failed', error: errorMessage(control.signal.aborted ? control.signal.reason : error) };
   }
   ctx.recorder.approval(step.id, decision);
-  const who = `${decision.by} (${decision.via})`;
+  ctx.recorder.output(step.id, approvalText(decision));
   const why = decision.reason !== undefined ? `: ${decision.reason}` : '';
-  ctx.recorder.output(step.id, `${decision.decision} by ${who}${why}`);
-  return decision.decision === 'approved' ? { outcome: 'succeeded' } : { outcome: 'failed', error: `rejected by ${who}${why}` };
+  return decision.decision === 'approved' ? { outcome: 'succeeded' } : { outcome: 'failed', error: `rejected by ${decision.by} (${decision.signed ? 'signed' : 'unsigned'})${why}` };
 }

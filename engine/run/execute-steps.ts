@@ -36,24 +36,31 @@ export async function runWaitStep(ctx: ExecContext, step: PlanWaitStep, control:
 }
 
 export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control: StepControl): Promise<StepResult> {
+  // A rehearsal changes nothing outside the simulator: exec runs only when the step opts in.
+  const rehearsal = ctx.plan.server.simulated;
+  if (rehearsal && step.rehearse === undefined) return rehearsedNotRun(ctx, step);
+  const standIn = rehearsal && step.rehearse !== 'run' ? step.rehearse : undefined;
+  const command = standIn ?? step.command;
+  if (standIn) ctx.recorder.output(step.id, `rehearsal: running the stand-in instead of ${step.command.join(' ')}`);
   let last = '';
   for (let attempt = 1; attempt <= step.retry.attempts; attempt++) {
     if (control.signal.aborted) return aborted(control, control.signal.reason);
     const result = await ctx.exec.run({
-      command: step.command,
+      command,
       shell: step.shell,
       env: { ...ctx.env, ...ctx.runEnv(step.id), ...step.env },
       cwd: step.cwd,
       signal: control.signal,
       onOutput: (line) => ctx.recorder.output(step.id, line),
     });
-    ctx.recorder.exec(step.id, step.command, result.exitCode, false, result.output);
+    ctx.recorder.exec(step.id, command, result.exitCode, false, result.output, standIn ? 'stand-in' : undefined);
     if (result.exitCode === step.expectExit && !result.error) {
       ctx.ledger.add({
         kind: 'exec',
         stepId: step.id,
-        command: step.command,
-        ...(step.undo ? { undo: step.undo } : {}),
+        command,
+        // A stand-in's undo would be the real step's undo: a rehearsal does not run it.
+        ...(step.undo ? { undo: step.undo, ...(standIn ? { undoRehearsed: true } : {}) } : {}),
         shell: step.shell,
         env: step.env,
         cwd: step.cwd,
@@ -63,8 +70,8 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
       return { outcome: 'succeeded' };
     }
     last = result.error
-      ? `${step.command[0] ?? ''}: ${result.error}`
-      : `${step.command[0] ?? ''} exited ${result.exitCode ?? 'abnormally'} (expected ${step.expectExit})`;
+      ? `${command[0] ?? ''}: ${result.error}`
+      : `${command[0] ?? ''} exited ${result.exitCode ?? 'abnormally'} (expected ${step.expectExit})`;
     if (control.signal.aborted) return aborted(control, control.signal.reason);
     if (attempt < step.retry.attempts) {
       const delay = backoffDelay(attempt, step.retry.backoffMs, step.retry.maxBackoffMs);
@@ -77,6 +84,24 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
     }
   }
   return { outcome: 'failed', error: last };
+}
+
+/** Shown and recorded, counted as succeeded (its expectExit assumed); its undo is not run either. */
+function rehearsedNotRun(ctx: ExecContext, step: PlanExecStep): StepResult {
+  ctx.recorder.output(step.id, `rehearsed, not run: ${step.command.join(' ')}`);
+  ctx.recorder.exec(step.id, step.command, step.expectExit, false, undefined, 'not-run');
+  ctx.ledger.add({
+    kind: 'exec',
+    stepId: step.id,
+    command: step.command,
+    ...(step.undo ? { undo: step.undo, undoRehearsed: true } : {}),
+    shell: step.shell,
+    env: step.env,
+    cwd: step.cwd,
+    timeoutMs: step.timeoutMs,
+    succeeded: true,
+  });
+  return { outcome: 'succeeded' };
 }
 
 function aborted(control: StepControl, error: unknown): StepResult {

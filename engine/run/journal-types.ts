@@ -5,7 +5,7 @@
 // `runbook rollback` rebuild what happened from these lines alone. No secrets, ever.
 
 import type { ParamValue } from '../playbook/types.js';
-import type { RollbackAction, RunOutcome } from './report-types.js';
+import type { ApprovalSigner, ExecRehearsal, RollbackAction, RunOutcome } from './report-types.js';
 
 interface Base {
   /** ISO 8601 UTC, from the injected clock. */
@@ -63,9 +63,23 @@ export type JournalEntry = Base &
         restoreSession?: { id: string; state: string; result?: string };
       }
     | ({ type: 'rollback' } & RollbackAction)
-    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean }
+    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean; rehearsed?: ExecRehearsal }
     /** An operator's decision on an approval step (`at` is when the run read it). */
-    | { type: 'approval'; stepId: string; decision: 'approved' | 'rejected'; by: string; decidedAt: string; via: string; reason?: string }
+    | {
+        type: 'approval';
+        stepId: string;
+        decision: 'approved' | 'rejected';
+        by: string;
+        decidedAt: string;
+        via: string;
+        reason?: string;
+        signed?: boolean;
+        readAt?: string;
+        claimedBy?: string;
+        signers?: ApprovalSigner[];
+      }
+    /** A decision file the run would not accept (bad signature, another run, …): the gate waits on. */
+    | { type: 'approval-refused'; stepId: string; file: string; why: string }
     | { type: 'event'; kind: 'retry' | 'session-renewal' | 'interrupt' | 'warning'; stepId?: string; message: string }
     | { type: 'run-end'; outcome: RunOutcome; exitCode: number }
   );

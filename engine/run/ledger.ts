@@ -40,6 +40,8 @@ export interface ExecEntry {
   stepId: string;
   command: string[];
   undo?: string[];
+  /** A rehearsal that did not run the real command: rollback records the undo, does not run it. */
+  undoRehearsed?: boolean;
   shell: boolean;
   env: Record<string, string>;
   cwd: string;

@@ -11,6 +11,8 @@ import type { JournalEntry } from './journal-types.js';
 import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
 import {
   REPORT_SCHEMA,
+  type ApprovalRecord,
+  type ExecRehearsal,
   type ManualAction,
   type RollbackAction,
   type RunOutcome,
@@ -208,18 +210,24 @@ export class RunRecorder {
     }
   }
 
-  exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string): void {
-    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}) });
+  exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string, rehearsed?: ExecRehearsal): void {
+    const r = rehearsed ? { rehearsed } : {};
+    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...r });
     if (!undo) {
-      const s = this.step(stepId);
-      s.exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}) };
+      this.step(stepId).exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}), ...r };
     }
   }
 
-  approval(stepId: string, d: NonNullable<StepReport['approval']>): void {
-    const reason = d.reason !== undefined ? { reason: d.reason } : {};
-    this.write({ type: 'approval', stepId, decision: d.decision, by: d.by, decidedAt: d.at, via: d.via, ...reason });
-    this.step(stepId).approval = { decision: d.decision, by: d.by, at: d.at, via: d.via, ...reason };
+  approval(stepId: string, d: ApprovalRecord): void {
+    const { decision, by, at, via, ...rest } = d;
+    this.write({ type: 'approval', stepId, decision, by, decidedAt: at, via, ...rest });
+    this.step(stepId).approval = { ...d };
+  }
+
+  approvalRefused(stepId: string, file: string, why: string): void {
+    this.write({ type: 'approval-refused', stepId, file, why });
+    const s = this.step(stepId);
+    (s.refusedDecisions ??= []).push({ at: this.iso(), file, why });
   }
 
   output(stepId: string, text: string): void {

@@ -6,6 +6,9 @@ import type { MediaType, ParamValue, StepKind, StepOutcome } from '../playbook/t
 
 export const REPORT_SCHEMA = 'cdp-runbook/report@1';
 
+/** A rehearsal's exec step: `not-run` (nothing ran, expectExit assumed) or `stand-in` (its rehearse argv ran). */
+export type ExecRehearsal = 'not-run' | 'stand-in';
+
 export type RunOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
 
 /** Where a VM stands after the run: the question the operator must be able to answer. */
@@ -56,11 +59,53 @@ export interface StepReport {
   /** failoverPlan steps. */
   plan?: { name: string; id?: string; action: 'start' | 'undo'; taskId?: string; message?: string };
   /** exec steps. */
-  exec?: { command: string[]; exitCode?: number; output?: string };
+  exec?: { command: string[]; exitCode?: number; output?: string; rehearsed?: ExecRehearsal };
   /** check steps: each finding, passed or not. */
   checks?: { ok: boolean; message: string }[];
   /** approval steps: the decision, once there is one. */
-  approval?: { decision: 'approved' | 'rejected'; by: string; at: string; via: string; reason?: string };
+  approval?: ApprovalRecord;
+  /** approval steps: decision files the run refused, and why (the gate kept waiting). */
+  refusedDecisions?: RefusedDecision[];
+}
+
+/**
+ * A decision on an approval step. Signed: `by` is the verified principals, `at` the signed
+ * time, `signers` the evidence (re-verifiable with `runbook report --verify`). Unsigned:
+ * `by` is the decision file's owner from the file system (`claimedBy` what the file said,
+ * when different), `at` when the run read it.
+ */
+export interface ApprovalRecord {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  via: string;
+  reason?: string;
+  /** Absent in journals written before signed approvals: unsigned. */
+  signed?: boolean;
+  /** When the run read the decision (the run's clock). */
+  readAt?: string;
+  claimedBy?: string;
+  signers?: ApprovalSigner[];
+}
+
+export interface ApprovalSigner {
+  principal: string;
+  /** Key type and SHA256 fingerprint, as ssh-keygen prints it. */
+  fingerprint: string;
+  signedAt: string;
+  readAt: string;
+  decision: 'approved' | 'rejected';
+  reason?: string;
+  /** The exact text signed, and the armored signature over it. */
+  payload: string;
+  signature: string;
+}
+
+export interface RefusedDecision {
+  /** When the run read it. */
+  at: string;
+  file: string;
+  why: string;
 }
 
 export interface RollbackAction {

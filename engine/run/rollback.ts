@@ -222,6 +222,10 @@ async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
 async function undoExec(ctx: RollbackContext, entry: ExecEntry): Promise<void> {
   const undo = entry.undo ?? [];
   const target = undo.join(' ');
+  if (entry.undoRehearsed) {
+    ctx.recorder.rollbackAction({ action: 'exec-undo', stepId: entry.stepId, target, ok: true, message: `rehearsed, not run: ${target}` });
+    return;
+  }
   const timer = new AbortController();
   const timeout = new AbortController();
   ctx.clock.sleep(entry.timeoutMs, timer.signal).then(

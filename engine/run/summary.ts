@@ -2,6 +2,7 @@
 // did and what the operator must still do. Pure: the command prints it.
 
 import { duration } from '../plan/render.js';
+import { isScaled } from './rehearsal-label.js';
 import type { RollbackAction, RunReport, VmState } from './report-types.js';
 
 /** How a rollback action reads, in the summary and the progress view alike. */
@@ -21,10 +22,6 @@ export interface SummaryOptions {
   realMs?: number;
 }
 
-/** True when the report's times are simulated time running faster than real time. */
-function isScaled(report: RunReport): boolean {
-  return report.server.simulated && report.server.timeScale !== undefined && report.server.timeScale !== 1;
-}
 
 /** ` in 14m` or, in a rehearsal, ` in 14m of simulated time (×60, 14.2s real)`. */
 function took(report: RunReport, realMs: number | undefined): string {

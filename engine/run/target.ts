@@ -52,9 +52,7 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     if (!(scale > 0)) throw new UsageError(`--time-scale must be a positive number, got ${scale}`);
     const clock = scale === 1 ? systemClock : scaledClock(scale);
     const inventory = o.inventory ? await readInventory(resolve(o.cwd, o.inventory)) : inventoryFromPlaybook(o.playbook);
-    const admin = withAdmin(inventory);
-    const username = o.env.VEEAM_EM_USERNAME ?? admin.name;
-    const password = o.env.VEEAM_EM_PASSWORD ?? admin.password;
+    const { username, password } = rehearsalAccount(inventory, o.env, o.inventory === undefined);
     const sim = createSimulator({ inventory, clock, baseUrl: SIM_URL });
     const client = createClient({
       url: SIM_URL,
@@ -92,13 +90,22 @@ async function readInventory(file: string): Promise<Inventory> {
   }
 }
 
-/** The inventory's first Portal Administrator, or the documented demo admin added to it. */
-function withAdmin(inventory: Inventory): { name: string; password: string } {
+/**
+ * Who a rehearsal logs on as: the account the client would use (VEEAM_EM_USERNAME and
+ * VEEAM_EM_PASSWORD, one or both), filled in from the inventory's first Portal Administrator
+ * or the documented demo admin. The simulator is taught that account, so a shell set up for
+ * the real EM rehearses as it is. An `--inventory` file's own users keep their passwords
+ * (a deliberate logon test); a derived inventory takes the account as given.
+ */
+function rehearsalAccount(inventory: Inventory, env: Record<string, string | undefined>, derived: boolean): { username: string; password: string } {
   const users = (inventory.users ??= []);
-  const admin = users.find((u) => u.role === 'Portal Administrator');
-  if (admin) return { name: admin.name, password: admin.password };
-  users.push({ name: DEMO_ADMIN.name, password: DEMO_ADMIN.password, role: 'Portal Administrator' });
-  return DEMO_ADMIN;
+  const admin = users.find((u) => u.role === 'Portal Administrator') ?? DEMO_ADMIN;
+  const username = env.VEEAM_EM_USERNAME || admin.name;
+  const password = env.VEEAM_EM_PASSWORD || (username === admin.name ? admin.password : DEMO_ADMIN.password);
+  const known = users.find((u) => u.name.toLowerCase() === username.toLowerCase());
+  if (!known) users.push({ name: username, password, role: 'Portal Administrator' });
+  else if (derived) known.password = password;
+  return { username, password };
 }
 
 /**

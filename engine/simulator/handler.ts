@@ -10,6 +10,7 @@ import { seededRandom } from './ids.js';
 import { validateInventory } from './inventory.js';
 import { buildModel } from './build-model.js';
 import { cdpRoutes } from './routes-cdp.js';
+import { linkRoutes } from './routes-links.js';
 import { planRoutes } from './routes-plans.js';
 import { queryRoutes } from './routes-query.js';
 import { sessionRoutes } from './routes-session.js';
@@ -41,7 +42,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     random,
     failovers: {},
   };
-  const routes: Route[] = [...sessionRoutes(world), ...taskRoutes(world), ...queryRoutes(world), ...vappRoutes(world), ...cdpRoutes(world), ...planRoutes(world)];
+  const routes: Route[] = [...sessionRoutes(world), ...taskRoutes(world), ...queryRoutes(world), ...vappRoutes(world), ...cdpRoutes(world), ...planRoutes(world), ...linkRoutes(world)];
   let baseUrl = (options.baseUrl ?? 'https://localhost:9398').replace(/\/+$/, '');
   const log: RequestLogEntry[] = [];
   let seq = 0;

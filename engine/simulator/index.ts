@@ -8,6 +8,7 @@ export type { ServerOptions, RunningServer } from './server.js';
 export { inventoryFromPlaybook } from './from-playbook.js';
 export { demoInventory, DEMO_ADMIN, DEMO_USERS } from './demo.js';
 export { loadInventory, validateInventory } from './inventory.js';
+export { inventoryCounts, inventoryLines } from './inventory-listing.js';
 export { uuidFromName } from './ids.js';
 export type {
   Behaviour,

@@ -35,7 +35,7 @@ export async function planFor(pb: Playbook, client: EmClient, params: Record<str
     params,
     env,
     bind: (t) => t.replace(/\$\{params\.(\w+)\}/g, (_, k: string) => String(params[k])),
-    server: { url: 'https://em:9398/api', media: 'xml', simulated: true },
+    server: { url: 'https://em:9398/api', media: 'xml', simulated: false },
   });
 }
 

@@ -1,9 +1,10 @@
 // The semantic rules, in the order their messages read best.
 
+import { approversFit } from './approvers.js';
 import type { Rule } from './context.js';
 import { durationsArePositive, stepSettingsCohere } from './coherence.js';
 import { paramDefinitionsFit, paramReferencesResolve, paramsAreUsed } from './params.js';
-import { argvIsSplit, noLiteralSecrets } from './secrets.js';
+import { argvIsSplit, noLiteralSecrets, shellTemplatesAreSafe } from './secrets.js';
 import { conditionsReferToEarlierSteps, uniqueStepIds } from './steps.js';
 
 export const RULES: readonly Rule[] = [
@@ -16,4 +17,6 @@ export const RULES: readonly Rule[] = [
   durationsArePositive,
   noLiteralSecrets,
   argvIsSplit,
+  shellTemplatesAreSafe,
+  approversFit,
 ];

@@ -114,6 +114,7 @@ export function templateFields(step: Step, at: Path): TemplateField[] {
         ...Object.entries(step.env).flatMap(([k, v]) => text(['exec', 'env', k], v)),
         ...text(['exec', 'cwd'], step.cwd),
         ...list(['exec', 'undo'], step.undo),
+        ...list(['exec', 'rehearse'], step.rehearse === 'run' ? undefined : step.rehearse),
       ];
     case 'approval':
       return text(['approval'], step.message);

@@ -1,4 +1,4 @@
-// Rules about exec steps: secrets written into commands, and argv mistakes.
+// Rules about exec steps: secrets written into commands, argv mistakes, values pasted into shell text.
 
 import { scanTemplate } from '../template.js';
 import { allSteps, type Rule } from './context.js';
@@ -50,6 +50,30 @@ export const argvIsSplit: Rule = (ctx) => {
           message: `"${program}" is one argument, so it runs a program with that whole name; split it, e.g. [${parts.join(', ')}], or set shell: true`,
         });
       }
+    }
+  }
+};
+
+/**
+ * A `${params.*}` or `${env.*}` value pasted into a `shell: true` command is shell text:
+ * `--param 'msg=$(touch /tmp/x)'` runs the command substitution.
+ */
+export const shellTemplatesAreSafe: Rule = (ctx) => {
+  for (const { step, path } of allSteps(ctx.playbook.steps)) {
+    if (step.kind !== 'exec' || !step.shell) continue;
+    const argvs = [['command', step.command], ['undo', step.undo], ['rehearse', step.rehearse === 'run' ? undefined : step.rehearse]] as const;
+    for (const [field, argv] of argvs) {
+      argv?.forEach((arg, i) => {
+        const ref = scanTemplate(arg).refs[0];
+        if (!ref) return;
+        const name = `\${${ref.source}.${ref.name}}`;
+        ctx.report({
+          path: [...path, 'exec', field, i],
+          severity: 'warning',
+          code: 'rule/shell-template',
+          message: `${name} is pasted into shell text (shell: true), so a value holding $(...), ; or quotes runs as shell code: drop shell: true and pass it as its own argv item, or pass it in env (e.g. env: {VALUE: "${name}"}) and write "$VALUE" in double quotes in the command`,
+        });
+      });
     }
   }
 };

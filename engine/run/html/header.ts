@@ -2,6 +2,7 @@
 // recovery time and data loss against the playbook's targets; then, when anything is
 // left, what must still be done by hand.
 
+import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
 import type { RunReport } from '../report-types.js';
 import { esc } from './escape.js';
 import { formatDuration, formatTime, icon, ms, toneOf } from './format.js';
@@ -21,6 +22,7 @@ export function renderHeader(report: RunReport): string {
   const wall = start !== undefined && end !== undefined ? formatDuration(end - start) : '–';
   const pb = report.playbook;
   const server = report.server;
+  const scaled = isScaled(report);
   const meta: [string, string][] = [
     ['Run id', `<code>${esc(report.runId)}</code>`],
     ...(report.resumes !== undefined ? ([['Resumes', `<code>${esc(report.resumes)}</code> <span class="muted">(what it did is not in this report)</span>`]] as [string, string][]) : []),
@@ -35,11 +37,15 @@ export function renderHeader(report: RunReport): string {
     ],
     ['Exit code', report.exitCode !== undefined ? esc(report.exitCode) : '–'],
     ['Started', esc(formatTime(report.startedAt))],
-    ['Ended', `${esc(formatTime(report.endedAt))} <span class="muted">(${esc(wall)})</span>`],
+    [scaled ? 'Ended (simulated time)' : 'Ended', `${esc(formatTime(report.endedAt))} <span class="muted">(${esc(wall)}${scaled ? ' simulated' : ''})</span>`],
   ];
+  const note = timesNote(report);
   return (
     `<header>` +
-    `<h1>${esc(pb.name)}</h1>` +
+    `<h1>${server.simulated ? `<span class="rehearsal">${esc(REHEARSAL)}</span> ` : ''}${esc(pb.name)}</h1>` +
+    (server.simulated
+      ? `<p class="rehearsal-note" role="note"><strong>${esc(REHEARSAL)}</strong>: nothing in this report changed a real Enterprise Manager${note !== undefined ? `; ${esc(note)}` : ''}.</p>`
+      : '') +
     (pb.description ? `<p class="subtitle">${esc(pb.description)}</p>` : '') +
     `<div class="banner">` +
     `<div class="outcome o-${tone}" data-outcome="${esc(report.outcome)}"><span class="icon" aria-hidden="true">${icon(tone)}</span>` +

@@ -2,6 +2,7 @@
 // external resource) to attach to a ticket or archive as audit evidence. The Content-
 // Security-Policy forbids any fetch, so a browser proves the page needs nothing else.
 
+import { isScaled, rehearsalPrefix } from '../rehearsal-label.js';
 import type { RunReport } from '../report-types.js';
 import { esc } from './escape.js';
 import { icon, type Tone } from './format.js';
@@ -39,7 +40,7 @@ function legend(): string {
 }
 
 export function renderHtmlReport(report: RunReport, options: HtmlReportOptions = {}): string {
-  const title = `DR run report: ${report.playbook.name} (${report.outcome})`;
+  const title = `${rehearsalPrefix(report)}DR run report: ${report.playbook.name} (${report.outcome})`;
   const footer =
     `<footer>cdp-runbook report (${esc(report.schema)}) · playbook sha256 <code>${esc(report.playbook.sha256)}</code>` +
     (options.generatedAt ? ` · generated ${esc(options.generatedAt)}` : '') +
@@ -58,7 +59,7 @@ export function renderHtmlReport(report: RunReport, options: HtmlReportOptions =
 <body>
 <main>
 ${renderHeader(report)}
-<section class="timeline-section" id="timeline"><h2>Recovery timeline</h2>
+<section class="timeline-section" id="timeline"><h2>Recovery timeline${isScaled(report) ? ' (simulated time)' : ''}</h2>
 <figure>${renderTimeline(report)}</figure>
 ${legend()}</section>
 <section id="steps"><h2>Steps</h2>${renderStepsTable(report)}</section>

@@ -26,6 +26,8 @@ body { margin: 0; background: var(--bg); color: var(--fg);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 main { max-width: 1400px; margin: 0 auto; padding: 24px 28px 40px; }
 h1 { font-size: 24px; margin: 0 0 4px; overflow-wrap: anywhere; }
+.rehearsal { color: var(--stop); letter-spacing: .02em; }
+.rehearsal-note { border: 2px dashed currentColor; padding: 6px 10px; font-weight: 600; }
 h2 { font-size: 17px; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--border); }
 code, .mono { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, monospace; font-size: 12.5px; }
 .muted { color: var(--muted); }

@@ -1,6 +1,7 @@
 // The detail tables: steps and VMs. Every cell is escaped; outcomes show an icon and a word.
 
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
+import { isScaled } from '../rehearsal-label.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { esc } from './escape.js';
 import { formatClock, formatDuration, icon, ms, toneOf, vmTone, type Tone } from './format.js';
@@ -17,7 +18,7 @@ function duration(startIso: string | undefined, endIso: string | undefined, give
   return a !== undefined && b !== undefined ? formatDuration(b - a) : '–';
 }
 
-function stepDetail(step: StepReport): string {
+function stepDetail(step: StepReport, scaled: boolean): string {
   const parts: string[] = [];
   if (step.skipReason) parts.push(`skipped: ${esc(step.skipReason)}`);
   if (step.error) parts.push(`<strong class="o-failed">${esc(step.error)}</strong>`);
@@ -27,9 +28,11 @@ function stepDetail(step: StepReport): string {
   }
   if (step.exec) {
     const e = step.exec;
-    parts.push(`<code>${esc(e.command.join(' '))}</code>${e.exitCode !== undefined ? ` → exit ${esc(e.exitCode)}` : ''}`);
+    const code = `<code>${esc(e.command.join(' '))}</code>`;
+    if (e.rehearsed === 'not-run') parts.push(`rehearsed, not run: ${code}`);
+    else parts.push(`${code}${e.rehearsed ? ' (rehearsal stand-in)' : ''}${e.exitCode !== undefined ? ` → exit ${esc(e.exitCode)}` : ''}`);
   }
-  if (step.approval) parts.push(esc(approvalText(step.approval)));
+  for (const line of approvalLines(step, scaled)) parts.push(esc(line));
   for (const c of step.checks ?? []) {
     parts.push(`<span class="o-${c.ok ? 'succeeded' : 'failed'}">${icon(c.ok ? 'succeeded' : 'failed')}</span> ${esc(c.message)}`);
   }
@@ -41,6 +44,7 @@ function stepDetail(step: StepReport): string {
 }
 
 export function renderStepsTable(report: RunReport): string {
+  const scaled = isScaled(report);
   const rows = orderSteps(report.steps).map(({ step, depth }) => {
     const tone = toneOf(step.outcome);
     return (
@@ -50,11 +54,11 @@ export function renderStepsTable(report: RunReport): string {
       stateCell(tone, step.outcome) +
       `<td class="num">${esc(formatClock(step.startedAt))}</td>` +
       `<td class="num">${esc(duration(step.startedAt, step.endedAt, step.durationMs))}</td>` +
-      `<td class="wrap">${stepDetail(step)}</td></tr>`
+      `<td class="wrap">${stepDetail(step, scaled)}</td></tr>`
     );
   });
   return (
-    `<table class="steps"><thead><tr><th>Step</th><th>Kind</th><th>Outcome</th><th>Started (UTC)</th><th>Duration</th><th>Details</th></tr></thead>` +
+    `<table class="steps"><thead><tr><th>Step</th><th>Kind</th><th>Outcome</th><th>Started (UTC${scaled ? ', simulated' : ''})</th><th>Duration${scaled ? ' (simulated)' : ''}</th><th>Details</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }

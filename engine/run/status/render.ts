@@ -1,7 +1,7 @@
 // Text and JSON views of run status. Pure: strings in, strings out.
 
 import { dirname } from 'node:path';
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
 import type { RunStatus } from './run-status.js';
 
 export function formatDuration(ms: number | undefined): string {
@@ -136,8 +136,8 @@ export function renderRunDetail(r: RunStatus): string {
       out.push(`${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`);
     }
     if (s.plan) out.push(`${indent}    plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`);
-    if (s.approval) out.push(`${indent}    ${approvalText(s.approval)}`);
-    else if (waiting.includes(s.id)) {
+    for (const line of approvalLines(s)) out.push(`${indent}    ${line}`);
+    if (!s.approval && waiting.includes(s.id)) {
       out.push(`${indent}    waiting for approval: runbook approve --run ${r.runId} --step ${s.id} --state-dir ${dirname(dirname(r.path))}   (add --reject to refuse)`);
     }
   }

@@ -194,10 +194,15 @@ export function replay(runId: string, entries: JournalEntry[]): Replayed {
         break;
       }
       case 'exec':
-        if (!e.undo) step(e.stepId).exec = { command: [...e.command], ...(e.exitCode !== null ? { exitCode: e.exitCode } : {}) };
+        if (!e.undo) step(e.stepId).exec = { command: [...e.command], ...(e.exitCode !== null ? { exitCode: e.exitCode } : {}), ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}) };
         break;
-      case 'approval':
-        step(e.stepId).approval = { decision: e.decision, by: e.by, at: e.decidedAt, via: e.via, ...(e.reason !== undefined ? { reason: e.reason } : {}) };
+      case 'approval': {
+        const { type: _type, at: _at, stepId, decidedAt, ...rest } = e;
+        step(stepId).approval = { ...rest, at: decidedAt };
+        break;
+      }
+      case 'approval-refused':
+        (step(e.stepId).refusedDecisions ??= []).push({ at: e.at, file: e.file, why: e.why });
         break;
       case 'event':
         report.events.push({ at: e.at, type: e.kind, message: e.message, ...(e.stepId ? { stepId: e.stepId } : {}) });

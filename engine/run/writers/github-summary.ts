@@ -2,7 +2,8 @@
 // caller checks the environment). Manual actions first: they are what a reader must act on.
 
 import { appendFileSync } from 'node:fs';
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
+import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 
@@ -34,7 +35,9 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   const r = secrets.redact(input);
   const total = r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : undefined;
   const out: string[] = [];
-  out.push(`### Runbook ${mdCell(r.playbook.name)}: ${r.outcome}${r.server.simulated ? ' (simulated)' : ''}`, '');
+  out.push(`### ${r.server.simulated ? `${REHEARSAL}: ` : ''}Runbook ${mdCell(r.playbook.name)}: ${r.outcome}`, '');
+  const note = timesNote(r);
+  if (r.server.simulated) out.push(`> **${REHEARSAL}**: nothing here changed a real Enterprise Manager${note !== undefined ? `; ${mdCell(note)}` : ''}.`, '');
   out.push(`Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${duration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
   const rto = [
     r.achieved.rtoMs !== undefined ? `RTO achieved ${duration(r.achieved.rtoMs)}${r.targets.rtoMs !== undefined ? ` (target ${duration(r.targets.rtoMs)})` : ''}` : '',
@@ -51,7 +54,7 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   for (const s of r.steps) {
     const name = s.parentId ? `↳ ${s.name}` : s.name;
     const vms = (s.vms ?? []).map((v) => `${v.name}: ${v.state}${v.message && v.state !== 'failed-over' ? ` (${v.message})` : ''}`);
-    const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined, s.approval ? approvalText(s.approval) : undefined].filter((x): x is string => !!x);
+    const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined, ...approvalLines(s, isScaled(r))].filter((x): x is string => !!x);
     out.push(`| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${duration(s.durationMs)} | ${mdCell(details.join('; '))} |`);
   }
   if (r.rollback.length) {

@@ -4,7 +4,8 @@
 // are <skipped/>; each VM is a line of system-out; manual actions, rollback and events go
 // to the suite's system-out.
 
-import { approvalText } from '../approval-text.js';
+import { approvalLines } from '../approval-text.js';
+import { headline, isScaled, rehearsalPrefix, timesNote } from '../rehearsal-label.js';
 import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 import { writeFileAtomic } from './atomic.js';
@@ -40,13 +41,13 @@ function vmLine(v: VmReport): string {
   return parts.join(', ') + (v.message ? `: ${v.message}` : '');
 }
 
-function stepLines(s: StepReport): string[] {
+function stepLines(s: StepReport, scaled: boolean): string[] {
   const lines = (s.vms ?? []).map(vmLine);
   if (s.plan) lines.push(`plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`);
-  if (s.exec) lines.push(`exec ${s.exec.command.join(' ')}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`);
+  if (s.exec) lines.push(s.exec.rehearsed === 'not-run' ? `rehearsed, not run: ${s.exec.command.join(' ')}` : `exec ${s.exec.command.join(' ')}${s.exec.rehearsed ? ' (rehearsal stand-in)' : ''}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`);
   if (s.exec?.output) lines.push(s.exec.output);
   for (const c of s.checks ?? []) lines.push(`${c.ok ? 'ok' : 'FAILED'}: ${c.message}`);
-  if (s.approval) lines.push(approvalText(s.approval));
+  lines.push(...approvalLines(s, scaled));
   return lines;
 }
 
@@ -68,7 +69,7 @@ function testcase(report: RunReport, s: StepReport): string {
   } else if (s.outcome === 'running') {
     body.push(`      <error${attrs({ message: 'still running when the run ended (interrupted): outcome unknown', type: 'interrupted' })}/>`);
   }
-  const out = stepLines(s);
+  const out = stepLines(s, isScaled(report));
   if (out.length) body.push(`      <system-out>${xmlEscape(out.join('\n'))}</system-out>`);
   return body.length ? `${head}>\n${body.join('\n')}\n    </testcase>` : `${head}/>`;
 }
@@ -83,6 +84,7 @@ export function renderJunit(input: RunReport, secrets: SecretFilter = new Secret
     skipped: count('skipped') + count('pending'),
     time: seconds(report.endedAt ? Date.parse(report.endedAt) - Date.parse(report.startedAt) : undefined),
   };
+  const note = timesNote(report);
   const props: Record<string, string | number | undefined> = {
     runId: report.runId,
     outcome: report.outcome,
@@ -92,20 +94,22 @@ export function renderJunit(input: RunReport, secrets: SecretFilter = new Secret
     'playbook.commit': report.playbook.commit,
     server: report.server.url,
     simulated: String(report.server.simulated),
+    ...(note !== undefined ? { times: note } : {}),
     'target.rtoMs': report.targets.rtoMs,
     'target.rpoMs': report.targets.rpoMs,
     'achieved.rtoMs': report.achieved.rtoMs,
     'achieved.worstRpoSeconds': report.achieved.worstRpoSeconds,
   };
   const suiteOut = [
+    ...(report.server.simulated ? [`${headline(report)}${note ? ` (${note})` : ''}`] : []),
     ...report.manual.map((m) => `MANUAL ACTION (${m.reason}) ${m.target}: ${m.instruction}`),
     ...report.rollback.map((a) => `rollback ${a.action} ${a.target}${a.taskId ? ` task ${a.taskId}` : ''}: ${a.ok ? 'ok' : 'FAILED'}: ${a.message}`),
     ...report.events.map((e) => `${e.at} ${e.type}${e.stepId ? ` [${e.stepId}]` : ''}: ${e.message}`),
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attrs({ name: 'cdp-runbook', ...totals })}>`,
-    `  <testsuite${attrs({ name: report.playbook.name, id: report.runId, timestamp: report.startedAt, hostname: report.host.hostname || undefined, ...totals })}>`,
+    `<testsuites${attrs({ name: `${rehearsalPrefix(report)}cdp-runbook`, ...totals })}>`,
+    `  <testsuite${attrs({ name: `${rehearsalPrefix(report)}${report.playbook.name}`, id: report.runId, timestamp: report.startedAt, hostname: report.host.hostname || undefined, ...totals })}>`,
     '    <properties>',
     ...Object.entries(props)
       .filter(([, v]) => v !== undefined)
