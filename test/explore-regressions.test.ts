@@ -16,7 +16,12 @@ const holds = (violations: Partial<Record<string, string[]>>) =>
 
 // A task left OperationFinished past the step timeout (40m > 30m): the rollback DELETEs it
 // and reports the VM `stopped`, while EM had failed it over (#18).
-for (const line of ['pb=small;media=xml;fail=rollback;conc=4;poll=5s;dur=30s;faults=opfin@4']) {
+// EM restarts (request 48), then a task read answers 500: the rollback DELETEs the task whose
+// state it could not read (I2; #18: a DELETE only after a read showed Running).
+for (const line of [
+  'pb=small;media=xml;fail=rollback;conc=4;poll=5s;dur=30s;faults=opfin@4',
+  'pb=two-tier;media=xml;fail=rollback;conc=4;poll=5s;dur=30s;faults=restart@48,500@54',
+]) {
   test(`replay ${line}`, async () => {
     const e = await runSchedule(parseSchedule(line));
     assert.equal(violated(e), [], holds(e.violations).join('\n'));

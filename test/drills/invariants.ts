@@ -166,7 +166,7 @@ export class TaskReads {
     }
     const id = /^\/tasks\/([^/]+)$/.exec(entry.path)?.[1];
     if (entry.method === 'GET' && id) {
-      this.last.set(id, answered ? (state().tasks.find((t) => t.taskId === id)?.state ?? 'absent') : `no answer (${entry.fault ?? entry.status})`);
+      this.last.set(id, answered ? (state().tasks.find((t) => t.taskId === id)?.state ?? 'absent') : `no answer (${entry.status}${entry.fault ? `, ${entry.fault}` : ''})`);
     } else if (entry.method === 'DELETE' && id) {
       const read = this.last.get(id);
       if (read === 'Running' || read === 'Finished') return;

@@ -11,7 +11,7 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 /** Two 30m steps, the rollback's wait and the session/retry slack: a run past this has hung on the fake clock. */
 export const VIRTUAL_BUDGET_MS = 3 * 3_600_000;
 /** Real time, only as a guard against a run that never settles (EXPLORE_GUARD_S raises it on a loaded machine). */
-const REAL_GUARD_MS = Number(process.env.EXPLORE_GUARD_S ?? 30) * 1000;
+const REAL_GUARD_MS = Number(process.env.EXPLORE_GUARD_S ?? 120) * 1000;
 
 export interface Explored {
   line: string;
