@@ -84,8 +84,9 @@ export async function crashChain(point: CrashPoint): Promise<ChainResult> {
     const runId = readdirSync(join(stateDir, 'runs'))
       .find((f) => f.endsWith('.jsonl'))
       ?.replace(/\.jsonl$/, '');
-    const violations: Partial<Record<ExploreInvariant, string[]>> = { I6: [] };
-    if (first.signal && point.after === 'none') violations.I6!.push('the uninterrupted run was killed by the time guard');
+    const late: string[] = [];
+    const violations: Partial<Record<ExploreInvariant, string[]>> = { I6: late };
+    if (first.signal && point.after === 'none') late.push('the uninterrupted run was killed by the time guard');
     if (runId) {
       note('status', await runCli(['status', '--run', runId, '--state-dir', stateDir], { env: ENV }));
       note('rollback', await runCli(['rollback', '--run', runId, '--state-dir', stateDir, '--server', server.url, '--yes'], { env: ENV }));
@@ -96,7 +97,7 @@ export async function crashChain(point: CrashPoint): Promise<ChainResult> {
         resume = await runCli([...args, '--resume', runId, '--report', report, '--ignore-unresolved'], { env: ENV });
         note('resume --ignore-unresolved', resume);
       }
-      for (const r of [resume]) if (r.signal) violations.I6!.push(`resume killed by the time guard (${r.signal})`);
+      if (resume.signal) late.push(`resume killed by the time guard (${resume.signal})`);
       if (existsSync(report)) {
         const rep = JSON.parse(readFileSync(report, 'utf8')) as RunReport;
         violations.I3 = checkReportTruth(rep, sim.state);
