@@ -212,6 +212,7 @@ test('restore session entity', () => {
     state: 'Stopped',
     result: 'Success',
     vmDisplayName: 'srv04',
+    createdAt: '2014-10-19T05:59:18Z',
   });
 });
 

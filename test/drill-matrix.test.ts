@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DRILLS, type Drill } from './drills/faults.js';
-import { checkI1, checkI2, checkI3, checkI4, INVARIANTS, type InvariantId } from './drills/invariants.js';
+import { checkI1, checkI2, checkI3, checkI4, checkI5, INVARIANTS, type InvariantId } from './drills/invariants.js';
 import { runDrill, type DrillRun } from './drills/scenario.js';
 import { publishTable, renderTable, type Row } from './drills/table.js';
 
@@ -31,6 +31,7 @@ for (const d of DRILLS) {
         I2: checkI2(run),
         I3: checkI3(run),
         I4: checkI4(run),
+        I5: checkI5(run),
         exit: outcomeProblems(d, run),
       };
       const fired = run.sim.log.filter((e) => e.fault !== undefined).length;
@@ -50,7 +51,7 @@ for (const d of DRILLS) {
 }
 
 test.after(() => {
-  const text = renderTable('Fault drills: fault × invariant', ['I1', 'I2', 'I3', 'I4', 'exit'], rows, {
+  const text = renderTable('Fault drills: fault × invariant', ['I1', 'I2', 'I3', 'I4', 'I5', 'exit'], rows, {
     ...INVARIANTS,
     exit: 'exit code and number of unknown VMs as expected for the fault',
   });

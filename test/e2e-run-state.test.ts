@@ -103,7 +103,10 @@ test('a failing step is FAILED in the line-by-line progress, and its rollback fo
   assert.ok(runId, r.stderr);
   assert.match(r.stderr, `runbook status --run ${runId} --state-dir ${state}`);
   const saved = JSON.parse(readFileSync(join(state, 'runs', `${runId}.report.json`), 'utf8')) as { outcome: string };
-  assert.is(saved.outcome, 'rolled-back');
+  // The database tier stays failed over (EM cannot undo it): not "rolled back", and the headline says why.
+  assert.is(saved.outcome, 'failed');
+  assert.match(r.stderr, /FAILED: 2 VMs still failed over \(EM cannot undo a CDP failover\)/);
+  assert.not.match(r.stderr, /rolled back\./);
 });
 
 test('plan warns when earlier rehearsals say targets.rto cannot be met', async () => {

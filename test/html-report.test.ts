@@ -168,4 +168,12 @@ test('a bare report (a run that died before its first step) still renders', () =
   assert.not.match(page, /NaN|undefined/);
 });
 
+test('the headline never says more than the VM table: a "rolled-back" report with a VM still failed over is headlined Failed, and counts it', () => {
+  assert.is(partial.outcome, 'rolled-back');
+  const banner = /<div class="outcome[^>]*>.*?<\/div>/.exec(html)?.[0] ?? '';
+  assert.match(banner, '<span>Failed</span>');
+  assert.match(banner, '1 VM still failed over (EM cannot undo a CDP failover)');
+  assert.not.match(banner, 'Rolled back');
+});
+
 test.run();

@@ -48,6 +48,13 @@ test('an approval given in the earlier run is asked again (a person\'s check of 
   assert.is(resumed.steps[0]!.kind, 'approval');
 });
 
+test('an always: true command runs again on resume (the resumed run\'s notification goes out); a plain one does not', () => {
+  const steps = [step('dns', 'exec'), step('notify', 'exec', { always: true })];
+  const done = doneIn([report([{ id: 'dns', kind: 'exec', outcome: 'succeeded' }, { id: 'notify', kind: 'exec', outcome: 'succeeded' }])]);
+  const resumed = resumePlan(plan(steps), done);
+  assert.equal(resumed.resumed.steps, { dns: 'run-A' });
+});
+
 test('a failover step whose VMs were all failed over is done, even if the step itself did not end', () => {
   const done = doneIn([report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed-over' }] as VmReport[] }])]);
   const resumed = resumePlan(plan(STEPS), done);

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { createClient } from '../engine/api/client.js';
 import { FakeClock } from '../engine/clock.js';
 import { runRollback } from '../engine/commands/rollback.js';
-import { LockedError, UsageError } from '../engine/errors.js';
+import { EmHttpError, LockedError, UsageError } from '../engine/errors.js';
+import type { EmClient } from '../engine/api/types.js';
 import { readJournal } from '../engine/run/journal.js';
 import { loadRunStatus } from '../engine/run/status/run-status.js';
 import { deadPid } from './helpers/dead-pid.js';
@@ -44,6 +45,8 @@ test('simulator: a new session cannot see the dead run’s tasks (404): said pla
   assert.is(code, 1, io.err());
   const out = io.out();
   assert.match(out, 'cannot be seen by a new session');
+  // Their restore sessions (any session may read them, §6.4) say the failovers still run: said, not "stopped".
+  assert.match(out, /restore session erp-db01@\S+ \S+ is Working: the failover of VM "erp-db01".* still runs on the backup server/);
   assert.match(out, 'Still to check by hand in Enterprise Manager (3)');
   for (const a of s.accepted) assert.match(out, `VM ${a.vm}, replica ERP-CDP, task ${a.taskId}`);
   assert.match(out, 'VM erp-app02, replica ERP-CDP (step "Database tier")');
@@ -67,6 +70,20 @@ test('simulator: a new session cannot see the dead run’s tasks (404): said pla
   assert.not.ok(out.includes(PASSWORD) || io.err().includes(PASSWORD));
 });
 
+test('simulator: tasks the new session cannot see are settled from their VMs\' restore sessions (failed over), never re-sent; no task id and no session: still open', async () => {
+  const s = await diedOnSimulator();
+  await s.clock.advance(2 * 3_600_000); // the 1 h failovers end while nobody watches
+  const io = fakeIO({ cwd: s.dir, env: s.env });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, s.deps);
+  assert.is(code, 1, io.err());
+  assert.match(io.out(), /erp-db01: restore session erp-db01@\S+ \S+ ended Success: the VM IS failed over/);
+  assert.not.ok(s.sim.log.some((e) => e.method === 'DELETE' && e.path.startsWith('/tasks')));
+  assert.is(s.sim.log.filter((e) => e.method === 'POST' && e.query === 'action=failover').length, 2, 'nothing re-sent');
+  const status = loadRunStatus(s.stateDir, RUN_ID);
+  assert.equal(status.report.steps[0]!.vms!.map((v) => [v.name, v.state]), [['erp-db01', 'failed-over'], ['erp-app01', 'failed-over'], ['erp-app02', 'unknown']]);
+  assert.equal(status.unresolved.map((u) => u.request.target), ['erp-app02']);
+});
+
 test('when EM does let the session see them: a running task is stopped and confirmed, a finished one recorded; exit 0', async () => {
   const clock = new FakeClock({ start, auto: true });
   const fake = createFakeEm({ clock, replicas: [{ id: 'r', name: 'ERP-CDP', vms: [{ id: 'vm-1', name: 'erp-db01', durationMs: 3_600_000 }, { id: 'vm-2', name: 'erp-app01', durationMs: 1_000 }] }] });
@@ -84,6 +101,38 @@ test('when EM does let the session see them: a running task is stopped and confi
   const vms = status.report.steps[0]!.vms!;
   assert.equal(vms.map((v) => [v.name, v.state]), [['erp-db01', 'stopped'], ['erp-app01', 'failed-over']]);
   assert.ok(status.report.manual.some((m) => m.target === 'erp-app01' && m.reason === 'failed-over'), 'the finished failover is left for the operator');
+});
+
+test('runbook rollback: a task read OperationFinished is never DELETEd (awaited until Finished, recorded failed over); one whose reads fail is left open, never "stopped"', async () => {
+  const clock = new FakeClock({ start, auto: true });
+  const fake = createFakeEm({ clock, replicas: [{ id: 'r', name: 'ERP-CDP', vms: [{ id: 'vm-1', name: 'erp-db01', durationMs: 1_000 }, { id: 'vm-2', name: 'erp-app01', durationMs: 3_600_000 }] }] });
+  const spec = { restoreCurrent: true, restoreCurrentVss: false };
+  const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
+  const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
+  // erp-db01: the backup server has finished; EM collects the result 10 minutes later.
+  const collectedAt = clock.now() + 600_000;
+  const client: EmClient = {
+    ...fake.client,
+    async getTask(taskId, options) {
+      if (taskId === t2.taskId) {
+        fake.log.push(`GET /tasks/${taskId} 503`);
+        throw new EmHttpError({ method: 'GET', path: `/tasks/${taskId}`, status: 503, emMessage: 'busy' });
+      }
+      const task = await fake.client.getTask(taskId, options);
+      return clock.now() < collectedAt ? { ...task, state: 'OperationFinished', result: { success: true, message: 'OperationFinished' } } : task;
+    },
+  };
+  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId }, { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId }]));
+  const io = fakeIO({ cwd: s.dir, env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { clock, createClient: () => client });
+  assert.is(code, 1, io.out() + io.err());
+  assert.not.ok(fake.log.some((l) => l.startsWith('DELETE /tasks')), fake.log.join('\n'));
+  assert.equal(fake.log.filter((l) => l.includes(t2.taskId)).length, 3, 'the failing read was retried');
+  const status = loadRunStatus(s.stateDir, RUN_ID);
+  const vms = status.report.steps[0]!.vms!;
+  assert.equal(vms.map((v) => [v.name, v.state]), [['erp-db01', 'failed-over'], ['erp-app01', 'running']]);
+  assert.equal(status.unresolved.map((u) => u.request.target), ['erp-app01']);
+  assert.match(io.out(), /could not read task task-2 \(.*\), so it was not stopped/);
 });
 
 test('nothing unresolved: exit 0 without logging on', async () => {

@@ -114,7 +114,8 @@ test('rollback undoes a completed plan start and runs exec undo, newest first; C
   em.log.length = 0;
   const { recorder } = recorderFor(plan, clock);
   const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec: fakeExec({ boom: 1 }, calls) });
-  assert.is(result.outcome, 'rolled-back');
+  // vm1 stays failed over (EM cannot undo a CDP failover): the run is not "rolled back".
+  assert.is(result.outcome, 'failed');
   assert.equal(calls, ['prep', 'boom', 'unprep']);
   assert.ok(em.log.includes('POST /failoverPlans/p1?action=undo'));
   assert.equal(result.report.rollback.map((r) => r.action), ['undo-plan', 'exec-undo', 'manual']);

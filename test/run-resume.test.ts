@@ -108,10 +108,16 @@ test('--resume: only what the earlier run did not do is requested; the journal s
   }
 });
 
-test('without --resume the same run asks for erp-db01 again, and EM refuses it', async () => {
+test('without --resume the same run asks for erp-db01 again, and EM refuses it; plan and run warn first, naming the earlier run and its time', async () => {
   const s = await afterPartialRun();
   try {
+    const warning = `VM "erp-db01" (replica "ERP-CDP") was already failed over by run ${RUN_ID} ("Resume test") at 2026-11-27T10:22:37.000Z`;
+    const plan = await runCli(['plan', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url], { env: ENV });
+    assert.is(plan.code, 0, plan.stderr);
+    assert.match(plan.stderr, `runbook: warning: ${warning}`);
+    assert.not.match(plan.stderr, 'erp-db02"');
     const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes'], { env: ENV });
+    assert.match(r.stderr, `runbook: warning: ${warning}`);
     assert.is(r.code, 1, r.stderr);
     assert.ok(s.failoverPosts().includes('erp-db01'));
     assert.match(r.stderr, 'already failed over');

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import type { EmClient } from '../engine/api/types.js';
 import { FakeClock } from '../engine/clock.js';
 import { executePlan } from '../engine/run/execute.js';
+import { renderSummary } from '../engine/run/summary.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 import { common, failoverStep as failover, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
@@ -43,7 +44,9 @@ test('a task that finishes before its stop: task-result journaled, VM reported f
   const { recorder, journal } = recorderFor(plan, clock);
   const result = await executePlan({ plan, client, clock, recorder, signal: new AbortController().signal });
 
-  assert.is(result.outcome, 'rolled-back');
+  // vm1 stays failed over: the run failed, it is not "rolled back", and the headline says why.
+  assert.is(result.outcome, 'failed');
+  assert.match(renderSummary(recorder.end(result.outcome, 1)), /FAILED: 1 VM still failed over \(EM cannot undo a CDP failover\)/);
   const vm1 = result.report.steps[0]!.vms!.find((v) => v.name === 'vm1')!;
   assert.is(vm1.state, 'failed-over');
   const results = journal.filter((e) => e.type === 'task-result' && e.target === 'vm1');

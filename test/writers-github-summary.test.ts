@@ -9,7 +9,7 @@ import { FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js
 
 test('the summary has a heading with the outcome, the manual actions before the step table', () => {
   const md = renderGithubSummary(partlyFailedReport());
-  assert.match(md, /^### REHEARSAL \(simulated EM\): Runbook ERP &lt;tier-1&gt; &amp; "friends": failed/);
+  assert.match(md, /^### REHEARSAL \(simulated EM\): Runbook ERP &lt;tier-1&gt; &amp; "friends": failed · 2 VMs still failed over \(EM cannot undo a CDP failover\)/);
   const manual = md.indexOf('Manual actions (2)');
   const table = md.indexOf('| Step | Kind | Outcome | Duration | Details |');
   assert.ok(manual > 0 && table > manual, 'manual actions come first');
@@ -54,4 +54,12 @@ test('appendGithubSummary appends (a job may hold several steps) and redacts sec
   assert.match(md, 'log on with [redacted]');
 });
 
+
+
+test('VMs a check step looked at read "checked" (with their RPO), not "not-started"', () => {
+  const md = renderGithubSummary(partlyFailedReport());
+  const row = md.split('\n').find((l) => l.includes('RPO guard'))!;
+  assert.match(row, 'erp-db01: checked (RPO 14s)');
+  assert.not.match(md, 'not-started');
+});
 test.run();

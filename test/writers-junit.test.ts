@@ -100,4 +100,10 @@ test('writeJunit writes the file with registered secrets redacted', () => {
   assert.match(xml, 'Basic [redacted]');
 });
 
+test('the suite properties count the VMs still failed over and unknown', () => {
+  const xml = renderJunit(partlyFailedReport());
+  assert.match(xml, '<property name="vms.failedOver" value="2"/>');
+  assert.match(xml, '<property name="vms.unknown" value="0"/>');
+});
+
 test.run();

@@ -53,6 +53,8 @@ export function createClient(options: ClientOptions): EmClient {
     settings: retrySettings(options.retry),
     timeoutMs,
     emit,
+    host: hostAndPort(normalizeBaseUrl(options.url)),
+    ...(options.waitNoticeMs ? { waitNoticeMs: options.waitNoticeMs } : {}),
   });
 
   const basic: Auth = {
@@ -136,4 +138,14 @@ export function createClient(options: ClientOptions): EmClient {
     },
     ...createResources(request),
   };
+}
+
+/** `em01:9398` (the scheme's default port when the URL names none). */
+function hostAndPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'http:' ? '80' : '443')}`;
+  } catch {
+    return url;
+  }
 }

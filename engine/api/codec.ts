@@ -257,6 +257,7 @@ export function parseRestoreSession(node: Node): RestoreSession {
     state: reqStr(node, 'State', 'RestoreSession'),
     result: str(node, 'Result'),
     vmDisplayName: str(node, 'VmDisplayName'),
+    createdAt: str(node, 'CreationTimeUTC'),
   });
 }
 

@@ -227,6 +227,20 @@ export function createResources(request: Request): Resources {
         throw error;
       }
     },
+    listRestoreSessions(options) {
+      // Evidence (not yet in the shared spec, which lists only /restoreSessions/{ID}, §4/§6.4):
+      // [doc] GET /restoreSessions returns EntityReferences of RestoreSessionReference, Name
+      //   `<vm>@<yyyy-mm-dd hh:mm:ss>`, "restore sessions performed on all backup servers"
+      //   (helpcenter.veeam.com/docs/vbr/em_rest/restoresessions.html, get_restoresessions.html);
+      //   not tied to the logon session, unlike /tasks. GET /query?type=RestoreSession also
+      //   exists (filter keys UID, Name, Type, CreationTime…; get_query_restoresession.html):
+      //   not used, its filter operators for dates are unverified.
+      // [doc] the entity (§6.4) has VmDisplayName, CreationTimeUTC, State, Result.
+      // [rec, unverified live] a CDP failover's session (the task's Related link) is listed
+      //   there from its start, Working until it ends; the lookup matches VmDisplayName and
+      //   CreationTimeUTC at or after the POST (60 s skew), and gives up when none or several match.
+      return list({ method: 'GET', path: '/restoreSessions', mutating: false }, ['Ref'], ['Refs'], (n) => parseRef(n, 'restore session'), options);
+    },
     async getRestoreSession(href, options) {
       let path = relativePath(href);
       if (!/[?&]format=/i.test(path)) path += `${path.includes('?') ? '&' : '?'}format=Entity`;

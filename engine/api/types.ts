@@ -62,6 +62,8 @@ export interface RestoreSession {
   /** Success | Warning | Failed (or absent while working) */
   result?: string;
   vmDisplayName?: string;
+  /** CreationTimeUTC, as EM wrote it. */
+  createdAt?: string;
 }
 
 export interface CdpInterval {
@@ -115,7 +117,9 @@ export type ClientEvent =
   /** `error` set when the logout request failed (logout never throws). */
   | { type: 'logout'; error?: string }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'request'; method: string; path: string; status: number; durationMs: number };
+  | { type: 'request'; method: string; path: string; status: number; durationMs: number }
+  /** A request still without an answer after `waitedMs` (see ClientOptions.waitNoticeMs). */
+  | { type: 'waiting'; method: string; path: string; host: string; waitedMs: number };
 
 export interface ClientOptions {
   /** `https://em:9398`, `https://em:9398/api`, with or without trailing slash. */
@@ -126,6 +130,8 @@ export interface ClientOptions {
   media?: MediaType;
   /** Per-request timeout. @default 30000 */
   timeoutMs?: number;
+  /** Emit a `waiting` event every this many ms while a request has no answer. @default off */
+  waitNoticeMs?: number;
   /**
    * Largest response body read, in bytes. EM's answers are kilobytes; past this the body
    * is not read further and the call fails with EmMalformedResponseError (for a failover
@@ -218,4 +224,6 @@ export interface EmClient {
    */
   deleteTask(taskId: string, options?: CallOptions): Promise<void>;
   getRestoreSession(href: string, options?: CallOptions): Promise<RestoreSession>;
+  /** GET /restoreSessions: references (Name `<vm>@<yyyy-mm-dd hh:mm:ss>`) of every restore session EM knows. */
+  listRestoreSessions(options?: CallOptions): Promise<EntityRef[]>;
 }

@@ -18,9 +18,12 @@ import { openTarget, type Target } from '../run/target.js';
 import { writeSimLog } from '../run/sim-log.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import { parseCommandArgs, parseParamFlags } from './args.js';
 import type { Command, CommandIO } from './io.js';
+import type { ClientEvent } from '../api/types.js';
+import { describeWait } from '../api/wait-notice.js';
 
 const HELP = `Usage: runbook plan <playbook> [options]
 
@@ -83,6 +86,7 @@ export const planCommand: Command = async (argv, io) => {
     const earlier = plan.server.simulated ? {} : earlierRuns(stateDir, playbookFile, values.resume);
     if (earlier.resumeFrom) plan = resumedPlan(plan, earlier.resumeFrom, stateDir);
     const rto = estimateFromHistory(plan, stateDir, io);
+    if (!plan.server.simulated) for (const e of failedOverBefore(stateDir, plan)) io.stderr.write(`runbook: warning: ${describeEarlierFailover(e)}\n`);
     const last = earlier.unresolved;
     if (last) {
       io.stderr.write(`runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`);
@@ -146,6 +150,12 @@ export async function prepare(
   const playbook = await loadPlaybook(playbookFile);
   const params = resolveParams(playbook, parseParamFlags(values.param), io.env);
   extra.beforeConnect?.(playbookFile, playbook);
+  // Until the plan is resolved nothing else is on screen: a silent EM is said on stderr.
+  let resolved = false;
+  const onEvent = (e: ClientEvent) => {
+    if (e.type === 'waiting' && !resolved) io.stderr.write(`runbook: ${describeWait(e)}\n`);
+    extra.onEvent?.(e);
+  };
   const target = await openTarget({
     playbook,
     env: io.env,
@@ -155,7 +165,7 @@ export async function prepare(
     ...(values.inventory !== undefined ? { inventory: values.inventory } : {}),
     ...(values.media !== undefined ? { media: values.media as 'xml' | 'json' } : {}),
     ...(timeScale !== undefined ? { timeScale } : {}),
-    ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
+    onEvent,
   });
   if (target.warning !== undefined) io.stderr.write(`runbook: ${target.warning}\n`);
   const close = async () => {
@@ -174,6 +184,7 @@ export async function prepare(
       ...(extra.maxConcurrency !== undefined ? { maxConcurrency: extra.maxConcurrency } : {}),
       signal: io.signal,
     });
+    resolved = true;
     return { target, plan, playbookFile, close };
   } catch (error) {
     await close();

@@ -15,6 +15,8 @@ import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
 import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { WAIT_NOTICE_MS } from '../run/target.js';
+import { describeWait } from '../api/wait-notice.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -32,8 +34,8 @@ Options:
   --run ID          the run to roll back (required)
   --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
   --playbook FILE   the playbook (default: the one the run recorded); read for server settings
-  --server URL      Enterprise Manager URL (default: VEEAM_EM_URL, else the playbook's
-                    server.url, else the one the run used)
+  --server URL      Enterprise Manager URL (default: the one the run used, where its
+                    tasks are; else VEEAM_EM_URL, else the playbook's server.url)
   --yes             do not ask for confirmation (required without a terminal)
   --force           roll back a run that started on another host (only if it is dead)
 
@@ -186,6 +188,10 @@ async function logOn(
     media: server?.media ?? status.report.server.media,
     clock,
     ...(server ? serverClientOptions(server, file) : {}),
+    waitNoticeMs: WAIT_NOTICE_MS,
+    onEvent: (e) => {
+      if (e.type === 'waiting') io.stderr.write(`runbook: ${describeWait(e)}\n`);
+    },
   };
   const warning = tlsWarning(options);
   if (warning) io.stderr.write(`runbook: warning: ${warning}\n`);

@@ -1,7 +1,7 @@
 // `runbook run`: resolve (preflight), confirm, execute with listr2 progress and rollback,
 // print the final summary, write the reports. Exit 0 success, 1 failed (rolled back or
 // not), 2 bad input, 3 preflight, 4 connection, 5 locked (or the last run left requests
-// unresolved), 130/143 interrupted.
+// unresolved), 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { resolveStateDir } from '../run/state-dir.js';
 import { refuseUnsafeStateDir } from '../run/state-dir-safety.js';
 import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
 import { earlierRuns, unresolvedError } from '../run/status/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
 import { approvalStepIds, approvalsAhead } from './run-approvals.js';
 import { describeResume, refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { RunStatus } from '../run/status/run-status.js';
@@ -31,6 +32,7 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './io.js';
 import { PLAN_OPTIONS, prepare } from './plan.js';
 import type { ClientEvent } from '../api/types.js';
+import { describeWait } from '../api/wait-notice.js';
 import type { Playbook } from '../playbook/types.js';
 
 const HELP = `Usage: runbook run <playbook> [options]
@@ -38,9 +40,11 @@ const HELP = `Usage: runbook run <playbook> [options]
 Execute a playbook: steps in order, failovers fanned out, live progress, rollback by task
 deletion when a step fails under onFailure: rollback or the run is interrupted.
 
-Ctrl-C (SIGINT) or SIGTERM stops launching work: steps not yet started are skipped, steps
-with always: true included ("the run was interrupted"), then the rollback runs and the
-run exits 130 (SIGINT) or 143 (SIGTERM). always: true runs a step after a FAILED step,
+Ctrl-C (SIGINT), SIGTERM or SIGHUP (a dropped SSH session) stops launching work: steps
+not yet started are skipped, steps with always: true included ("the run was interrupted"),
+then the rollback runs and the run exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
+Run a real failover under tmux/screen, setsid or systemd-run so a lost connection
+cannot stop it. always: true runs a step after a FAILED step,
 not after an interrupt; put must-run clean-up in an exec step's undo.
 
 Options:
@@ -70,7 +74,8 @@ Options:
                       playbook); rehearsals (--simulate) keep them only with this flag
   --report FILE       write the JSON run report
   --junit FILE        write a JUnit XML report
-  --github-summary F  append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --github-summary F  append a Markdown summary to F (default: $GITHUB_STEP_SUMMARY
+                      when set, as on GitHub Actions)
   --log-file FILE     JSON Lines log of the run
   --html FILE         write the HTML run report (as 'runbook report' does)
   -h, --help          this help
@@ -114,6 +119,7 @@ export const runCommand: Command = async (argv, io) => {
   const onEvent = (e: ClientEvent) => {
     if (e.type === 'retry') recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
     else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
+    else if (e.type === 'waiting') recorder?.event('warning', `EM has not answered yet: ${describeWait(e)}`);
   };
   // Real runs are always journaled (status/rollback rely on it); rehearsals only on request.
   const journaled = !simulate || values['state-dir'] !== undefined;
@@ -153,6 +159,9 @@ export const runCommand: Command = async (argv, io) => {
   try {
     if (plan.problems.length > 0) throw new PreflightError(plan.problems);
     if (resumeFrom && stateDir !== undefined) plan = resumedPlan(plan, resumeFrom, stateDir);
+    // Never twice across runs: said before the confirmation, and journaled once the run starts.
+    const before = stateDir !== undefined && !simulate ? failedOverBefore(stateDir, plan).map(describeEarlierFailover) : [];
+    for (const w of before) io.stderr.write(`runbook: warning: ${w}\n`);
     const done = new Set(Object.keys(plan.resumed?.steps ?? {}));
     const gates = approvalStepIds(plan.steps, done);
     const allowedSigners = plan.playbook.approvers?.allowedSigners;
@@ -197,6 +206,7 @@ export const runCommand: Command = async (argv, io) => {
       ...(journal ? { journal } : {}),
     });
     if (plan.resumed) recorder.event('warning', describeResume(plan.resumed));
+    for (const w of before) recorder.event('warning', w);
     if (resumeFrom && resumeFrom.report.playbook.sha256 !== playbookSha256) {
       recorder.event('warning', `the playbook changed since run ${resumeFrom.runId}: steps are matched by id and VMs by name`);
     }
@@ -231,7 +241,7 @@ export const runCommand: Command = async (argv, io) => {
     await progress.finish();
     logFile?.close();
     const kept = stateDir !== undefined ? writeStateReport(stateDir, report, secrets) : undefined;
-    const written = writeOutputs(values, report, io.cwd, secrets, systemClock);
+    const written = writeOutputs(values, report, io.cwd, secrets, systemClock, io.env);
     const summary = renderSummary(report, { realMs: systemClock.now() - realStart }) + whereItWent(io.cwd, runId, stateDir, kept, written, simulate);
     if (exitCode === ExitCode.ok) {
       if (!values.quiet) io.stdout.write(`\n${summary}`);

@@ -42,7 +42,8 @@ export function doneIn(chain: readonly RunReport[]): ResumeDone {
 /**
  * The plan without what is already done. Check steps always run again (they read, and
  * what they check may have changed), and so do approval steps (a person's check, made on
- * how things stood then: ask again, or decide ahead with --approve); wait steps run again unless the earlier run got
+ * how things stood then: ask again, or decide ahead with --approve), and `always: true` commands (the
+ * resumed run's notification must go out); wait steps run again unless the earlier run got
  * past them; a failover step keeps only the VMs not failed over yet, and counts as done
  * when none is left.
  */
@@ -56,6 +57,8 @@ export function resumePlan(plan: Plan, done: ResumeDone): Plan & { resumed: Resu
       return { ...step, steps };
     }
     if (step.kind === 'check' || step.kind === 'approval') return step;
+    // An `always: true` command (the notification) is this run's too: it goes out again.
+    if (step.kind === 'exec' && step.always) return step;
     const by = done.steps.get(step.id);
     if (by !== undefined) {
       resumed.steps[step.id] = by;

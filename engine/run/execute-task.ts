@@ -7,7 +7,8 @@ import { errorMessage, OutcomeUnknownError } from '../errors.js';
 import type { RetryPolicy } from '../playbook/types.js';
 import { withRetry, type ExecContext } from './context.js';
 import type { LiveVmState } from './events.js';
-import type { TaskEntry, TaskOp } from './ledger.js';
+import { isFailover, type TaskEntry, type TaskOp } from './ledger.js';
+import { describeSession, findRestoreSession, outcomeOf } from './restore-lookup.js';
 import { TaskGoneError } from './poller.js';
 import { ownerEpoch } from './session-epoch.js';
 
@@ -57,12 +58,15 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   // The request itself is not given the step signal: aborting a sent failover mid-flight
   // would only turn a known task id into an unknown outcome.
   let task: Task;
+  const postedAt = ctx.clock.now();
   try {
     task = await job.submit();
   } catch (error) {
     const message = errorMessage(error);
     if (error instanceof OutcomeUnknownError) {
       recorder.requestFailed(job.stepId, job.target, true, message);
+      const found = await fromRestoreSession(ctx, job, postedAt, signal, `the failover request got no usable answer (${message}); not re-sent`);
+      if (found) return found;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
       job.onState('unknown', { message: `outcome unknown, not re-sent: ${message}` });
       return { outcome: 'unknown', message };
@@ -83,6 +87,7 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     taskId: task.taskId,
     status: 'running',
     sessionEpoch: epoch,
+    postedAt,
   });
   recorder.requestAccepted(job.stepId, job.target, task.taskId);
   job.onState('running', { taskId: task.taskId });
@@ -93,6 +98,8 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   } catch (error) {
     if (signal.aborted) return { outcome: 'cancelled', entry };
     if (error instanceof TaskGoneError) {
+      const found = await fromRestoreSession(ctx, job, postedAt, signal, errorMessage(error), entry);
+      if (found) return found;
       entry.status = 'unknown';
       const message = `${errorMessage(error)}: whether the failover happened is unknown`;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
@@ -141,6 +148,31 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   const note = session?.result === 'Warning' ? 'restore session ended with warnings' : emMessage;
   job.onState('done', note !== undefined ? { message: note } : {});
   return { outcome: 'done', ...(note !== undefined ? { message: note } : {}), entry };
+}
+
+/**
+ * The task is lost (or the POST's answer never came): the VM's restore session may still
+ * tell (restore-lookup.ts). Followed to its end if it still runs; undefined when nothing
+ * conclusive was found (the caller reports `unknown`).
+ */
+async function fromRestoreSession(ctx: ExecContext, job: TaskJob, postedAt: number, signal: AbortSignal, lost: string, entry?: TaskEntry): Promise<JobResult | undefined> {
+  if (!isFailover(job.op)) return undefined;
+  let found = await findRestoreSession(ctx.client, job.target, postedAt, signal);
+  if (found?.outcome === 'running') {
+    const last = await followSession(ctx, job, found.href, signal);
+    if (last) found = { ...found, session: last, outcome: outcomeOf(last) };
+  }
+  if (!found || found.outcome === 'running') return undefined;
+  const ok = found.outcome === 'failed-over';
+  const message = `${lost}; ${describeSession(found)}`;
+  const taskId = entry?.taskId ?? '';
+  if (entry) entry.status = ok ? 'succeeded' : 'failed';
+  // A failover EM did is rolled back (listed) like any other: the ledger must know it.
+  else ctx.ledger.add<TaskEntry>({ kind: 'task', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, taskId, status: ok ? 'succeeded' : 'failed', postedAt });
+  const s = found.session;
+  ctx.recorder.taskResult({ stepId: job.stepId, target: job.target, taskId, success: ok, message, restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
+  job.onState(ok ? 'done' : 'failed', { message });
+  return { outcome: ok ? 'done' : 'failed', message, ...(entry ? { entry } : {}) };
 }
 
 /** DELETE a finished task whose result is read (run and rollback); never throws. */

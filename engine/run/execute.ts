@@ -23,6 +23,7 @@ import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
 import type { RunOutcome, RunReport } from './report-types.js';
 import { listManual, rollback, stopTasks, type RollbackContext } from './rollback.js';
+import { nothingLeft } from './outcome-words.js';
 import { runEnv } from './run-env.js';
 
 export interface ExecuteOptions {
@@ -126,7 +127,9 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   }
   abandonLost(ctx);
   listManual(rb, { failedOver: false });
-  const outcome: RunOutcome = interrupted !== undefined ? 'interrupted' : rolledBack ? 'rolled-back' : failures.length > 0 ? 'failed' : 'succeeded';
+  // "Rolled back" only when nothing the run changed is left changed (EM cannot undo a CDP failover).
+  const cleanRollback = rolledBack && nothingLeft(o.recorder.report);
+  const outcome: RunOutcome = interrupted !== undefined ? 'interrupted' : cleanRollback ? 'rolled-back' : failures.length > 0 || rolledBack ? 'failed' : 'succeeded';
   return { report: o.recorder.report, outcome, ...(interrupted !== undefined ? { interrupted } : {}), failures, polls: poller.ticks };
 }
 

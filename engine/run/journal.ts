@@ -12,7 +12,7 @@ import type { Clock } from '../clock.js';
 import { InternalError, UsageError } from '../errors.js';
 import type { JournalEntry } from './journal-types.js';
 import { SecretFilter } from './secret-filter.js';
-import { ensureStateDir, runsDir } from './state-dir.js';
+import { ensureStateDir, runsDir, stateDirError } from './state-dir.js';
 
 export interface Journal {
   readonly path: string;
@@ -178,7 +178,7 @@ export function listRuns(stateDir: string): RunFile[] {
     names = readdirSync(runsDir(stateDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    throw stateDirError(stateDir, error);
   }
   return names
     .filter((n) => n.endsWith('.jsonl') && RUN_ID.test(n.slice(0, -6)))

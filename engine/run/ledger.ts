@@ -23,6 +23,8 @@ export interface TaskEntry {
   sessionEpoch?: number;
   /** Why the run stopped following it (polls failed for good): it may still be running. */
   lostTrack?: string;
+  /** When the request was sent (run clock): a lost task's restore session is looked for from then on. */
+  postedAt?: number;
 }
 
 /** A failover POST whose outcome is unknown: never re-sent, never assumed. */

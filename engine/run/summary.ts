@@ -2,8 +2,10 @@
 // did and what the operator must still do. Pure: the command prints it.
 
 import { duration } from '../plan/render.js';
+import { verdictWords } from './outcome-words.js';
 import { isScaled } from './rehearsal-label.js';
-import type { RollbackAction, RunReport, VmState } from './report-types.js';
+import type { RollbackAction, RunReport, StepReport, VmState } from './report-types.js';
+import { terminalLine } from './terminal-safe.js';
 
 /** How a rollback action reads, in the summary and the progress view alike. */
 export const ROLLBACK_VERBS: Record<RollbackAction['action'], string> = { 'delete-task': 'stop', 'undo-plan': 'undo failover plan', 'exec-undo': 'run undo', manual: 'manual' };
@@ -34,23 +36,32 @@ function took(report: RunReport, realMs: number | undefined): string {
 
 export function renderSummary(report: RunReport, options: SummaryOptions = {}): string {
   const lines: string[] = [];
-  const verdict = { succeeded: 'succeeded', failed: 'FAILED', 'rolled-back': 'FAILED and was rolled back', interrupted: 'was INTERRUPTED and rolled back', running: 'is running' }[report.outcome];
+  const verdict = verdictWords(report);
   lines.push(`Run ${report.runId} of "${report.playbook.name}" ${verdict}${took(report, options.realMs)}.`);
-  const vms = report.steps.filter((s) => s.kind === 'failover' || s.kind === 'failoverVapp').flatMap((s) => (s.vms ?? []).map((v) => ({ ...v, step: s.id })));
+  // A step a resumed run did is credited to it: its VMs are failed over, by that run, not "not started".
+  const doneBy = (s: StepReport) => (s.outcome === 'skipped' ? /^done by run (\S+)/.exec(s.skipReason ?? '')?.[1] : undefined);
+  const failoverSteps = report.steps.filter((s) => s.kind === 'failover' || s.kind === 'failoverVapp');
+  const earlier = new Map<string, string[]>();
+  for (const s of failoverSteps) {
+    const by = doneBy(s);
+    if (by !== undefined) earlier.set(by, [...(earlier.get(by) ?? []), ...(s.vms ?? []).map((v) => v.name)]);
+  }
+  const vms = failoverSteps.filter((s) => doneBy(s) === undefined).flatMap((s) => (s.vms ?? []).map((v) => ({ ...v, step: s.id })));
+  for (const [by, names] of earlier) lines.push(`  failed over by run ${by}: ${names.join(', ')}`);
   for (const [state, label] of LABELS) {
     const these = vms.filter((v) => v.state === state);
     if (these.length === 0) continue;
-    const detail = state === 'failed-over' || state === 'not-started' ? these.map((v) => v.name).join(', ') : these.map((v) => `${v.name}${v.message ? ` (${v.message})` : ''}`).join('; ');
+    const detail = state === 'failed-over' || state === 'not-started' ? these.map((v) => v.name).join(', ') : these.map((v) => `${v.name}${v.message ? ` (${terminalLine(v.message)})` : ''}`).join('; ');
     lines.push(`  ${`${label}:`.padEnd(15)}${detail}`);
   }
   for (const s of report.steps) {
-    if (s.outcome === 'failed' && s.kind !== 'failover' && s.kind !== 'failoverVapp' && s.kind !== 'parallel') lines.push(`  step "${s.id}" failed: ${s.error ?? ''}`);
+    if (s.outcome === 'failed' && s.kind !== 'failover' && s.kind !== 'failoverVapp' && s.kind !== 'parallel') lines.push(`  step "${s.id}" failed: ${terminalLine(s.error ?? '')}`);
   }
   // Manual entries are listed below, under "Manual actions required".
   const acted = report.rollback.filter((r) => r.action !== 'manual');
   if (acted.length > 0) {
     lines.push('Rollback:');
-    for (const r of acted) lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${r.message}`);
+    for (const r of acted) lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${terminalLine(r.message)}`);
   }
   if (report.manual.length > 0) {
     lines.push('Manual actions required:');

@@ -6,6 +6,7 @@ import { renderJson } from './json-render.js';
 import { renderXml } from './xml-render.js';
 import { errorEl } from './reps-core.js';
 import type { SessionM } from './sessions.js';
+import type { TaskState } from './tasks.js';
 import type { ArmedFault } from './faults.js';
 import type { Reply, SimRequest } from './reply.js';
 
@@ -36,6 +37,8 @@ export interface Ctx {
   taskFaults: ArmedFault[];
   bodySummary?: string;
   taskId?: string;
+  /** DELETE /tasks/{id}: the state the task was in when deleted (for the request log). */
+  deletedState?: TaskState;
 }
 
 export function wantsJson(request: SimRequest): boolean {

@@ -135,6 +135,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     entry.status = response.status;
     if (ctx.session) entry.session = ctx.session.label;
     if (ctx.bodySummary !== undefined) entry.bodySummary = ctx.bodySummary;
+    if (ctx.deletedState !== undefined) entry.deletedState = ctx.deletedState;
     if (ctx.taskId !== undefined) {
       entry.taskId = ctx.taskId;
       const taskFault = ctx.taskFaults[0];

@@ -123,11 +123,13 @@ export interface RestoreSessionM {
   vmName: string;
   server: ServerM;
   createdAt: number;
+  /** When it ended (Infinity while the operation runs: Working, no Result). */
   endAt: number;
-  result: 'Success' | 'Failed';
+  result?: 'Success' | 'Failed';
 }
 
-export function restoreSessionEl(api: string, rs: RestoreSessionM, entity: boolean): El {
+export function restoreSessionEl(api: string, rs: RestoreSessionM, entity: boolean, now: number): El {
+  const ended = now >= rs.endAt && rs.result !== undefined;
   const href = `${api}/restoreSessions/${rs.id}`;
   const uid = `urn:veeam:RestoreSession:${rs.id}`;
   const serverLink = link('Up', `${api}/backupServers/${rs.server.id}`, 'BackupServerReference', rs.server.name);
@@ -147,10 +149,10 @@ export function restoreSessionEl(api: string, rs: RestoreSessionM, entity: boole
       links([serverLink, link('Alternate', href, 'RestoreSessionReference', rs.name)]),
       leaf('JobType', 'RestoreVm'),
       leaf('CreationTimeUTC', emDateZ(rs.createdAt)),
-      leaf('EndTimeUTC', emDateZ(rs.endAt)),
-      leaf('State', 'Stopped'),
-      leaf('Result', rs.result),
-      leaf('Progress', 100),
+      ...(ended ? [leaf('EndTimeUTC', emDateZ(rs.endAt))] : []),
+      leaf('State', ended ? 'Stopped' : 'Working'),
+      ...(ended && rs.result ? [leaf('Result', rs.result)] : []),
+      leaf('Progress', ended ? 100 : 50),
     ],
   };
 }

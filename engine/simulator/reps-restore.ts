@@ -1,16 +1,17 @@
 // The /restoreSessions collection: one restore session per VM-level failover the model has
-// completed (world.ts creates them when a failover task ends), as references or entities.
+// started (world.ts creates it Working with the task, and ends it with the operation), as
+// references or entities.
 
 import type { El } from './doc.js';
 import { restoreSessionEl, type RestoreSessionM } from './reps-core.js';
 
 /** In a collection the reference element is `Ref`, not the root `EntityRef`. */
-export function restoreSessionRef(api: string, rs: RestoreSessionM): El {
-  return { ...restoreSessionEl(api, rs, false), name: 'Ref' };
+export function restoreSessionRef(api: string, rs: RestoreSessionM, now: number): El {
+  return { ...restoreSessionEl(api, rs, false, now), name: 'Ref' };
 }
 
-export function restoreSessionEntity(api: string, rs: RestoreSessionM): El {
-  return restoreSessionEl(api, rs, true);
+export function restoreSessionEntity(api: string, rs: RestoreSessionM, now: number): El {
+  return restoreSessionEl(api, rs, true, now);
 }
 
 /** Oldest first, as they were created. */

@@ -85,7 +85,7 @@ export function linkRoutes(w: World): Route[] {
   return [
     ...serverRoutes(w),
     ...repositoryAndPolicyRoutes(w),
-    listRoute(/^\/restoreSessions\/?$/, EVERY_ROLE, 'RestoreSessions', () => restoreSessionsOf(w.restoreSessions), restoreSessionEntity, restoreSessionRef),
+    listRoute(/^\/restoreSessions\/?$/, EVERY_ROLE, 'RestoreSessions', () => restoreSessionsOf(w.restoreSessions), (api, rs) => restoreSessionEntity(api, rs, w.clock.now()), (api, rs) => restoreSessionRef(api, rs, w.clock.now())),
     ...SERVICES.map(([path, root]) => get(new RegExp(`^${escape(path)}\\/?$`), (ctx) => respond(ctx, 200, serviceEl(ctx.api, path, root)))),
     ...EMPTY_COLLECTIONS.map(([path, root]) => get(new RegExp(`^${escape(path)}\\/?$`), (ctx) => emptyReply(ctx, root))),
   ];

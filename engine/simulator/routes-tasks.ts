@@ -3,7 +3,7 @@
 
 import { HttpError, respond, wantsEntity, type Ctx } from './context.js';
 import { restoreSessionEl, taskEl, tasksEl } from './reps-core.js';
-import type { TaskM } from './tasks.js';
+import { stateOf, type TaskM } from './tasks.js';
 import type { Route, World } from './world.js';
 
 function ownTask(w: World, ctx: Ctx, id: string | undefined): TaskM {
@@ -25,7 +25,9 @@ export function taskRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => respond(ctx, 200, taskEl(ctx.api, ownTask(w, ctx, id), ctx.now)),
         DELETE: (ctx, [id]) => {
-          w.tasks.delete(ownTask(w, ctx, id));
+          const task = ownTask(w, ctx, id);
+          ctx.deletedState = stateOf(task, ctx.now);
+          w.tasks.delete(task, ctx.now);
           return respond(ctx, 204);
         },
       },
@@ -37,7 +39,7 @@ export function taskRoutes(w: World): Route[] {
         GET: (ctx, [id]) => {
           const rs = w.restoreSessions.get(id?.toLowerCase() ?? '');
           if (!rs) throw new HttpError(404, `Cannot find restore session [${id}]`);
-          return respond(ctx, 200, restoreSessionEl(ctx.api, rs, wantsEntity(ctx.params)));
+          return respond(ctx, 200, restoreSessionEl(ctx.api, rs, wantsEntity(ctx.params), ctx.now));
         },
       },
     },

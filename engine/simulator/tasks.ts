@@ -32,6 +32,8 @@ export interface TaskM {
   deleted: boolean;
   /** Deleted while Running: the operation was stopped and never takes effect. */
   stopped: boolean;
+  /** Called when it is stopped (its restore session ends then). */
+  onStop?: (at: number) => void;
 }
 
 let nextTaskNumber = 1;
@@ -81,9 +83,10 @@ export class Tasks {
   }
 
   /** DELETE /tasks/{id}: a Running task is stopped (no effect ever); any task is forgotten. */
-  delete(task: TaskM): void {
+  delete(task: TaskM, now: number): void {
     if (!task.outcome) {
       task.stopped = true;
+      task.onStop?.(now);
       this.pending = this.pending.filter((t) => t !== task);
     }
     task.deleted = true;

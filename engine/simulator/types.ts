@@ -157,6 +157,8 @@ export interface RequestLogEntry {
   fault?: FaultKind;
   /** The task this request created, if any. */
   taskId?: string;
+  /** DELETE /tasks/{id}: the state the task was in when EM got the DELETE (only Running is a stop, §5.2). */
+  deletedState?: 'Running' | 'OperationFinished' | 'Finished';
 }
 
 export interface SimulatorOptions {

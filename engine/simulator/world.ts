@@ -64,12 +64,14 @@ export function startOperation(w: World, ctx: Ctx, op: OperationSpec): Reply {
   }
   const startedAt = ctx.now;
   const doneAt = neverFinish ? Number.POSITIVE_INFINITY : startedAt + op.behaviour.durationMs;
+  // The restore session exists from the start (Working), as on the backup server (§6.4):
+  // a client that lost its task can still find it by VM name and creation time.
+  const rs = op.restoreSession ? { id: randomUuid(w.random), name: `${op.displayName}@${new Date(startedAt).toISOString().slice(0, 19).replace('T', ' ')}`, vmName: op.displayName, server: op.server, createdAt: startedAt, endAt: Number.POSITIVE_INFINITY } : undefined;
+  if (rs) w.restoreSessions.set(rs.id, rs);
   const restore = (at: number, result: 'Success' | 'Failed'): string | undefined => {
-    if (!op.restoreSession) return undefined;
-    const id = randomUuid(w.random);
-    const stamp = new Date(startedAt).toISOString().slice(0, 19).replace('T', ' ');
-    w.restoreSessions.set(id, { id, name: `${op.displayName}@${stamp}`, vmName: op.displayName, server: op.server, createdAt: startedAt, endAt: at, result });
-    return id;
+    if (!rs) return undefined;
+    w.restoreSessions.set(rs.id, { ...rs, endAt: at, result });
+    return rs.id;
   };
   const task = w.tasks.create({
     sessionId: session.id,
@@ -85,12 +87,17 @@ export function startOperation(w: World, ctx: Ctx, op: OperationSpec): Reply {
         return { success: false, message: fail, ...(rs ? { restoreSessionId: rs } : {}) };
       }
       const problem = op.apply();
-      if (problem !== undefined) return { success: false, message: problem };
+      if (problem !== undefined) {
+        restore(at, 'Failed');
+        return { success: false, message: problem };
+      }
       w.failovers[op.subject] = (w.failovers[op.subject] ?? 0) + 1;
       const rs = restore(at, 'Success');
       return { success: true, message: 'Ok', ...(rs ? { restoreSessionId: rs } : {}) };
     },
   });
+  // A stop (DELETE while Running) ends the session Failed: the failover never happened.
+  if (rs) task.onStop = (at) => void restore(at, 'Failed');
   ctx.taskId = task.id;
   return respond(ctx, 202, taskEl(ctx.api, task, ctx.now));
 }

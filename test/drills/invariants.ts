@@ -9,12 +9,13 @@ import type { RunReport, VmReport } from '../../engine/run/report-types.js';
 import type { RequestLogEntry, SimState } from '../../engine/simulator/index.js';
 import { PASSWORD, USER, type DrillRun } from './scenario.js';
 
-export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4';
+export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5';
 export const INVARIANTS: Record<InvariantId, string> = {
   I1: 'at most one failover POST processed per VM, none after an unknown outcome',
   I2: 'every started task seen Finished or deleted (or its VM reported unknown + manual)',
   I3: 'exit code, report and journal agree with the simulator',
   I4: 'no password, token or Basic header in any output or file',
+  I5: 'reported outcome = ground truth per VM; no task DELETEd unless it was Running (or Finished with its result read)',
 };
 
 const isFailoverPost = (e: RequestLogEntry) => e.method === 'POST' && /(^|&)action=failover(&|$)/.test(e.query);
@@ -106,6 +107,40 @@ export function checkI3(run: DrillRun): string[] {
     if (status.problems.length > 0) bad.push(`journal problems: ${status.problems.join('; ')}`);
   }
   return bad;
+}
+
+/**
+ * I5, the product's promise: each VM's reported outcome is what EM did (the simulator's
+ * model), and no task was DELETEd while it was not Running, except a Finished one whose
+ * result had been read (`resultRead`: task ids with a journaled task-result). `stopped`
+ * needs a DELETE that met the task Running; `failed-over` needs the model failed over;
+ * a VM failed over in the model is reported `failed-over` or `unknown`, never anything else.
+ * Pure: reused by other drill suites (the fault explorer).
+ */
+export function checkOutcomeTruth(vms: readonly VmReport[], state: SimState, log: readonly RequestLogEntry[], resultRead?: ReadonlySet<string>): string[] {
+  const bad: string[] = [];
+  const deletes = log.filter((e) => e.method === 'DELETE' && /^\/tasks\/[^/]+$/.test(e.path) && e.deletedState !== undefined);
+  const stoppedRunning = new Set<string>();
+  for (const d of deletes) {
+    const taskId = d.path.slice('/tasks/'.length);
+    if (d.deletedState === 'Running') stoppedRunning.add(taskId);
+    else if (d.deletedState === 'OperationFinished') bad.push(`task ${taskId} was DELETEd while OperationFinished (seq ${d.seq}): EM forgets a finished failover`);
+    else if (resultRead && !resultRead.has(taskId)) bad.push(`task ${taskId} was DELETEd while Finished (seq ${d.seq}) before its result was read`);
+  }
+  for (const vm of vms) {
+    const model = state.vms.find((v) => v.name === vm.name);
+    if (!model) continue;
+    if (model.failedOver && vm.state !== 'failed-over' && vm.state !== 'unknown') bad.push(`${vm.name}: reported ${vm.state}, but EM failed it over`);
+    if (!model.failedOver && vm.state === 'failed-over') bad.push(`${vm.name}: reported failed-over, but EM did not fail it over`);
+    if (vm.state === 'stopped' && !(vm.taskId && stoppedRunning.has(vm.taskId))) bad.push(`${vm.name}: reported stopped, but no DELETE met its task ${vm.taskId ?? '?'} Running`);
+  }
+  return bad;
+}
+
+/** I5 for a drill run: the report's VMs against the model and the request log. */
+export function checkI5(run: DrillRun): string[] {
+  const read = new Set(readJournalEntries(run).filter((e) => e.type === 'task-result').map((e) => e.taskId as string));
+  return checkOutcomeTruth(allVms(run), run.sim.state, run.sim.log, read);
 }
 
 /** I4: no secret in what the user sees or in any file the run wrote (the simulator's log included). */

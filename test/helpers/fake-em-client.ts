@@ -197,6 +197,9 @@ export function createFakeEm(o: FakeEmOptions) {
       const t = tasks.get(taskId);
       if (visible(t)) t.deleted = true;
     },
+    async listRestoreSessions() {
+      return [];
+    },
     async getRestoreSession(href) {
       log.push(`GET ${new URL(href).pathname.replace('/api', '')}`);
       return { id: href, state: 'Stopped', result: 'Success' };

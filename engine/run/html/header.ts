@@ -2,6 +2,7 @@
 // recovery time and data loss against the playbook's targets; then, when anything is
 // left, what must still be done by hand.
 
+import { leftWords } from '../outcome-words.js';
 import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
 import type { RunReport } from '../report-types.js';
 import { esc } from './escape.js';
@@ -17,6 +18,7 @@ const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
 
 export function renderHeader(report: RunReport): string {
   const tone = toneOf(report.outcome);
+  const left = report.outcome === 'succeeded' || report.outcome === 'running' ? '' : leftWords(report);
   const start = ms(report.startedAt);
   const end = ms(report.endedAt);
   const wall = start !== undefined && end !== undefined ? formatDuration(end - start) : '–';
@@ -49,7 +51,7 @@ export function renderHeader(report: RunReport): string {
     (pb.description ? `<p class="subtitle">${esc(pb.description)}</p>` : '') +
     `<div class="banner">` +
     `<div class="outcome o-${tone}" data-outcome="${esc(report.outcome)}"><span class="icon" aria-hidden="true">${icon(tone)}</span>` +
-    `<span>${esc(OUTCOME_WORDS[report.outcome] ?? report.outcome)}</span></div>` +
+    `<span>${esc(report.outcome === 'rolled-back' && left ? 'Failed' : (OUTCOME_WORDS[report.outcome] ?? report.outcome))}</span>${left ? `<span class="left"> · ${esc(left)}</span>` : ''}</div>` +
     rtoCard(report) +
     rpoCard(report) +
     `</div>` +

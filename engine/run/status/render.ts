@@ -2,6 +2,7 @@
 
 import { dirname } from 'node:path';
 import { approvalLines } from '../approval-text.js';
+import { leftWords } from '../outcome-words.js';
 import type { RunStatus } from './run-status.js';
 
 export function formatDuration(ms: number | undefined): string {
@@ -94,7 +95,8 @@ export function renderRunDetail(r: RunStatus): string {
   const rep = r.report;
   const out: string[] = [];
   out.push(`Run ${r.runId}: ${rep.playbook.name} (${rep.playbook.file})`);
-  out.push(`  outcome:  ${r.display}${rep.exitCode !== undefined ? ` (exit ${rep.exitCode})` : ''}`);
+  const left = rep.outcome === 'succeeded' || rep.outcome === 'running' ? '' : leftWords(rep);
+  out.push(`  outcome:  ${r.display}${rep.exitCode !== undefined ? ` (exit ${rep.exitCode})` : ''}${left ? `: ${left}` : ''}`);
   out.push(`  started:  ${rep.startedAt} on ${rep.host.hostname || '?'} by ${rep.host.user || '?'}${r.pid !== undefined ? `, pid ${r.pid}` : ''}`);
   if (rep.endedAt) out.push(`  ended:    ${rep.endedAt} (${formatDuration(Date.parse(rep.endedAt) - Date.parse(rep.startedAt))})`);
   out.push(`  server:   ${rep.server.url || '?'}${rep.server.simulated ? ' (simulated)' : ''}`);

@@ -2,13 +2,18 @@
 // EM about it with a new logon session; stop it if it still runs, record its result if it
 // finished. EM tasks belong to the logon session that started them (API spec §2.2, §5.2),
 // so a new session usually gets 404: then we say so plainly and name what to check by hand.
-// Requests with no task id (no answer recorded) cannot be looked up at all.
+// Requests with no task id (no answer recorded) cannot be looked up at all. As in the run's
+// own rollback (stop-task.ts), only a task read Running is DELETEd; one read
+// OperationFinished (the backup server has finished: the VM is failed over, EM has not
+// collected it) is awaited until Finished, and a read that keeps failing settles nothing.
 // Every action is appended to the run's own journal, so `status` shows it afterwards.
 
 import type { EmClient, Task } from '../../api/types.js';
 import { EmHttpError, errorMessage } from '../../errors.js';
 import type { Journal } from '../journal.js';
 import type { RollbackAction } from '../report-types.js';
+import { describeSession, findRestoreSession } from '../restore-lookup.js';
+import { SETTLE_MS } from '../stop-task.js';
 import type { Unresolved } from './run-status.js';
 
 export interface RollbackRunOptions {
@@ -20,6 +25,37 @@ export interface RollbackRunOptions {
   /** Waits between confirmations (injected clock). */
   sleep: (ms: number) => Promise<void>;
   pollIntervalMs?: number;
+  /** How long a task read OperationFinished is awaited until Finished. @default SETTLE_MS (15 min) */
+  settleMs?: number;
+}
+
+const READ_ATTEMPTS = 3;
+
+/** GET /tasks/{id}, retried with backoff while it fails (not on an HTTP answer such as 404). */
+async function readTask(o: RollbackRunOptions, taskId: string, subject: string): Promise<Task> {
+  for (let i = 1; ; i++) {
+    try {
+      return await o.client.getTask(taskId, { subject });
+    } catch (error) {
+      if ((error instanceof EmHttpError && error.status === 404) || i >= READ_ATTEMPTS) throw error;
+      await o.sleep(1000 * 2 ** (i - 1));
+    }
+  }
+}
+
+/** Polls a task read OperationFinished until it reads Finished; undefined when the budget ran out first. */
+async function awaitCollected(o: RollbackRunOptions, taskId: string, subject: string): Promise<Task | undefined> {
+  const interval = o.pollIntervalMs ?? 5000;
+  for (let waited = 0; waited < (o.settleMs ?? SETTLE_MS); waited += interval) {
+    await o.sleep(interval);
+    try {
+      const task = await readTask(o, taskId, subject);
+      if (task.state === 'Finished') return task;
+    } catch {
+      // Not read this time: the next poll tries again, until the budget runs out.
+    }
+  }
+  return undefined;
 }
 
 export interface RollbackOutcome {
@@ -35,6 +71,8 @@ function where(u: Unresolved): string {
   return `${thing}${t.taskId ? `, task ${t.taskId}` : ''}`;
 }
 
+type RecordAction = (action: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome;
+
 export async function rollbackUnresolved(items: Unresolved[], o: RollbackRunOptions): Promise<RollbackOutcome[]> {
   const outcomes: RollbackOutcome[] = [];
   // Newest first, like the engine's own rollback: later work may depend on earlier.
@@ -49,7 +87,11 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
     return { item, resolved, message: action.message };
   };
 
+  const settled = () => fromRestoreSession(item, o, record);
+
   if (!t.taskId) {
+    const known = await settled();
+    if (known) return known;
     return record(
       { action: 'manual', ok: false, message: `no task id was recorded (the request got no answer), so EM cannot be asked about it: check ${where(item)} by hand in Enterprise Manager` },
       false,
@@ -58,9 +100,11 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   const taskId = t.taskId;
   let task: Task;
   try {
-    task = await o.client.getTask(taskId, { subject: where(item) });
+    task = await readTask(o, taskId, where(item));
   } catch (error) {
     if (error instanceof EmHttpError && error.status === 404) {
+      const known = await settled();
+      if (known) return known;
       return record(
         {
           action: 'manual',
@@ -73,9 +117,10 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
         false,
       );
     }
-    return record({ action: 'delete-task', taskId, ok: false, message: `could not read task ${taskId}: ${errorMessage(error)}` }, false);
+    return record({ action: 'delete-task', taskId, ok: false, message: `could not read task ${taskId} (${errorMessage(error)}), so it was not stopped: whether ${where(item)} is failed over is unknown; check by hand` }, false);
   }
 
+  if (task.state === 'OperationFinished') return collected(item, taskId, o, record);
   if (task.state !== 'Running') return finished(item, task, o, record);
 
   try {
@@ -85,7 +130,8 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   }
   for (let i = 0; i < (o.confirmAttempts ?? 3); i++) {
     try {
-      const after = await o.client.getTask(taskId);
+      const after = await readTask(o, taskId, where(item));
+      if (after.state === 'OperationFinished') return collected(item, taskId, o, record);
       if (after.state !== 'Running') return finished(item, after, o, record);
     } catch (error) {
       if (error instanceof EmHttpError && error.status === 404) {
@@ -98,12 +144,52 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   return record({ action: 'delete-task', taskId, ok: false, message: `DELETE sent but task ${taskId} still reads Running: check ${where(item)} by hand` }, false);
 }
 
+/** A task read OperationFinished: never deleted (that would only make EM forget it); awaited until Finished. */
+/**
+ * A task this session cannot see, or a request with no answer: the VM's restore session
+ * may still tell how its failover ended (§6.4). Never a second POST to find out.
+ */
+async function fromRestoreSession(item: Unresolved, o: RollbackRunOptions, record: RecordAction): Promise<RollbackOutcome | undefined> {
+  const t = item.request;
+  if (t.kind !== 'vm') return undefined;
+  const found = await findRestoreSession(o.client, t.target, Date.parse(t.requestedAt));
+  if (!found) return undefined;
+  const taskId = t.taskId ? { taskId: t.taskId } : {};
+  if (found.outcome === 'running') {
+    const unseen = t.taskId ? `task ${t.taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them); ` : '';
+    return record({ action: 'manual', ...taskId, ok: false, message: `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup server and cannot be stopped from here: stop it in the VBR console, or run rollback again later` }, false);
+  }
+  const s = found.session;
+  o.journal.append({ at: o.now(), type: 'task-result', stepId: t.stepId, target: t.target, taskId: t.taskId ?? '', success: found.outcome === 'failed-over', message: describeSession(found), restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
+  const what = found.outcome === 'failed-over' ? 'the VM IS failed over (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)' : 'not failed over';
+  return record({ action: 'manual', ...taskId, ok: true, message: `${describeSession(found)}: ${what}` }, true);
+}
+
+async function collected(
+  item: Unresolved,
+  taskId: string,
+  o: RollbackRunOptions,
+  record: RecordAction,
+): Promise<RollbackOutcome> {
+  const done = await awaitCollected(o, taskId, where(item));
+  if (done) return finished(item, done, o, record);
+  return record(
+    {
+      action: 'manual',
+      taskId,
+      ok: false,
+      message: `task ${taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished: check ${where(item)} in the VBR console; EM had reported the failover finished on the backup server; it was NOT stopped`,
+    },
+    false,
+  );
+}
+
 /** The task finished (before or despite the stop): record its real result. */
 function finished(
   item: Unresolved,
   task: Task,
   o: RollbackRunOptions,
-  record: (a: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean) => RollbackOutcome,
+  record: RecordAction,
 ): RollbackOutcome {
   const t = item.request;
   const success = task.result?.success === true;

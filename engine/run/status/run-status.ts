@@ -5,6 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { UsageError } from '../../errors.js';
 import { journalPath, listRuns, readJournal } from '../journal.js';
 import { processIsAlive } from '../lock.js';
+import { stateDirError } from '../state-dir.js';
 import type { ManualAction } from '../report-types.js';
 import { replay, type Replayed, type RequestTrack } from './replay.js';
 
@@ -135,7 +136,7 @@ export function loadRunStatus(stateDir: string, runId: string, probe: LivenessPr
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UsageError(`no run "${runId}" in ${stateDir} (see 'runbook status --state-dir ${stateDir}' for the runs there)`);
     }
-    throw error;
+    throw stateDirError(stateDir, error);
   }
   return statusFromEntries(runId, path, read, probe);
 }

@@ -5,6 +5,7 @@
 // to the suite's system-out.
 
 import { approvalLines } from '../approval-text.js';
+import { remains } from '../outcome-words.js';
 import { headline, isScaled, rehearsalPrefix, timesNote } from '../rehearsal-label.js';
 import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
@@ -84,10 +85,13 @@ export function renderJunit(input: RunReport, secrets: SecretFilter = new Secret
     skipped: count('skipped') + count('pending'),
     time: seconds(report.endedAt ? Date.parse(report.endedAt) - Date.parse(report.startedAt) : undefined),
   };
+  const left = remains(report);
   const note = timesNote(report);
   const props: Record<string, string | number | undefined> = {
     runId: report.runId,
     outcome: report.outcome,
+    'vms.failedOver': left.failedOver.length,
+    'vms.unknown': left.unknown.length,
     exitCode: report.exitCode,
     'playbook.file': report.playbook.file,
     'playbook.sha256': report.playbook.sha256,
