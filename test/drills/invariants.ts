@@ -225,7 +225,10 @@ export function checkTruth(run: DrillRun): string[] {
 /** I3 on any report (a CLI run's JSON report too): `seen` are the tasks the run read to the end. */
 export function checkReportTruth(report: RunReport, state: SimState, seen: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
-  const vms = report.steps.flatMap((s) => (s.kind === 'check' ? [] : (s.vms ?? [])));
+  // A resumed run credits a step an earlier run did ("done by run X"): its VMs are claimed
+  // failed over (by that run), and that claim is what is checked.
+  const credited = (st: RunReport['steps'][number]) => st.outcome === 'skipped' && /^done by run /.test(st.skipReason ?? '');
+  const vms = report.steps.flatMap((st) => (st.kind === 'check' ? [] : (st.vms ?? []).map((v) => (credited(st) ? { ...v, state: 'failed-over' as const } : v))));
   for (const vm of vms) {
     const model = state.vms.find((v) => v.name === vm.name);
     if (!model) continue;
