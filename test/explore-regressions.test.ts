@@ -1,7 +1,6 @@
 // Violations the fault explorer found (issue #20), each as its shrunk schedule or crash
-// chain. Kept apart from the explorer's slice (test/explore.test.ts) so the coordinator can
-// route them: each case fails until the engine defect it names is fixed (issue #18), and
-// none of the invariants is weakened to make it pass.
+// chain, kept apart from the explorer's slice (test/explore.test.ts). Each case failed on
+// the engine before #18's fix and passes with it; no invariant was weakened for that.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
