@@ -42,6 +42,7 @@ export function createClient(options: ClientOptions): EmClient {
     timeoutMs,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     clock,
+    ...(options.deadlineClock ? { deadlineClock: options.deadlineClock } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });

@@ -130,6 +130,13 @@ export interface ClientOptions {
   media?: MediaType;
   /** Per-request timeout. @default 30000 */
   timeoutMs?: number;
+  /**
+   * The clock of that timeout. Real time by default: a FakeClock in auto mode leaps ahead
+   * while a real socket waits, which would time out every request. Tests whose fetch is
+   * in-process pass their FakeClock, so a hung request times out in virtual time, the same
+   * way on every run. @default systemClock
+   */
+  deadlineClock?: Clock;
   /** Emit a `waiting` event every this many ms while a request has no answer. @default off */
   waitNoticeMs?: number;
   /**

@@ -131,6 +131,8 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     media: spec.media,
     fetch: spy,
     clock,
+    // A hung request times out in virtual time: the same schedule, the same run, however loaded the machine.
+    ...(clock instanceof FakeClock ? { deadlineClock: clock } : {}),
     random: seededRandom(11),
     timeoutMs: playbook.server.requestTimeoutMs,
   });
@@ -166,7 +168,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     const report = recorder.end(result.outcome, exitCode);
     // A progress view that never settles makes `runbook run` exit 0 with no summary and no
     // report (engine/commands/run.ts awaits it): record it as a lie instead of hanging here.
-    const settled = await Promise.race([progress.done.then(() => true), realDelay(500).then(() => false)]);
+    const settled = await Promise.race([progress.done.then(() => true), realDelay(5000).then(() => false)]);
     if (!settled) progressHung = true;
     out += `\n${renderSummary(report)}`;
     writeJsonReport(reportFile, report, { secrets });

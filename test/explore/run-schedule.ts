@@ -10,7 +10,8 @@ import { formatSchedule, stepsOf, toFaultSpec, type Schedule } from './schedule.
 const START = Date.parse('2026-01-01T00:00:00Z');
 /** Two 30m steps, the rollback's wait and the session/retry slack: a run past this has hung on the fake clock. */
 export const VIRTUAL_BUDGET_MS = 3 * 3_600_000;
-/** Real time, only as a guard against a run that never settles (EXPLORE_GUARD_S raises it on a loaded machine). */
+/** Real time, only as a guard against a run that never settles (every wait, request deadlines
+ * included, is on the fake clock, so no schedule depends on how loaded the machine is). */
 const REAL_GUARD_MS = Number(process.env.EXPLORE_GUARD_S ?? 120) * 1000;
 
 export interface Explored {
@@ -45,10 +46,6 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
       steps: stepsOf(s),
       onFailure: s.onFailure,
       pollInterval: s.poll,
-      // The client's request deadline is real time (engine/api/transport.ts): short, so a
-      // hung request costs little; only where a timeout is drilled (the one fault whose
-      // replay can differ: the fake clock leaps while the real deadline runs).
-      ...(s.faults.some((f) => f.kind === 'timeout') ? { requestTimeout: '300ms' } : {}),
       noFsync: true,
       onRequest: (e, state) => reads.observe(e, state),
     }),
