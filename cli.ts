@@ -4,7 +4,8 @@
 
 import { createInterface } from 'node:readline/promises';
 import type { Command, CommandIO } from './engine/commands/io.js';
-import { ExitCode, InterruptedError, RunbookError } from './engine/errors.js';
+import { terminalSafe } from './engine/run/terminal-safe.js';
+import { ExitCode, InterruptedError, RunbookError, signalExitCode, type StopSignal } from './engine/errors.js';
 
 const VERSION = '0.1.0';
 
@@ -39,6 +40,7 @@ Exit codes:
   5    another run of this playbook holds the lock, or the last run left
        requests whose outcome is unknown (see runbook run --help)
   70   internal error (a bug: please report it)
+  129  interrupted by SIGHUP (the terminal went away)
   130  interrupted by SIGINT, 143 by SIGTERM
 `;
 
@@ -60,11 +62,15 @@ async function main(argv: string[]): Promise<number> {
 
   const controller = new AbortController();
   const forcedExitHooks: (() => void)[] = [];
+  // Only `run` has work to roll back; the simulator and the read-only commands just stop.
+  const stopping = name === 'run' ? 'stopping new work and rolling back' : 'stopping';
   let interrupts = 0;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+  const onSignal = (signal: StopSignal) => {
     interrupts++;
+    // A dropped SSH session (SIGHUP) takes the terminal with it: later writes may fail.
+    if (signal === 'SIGHUP') terminalGone = true;
     if (interrupts === 1) {
-      process.stderr.write(`\nrunbook: ${signal} received: stopping new work and rolling back (press Ctrl-C again to exit at once)\n`);
+      process.stderr.write(`\nrunbook: ${signal} received: ${stopping} (press Ctrl-C again to exit at once)\n`);
       controller.abort(new InterruptedError(signal));
       return;
     }
@@ -78,14 +84,18 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     process.stderr.write(`runbook: second ${signal}: exiting now; see 'runbook status' for what was left\n`);
-    process.exit(signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+    process.exit(signalExitCode(signal));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Without a handler SIGHUP kills the process on the spot: no rollback, no run-end, a stale lock.
+  process.on('SIGHUP', () => onSignal('SIGHUP'));
 
   const io: CommandIO = {
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+    // Text from EM, params and playbooks is escaped on its way to the terminal; only the
+    // progress view's renderer writes raw (it escapes what it draws).
+    stdout: { write: (t) => void process.stdout.write(terminalSafe(t)), writeRaw: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
+    stderr: { write: (t) => void process.stderr.write(terminalSafe(t)), writeRaw: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
@@ -104,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return await rl.question(question);
+    return await rl.question(terminalSafe(question));
   } finally {
     rl.close();
   }
@@ -112,19 +122,25 @@ async function ask(question: string): Promise<string> {
 
 function report(error: unknown): number {
   if (error instanceof RunbookError && error.userFacing) {
-    process.stderr.write(`runbook: ${error.message}\n`);
+    process.stderr.write(`runbook: ${terminalSafe(error.message)}\n`);
     return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`runbook: internal error (this is a bug, please report it):\n${detail}\n`);
+  process.stderr.write(`runbook: internal error (this is a bug, please report it):\n${terminalSafe(detail)}\n`);
   return ExitCode.internal;
 }
 
-// A closed pipe (`runbook status | head`) is not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+// Set on SIGHUP: the terminal is gone, so output errors are dropped and the run finishes
+// its rollback, journal and reports instead of dying on a write.
+let terminalGone = false;
+const onOutputError = (error: NodeJS.ErrnoException) => {
+  if (terminalGone && (error.code === 'EPIPE' || error.code === 'EIO')) return;
+  // A closed pipe (`runbook status | head`) is not an error worth a stack trace.
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
-});
+};
+process.stdout.on('error', onOutputError);
+process.stderr.on('error', onOutputError);
 
 main(process.argv.slice(2)).then(
   (code) => {

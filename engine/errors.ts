@@ -11,6 +11,7 @@ export const ExitCode = {
   connection: 4,
   locked: 5,
   internal: 70,
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -85,15 +86,22 @@ export class LockedError extends RunbookError {
   override readonly exitCode = ExitCode.locked;
 }
 
-/** The run was stopped by SIGINT (130) or SIGTERM (143). */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** 128 + the signal number, as shells report a process a signal ended. */
+export function signalExitCode(signal: StopSignal): number {
+  return signal === 'SIGINT' ? ExitCode.sigint : signal === 'SIGHUP' ? ExitCode.sighup : ExitCode.sigterm;
+}
+
+/** The run was stopped by SIGINT (130), SIGTERM (143) or SIGHUP (129: the terminal went away). */
 export class InterruptedError extends RunbookError {
   override name = 'InterruptedError';
   override readonly exitCode: number;
-  readonly signal: 'SIGINT' | 'SIGTERM';
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
+  readonly signal: StopSignal;
+  constructor(signal: StopSignal) {
     super(`interrupted by ${signal}`);
     this.signal = signal;
-    this.exitCode = signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+    this.exitCode = signalExitCode(signal);
   }
 }
 
@@ -118,6 +126,8 @@ export interface EmErrorContext {
   subject?: string;
   /** How many retries were spent before giving up. */
   retries?: number;
+  /** `em01:9398`: named when EM could not be reached, so the operator sees where it tried. */
+  host?: string;
 }
 
 function describe(ctx: EmErrorContext, what: string): string {
@@ -125,7 +135,8 @@ function describe(ctx: EmErrorContext, what: string): string {
   const em = ctx.emMessage ? ` ("${ctx.emMessage}")` : '';
   const retried = ctx.retries ? `, retried ${ctx.retries} time${ctx.retries === 1 ? '' : 's'}` : '';
   const subject = ctx.subject ? `${ctx.subject}: ` : '';
-  return `${subject}${ctx.method} ${ctx.path}${status}${em}${what ? `: ${what}` : ''}${retried}`;
+  const on = ctx.host ? ` on ${ctx.host}` : '';
+  return `${subject}${ctx.method} ${ctx.path}${on}${status}${em}${what ? `: ${what}` : ''}${retried}`;
 }
 
 export class EmError extends RunbookError {
@@ -163,9 +174,14 @@ export class EmNetworkError extends EmError {
   }
 }
 
-/** No answer within the request timeout. */
+/** No answer within the request timeout. No answer at all (no status) cannot reach EM: exit 4. */
 export class EmTimeoutError extends EmError {
   override name = 'EmTimeoutError';
+  override readonly exitCode: number;
+  constructor(ctx: EmErrorContext, what = '', options?: { cause?: unknown }) {
+    super(ctx, what, options);
+    this.exitCode = ctx.status === undefined ? ExitCode.connection : ExitCode.runFailed;
+  }
 }
 
 /** Logon refused (bad credentials or no EM role). Never retried in a loop. */

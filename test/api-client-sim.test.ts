@@ -161,7 +161,7 @@ test('ambiguous failover (processed, then the connection reset): OutcomeUnknownE
   const { replica, vm } = await erpDb01(client);
   const error = await rejects(client.failoverCdpVm(replica.id, vm.id, SPEC, { subject: 'VM "erp-db01"' }));
   assert.instance(error, OutcomeUnknownError);
-  assert.match(error.message, /^VM "erp-db01": POST \/cdpReplicas\/.+\?action=failover: outcome unknown/);
+  assert.match(error.message, /^VM "erp-db01": POST \/cdpReplicas\/.+\?action=failover on em01:9398: outcome unknown/);
   assert.is(posts(sim, 'failover').length, 1);
   await clock.sleep(10_000);
   assert.is(sim.state.failovers['vm:erp-db01'], 1, 'EM did fail it over, once');

@@ -61,7 +61,7 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   const runId = await waitingRun(w.stateDir, 'dba-check');
   const notApproval = await runCli(['approve', '--run', runId, '--step', 'notify', '--state-dir', w.stateDir]);
   assert.is(notApproval.code, 2);
-  assert.match(notApproval.stderr, `run ${runId} has no approval step "notify" (approval steps: dba-check)`);
+  assert.match(notApproval.stderr, `run ${runId} has no approval step "notify" (it is a exec step; approval steps: dba-check)`);
   const list = await runCli(['status', '--state-dir', w.stateDir]);
   assert.match(list.stdout, `running, waiting for approval: runbook approve --run ${runId} --step dba-check`);
   const listJson = await runCli(['status', '--state-dir', w.stateDir, '--format', 'json']);

@@ -193,6 +193,27 @@ for (const [signal, code, media, reads] of [['SIGINT', 130, 'xml', 'ok'], ['SIGT
   });
 }
 
+test('SIGHUP (a dropped SSH session) mid fan-out: running tasks stopped, journal closed, exit 129, the next run not refused', async () => {
+  const r = await runAndSignal('SIGHUP', 'xml');
+  assert.is(r.code, 129, r.stderr);
+  assert.match(r.stderr, 'SIGHUP received');
+  const log = readLog(join(r.dir, 'sim.jsonl'));
+  const posts = failoverPosts(log);
+  assert.ok(posts.length >= 3 && posts.length < VMS.length, `${posts.length} POSTs: the signal came mid fan-out`);
+  assert.ok(log.some((e) => e.method === 'DELETE' && e.status === 204), 'no running task was stopped');
+  const journal = readFileSync(stateDirFiles(r.dir).find((f) => f.endsWith('.jsonl'))!, 'utf8');
+  const end = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; outcome?: string; exitCode?: number }).find((e) => e.type === 'run-end');
+  assert.ok(end, 'journal has no run-end');
+  assert.is(end!.outcome, 'interrupted');
+  assert.is(end!.exitCode, 129);
+  const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as RunReport;
+  assert.is(report.exitCode, 129);
+  // The lock is released: the next run of the same playbook with the same state dir starts.
+  const next = await runCli(['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--time-scale', '600', '--state-dir', 'state'], { cwd: r.dir });
+  assert.is.not(next.code, 5, next.stderr);
+  assert.is(next.code, 0, next.stderr);
+});
+
 test('kill -9 mid fan-out, then `runbook status`: every requested VM not seen finished is listed, with its task', async () => {
   const r = await runAndSignal('SIGKILL', 'xml', 4);
   const cells: Record<string, string> = { I1: 'n/a', I2: '-' };

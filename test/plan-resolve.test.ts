@@ -20,7 +20,7 @@ test('names become ids; restore points become specs; rollback notes per step', a
     { ...common('db'), kind: 'failover', cdpReplica: 'ERP', vms: 'all', restorePoint: { kind: 'point-in-time', at: '${params.at}' }, concurrency: 5 },
     { ...common('dns', { when: { step: 'db', is: ['succeeded'] } }), kind: 'failoverPlan', plan: 'DNS plan', action: 'start' },
   ];
-  const plan = await planFor(playbook(steps, { params: { at: { type: 'datetime' } } }), em().client, { at: '2026-03-01T09:30:00Z' });
+  const plan = await planFor(playbook(steps, { params: { at: { type: 'datetime' } } }), em().client, { at: '2025-12-31T23:30:00Z' });
   assert.equal(plan.problems, []);
   const db = plan.steps[0]!;
   if (db.kind !== 'failover') throw new Error('kind');
@@ -28,7 +28,7 @@ test('names become ids; restore points become specs; rollback notes per step', a
     ['db01', '/cdpReplicas/r1/vms/v1?action=failover'],
     ['db02', '/cdpReplicas/r1/vms/v2?action=failover'],
   ]);
-  assert.equal(db.spec, { restoreCurrent: false, restoreCurrentVss: false, restoreAtPointInTime: '2026-03-01T09:30:00Z' });
+  assert.equal(db.spec, { restoreCurrent: false, restoreCurrentVss: false, restoreAtPointInTime: '2025-12-31T23:30:00Z' });
   assert.is(db.rollback.afterSuccess.kind, 'manual');
   const dns = plan.steps[1]!;
   assert.equal(dns.whenStatus, { known: false, text: 'runs if step "db" succeeded' });

@@ -1,5 +1,7 @@
 // `runbook rollback` as a user runs it: the built CLI against the simulator served over HTTP.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -7,8 +9,9 @@ import { createClient } from '../engine/api/client.js';
 import { systemClock } from '../engine/clock.js';
 import { startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
+import { cliPath } from './helpers/paths.js';
 import { deadPid } from './helpers/dead-pid.js';
-import { deadRunEntries, PASSWORD, RUN_ID, slowSimulator, stateDirFor, unknownRequest, USER } from './helpers/rollback-setup.js';
+import { deadRunEntries, PASSWORD, PLAYBOOK_YAML, RUN_ID, slowSimulator, stateDirFor, unknownRequest, USER } from './helpers/rollback-setup.js';
 
 test('rollback over HTTP: tasks of the dead session are 404 → listed by hand, exit 1; status shows the record', async () => {
   const sim = slowSimulator(systemClock);
@@ -56,6 +59,52 @@ test('rollback: bad log-on is exit 4 with EM\'s answer, no stack trace', async (
     assert.is(r.code, 4, r.stderr);
     assert.match(r.stderr, '401');
     assert.not.match(r.stderr, /\n\s+at /);
+  } finally {
+    await server.close();
+  }
+});
+
+/** `runbook run` against `url` (--server), killed with SIGKILL once a failover task runs. */
+function runAndKill(dir: string, url: string, env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, 'run', 'pb.yaml', '--server', url, '--yes', '--state-dir', 'state'], { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env } });
+    let out = '';
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/running \(task-/.test(out)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(guard);
+      resolve();
+    });
+  });
+}
+
+test('rollback --run after a run with --server: goes to the URL the run used, not the playbook\'s; --server still wins', async () => {
+  const sim = slowSimulator(systemClock);
+  const server = await startSimulatorServer(sim, { port: 0 });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-url-'));
+    writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK_YAML);
+    // The playbook's server.url names a port where nothing listens.
+    const env = { EM_URL: 'http://127.0.0.1:9', EM_USER: USER, EM_PASSWORD: PASSWORD };
+    await runAndKill(dir, server.url, env);
+    const runId = readdirSync(join(dir, 'state', 'runs'))[0]!.replace('.jsonl', '');
+    const before = sim.log.length;
+    const r = await runCli(['rollback', '--run', runId, '--state-dir', 'state', '--yes'], { cwd: dir, env });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.not.match(r.stderr, 'ECONNREFUSED');
+    const asked = sim.log.slice(before);
+    assert.ok(asked.some((e) => e.method === 'POST' && e.path.startsWith('/sessionMngr')), 'rollback did not log on to the URL the run used');
+    assert.ok(asked.some((e) => e.path.startsWith('/tasks/')), 'rollback did not ask about the task');
+
+    // The flag wins; a connection error names the host and port it tried.
+    const flagged = await runCli(['rollback', '--run', runId, '--state-dir', 'state', '--yes', '--server', 'http://127.0.0.1:9'], { cwd: dir, env });
+    assert.is(flagged.code, 4, flagged.stderr);
+    assert.match(flagged.stderr, 'on 127.0.0.1:9');
+    assert.match(flagged.stderr, 'ECONNREFUSED');
   } finally {
     await server.close();
   }

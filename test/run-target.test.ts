@@ -26,13 +26,16 @@ test('--server wins; then VEEAM_EM_*; then the playbook; the playbook fills in w
   assert.is(serverCredentials(pb, { EM_USER: 'u', EM_PASSWORD: 'pb-pw', VEEAM_EM_PASSWORD_FILE: join(dir, 'pw') }).password, 'file-pw');
 });
 
-test('rollback: the URL the run recorded comes last, after --server, VEEAM_EM_URL and server.url', () => {
+test('rollback: the URL the run used wins over VEEAM_EM_URL and server.url; --server wins over it', () => {
   const recorded = { url: 'https://em-recorded:9398', username: 'recorded-user' };
   const base = { env: { VEEAM_EM_PASSWORD: 'pw' }, recorded };
   assert.equal(resolveCredentials(base), { url: 'https://em-recorded:9398', username: 'recorded-user', password: 'pw' });
-  assert.is(resolveCredentials({ ...base, server: withServer({ url: { value: 'https://em-playbook:9398' } }).server }).url, 'https://em-playbook:9398');
+  assert.is(resolveCredentials({ ...base, server: withServer({ url: { value: 'https://em-playbook:9398' } }).server }).url, 'https://em-recorded:9398');
+  assert.is(resolveCredentials({ ...base, env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398' } }).url, 'https://em-recorded:9398');
   assert.is(resolveCredentials({ ...base, env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398', VEEAM_EM_USERNAME: 'env-user' } }).username, 'env-user');
   assert.is(resolveCredentials({ ...base, urlFlag: 'https://em-flag:9398', env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398' } }).url, 'https://em-flag:9398');
+  // Without a recorded URL (plan, run) the environment and the playbook still apply.
+  assert.is(resolveCredentials({ env: { VEEAM_EM_PASSWORD: 'pw', VEEAM_EM_USERNAME: 'u', VEEAM_EM_URL: 'https://em-env:9398' } }).url, 'https://em-env:9398');
 });
 
 test('missing credentials: a usage error that names the unset variable the playbook refers to', () => {

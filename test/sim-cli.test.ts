@@ -13,6 +13,7 @@ import { runCli } from './helpers/cli.js';
 interface Running {
   url: string;
   stdout: () => string;
+  stderr: () => string;
   stop: (signal: NodeJS.Signals) => Promise<number | null>;
 }
 
@@ -35,6 +36,7 @@ function startSim(args: string[], env: Record<string, string> = {}): Promise<Run
         resolve({
           url: m[1],
           stdout: () => out,
+          stderr: () => err,
           stop: async (signal) => {
             child.kill(signal);
             return exited;
@@ -62,6 +64,9 @@ test('runbook sim: serves the demo on loopback, logs requests without secrets, S
   assert.is((await fetch(`${sim.url}/api/cdpReplicas`, { headers: { 'X-RestSvcSessionId': token } })).status, 200);
   const code = await sim.stop('SIGTERM');
   assert.is(code, 0);
+  // The simulator has nothing to roll back: it says it stops, not that it rolls back.
+  assert.match(sim.stderr(), 'SIGTERM received: stopping');
+  assert.not.match(sim.stderr(), 'rolling back');
   const out = sim.stdout();
   assert.match(out, 'username: runbook');
   assert.match(out, 'runbook-demo (demo default)');

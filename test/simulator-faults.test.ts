@@ -132,6 +132,18 @@ test('expire-session after N requests; task faults shape the created task', asyn
   assert.equal(sim.log.filter((e) => e.taskId).map((e) => e.fault), ['task-fail', 'task-never-finish', 'task-operation-finished']);
 });
 
+test('restart: every session ends, new sessions get 404 for old tasks, the failover still completes', async () => {
+  const { sim, clock } = testSim({ faults: [{ kind: 'restart', method: 'GET', path: '^/tasks/', nth: 1 }] });
+  const s = await logon(sim);
+  const id = await taskIdOf(await failover(sim, s.headers, (await demoVm(sim, s.headers)).vmHref));
+  assert.is((await taskOf(sim, s.headers, id)).status, 401);
+  const t = await logon(sim);
+  assert.is((await taskOf(sim, t.headers, id)).status, 404);
+  await clock.advance(3_600_000);
+  assert.is(sim.state.vms[0]?.failedOver, true);
+  assert.equal(sim.log.filter((e) => e.fault).map((e) => e.fault), ['restart']);
+});
+
 test('faults declared in the inventory work like faults in the options', async () => {
   const { demoInventory } = await import('../engine/simulator/index.js');
   const inventory = { ...demoInventory(), faults: [{ kind: 'status' as const, status: 503, path: '^/$' }] };

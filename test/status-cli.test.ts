@@ -35,7 +35,7 @@ test('status lists the last runs, newest first, with duration and outcome', asyn
   assert.match(lines[0]!, /^RUN\s+PLAYBOOK\s+STARTED\s+DURATION\s+OUTCOME$/);
   assert.match(lines[1]!, new RegExp(`^${CRASHED_RUN_ID}\\s+ERP failover\\s+2026-11-27T10:22:33Z\\s+-\\s+crashed \\(4 unresolved\\)$`));
   assert.match(lines[2]!, new RegExp(`^${OK_RUN}\\s+ERP failover\\s+2026-11-26T08:00:00Z\\s+1m32s\\s+succeeded$`));
-  assert.match(r.stdout, "'runbook rollback --run ID'");
+  assert.match(r.stdout, `  runbook rollback --run ${CRASHED_RUN_ID} --state-dir ${stateDir}\n`);
 });
 
 test('status finds the state directory beside --playbook, and filters by it', async () => {

@@ -102,10 +102,10 @@ test('from a journal cut short by a crash: the readable lines are replayed and t
   assert.is(readJournal(file).entries.length, crashedRunEntries({ pid: 1 }).length);
   assert.is(s.unresolved.length, 4);
   assert.equal(s.problems, ['line 20: cut short (the process died while writing it); ignored']);
-  const text = renderRunDetail(s);
+  const text = renderRunDetail(s, dir);
   assert.match(text, 'UNRESOLVED (4)');
   assert.match(text, 'journal: line 20: cut short');
-  assert.match(text, "'runbook rollback --run 20261127T102233Z-3f9a'");
+  assert.match(text, `Next: runbook rollback --run 20261127T102233Z-3f9a --state-dir ${dir}   (`);
 });
 
 test('a task accepted, then lost (its session ended): replays as unknown with the reason, listed for a manual check', () => {

@@ -54,4 +54,12 @@ test('appendGithubSummary appends (a job may hold several steps) and redacts sec
   assert.match(md, 'log on with [redacted]');
 });
 
+
+
+test('VMs a check step looked at read "checked" (with their RPO), not "not-started"', () => {
+  const md = renderGithubSummary(partlyFailedReport());
+  const row = md.split('\n').find((l) => l.includes('RPO guard'))!;
+  assert.match(row, 'erp-db01: checked (RPO 14s)');
+  assert.not.match(md, 'not-started');
+});
 test.run();

@@ -42,6 +42,7 @@ export function createClient(options: ClientOptions): EmClient {
     timeoutMs,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     clock,
+    ...(options.deadlineClock ? { deadlineClock: options.deadlineClock } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
@@ -53,6 +54,8 @@ export function createClient(options: ClientOptions): EmClient {
     settings: retrySettings(options.retry),
     timeoutMs,
     emit,
+    host: hostAndPort(normalizeBaseUrl(options.url)),
+    ...(options.waitNoticeMs ? { waitNoticeMs: options.waitNoticeMs } : {}),
   });
 
   const basic: Auth = {
@@ -136,4 +139,14 @@ export function createClient(options: ClientOptions): EmClient {
     },
     ...createResources(request),
   };
+}
+
+/** `em01:9398` (the scheme's default port when the URL names none). */
+function hostAndPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'http:' ? '80' : '443')}`;
+  } catch {
+    return url;
+  }
 }

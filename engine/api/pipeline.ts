@@ -27,6 +27,7 @@ import {
   type RetrySettings,
 } from './retry-policy.js';
 import type { Session } from './session.js';
+import { withWaitNotice } from './wait-notice.js';
 import type { Exchange, Transport } from './transport.js';
 import type { ApiCall, CallOptions, ClientEvent } from './types.js';
 
@@ -46,6 +47,10 @@ export interface PipelineDeps {
   settings: RetrySettings;
   timeoutMs: number;
   emit: (event: ClientEvent) => void;
+  /** `host:port` of EM, named in errors that never got an answer. */
+  host?: string;
+  /** See ClientOptions.waitNoticeMs. */
+  waitNoticeMs?: number;
 }
 
 /** How a call authenticates: with the session token, or with Basic credentials (logon). */
@@ -85,13 +90,16 @@ export function createPipeline(deps: PipelineDeps) {
 
   const send = async (call: ApiCall, auth: Auth, token: string | undefined, signal: AbortSignal | undefined) => {
     const { body } = encodeBody(call, deps.media);
-    const exchange: Exchange = await deps.transport.send({
+    const sent = deps.transport.send({
       method: call.method,
       path: call.path,
       headers: headersFor(call, auth, token),
       ...(body !== undefined ? { body } : {}),
       ...(signal ? { signal } : {}),
     });
+    const exchange: Exchange = deps.waitNoticeMs
+      ? await withWaitNotice(sent, deps.clock, deps.waitNoticeMs, (waitedMs) => deps.emit({ type: 'waiting', method: call.method, path: call.path, host: deps.host ?? '', waitedMs }))
+      : await sent;
     if (exchange.kind === 'response') {
       deps.emit({ type: 'request', method: call.method, path: call.path, status: exchange.status, durationMs: exchange.durationMs });
     }
@@ -149,7 +157,10 @@ export function createPipeline(deps: PipelineDeps) {
     throw new AbortError(finalError(call, auth, exchange, ctx));
   };
 
-  const finalError = (call: ApiCall, auth: Auth, outcome: Outcome, ctx: EmErrorContext): Error => {
+  const finalError = (call: ApiCall, auth: Auth, outcome: Outcome, answered: EmErrorContext): Error => {
+    // No answer: say where we tried (a wrong --server or a dead EM reads at once).
+    const unanswered = outcome.kind === 'network' || (outcome.kind === 'timeout' && outcome.status === undefined);
+    const ctx = unanswered && deps.host ? { ...answered, host: deps.host } : answered;
     switch (outcome.kind) {
       case 'response': {
         if (outcome.status === 401) {

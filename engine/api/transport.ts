@@ -5,7 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance, type Options } from 'ky';
 import { SignalFanOut } from '../abort.js';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument, isEmMediaType, type EmDocument } from './document.js';
 import { stripBom } from './json.js';
@@ -35,6 +35,8 @@ export interface TransportOptions {
   /** Body size cap: past it the body is not read further (EM's bodies are kilobytes). */
   maxBodyBytes: number;
   clock: Clock;
+  /** The clock of the request deadline (ClientOptions.deadlineClock). @default systemClock */
+  deadlineClock?: Clock;
   fetch?: typeof fetch;
   tls?: ClientOptions['tls'];
 }
@@ -76,18 +78,20 @@ export function createTransport(options: TransportOptions): Transport {
 async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions, fanOut: SignalFanOut): Promise<Outcome> {
   // One deadline for the whole exchange, body included: ky's own timeout ends when the
   // headers arrive, and a body that stalls after them would otherwise hang forever.
-  // Real time, not the Clock: a FakeClock in auto mode jumps ahead whenever the process
-  // waits on I/O, which would time out every real request. A ref'd timer, unlike
-  // AbortSignal.timeout's: an in-process fetch (the simulator) holds no socket, and the
-  // process must not drain and exit while a request is pending.
+  // Real time by default (ClientOptions.deadlineClock says why); systemClock's timer is
+  // ref'd, so the process does not drain and exit while an in-process fetch is pending.
   // One controller per request: the deadline aborts it, and so does the caller's signal
   // (through the fan-out: usually the run's, shared by every request in flight).
   const controller = new AbortController();
+  const settled = new AbortController();
   let timedOut = false;
-  const handle = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException('request timed out', 'TimeoutError'));
-  }, options.timeoutMs);
+  (options.deadlineClock ?? systemClock).sleep(options.timeoutMs, settled.signal).then(
+    () => {
+      timedOut = true;
+      controller.abort(new DOMException('request timed out', 'TimeoutError'));
+    },
+    () => undefined,
+  );
   const unfollow = request.signal ? fanOut.follow(request.signal, controller) : undefined;
   const signal = controller.signal;
   let answered: { status: number; statusText: string } | undefined;
@@ -133,7 +137,7 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     if (timedOut || error instanceof TimeoutError || isAbortLike(error)) return { kind: 'timeout', ...answered };
     return { kind: 'network', code: networkCode(error) };
   } finally {
-    clearTimeout(handle);
+    settled.abort();
     unfollow?.();
   }
 }

@@ -117,7 +117,9 @@ export type ClientEvent =
   /** `error` set when the logout request failed (logout never throws). */
   | { type: 'logout'; error?: string }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'request'; method: string; path: string; status: number; durationMs: number };
+  | { type: 'request'; method: string; path: string; status: number; durationMs: number }
+  /** A request still without an answer after `waitedMs` (see ClientOptions.waitNoticeMs). */
+  | { type: 'waiting'; method: string; path: string; host: string; waitedMs: number };
 
 export interface ClientOptions {
   /** `https://em:9398`, `https://em:9398/api`, with or without trailing slash. */
@@ -128,6 +130,15 @@ export interface ClientOptions {
   media?: MediaType;
   /** Per-request timeout. @default 30000 */
   timeoutMs?: number;
+  /**
+   * The clock of that timeout. Real time by default: a FakeClock in auto mode leaps ahead
+   * while a real socket waits, which would time out every request. Tests whose fetch is
+   * in-process pass their FakeClock, so a hung request times out in virtual time, the same
+   * way on every run. @default systemClock
+   */
+  deadlineClock?: Clock;
+  /** Emit a `waiting` event every this many ms while a request has no answer. @default off */
+  waitNoticeMs?: number;
   /**
    * Largest response body read, in bytes. EM's answers are kilobytes; past this the body
    * is not read further and the call fails with EmMalformedResponseError (for a failover

@@ -10,6 +10,7 @@ import { checkStepId, writeDecision, type Decision } from '../run/approvals.js';
 import { checkRunId } from '../run/journal.js';
 import { osUser } from '../run/os-user.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
 import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import { checkSigning, signDecision, writeSignedDecision } from './approve-signed.js';
@@ -64,7 +65,8 @@ export const approveCommand: Command = async (argv, io) => {
   if (status.hasRunEnd) throw new UsageError(`run ${runId} has ended (${status.display}): nothing waits for an approval`);
   if (status.liveness === 'crashed') {
     throw new UsageError(
-      `run ${runId} is not running (its process is gone): nothing would read the decision. 'runbook status --run ${runId}' shows what it left`,
+      `run ${runId} is not running (its process is gone): nothing would read the decision. ` +
+        `What it left: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}`,
     );
   }
   await checkStep(status, stepId);
@@ -122,7 +124,11 @@ function waitingRun(stateDir: string, stepId: string): string {
 async function checkStep(status: RunStatus, stepId: string): Promise<void> {
   const seen = status.report.steps.find((s) => s.id === stepId);
   if (seen) {
-    if (seen.kind !== 'approval') throw new UsageError(`step "${stepId}" is a ${seen.kind} step, not an approval step`);
+    if (seen.kind !== 'approval') {
+      const approvals = status.report.steps.filter((s) => s.kind === 'approval').map((s) => s.id);
+      const which = approvals.length > 0 ? `approval steps: ${approvals.join(', ')}` : 'the run has none';
+      throw new UsageError(`run ${status.runId} has no approval step "${stepId}" (it is a ${seen.kind} step; ${which})`);
+    }
     if (seen.outcome !== 'running' && seen.outcome !== 'pending')
       throw new UsageError(`step "${stepId}" has already ended (${seen.outcome})`);
     return;

@@ -2,7 +2,13 @@
 // process; tests build one with string buffers, a fixed env and their own AbortSignal.
 
 export interface Output {
+  /** Writes text; cli.ts escapes control characters in it (see run/terminal-safe.ts). */
   write(text: string): void;
+  /**
+   * Writes as is: only for the listr2 renderer, whose own escapes draw the view (the
+   * progress view escapes the text it puts in). Absent: `write` is used.
+   */
+  writeRaw?(text: string): void;
   /** True when this is a terminal (colours, carets, the listr2 default renderer). */
   isTTY: boolean;
 }

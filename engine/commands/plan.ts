@@ -65,10 +65,11 @@ export const planCommand: Command = async (argv, io) => {
   if (values.out !== undefined && values.resume !== undefined)
     throw new UsageError('--out saves a whole plan; --resume narrows one to what an earlier run left: use one of them');
   const input = await loadInput('plan', positionals, values, io);
-  const { target, close } = await connect(input, values, io);
+  const conn = await connect(input, values, io);
+  const { target, close } = conn;
   let plan: Plan;
   try {
-    plan = await resolveInput(input, target, io);
+    plan = await resolveInput(input, conn, io);
     await preflight(plan, target.client, target.clock, io.signal);
     const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: input.playbookFile, cwd: io.cwd });
     const earlier = plan.server.simulated ? {} : earlierRuns(stateDir, input.playbookFile, values.resume);

@@ -14,6 +14,7 @@ import { bindTemplate } from '../playbook/template.js';
 import type { MediaType, ParamValue, Playbook } from '../playbook/types.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import { writeSimLog } from '../run/sim-log.js';
+import { describeWait } from '../api/wait-notice.js';
 import { openTarget, type Target } from '../run/target.js';
 import { parseParamFlags } from './args.js';
 import type { CommandIO } from './io.js';
@@ -99,11 +100,19 @@ export interface Connection {
   target: Target;
   /** Logs out, then writes --sim-log. Never throws for a failed logout. */
   close: () => Promise<void>;
+  /** The plan is resolved: from now on the command's own view says when EM keeps quiet. */
+  resolved: () => void;
 }
 
 /** Step 2: open the target (real EM or the simulator) and log on. */
-export async function connect(input: Input, values: ConnectValues, io: CommandIO, onEvent?: (e: ClientEvent) => void): Promise<Connection> {
+export async function connect(input: Input, values: ConnectValues, io: CommandIO, events?: (e: ClientEvent) => void): Promise<Connection> {
   const timeScale = timeScaleOf(values);
+  // Until the plan is resolved nothing else is on screen: a silent EM is said on stderr.
+  let quiet = false;
+  const onEvent = (e: ClientEvent) => {
+    if (e.type === 'waiting' && !quiet) io.stderr.write(`runbook: ${describeWait(e)}\n`);
+    events?.(e);
+  };
   const target = await openTarget({
     playbook: input.playbook,
     env: io.env,
@@ -113,7 +122,7 @@ export async function connect(input: Input, values: ConnectValues, io: CommandIO
     ...(values.inventory !== undefined ? { inventory: values.inventory } : {}),
     ...(values.media !== undefined ? { media: values.media as MediaType } : {}),
     ...(timeScale !== undefined ? { timeScale } : {}),
-    ...(onEvent ? { onEvent } : {}),
+    onEvent,
   });
   if (target.warning !== undefined) io.stderr.write(`runbook: ${target.warning}\n`);
   const close = async () => {
@@ -126,13 +135,17 @@ export async function connect(input: Input, values: ConnectValues, io: CommandIO
     await close();
     throw error;
   }
-  return { target, close };
+  const resolved = () => {
+    quiet = true;
+  };
+  return { target, close, resolved };
 }
 
 /** Step 3: every name resolved into the plan (reads only). */
-export function resolveInput(input: Input, target: Target, io: CommandIO, maxConcurrency?: number): Promise<Plan> {
+export async function resolveInput(input: Input, conn: Connection, io: CommandIO, maxConcurrency?: number): Promise<Plan> {
   const { playbook, params } = input;
-  return resolvePlan({
+  const { target } = conn;
+  const plan = await resolvePlan({
     playbook,
     client: target.client,
     params,
@@ -148,4 +161,6 @@ export function resolveInput(input: Input, target: Target, io: CommandIO, maxCon
     ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
     signal: io.signal,
   });
+  conn.resolved();
+  return plan;
 }

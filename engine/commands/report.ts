@@ -1,4 +1,4 @@
-// `runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR]`: renders a run
+// `runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE]`: renders a run
 // as one self-contained HTML file. A run id is looked up in the state dir: its JSON report
 // when the run wrote one, otherwise its journal replayed (a crashed or killed run).
 
@@ -15,14 +15,14 @@ import { parseRunReport } from '../run/html/load-report.js';
 import { checkRunId } from '../run/journal.js';
 import type { RunReport } from '../run/report-types.js';
 import { resolveStateDir, runsDir } from '../run/state-dir.js';
-import { loadRunStatus } from '../run/status/run-status.js';
+import { loadRunStatus, requireRunStart } from '../run/status/run-status.js';
 import { writeFileAtomic } from '../run/writers/atomic.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import type { Command } from './io.js';
 
 export const REPORT = defineCommand({
   name: 'report',
-  usage: '<run-id | report.json> [--out FILE.html] [--state-dir DIR] [--verify [--allowed-signers FILE]]',
+  usage: '<run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE] [--verify [--allowed-signers FILE]]',
   about: `Renders a run as a self-contained HTML report (inline CSS and SVG, no scripts, nothing
 fetched): header with outcome, RTO and RPO against the targets, what remains to be done by
 hand, a recovery timeline, and tables of steps, VMs, rollback actions and events.
@@ -32,7 +32,12 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
   <report.json>       a report written by 'runbook run --report FILE.json'`,
   options: {
     out: { type: 'string', short: 'o', arg: 'FILE.html', description: 'where to write (default: <run-id>.html in the current directory)' },
-    'state-dir': { type: 'string', arg: 'DIR', description: 'state directory (default: .runbook in the current directory)' },
+    'state-dir': {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook, as for every command)',
+    },
+    playbook: { type: 'string', arg: 'FILE', description: 'the playbook whose runs to look in (its .runbook/)' },
     verify: {
       type: 'boolean',
       description:
@@ -50,7 +55,7 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
 export function loadRunReport(stateDir: string, runId: string): { report: RunReport; from: string } {
   const file = resolve(runsDir(stateDir), `${checkRunId(runId)}${REPORT_SUFFIX}`);
   if (existsSync(file)) return { report: parseRunReport(readFileSync(file, 'utf8'), file), from: file };
-  const status = loadRunStatus(stateDir, runId);
+  const status = requireRunStart(loadRunStatus(stateDir, runId), `runbook report ${runId}`);
   return { report: status.report, from: status.path };
 }
 
@@ -91,7 +96,7 @@ export function makeReportCommand(clock: Clock = systemClock): Command {
     const report =
       target.endsWith('.json') || /[\\/]/.test(target) || isFile(path)
         ? readReportFile(path)
-        : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], cwd: io.cwd }), target).report;
+        : loadRunReport(resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd }), target).report;
 
     if (values.verify) {
       const given = values['allowed-signers'];

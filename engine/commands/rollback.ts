@@ -13,8 +13,11 @@ import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
 import { checkRunId, openJournal } from '../run/journal.js';
 import { acquireLock } from '../run/lock.js';
 import { rollbackUnresolved } from '../run/status/rollback-run.js';
-import { describeUnresolved, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
+import { WAIT_NOTICE_MS } from '../run/target.js';
+import { describeWait } from '../api/wait-notice.js';
+import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import type { Command, CommandIO } from './io.js';
 
@@ -32,7 +35,11 @@ the EM console. Requests that got no answer have no task id and are always liste
     run: { type: 'string', arg: 'ID', description: 'the run to roll back (required)' },
     'state-dir': { type: 'string', arg: 'DIR', description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)' },
     playbook: { type: 'string', arg: 'FILE', description: 'the playbook (default: the one the run recorded); read for server settings' },
-    server: { type: 'string', arg: 'URL', description: "Enterprise Manager URL (default: VEEAM_EM_URL, else the playbook's server.url, else the one the run used)" },
+    server: {
+      type: 'string',
+      arg: 'URL',
+      description: "Enterprise Manager URL (default: the one the run used, where its tasks are; else VEEAM_EM_URL, else the playbook's server.url)",
+    },
     yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (required without a terminal)' },
     force: { type: 'boolean', description: 'roll back a run that started on another host (only if it is dead)' },
   },
@@ -61,7 +68,7 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
   const runId = checkRunId(values.run);
   const stateDir = resolveStateDir({ stateDir: values['state-dir'], playbook: values.playbook, cwd: io.cwd });
   const clock = deps.clock ?? systemClock;
-  const status = loadRunStatus(stateDir, runId);
+  const status = requireRunStart(loadRunStatus(stateDir, runId), `runbook rollback --run ${runId}`);
   refuseIfAlive(status, values.force === true);
 
   if (status.unresolved.length === 0) {
@@ -112,7 +119,7 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
     const t = u.request;
     io.stdout.write(`  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`);
   }
-  io.stdout.write(`Do not run the playbook again before checking them. 'runbook status --run ${runId}' shows the details.\n`);
+  io.stdout.write(`Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`);
   return 1;
 }
 
@@ -177,6 +184,10 @@ async function logOn(
     media: server?.media ?? status.report.server.media,
     clock,
     ...(server ? serverClientOptions(server, file) : {}),
+    waitNoticeMs: WAIT_NOTICE_MS,
+    onEvent: (e) => {
+      if (e.type === 'waiting') io.stderr.write(`runbook: ${describeWait(e)}\n`);
+    },
   };
   const warning = tlsWarning(options);
   if (warning) io.stderr.write(`runbook: warning: ${warning}\n`);

@@ -105,7 +105,7 @@ export function writeReports(record: RunRecord, result: ExecuteResult, o: Report
   const report = record.recorder.end(result.outcome, exitCode);
   record.logFile?.close();
   const kept = o.stateDir !== undefined ? writeStateReport(o.stateDir, report, o.secrets) : undefined;
-  const written = writeOutputs(o.outputs, report, io.cwd, o.secrets, systemClock);
+  const written = writeOutputs(o.outputs, report, io.cwd, o.secrets, systemClock, io.env);
   const where = whereItWent(io.cwd, record.runId, o.stateDir, kept, written, o.simulate);
   const summary = renderSummary(report, { realMs: systemClock.now() - o.realStart }) + where;
   if (exitCode === ExitCode.ok) {

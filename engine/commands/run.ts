@@ -1,6 +1,7 @@
 // `runbook run`: argv → RunOptions; `startRun` does the run. Exit 0 success, 1 failed
 // (rolled back or not), 2 bad input, 3 preflight (or a saved plan that no longer holds),
-// 4 connection, 5 locked (or the last run left requests unresolved), 130/143 interrupted.
+// 4 connection, 5 locked (or the last run left requests unresolved), 129/130/143
+// interrupted (SIGHUP/SIGINT/SIGTERM).
 
 import { ExitCode, UsageError } from '../errors.js';
 import type { Command } from './io.js';
@@ -15,9 +16,11 @@ export const RUN = defineCommand({
   about: `Execute a playbook: steps in order, failovers fanned out, live progress, rollback by task
 deletion when a step fails under onFailure: rollback or the run is interrupted.
 
-Ctrl-C (SIGINT) or SIGTERM stops launching work: steps not yet started are skipped, steps
-with always: true included ("the run was interrupted"), then the rollback runs and the
-run exits 130 (SIGINT) or 143 (SIGTERM). always: true runs a step after a FAILED step,
+Ctrl-C (SIGINT), SIGTERM or SIGHUP (a dropped SSH session) stops launching work: steps
+not yet started are skipped, steps with always: true included ("the run was interrupted"),
+then the rollback runs and the run exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
+Run a real failover under tmux/screen, setsid or systemd-run so a lost connection
+cannot stop it. always: true runs a step after a FAILED step,
 not after an interrupt; put must-run clean-up in an exec step's undo.`,
   options: {
     ...CONNECT_OPTIONS,
@@ -61,7 +64,11 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
     },
     report: { type: 'string', arg: 'FILE', description: 'write the JSON run report' },
     junit: { type: 'string', arg: 'FILE', description: 'write a JUnit XML report' },
-    'github-summary': { type: 'string', arg: 'FILE', description: 'append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)' },
+    'github-summary': {
+      type: 'string',
+      arg: 'FILE',
+      description: 'append a Markdown summary to FILE (default: $GITHUB_STEP_SUMMARY when set, as on GitHub Actions)',
+    },
     'log-file': { type: 'string', arg: 'FILE', description: 'JSON Lines log of the run' },
     html: { type: 'string', arg: 'FILE', description: "write the HTML run report (as 'runbook report' does)" },
   },

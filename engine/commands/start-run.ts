@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClientEvent } from '../api/types.js';
+import { describeWait } from '../api/wait-notice.js';
 import { systemClock } from '../clock.js';
 import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
 import { countMutatingCalls } from '../plan/render.js';
@@ -27,7 +28,7 @@ import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-
 import type { RunStatus } from '../run/status/run-status.js';
 import type { Target } from '../run/target.js';
 import type { CommandIO } from './io.js';
-import { connect, loadInput, resolveInput, type ConnectValues, type Input } from './prepare.js';
+import { connect, loadInput, resolveInput, type Connection, type ConnectValues, type Input } from './prepare.js';
 import { approvalStepIds, approvalsAhead, checkApprovals } from './run-approvals.js';
 import { openRecord, writeReports } from './run-record.js';
 import { resumedPlan } from './run-resume.js';
@@ -75,9 +76,10 @@ export async function startRun(o: RunOptions, io: CommandIO): Promise<number> {
   try {
     // Forwards the client's retries and renewals to the run's record, once there is one.
     const events: { recorder?: RunRecorder } = {};
-    const { target, close } = await connect(input, o.connect, io, clientEvents(events));
+    const conn = await connect(input, o.connect, io, clientEvents(events));
+    const { target, close } = conn;
     try {
-      const plan = await resolveStep(o, input, target, guard, io, saved);
+      const plan = await resolveStep(o, input, conn, guard, io, saved);
       // Never twice across runs: said before the confirmation, and journaled once the run starts.
       const before = guard.stateDir !== undefined && !o.simulate ? failedOverBefore(guard.stateDir, plan).map(describeEarlierFailover) : [];
       for (const w of before) io.stderr.write(`runbook: warning: ${w}\n`);
@@ -158,6 +160,7 @@ function clientEvents(events: { recorder?: RunRecorder }) {
     if (e.type === 'retry')
       recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
     else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
+    else if (e.type === 'waiting') recorder?.event('warning', `EM has not answered yet: ${describeWait(e)}`);
   };
 }
 
@@ -165,12 +168,12 @@ function clientEvents(events: { recorder?: RunRecorder }) {
 async function resolveStep(
   o: RunOptions,
   input: Input,
-  target: Target,
+  conn: Connection,
   guard: Guard,
   io: CommandIO,
   saved: SavedPlan | undefined,
 ): Promise<Plan> {
-  const fresh = await resolveInput(input, target, io, o.maxConcurrency);
+  const fresh = await resolveInput(input, conn, io, o.maxConcurrency);
   if (fresh.problems.length > 0) throw new PreflightError(fresh.problems);
   if (saved) {
     refuseChanged(o.planFile ?? 'plan', planChanges(saved, { url: fresh.server.url, resolved: resolvedIds(fresh) }));

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkRunId } from '../run/journal.js';
 import { detailJson, listJson, renderRunDetail, renderRunList } from '../run/status/render.js';
-import { loadRecentRuns, loadRunStatus } from '../run/status/run-status.js';
+import { loadRunList, loadRunStatus } from '../run/status/run-status.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import type { Command } from './io.js';
@@ -42,15 +42,18 @@ export const statusCommand: Command = async (argv, io) => {
 
   if (values.run !== undefined) {
     const status = loadRunStatus(stateDir, checkRunId(values.run));
-    io.stdout.write(format === 'json' ? `${JSON.stringify(detailJson(status), null, 2)}\n` : renderRunDetail(status));
+    io.stdout.write(format === 'json' ? `${JSON.stringify(detailJson(status), null, 2)}\n` : renderRunDetail(status, io.cwd));
     return 0;
   }
 
-  let runs = loadRecentRuns(stateDir, values.playbook ? Number.MAX_SAFE_INTEGER : limit);
+  const list = loadRunList(stateDir, values.playbook ? Number.MAX_SAFE_INTEGER : limit);
+  let runs = list.runs;
+  // A damaged journal is named and left out; the runs beside it still list.
+  for (const d of list.damaged) io.stderr.write(`skipped ${d.path}: damaged journal: ${d.why}\n`);
   if (values.playbook) {
     const file = resolve(io.cwd, values.playbook);
     runs = runs.filter((r) => r.report.playbook.file === file).slice(0, limit);
   }
-  io.stdout.write(format === 'json' ? `${JSON.stringify(listJson(runs), null, 2)}\n` : renderRunList(runs, stateDir));
+  io.stdout.write(format === 'json' ? `${JSON.stringify(listJson(runs), null, 2)}\n` : renderRunList(runs, stateDir, io.cwd));
   return 0;
 };

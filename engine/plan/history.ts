@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { parseRunReport } from '../run/html/load-report.js';
 import type { RunReport } from '../run/report-types.js';
-import { runsDir } from '../run/state-dir.js';
+import { runsDir, stateDirError } from '../run/state-dir.js';
 import type { EstimateStep } from './rto-estimate.js';
 import type { Plan, PlanStep } from './types.js';
 
@@ -27,7 +27,7 @@ export function loadRunHistory(stateDir: string, match: { name: string; simulate
     names = readdirSync(runsDir(stateDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { reports: [], unreadable: [] };
-    throw error;
+    throw stateDirError(stateDir, error);
   }
   const reports: RunReport[] = [];
   const unreadable: string[] = [];

@@ -9,6 +9,7 @@ import { EmHttpError, errorMessage } from '../errors.js';
 import type { ParamValue, Playbook, RestorePoint, Step } from '../playbook/types.js';
 import { describeCondition, evaluateCondition } from './conditions.js';
 import { neverTwiceProblems } from './never-twice.js';
+import { chosenMoment, coverageProblem } from './coverage.js';
 import { restorePointSpec, toUtc } from './restore-point.js';
 import type { Plan, PlanStep, RollbackNote, TargetRef, WhenStatus } from './types.js';
 
@@ -108,6 +109,10 @@ class Resolver {
       case 'failover': {
         const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const { replica, vms } = await this.vms(where, step.cdpReplica, step.vms);
+        const at = chosenMoment(spec);
+        if (at !== undefined) {
+          for (const vm of vms) await this.covered(where, at, `VM "${vm.name}"`, (start, end) => this.o.client.cdpIntervals(vm.replicaId, vm.id, start, end, this.opts()));
+        }
         const cap = this.o.maxConcurrency;
         return {
           ...base,
@@ -126,6 +131,8 @@ class Resolver {
       case 'failoverVapp': {
         const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const vapp = await this.vapp(where, step.vapp);
+        const at = chosenMoment(spec);
+        if (at !== undefined && vapp.id) await this.covered(where, at, `vApp "${vapp.name}"`, (start, end) => this.o.client.vappIntervals(vapp.id, start, end, this.opts()));
         return {
           ...base,
           kind: 'failoverVapp',
@@ -213,6 +220,12 @@ class Resolver {
         return { ...base, kind: 'parallel', steps, rollback: none };
       }
     }
+  }
+
+  /** A point in time or interval outside the replica's history fails in preflight, not mid-run. */
+  private async covered(where: string, at: string, label: string, read: Parameters<typeof coverageProblem>[2]): Promise<void> {
+    const problem = await this.read(`${where}: ${label}`, () => coverageProblem(label, at, read));
+    if (problem !== undefined) this.problems.push(`${where}: ${problem}`);
   }
 
   /** An invalid restore point is a problem; the plan still gets a placeholder spec to show. */

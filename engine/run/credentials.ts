@@ -5,7 +5,8 @@
 // Everything in `server` can be overridden from the command line and from the environment,
 // so the most specific source wins: --server > VEEAM_EM_* > the playbook's server block >
 // what the run recorded (rollback only). First found wins:
-//   url:      --server, VEEAM_EM_URL, the playbook's server.url, the url recorded by the run
+//   url:      --server, the url recorded by the run (rollback: its tasks live on that EM),
+//             VEEAM_EM_URL, the playbook's server.url
 //   username: VEEAM_EM_USERNAME, the playbook's server.username, the username recorded by the run
 //   password: VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE, the playbook's server.password (env or file)
 
@@ -56,7 +57,7 @@ function fromSecretRef(ref: SecretRef | undefined, sources: CredentialSources): 
 
 export function resolveCredentials(sources: CredentialSources): Credentials {
   const { env } = sources;
-  const url = sources.urlFlag || env.VEEAM_EM_URL || fromValueRef(sources.server?.url, env) || sources.recorded?.url;
+  const url = sources.urlFlag || sources.recorded?.url || env.VEEAM_EM_URL || fromValueRef(sources.server?.url, env);
   const username = env.VEEAM_EM_USERNAME || fromValueRef(sources.server?.username, env) || sources.recorded?.username;
   // A secret file is read only when it is the source that wins (a stale playbook file is not an error).
   let password = env.VEEAM_EM_PASSWORD || undefined;

@@ -91,7 +91,6 @@ export async function runVappStep(ctx: ExecContext, step: PlanFailoverVappStep, 
 }
 
 export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, control: StepControl): Promise<StepResult> {
-  const report = ctx.recorder.step(step.id).plan;
   const result = await runCapped(
     ctx,
     {
@@ -102,9 +101,8 @@ export async function runPlanStep(ctx: ExecContext, step: PlanFailoverPlanStep, 
       call: step.call,
       subject: `failover plan "${step.plan.name}"`,
       retry: step.retry,
+      // The plan's task and message come from the request lines (apply-entry.ts).
       onState: (state, detail) => {
-        if (report && detail?.taskId) report.taskId = detail.taskId;
-        if (report && detail?.message) report.message = detail.message;
         if (detail?.message) ctx.recorder.output(step.id, `${state}: ${detail.message}`);
       },
     },

@@ -12,12 +12,7 @@ export async function runCheckStep(ctx: ExecContext, step: PlanCheckStep, contro
     const findings = await withRetry(ctx, step.retry, `check "${step.id}"`, control.signal, step.id, () =>
       runChecks(step, ctx.client, ctx.clock, { signal: control.signal }),
     );
-    const report = ctx.recorder.step(step.id);
-    report.checks = findings.map((f) => ({ ok: f.ok, message: f.message }));
-    const rpo = findings.filter((f) => f.vm !== undefined && f.rpoSeconds !== undefined);
-    if (rpo.length > 0) {
-      report.vms = rpo.map((f) => ({ name: f.vm!, replica: '', restorePoint: 'newest', state: 'not-started', rpoSeconds: f.rpoSeconds! }));
-    }
+    ctx.recorder.checks(step.id, findings);
     for (const f of findings) ctx.recorder.output(step.id, `${f.ok ? '✔' : '✖'} ${f.message}`);
     const failed = findings.filter((f) => !f.ok);
     return failed.length > 0 ? { outcome: 'failed', error: failed.map((f) => f.message).join('; ') } : { outcome: 'succeeded' };

@@ -7,6 +7,7 @@ import { errorMessage, OutcomeUnknownError } from '../errors.js';
 import type { RetryPolicy } from '../playbook/types.js';
 import { withRetry, type ExecContext } from './context.js';
 import type { LiveVmState } from './events.js';
+import { vmMessages } from './fold-index.js';
 import { isFailover, type TaskEntry, type TaskOp } from './ledger.js';
 import { describeSession, findRestoreSession, outcomeOf } from './restore-lookup.js';
 import { TaskGoneError } from './poller.js';
@@ -70,7 +71,7 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
       const found = await fromRestoreSession(ctx, job, postedAt, signal, `the failover request got no usable answer (${message}); not re-sent`);
       if (found) return found;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
-      job.onState('unknown', { message: `outcome unknown, not re-sent: ${message}` });
+      job.onState('unknown', { message: vmMessages.unknownSend(message) });
       return { outcome: 'unknown', message };
     }
     recorder.requestFailed(job.stepId, job.target, false, message);
@@ -138,16 +139,16 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     ...(session ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } } : {}),
   });
   if (!success) {
-    const message = `EM reported failure: ${emMessage ?? 'no message'}`;
+    const message = vmMessages.emFailure(emMessage);
     job.onState('failed', { message });
     return { outcome: 'failed', message, entry };
   }
   if (sessionFailed) {
-    const message = `restore session ${session?.name ?? session?.id ?? ''} ended Failed`;
+    const message = vmMessages.sessionFailed(session?.name ?? session?.id ?? '');
     job.onState('failed', { message });
     return { outcome: 'failed', message, entry };
   }
-  const note = session?.result === 'Warning' ? 'restore session ended with warnings' : emMessage;
+  const note = session?.result === 'Warning' ? vmMessages.sessionWarning : emMessage;
   job.onState('done', note !== undefined ? { message: note } : {});
   return { outcome: 'done', ...(note !== undefined ? { message: note } : {}), entry };
 }

@@ -6,7 +6,7 @@
 
 import type { ApiCall } from '../api/types.js';
 import type { ParamValue } from '../playbook/types.js';
-import type { ApprovalSigner, ExecRehearsal, RollbackAction, RunOutcome } from './report-types.js';
+import type { ApprovalSigner, ExecRehearsal, ManualAction, RollbackAction, RunOutcome, RunReport, StepReport, VmState } from './report-types.js';
 
 interface Base {
   /** ISO 8601 UTC, from the injected clock. */
@@ -26,7 +26,14 @@ export type JournalEntry = Base &
         host: { hostname: string; user: string };
         /** `--resume`: the run this one goes on from (what it did is done for this one too). */
         resumes?: string;
+        /** RTO/RPO targets (absent in journals written before they were recorded). */
+        targets?: RunReport['targets'];
       }
+    /**
+     * Every step of the plan as it starts (pending, VMs not started), right after run-start:
+     * so status shows the steps and VMs a run never reached, as the report does.
+     */
+    | { type: 'steps'; steps: StepReport[] }
     | { type: 'step-start'; stepId: string; name: string; kind: string; parentId?: string }
     | { type: 'step-end'; stepId: string; outcome: 'succeeded' | 'failed' | 'skipped'; error?: string; skipReason?: string }
     /**
@@ -66,7 +73,13 @@ export type JournalEntry = Base &
         restoreSession?: { id: string; state: string; result?: string };
       }
     | ({ type: 'rollback' } & RollbackAction)
-    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean; rehearsed?: ExecRehearsal }
+    | { type: 'exec'; stepId: string; command: string[]; exitCode: number | null; undo?: boolean; output?: string; rehearsed?: ExecRehearsal }
+    /** A check step's findings (with the RPO each VM showed). */
+    | { type: 'checks'; stepId: string; checks: { ok: boolean; message: string; vm?: string; rpoSeconds?: number }[] }
+    /** Something the operator must do by hand. */
+    | ({ type: 'manual' } & ManualAction)
+    /** A VM's state or message where the request lines alone do not tell it (e.g. a rollback's words). */
+    | { type: 'vm'; stepId: string; target: string; state: VmState; message?: string }
     /** An operator's decision on an approval step (`at` is when the run read it). */
     | {
         type: 'approval';
@@ -83,6 +96,6 @@ export type JournalEntry = Base &
       }
     /** A decision file the run would not accept (bad signature, another run, …): the gate waits on. */
     | { type: 'approval-refused'; stepId: string; file: string; why: string }
-    | { type: 'event'; kind: 'retry' | 'session-renewal' | 'interrupt' | 'warning'; stepId?: string; message: string }
+    | { type: 'event'; kind: 'retry' | 'session-renewal' | 'rollback-start' | 'interrupt' | 'warning'; stepId?: string; message: string }
     | { type: 'run-end'; outcome: RunOutcome; exitCode: number }
   );

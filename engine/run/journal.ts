@@ -10,9 +10,10 @@ import { closeSync, fsync, fsyncSync, openSync, readdirSync, readFileSync, write
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { InternalError, UsageError } from '../errors.js';
+import { entryProblem } from './journal-shape.js';
 import type { JournalEntry } from './journal-types.js';
 import { SecretFilter } from './secret-filter.js';
-import { ensureStateDir, runsDir } from './state-dir.js';
+import { ensureStateDir, runsDir, stateDirError } from './state-dir.js';
 
 export interface Journal {
   readonly path: string;
@@ -150,10 +151,9 @@ export function readJournal(path: string): JournalRead {
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     const isLast = index === lines.length - 1; // no trailing newline: the write never finished
+    let value: unknown;
     try {
-      const value = JSON.parse(line) as JournalEntry;
-      if (typeof value !== 'object' || value === null || typeof value.type !== 'string') throw new Error('not an entry');
-      entries.push(value);
+      value = JSON.parse(line);
     } catch {
       // Kept going: every other line is still worth reading; the problem is reported.
       problems.push(
@@ -161,7 +161,11 @@ export function readJournal(path: string): JournalRead {
           ? `line ${index + 1}: cut short (the process died while writing it); ignored`
           : `line ${index + 1}: unreadable; ignored`,
       );
+      return;
     }
+    const problem = entryProblem(value);
+    if (problem === undefined) entries.push(value as JournalEntry);
+    else problems.push(`line ${index + 1}: ${problem}; ignored`);
   });
   return { entries, problems };
 }
@@ -178,7 +182,7 @@ export function listRuns(stateDir: string): RunFile[] {
     names = readdirSync(runsDir(stateDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    throw stateDirError(stateDir, error);
   }
   return names
     .filter((n) => n.endsWith('.jsonl') && RUN_ID.test(n.slice(0, -6)))

@@ -25,7 +25,7 @@ export interface OutputValues {
 }
 
 /** Writes the files asked for; returns their paths (absolute), for the closing lines. */
-export function writeOutputs(values: OutputValues, report: RunReport, cwd: string, secrets: SecretFilter, clock: Clock): string[] {
+export function writeOutputs(values: OutputValues, report: RunReport, cwd: string, secrets: SecretFilter, clock: Clock, env: Record<string, string | undefined> = {}): string[] {
   const written: string[] = [];
   const at = (file: string) => {
     const path = resolve(cwd, file);
@@ -34,7 +34,9 @@ export function writeOutputs(values: OutputValues, report: RunReport, cwd: strin
   };
   if (values.report !== undefined) writeJsonReport(at(values.report), report, { secrets });
   if (values.junit !== undefined) writeJunit(at(values.junit), report, { secrets });
-  if (values['github-summary'] !== undefined) appendGithubSummary(at(values['github-summary']), report, { secrets });
+  // On GitHub Actions the job summary is written without asking; the flag names another file.
+  const summary = values['github-summary'] ?? (env['GITHUB_STEP_SUMMARY'] || undefined);
+  if (summary !== undefined) appendGithubSummary(at(summary), report, { secrets });
   if (values.html !== undefined) writeFileAtomic(at(values.html), renderHtmlReport(secrets.redact(report), { generatedAt: new Date(clock.now()).toISOString() }));
   return written;
 }

@@ -7,7 +7,7 @@ import type { Output } from '../commands/io.js';
 export function toStream(out: Output): NodeJS.WriteStream {
   const stream = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
-      out.write(typeof chunk === 'string' ? chunk : chunk.toString());
+      (out.writeRaw ?? out.write).call(out, typeof chunk === 'string' ? chunk : chunk.toString());
       cb();
     },
   });

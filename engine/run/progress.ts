@@ -16,6 +16,7 @@ import type { RunRecorder } from './recorder.js';
 import type { RollbackAction } from './report-types.js';
 import { ROLLBACK_VERBS } from './summary.js';
 import { toStream } from './progress-stream.js';
+import { terminalLine as safe } from './terminal-safe.js';
 import { settleWithin } from './settle.js';
 
 export type ProgressRenderer = 'default' | 'verbose' | 'simple' | 'silent' | 'test';
@@ -84,18 +85,18 @@ export function startProgress(o: ProgressOptions): ProgressView {
   const elapsed = (ms: number | undefined) => (ms === undefined ? '' : ` ${ms < 1000 ? '0s' : duration(Math.round(ms / 1000) * 1000)}`);
 
   const stepTask = (step: PlanStep): ListrTask => ({
-    title: step.name,
+    title: safe(step.name),
     task: async (_ctx, task) => {
       const end = state.stepEnded(step.id);
       const first = await Promise.race([state.stepStarted(step.id).then(() => undefined), end]);
-      if (first?.outcome === 'skipped') return task.skip(`${step.name}: skipped (${first.skipReason ?? ''})`);
-      state.setSink(step.id, (line) => (task.output = line));
+      if (first?.outcome === 'skipped') return task.skip(safe(`${step.name}: skipped (${first.skipReason ?? ''})`));
+      state.setSink(step.id, (line) => (task.output = safe(line)));
       // A gate's title says what to check; the output line below it, how to decide.
-      if (step.kind === 'approval') task.title = `${step.name}: ${step.message}`;
+      if (step.kind === 'approval') task.title = safe(`${step.name}: ${step.message}`);
       const verdict = async () => {
         const result = await end;
-        task.title = `${step.name}${elapsed(state.stepElapsed(step.id))}`;
-        return result.outcome === 'failed' ? `${step.name}: ${result.error ?? 'failed'}` : undefined;
+        task.title = safe(`${step.name}${elapsed(state.stepElapsed(step.id))}`);
+        return result.outcome === 'failed' ? safe(`${step.name}: ${result.error ?? 'failed'}`) : undefined;
       };
       if (step.kind === 'parallel') return new VerdictListr(step.steps.map(stepTask), { concurrent: true }, task, verdict);
       const targets = step.kind === 'failover' ? step.vms.map((v) => v.name) : step.kind === 'failoverVapp' ? [step.vapp.name] : [];
@@ -103,20 +104,20 @@ export function startProgress(o: ProgressOptions): ProgressView {
       const failure = await verdict();
       if (failure !== undefined) throw new Error(failure);
       const result = await end;
-      if (result.outcome === 'skipped') task.skip(`${step.name}: skipped (${result.skipReason ?? ''})`);
+      if (result.outcome === 'skipped') task.skip(safe(`${step.name}: skipped (${result.skipReason ?? ''})`));
       return undefined;
     },
   });
 
   const vmTask = (stepId: string, vm: string, stepEnd: Promise<StepEnd>): ListrTask => ({
-    title: `${vm}: queued`,
+    title: safe(`${vm}: queued`),
     task: async (_ctx, task) => {
       let last: VmEvent | undefined;
       const done = deferred<void>();
       const draw = () => {
         if (!last) return;
         const e = last;
-        task.title = `${vm}: ${e.state}${e.taskId ? ` (${e.taskId})` : ''}${elapsed(state.vmElapsed(stepId, vm))}${e.message ? `: ${e.message}` : ''}`;
+        task.title = safe(`${vm}: ${e.state}${e.taskId ? ` (${e.taskId})` : ''}${elapsed(state.vmElapsed(stepId, vm))}${e.message ? `: ${e.message}` : ''}`);
       };
       const off = state.onVm(stepId, vm, (e) => {
         last = e;
@@ -133,9 +134,9 @@ export function startProgress(o: ProgressOptions): ProgressView {
         untick?.();
       }
       const s = last?.state;
-      if (s === 'failed' || s === 'unknown' || s === 'stopped') throw new Error(task.title ?? vm);
-      if (s === undefined || s === 'queued' || s === 'not-started') return task.skip(`${vm}: not requested`);
-      if (s !== 'done') throw new Error(`${task.title ?? vm}: still ${s} when the run ended: check it in the Veeam console`);
+      if (s === 'failed' || s === 'unknown' || s === 'stopped') throw new Error(task.title ?? safe(vm));
+      if (s === undefined || s === 'queued' || s === 'not-started') return task.skip(safe(`${vm}: not requested`));
+      if (s !== 'done') throw new Error(`${task.title ?? safe(vm)}: still ${s} when the run ended: check it in the Veeam console`);
       return undefined;
     },
   });
@@ -145,13 +146,13 @@ export function startProgress(o: ProgressOptions): ProgressView {
     task: async (_ctx, task) => {
       const view = await state.rollbackAfter(stepId);
       if (!view) return undefined;
-      task.title = `Rollback: ${view.reason}`;
+      task.title = safe(`Rollback: ${view.reason}`);
       const items: ListrTask[] = view.planned.map((p, i) => ({
         title: plannedTitle(p),
         task: async (_c, t) => {
           const action = await actionAt(view, i);
           if (!action) throw new Error(`${plannedTitle(p)}: no result (the rollback ended first)`);
-          t.title = `${plannedTitle(p)}: ${action.message}`;
+          t.title = safe(`${plannedTitle(p)}: ${action.message}`);
           if (!action.ok) throw new Error(t.title);
         },
       }));
@@ -163,7 +164,7 @@ export function startProgress(o: ProgressOptions): ProgressView {
           if (manual.length === 0) return undefined;
           t.title = `Left for the operator (${manual.length})`;
           return t.newListr(
-            manual.map((m) => ({ title: `manual: ${m.text}`, task: () => Promise.reject(new Error(`manual: ${m.text}`)) })),
+            manual.map((m) => ({ title: safe(`manual: ${m.text}`), task: () => Promise.reject(new Error(safe(`manual: ${m.text}`))) })),
             { exitOnError: false },
           );
         },
@@ -178,7 +179,7 @@ export function startProgress(o: ProgressOptions): ProgressView {
 
   const tasks = o.plan.steps.flatMap((s) => [stepTask(s), rollbackTask(s.id)]);
   const header = firstLine(o);
-  if (header !== undefined) o.stdout.write(`${header}\n`);
+  if (header !== undefined) o.stdout.write(`${safe(header)}\n`);
   const done = (async () => {
     try {
       await new Listr(tasks, listrOptions(o)).run();
@@ -197,7 +198,7 @@ export function startProgress(o: ProgressOptions): ProgressView {
 }
 
 function plannedTitle(p: PlannedRollback): string {
-  return `${ROLLBACK_VERBS[p.action]} ${p.target}${p.taskId ? ` (${p.taskId})` : ''}`;
+  return safe(`${ROLLBACK_VERBS[p.action]} ${p.target}${p.taskId ? ` (${p.taskId})` : ''}`);
 }
 
 /** The i-th action result of the rollback (actions report in the order announced), or undefined if it ends first. */

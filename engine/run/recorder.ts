@@ -1,27 +1,19 @@
-// The RunRecorder: the one place the executor reports what happens. It keeps the RunReport
-// up to date, appends JournalEntry lines to an optional journal sink (written at once in
-// the real one, fsynced by group commit: the executor awaits `durable()` before each
-// mutating request, so its intent is on disk first), and forwards ExecutorEvents to
-// listeners (the progress view). Never sees a secret.
+// The RunRecorder: the one place the executor reports what happens. Each fact is a
+// JournalEntry: appended to an optional journal sink (written at once in the real one,
+// fsynced by group commit: the executor awaits `durable()` before each mutating request,
+// so its intent is on disk first) and folded into the live RunReport by applyEntry, the
+// same fold `runbook status` and `runbook report` run over the journal file. It forwards
+// ExecutorEvents to listeners (the progress view). Never sees a secret.
 
 import type { ApiCall } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
+import { applyEntry } from './apply-entry.js';
+import { findVm, foldIndex } from './fold-index.js';
 import type { JournalEntry } from './journal-types.js';
 import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
-import {
-  REPORT_SCHEMA,
-  type ApprovalRecord,
-  type ExecRehearsal,
-  type ManualAction,
-  type RollbackAction,
-  type RunOutcome,
-  type RunReport,
-  type StepReport,
-  type VmReport,
-  type VmState,
-} from './report-types.js';
+import { blankReport, type ApprovalRecord, type ExecRehearsal, type ManualAction, type RollbackAction, type RunOutcome, type RunReport, type StepReport, type VmReport, type VmState } from './report-types.js';
 
 /** Where journal lines go (engine/run/journal.ts in production; an array in tests). */
 export interface JournalSink {
@@ -56,25 +48,24 @@ const LIVE_TO_REPORT: Record<LiveVmState, VmState | undefined> = {
   stopped: 'stopped',
 };
 
+/** Live states the request lines already tell (or that change nothing the report shows). */
+const TOLD_BY_REQUESTS = new Set<LiveVmState>(['queued', 'requested', 'running', 'finishing']);
+
 export class RunRecorder {
   readonly report: RunReport;
   private readonly listeners = new Set<ExecutorListener>();
   private readonly clock: Clock;
   private readonly journal: JournalSink | undefined;
-  private readonly startMs: number;
-  /** Step and VM reports by id and name: looked up on every VM state change (10,000-VM steps). */
-  private readonly steps = new Map<string, StepReport>();
-  /** Keyed by the `vms` array itself: a check step gets its `vms` assigned later. */
-  private readonly vmIndex = new WeakMap<VmReport[], Map<string, VmReport>>();
 
   constructor(init: RecorderInit) {
     this.clock = init.clock;
     this.journal = init.journal;
-    this.startMs = init.clock.now();
     const { plan } = init;
-    this.report = {
-      schema: REPORT_SCHEMA,
+    this.report = blankReport(init.runId);
+    this.write({
+      type: 'run-start',
       runId: init.runId,
+      pid: init.pid,
       playbook: {
         name: plan.playbook.name,
         ...(plan.playbook.description !== undefined ? { description: plan.playbook.description } : {}),
@@ -86,26 +77,9 @@ export class RunRecorder {
       server: plan.server,
       host: init.host,
       ...(plan.resumed ? { resumes: plan.resumed.runId } : {}),
-      startedAt: this.iso(),
-      outcome: 'running',
       targets: plan.targets,
-      achieved: {},
-      steps: flattenSteps(plan.steps).map(stepReport),
-      rollback: [],
-      manual: [],
-      events: [],
-    };
-    for (const s of this.report.steps) if (!this.steps.has(s.id)) this.steps.set(s.id, s);
-    this.write({
-      type: 'run-start',
-      runId: init.runId,
-      pid: init.pid,
-      playbook: { ...this.report.playbook },
-      params: plan.params,
-      server: plan.server,
-      host: init.host,
-      ...(plan.resumed ? { resumes: plan.resumed.runId } : {}),
     });
+    this.write({ type: 'steps', steps: flattenSteps(plan.steps).map(stepReport) });
   }
 
   on(listener: ExecutorListener): () => void {
@@ -118,33 +92,19 @@ export class RunRecorder {
   }
 
   step(stepId: string): StepReport {
-    const s = this.steps.get(stepId);
+    const s = foldIndex(this.report).steps.get(stepId);
     if (!s) throw new Error(`unknown step ${stepId}`);
     return s;
   }
 
   vm(stepId: string, name: string): VmReport {
-    const vm = this.findVm(this.step(stepId), name);
+    const vm = findVm(this.report, this.step(stepId), name);
     if (!vm) throw new Error(`unknown VM ${name} in step ${stepId}`);
     return vm;
   }
 
-  private findVm(step: StepReport, name: string): VmReport | undefined {
-    if (!step.vms) return undefined;
-    let index = this.vmIndex.get(step.vms);
-    if (!index) {
-      index = new Map();
-      for (const v of step.vms) if (!index.has(v.name)) index.set(v.name, v);
-      this.vmIndex.set(step.vms, index);
-    }
-    return index.get(name);
-  }
-
   stepStart(stepId: string): void {
-    const s = this.step(stepId);
-    s.outcome = 'running';
-    s.startedAt = this.iso();
-    this.writeStepStart(s);
+    this.writeStepStart(this.step(stepId));
     this.emit({ type: 'step-start', stepId });
   }
 
@@ -158,28 +118,21 @@ export class RunRecorder {
   }
 
   stepEnd(stepId: string, outcome: StepOutcome, detail: { error?: string; skipReason?: string } = {}): void {
-    const s = this.step(stepId);
-    s.outcome = outcome;
-    s.endedAt = this.iso();
-    if (s.startedAt) s.durationMs = Date.parse(s.endedAt) - Date.parse(s.startedAt);
-    if (detail.error !== undefined) s.error = detail.error;
-    if (detail.skipReason !== undefined) s.skipReason = detail.skipReason;
+    this.step(stepId);
     this.write({ type: 'step-end', stepId, outcome, ...detail });
     this.emit({ type: 'step-end', stepId, outcome, ...detail });
   }
 
-  /** A VM's live state; the report keeps the coarser VmState and timings. */
+  /**
+   * A VM's live state, for listeners. The report's state comes from the request lines; a
+   * `vm` line is written only where they do not tell it (e.g. a rollback's own words).
+   */
   vmState(stepId: string, name: string, state: LiveVmState, detail: { message?: string; taskId?: string } = {}): void {
     const vm = this.vm(stepId, name);
     const mapped = LIVE_TO_REPORT[state];
-    if (mapped) vm.state = mapped;
-    if (detail.taskId !== undefined) vm.taskId = detail.taskId;
-    if (detail.message !== undefined) vm.message = detail.message;
-    if (state === 'requested') vm.requestedAt = this.iso();
-    if (state === 'done' || state === 'failed' || state === 'stopped' || state === 'unknown') {
-      vm.finishedAt = this.iso();
-      if (vm.requestedAt) vm.durationMs = Date.parse(vm.finishedAt) - Date.parse(vm.requestedAt);
-      if (state === 'done') this.report.achieved.rtoMs = this.clock.now() - this.startMs;
+    const told = TOLD_BY_REQUESTS.has(state) && detail.message === undefined;
+    if (mapped && !told && (vm.state !== mapped || (detail.message !== undefined && vm.message !== detail.message))) {
+      this.write({ type: 'vm', stepId, target: name, state: mapped, ...(detail.message !== undefined ? { message: detail.message } : {}) });
     }
     this.emit({ type: 'vm', stepId, vm: name, state, ...detail });
   }
@@ -189,8 +142,15 @@ export class RunRecorder {
     return this.journal?.durable?.() ?? Promise.resolve();
   }
 
-  /** Journal only: written (and made durable) BEFORE the mutating request leaves. */
-  requestIntent(stepId: string, target: string, targetId: string, method: string, path: string, where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {}): void {
+  /** Written (and made durable) BEFORE the mutating request leaves. */
+  requestIntent(
+    stepId: string,
+    target: string,
+    targetId: string,
+    method: string,
+    path: string,
+    where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {},
+  ): void {
     this.write({ type: 'request-intent', stepId, target, targetId, method, path, ...where });
   }
   requestAccepted(stepId: string, target: string, taskId: string): void {
@@ -205,30 +165,31 @@ export class RunRecorder {
   }
   taskResult(e: Omit<Extract<JournalEntry, { type: 'task-result' }>, 'at' | 'type'>): void {
     this.write({ type: 'task-result', ...e });
-    if (e.restoreSession) {
-      const vm = this.findVm(this.step(e.stepId), e.target);
-      if (vm) vm.restoreSession = e.restoreSession;
-    }
   }
 
   exec(stepId: string, command: string[], exitCode: number | null, undo = false, output?: string, rehearsed?: ExecRehearsal): void {
-    const r = rehearsed ? { rehearsed } : {};
-    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...r });
-    if (!undo) {
-      this.step(stepId).exec = { command, ...(exitCode !== null ? { exitCode } : {}), ...(output !== undefined ? { output } : {}), ...r };
-    }
+    const out = !undo && output !== undefined ? { output } : {};
+    this.write({ type: 'exec', stepId, command, exitCode, ...(undo ? { undo } : {}), ...out, ...(rehearsed ? { rehearsed } : {}) });
+  }
+
+  /** A check step's findings; those naming a VM with an RPO become the step's VMs. */
+  checks(stepId: string, findings: { ok: boolean; message: string; vm?: string; rpoSeconds?: number }[]): void {
+    const checks = findings.map((f) => ({
+      ok: f.ok,
+      message: f.message,
+      ...(f.vm !== undefined ? { vm: f.vm } : {}),
+      ...(f.rpoSeconds !== undefined ? { rpoSeconds: f.rpoSeconds } : {}),
+    }));
+    this.write({ type: 'checks', stepId, checks });
   }
 
   approval(stepId: string, d: ApprovalRecord): void {
     const { decision, by, at, via, ...rest } = d;
     this.write({ type: 'approval', stepId, decision, by, decidedAt: at, via, ...rest });
-    this.step(stepId).approval = { ...d };
   }
 
   approvalRefused(stepId: string, file: string, why: string): void {
     this.write({ type: 'approval-refused', stepId, file, why });
-    const s = this.step(stepId);
-    (s.refusedDecisions ??= []).push({ at: this.iso(), file, why });
   }
 
   output(stepId: string, text: string): void {
@@ -236,21 +197,18 @@ export class RunRecorder {
   }
 
   event(kind: RunEventKind, message: string, stepId?: string): void {
-    this.report.events.push({ at: this.iso(), type: kind === 'rollback-start' ? 'rollback-start' : kind, message, ...(stepId !== undefined ? { stepId } : {}) });
-    if (kind !== 'rollback-start') this.write({ type: 'event', kind, message, ...(stepId !== undefined ? { stepId } : {}) });
+    this.write({ type: 'event', kind, message, ...(stepId !== undefined ? { stepId } : {}) });
     this.emit({ type: 'event', kind, message, ...(stepId !== undefined ? { stepId } : {}) });
   }
 
   rollbackStart(reason: string, planned: PlannedRollback[] = []): void {
-    this.report.events.push({ at: this.iso(), type: 'rollback-start', message: reason });
+    this.write({ type: 'event', kind: 'rollback-start', message: reason });
     this.emit({ type: 'rollback-start', reason, planned });
   }
 
   rollbackAction(action: Omit<RollbackAction, 'at'>): void {
-    const full: RollbackAction = { at: this.iso(), ...action };
-    this.report.rollback.push(full);
     this.write({ type: 'rollback', ...action });
-    this.emit({ type: 'rollback', action: full });
+    this.emit({ type: 'rollback', action: this.report.rollback[this.report.rollback.length - 1]! });
   }
 
   rollbackEnd(): void {
@@ -259,16 +217,11 @@ export class RunRecorder {
 
   manual(action: ManualAction): void {
     if (this.report.manual.some((m) => m.stepId === action.stepId && m.target === action.target)) return;
-    this.report.manual.push(action);
+    this.write({ type: 'manual', ...action });
     this.emit({ type: 'manual', action });
   }
 
   end(outcome: RunOutcome, exitCode: number): RunReport {
-    this.report.outcome = outcome;
-    this.report.exitCode = exitCode;
-    this.report.endedAt = this.iso();
-    const rpos = this.report.steps.flatMap((s) => s.vms ?? []).flatMap((v) => (v.rpoSeconds !== undefined ? [v.rpoSeconds] : []));
-    if (rpos.length > 0) this.report.achieved.worstRpoSeconds = Math.max(...rpos);
     this.write({ type: 'run-end', outcome, exitCode });
     this.emit({ type: 'run-end', outcome });
     return this.report;
@@ -278,8 +231,11 @@ export class RunRecorder {
     this.write({ type: 'step-start', stepId: s.id, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
   }
 
-  private write(entry: EntryBody): void {
-    this.journal?.append({ at: this.iso(), ...entry } as JournalEntry);
+  /** Journal first, then the same line folded into the live report. */
+  private write(body: EntryBody): void {
+    const entry = { at: this.iso(), ...body } as JournalEntry;
+    this.journal?.append(entry);
+    applyEntry(this.report, entry);
   }
 
   private emit(event: ExecutorEvent): void {

@@ -5,8 +5,10 @@
 //   <stateDir>/locks/<key>.lock     one per playbook, held while a run is in progress
 //   <stateDir>/runs/<runId>.jsonl   the append-only journal of each run
 
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { accessSync, constants, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { makeDirs } from './make-dirs.js';
 
 export const STATE_DIR_NAME = '.runbook';
 
@@ -33,10 +35,35 @@ export function locksDir(stateDir: string): string {
   return join(stateDir, 'locks');
 }
 
-/** Creates the layout (owner-only permissions) and its `.gitignore`; idempotent. */
+/**
+ * Creates the layout (owner-only permissions) and its `.gitignore`; idempotent. A state dir
+ * that cannot be used (a file, read-only, under /proc) is a user error, exit 2.
+ */
 export function ensureStateDir(stateDir: string): void {
-  mkdirSync(runsDir(stateDir), { recursive: true, mode: 0o700 });
-  mkdirSync(locksDir(stateDir), { recursive: true, mode: 0o700 });
-  const ignore = join(stateDir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# cdp-runbook run state: locks and journals\n*\n');
+  try {
+    makeDirs(runsDir(stateDir), 0o700);
+    makeDirs(locksDir(stateDir), 0o700);
+    for (const dir of [runsDir(stateDir), locksDir(stateDir)]) accessSync(dir, constants.W_OK);
+    const ignore = join(stateDir, '.gitignore');
+    if (!existsSync(ignore)) writeFileSync(ignore, '# cdp-runbook run state: locks and journals\n*\n');
+  } catch (error) {
+    throw stateDirError(stateDir, error);
+  }
 }
+
+const WHY: Record<string, string> = {
+  ENOTDIR: 'is a file, or lies under one',
+  EEXIST: 'is a file, or lies under one',
+  ENOENT: 'cannot be created here (is it under /proc or /sys?)',
+  EACCES: 'is not writable by this user',
+  EPERM: 'is not writable by this user',
+  EROFS: 'is on a read-only file system',
+};
+
+/** One line naming the path and the fix; errors that are not about the path stay bugs. */
+export function stateDirError(stateDir: string, error: unknown): unknown {
+  const why = WHY[(error as NodeJS.ErrnoException).code ?? ''];
+  if (why === undefined) return error;
+  return new UsageError(`state directory ${stateDir} ${why}: pass --state-dir DIR naming a writable directory (it is created if missing)`, { cause: error });
+}
+

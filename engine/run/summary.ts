@@ -5,6 +5,7 @@ import { duration } from '../plan/render.js';
 import { verdictWords } from './outcome-words.js';
 import { isScaled } from './rehearsal-label.js';
 import type { RollbackAction, RunReport, StepReport, VmState } from './report-types.js';
+import { terminalLine } from './terminal-safe.js';
 
 /** How a rollback action reads, in the summary and the progress view alike. */
 export const ROLLBACK_VERBS: Record<RollbackAction['action'], string> = { 'delete-task': 'stop', 'undo-plan': 'undo failover plan', 'exec-undo': 'run undo', manual: 'manual' };
@@ -50,17 +51,17 @@ export function renderSummary(report: RunReport, options: SummaryOptions = {}): 
   for (const [state, label] of LABELS) {
     const these = vms.filter((v) => v.state === state);
     if (these.length === 0) continue;
-    const detail = state === 'failed-over' || state === 'not-started' ? these.map((v) => v.name).join(', ') : these.map((v) => `${v.name}${v.message ? ` (${v.message})` : ''}`).join('; ');
+    const detail = state === 'failed-over' || state === 'not-started' ? these.map((v) => v.name).join(', ') : these.map((v) => `${v.name}${v.message ? ` (${terminalLine(v.message)})` : ''}`).join('; ');
     lines.push(`  ${`${label}:`.padEnd(15)}${detail}`);
   }
   for (const s of report.steps) {
-    if (s.outcome === 'failed' && s.kind !== 'failover' && s.kind !== 'failoverVapp' && s.kind !== 'parallel') lines.push(`  step "${s.id}" failed: ${s.error ?? ''}`);
+    if (s.outcome === 'failed' && s.kind !== 'failover' && s.kind !== 'failoverVapp' && s.kind !== 'parallel') lines.push(`  step "${s.id}" failed: ${terminalLine(s.error ?? '')}`);
   }
   // Manual entries are listed below, under "Manual actions required".
   const acted = report.rollback.filter((r) => r.action !== 'manual');
   if (acted.length > 0) {
     lines.push('Rollback:');
-    for (const r of acted) lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${r.message}`);
+    for (const r of acted) lines.push(`  ${r.ok ? '✔' : '✖'} ${ROLLBACK_VERBS[r.action]} ${r.target}${r.taskId ? ` (${r.taskId})` : ''}: ${terminalLine(r.message)}`);
   }
   if (report.manual.length > 0) {
     lines.push('Manual actions required:');

@@ -45,6 +45,9 @@ export interface Target {
 
 export const SIM_URL = 'https://simulator.invalid:9398';
 
+/** After how long (and how often) a request without an answer is said to wait. */
+export const WAIT_NOTICE_MS = 5_000;
+
 export async function openTarget(o: TargetOptions): Promise<Target> {
   const media = o.media ?? o.playbook.server.media;
   if (o.simulate) {
@@ -74,6 +77,9 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     media,
     ...serverClientOptions(o.playbook.server, o.playbook.file),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    // A real EM that keeps quiet is said to keep quiet (the in-process simulator never does).
+    // Said before the request times out, also with a short server.timeout.
+    waitNoticeMs: Math.min(WAIT_NOTICE_MS, o.playbook.server.requestTimeoutMs / 4),
   };
   const client = createClient(options);
   const warning = tlsWarning(options);

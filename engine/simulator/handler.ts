@@ -114,6 +114,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const status = statusFault.spec.status ?? 503;
       response = errorResponse(ctx, status, statusFault.spec.message ?? (status === 503 ? 'The service is unavailable.' : 'Internal server error.'));
     } else {
+      // A restart forgets tasks and sessions, not the backup server's running operations (§2.2, §5.2).
+      if (has('restart')) {
+        world.sessions.endAll();
+        entry.fault = 'restart';
+      }
       if (has('expire-session') && known) {
         world.sessions.end(known);
         entry.fault = 'expire-session';

@@ -69,6 +69,11 @@ export class Sessions {
     if (this.byToken.delete(session.token)) this.onEnd(session);
   }
 
+  /** EM restarted: every session ends (and its tasks with it). */
+  endAll(): void {
+    for (const session of [...this.byToken.values()]) this.end(session);
+  }
+
   byId(id: string): SessionM | undefined {
     for (const s of this.byToken.values()) if (s.id === id.toLowerCase()) return s;
     return undefined;

@@ -112,6 +112,7 @@ export type FaultKind =
   | 'truncate' // the body cut in half
   | 'bom' // a UTF-8 BOM before the body
   | 'expire-session' // the caller's session expires just before this request
+  | 'restart' // EM restarts just before this request: every session ends, every task is forgotten (operations go on)
   | 'task-fail' // the task this request creates fails with `message`
   | 'task-never-finish' // the task this request creates never finishes
   | 'task-operation-finished'; // the task this request creates stays OperationFinished for `delay`

@@ -23,7 +23,7 @@ import { writeJsonReport } from '../../engine/run/writers/json.js';
 import { writeJunit } from '../../engine/run/writers/junit.js';
 import { seededRandom } from '../../engine/simulator/ids.js';
 import { createSimulator } from '../../engine/simulator/index.js';
-import type { FaultSpec, Inventory, Simulator } from '../../engine/simulator/index.js';
+import type { FaultSpec, Inventory, RequestLogEntry, SimState, Simulator } from '../../engine/simulator/index.js';
 
 export const REPLICA = 'DRILL-CDP';
 export const USER = 'drill-admin';
@@ -46,6 +46,13 @@ export interface DrillSpec {
    * `scaled`: time runs 100× faster than real time, for faults that last real time (a
    * request that hangs until the client's timeout) where a leap would be a different drill. */
   clock?: 'fake' | 'scaled';
+  /** `defaults.pollInterval`. @default 5s */
+  pollInterval?: string;
+  /** Sees each request as the simulator logs it, with its model state at that instant
+   * (the explorer tracks what each task read showed). */
+  onRequest?: (entry: RequestLogEntry, state: () => SimState) => void;
+  /** Skip the journal's fsync (the explorer's thousands of runs; the journal content is the same). */
+  noFsync?: boolean;
 }
 
 export interface DrillRun {
@@ -86,7 +93,7 @@ server:
   media: ${spec.media}
   timeout: ${spec.requestTimeout ?? '30s'}
 defaults:
-  pollInterval: 5s
+  pollInterval: ${spec.pollInterval ?? '5s'}
   timeout: 30m
   onFailure: ${spec.onFailure ?? 'abort'}
 steps:
@@ -106,7 +113,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   writeFileSync(file, playbookText(spec));
   const stateDir = join(dir, '.runbook');
   const clock: Clock = spec.clock === 'scaled' ? scaledClock(100) : new FakeClock({ auto: true, start: Date.parse('2026-01-01T00:00:00Z') });
-  const sim = createSimulator({ inventory: inventory(spec), clock, baseUrl: BASE, faults: spec.faults, seed: 7 });
+  const sim = createSimulator({ inventory: inventory(spec), clock, baseUrl: BASE, faults: spec.faults, seed: 7, ...(spec.onRequest ? { onRequest: (e: RequestLogEntry) => spec.onRequest?.(e, () => sim.state) } : {}) });
   const tokens = new Set<string>();
   const spy: typeof fetch = async (input, init) => {
     const response = await sim.fetch(input, init);
@@ -124,6 +131,8 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     media: spec.media,
     fetch: spy,
     clock,
+    // A hung request times out in virtual time: the same schedule, the same run, however loaded the machine.
+    ...(clock instanceof FakeClock ? { deadlineClock: clock } : {}),
     random: seededRandom(11),
     timeoutMs: playbook.server.requestTimeoutMs,
   });
@@ -138,7 +147,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   let progressHung = false;
   // fsync on this thread: the journal's default one runs on the thread pool, and any real
   // I/O the engine awaits lets the auto FakeClock leap ahead (to the step timeout).
-  const journal = openJournal(stateDir, runId, { secrets, fsync: (fd, done) => done(fsyncNow(fd)) });
+  const journal = openJournal(stateDir, runId, { secrets, fsync: (fd, done) => done(spec.noFsync ? null : fsyncNow(fd)) });
   try {
     await client.logon({ signal });
     const plan = await resolvePlan({
@@ -159,7 +168,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     const report = recorder.end(result.outcome, exitCode);
     // A progress view that never settles makes `runbook run` exit 0 with no summary and no
     // report (engine/commands/run.ts awaits it): record it as a lie instead of hanging here.
-    const settled = await Promise.race([progress.done.then(() => true), realDelay(500).then(() => false)]);
+    const settled = await Promise.race([progress.done.then(() => true), realDelay(5000).then(() => false)]);
     if (!settled) progressHung = true;
     out += `\n${renderSummary(report)}`;
     writeJsonReport(reportFile, report, { secrets });

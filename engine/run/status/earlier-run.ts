@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { LockedError, UsageError } from '../../errors.js';
 import { listRuns, readJournal, type RunFile } from '../journal.js';
 import type { JournalEntry } from '../journal-types.js';
-import { describeUnresolved, loadRunStatus, statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
+import { runbookCommand } from './hint.js';
+import { describeUnresolved, loadRunStatus, requireRunStart, statusFromEntries, type LivenessProbe, type RunStatus } from './run-status.js';
 
 /** The newest real (not rehearsed) run of this playbook in the state dir. */
 export function lastRealRun(stateDir: string, playbookFile: string): RunFile | undefined {
@@ -36,7 +37,7 @@ export function lastRunLeftUnresolved(stateDir: string, playbookFile: string, pr
  * older run's record of what is done may be out of date), and known to have ended.
  */
 export function resumableRun(stateDir: string, playbookFile: string, runId: string, probe: LivenessProbe = {}): RunStatus {
-  const status = loadRunStatus(stateDir, runId, probe);
+  const status = requireRunStart(loadRunStatus(stateDir, runId, probe), `--resume ${runId}`);
   const file = resolve(playbookFile);
   if (status.report.playbook.file !== file) throw new UsageError(`--resume ${runId}: that run was of ${status.report.playbook.file}, not ${file}`);
   if (status.report.server.simulated) throw new UsageError(`--resume ${runId}: that run was a rehearsal (--simulate); nothing it did exists on a real Enterprise Manager`);
@@ -74,8 +75,8 @@ export function unresolvedError(last: RunStatus, stateDir: string): LockedError 
   if (more > 0) items.push(`  - … and ${more} more`);
   return new LockedError(
     `${lastRunLeft(last)}; EM may have started them, and running again would send them again:\n${items.join('\n')}\n` +
-      `See: runbook status --run ${last.runId} --state-dir ${stateDir}\n` +
-      `Stop what still runs: runbook rollback --run ${last.runId} --state-dir ${stateDir}\n` +
+      `See: ${runbookCommand('status', '--run', last.runId, '--state-dir', stateDir)}\n` +
+      `Stop what still runs: ${runbookCommand('rollback', '--run', last.runId, '--state-dir', stateDir)}\n` +
       'Once each one is checked in Enterprise Manager, start the run with --ignore-unresolved.',
   );
 }

@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { approvalLines } from '../approval-text.js';
 import { leftWords } from '../outcome-words.js';
+import { runbookCommand, runStateDirArgs, stateDirArgs } from './hint.js';
 import type { RunStatus } from './run-status.js';
 
 export function formatDuration(ms: number | undefined): string {
@@ -37,7 +38,15 @@ export function listJson(runs: RunStatus[]) {
   });
 }
 
-export function renderRunList(runs: RunStatus[], stateDir: string): string {
+/** The state dir a run's journal sits in (`<stateDir>/runs/<id>.jsonl`). */
+const stateDirOf = (r: RunStatus) => dirname(dirname(r.path));
+
+/** `runbook approve …` for a gate, runnable as printed from `cwd`. */
+const approveCommand = (r: RunStatus, stepId: string, cwd: string) =>
+  runbookCommand('approve', '--run', r.runId, '--step', stepId, ...stateDirArgs(stateDirOf(r), cwd));
+
+/** `cwd`: where the printed commands will be pasted (they name --state-dir unless it is the default there). */
+export function renderRunList(runs: RunStatus[], stateDir: string, cwd: string = process.cwd()): string {
   if (runs.length === 0) return `no runs recorded in ${stateDir}\n`;
   const rows = [
     ['RUN', 'PLAYBOOK', 'STARTED', 'DURATION', 'OUTCOME'],
@@ -46,13 +55,16 @@ export function renderRunList(runs: RunStatus[], stateDir: string): string {
       r.report.playbook.name,
       r.report.startedAt.replace(/\.\d+Z$/, 'Z'),
       r.liveness === 'running' ? '(running)' : formatDuration(runDuration(r)),
-      r.display + (r.unresolved.length ? ` (${r.unresolved.length} unresolved)` : '') + waitingAt(r),
+      r.display + (r.unresolved.length ? ` (${r.unresolved.length} unresolved)` : '') + waitingAt(r, cwd),
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
-  const hint = runs.some((r) => r.unresolved.length)
-    ? `\nSome runs left requests unresolved: 'runbook status --run ID' says which, 'runbook rollback --run ID' stops what EM still lets us see.\n`
+  const open = runs.find((r) => r.unresolved.length);
+  const dirArgs = stateDirArgs(stateDir, cwd);
+  const hint = open
+    ? `\nSome runs left requests unresolved. Which ones, and stop what EM still lets us see (likewise for the other runs):\n` +
+      `  ${runbookCommand('status', '--run', open.runId, ...dirArgs)}\n  ${runbookCommand('rollback', '--run', open.runId, ...dirArgs)}\n`
     : '';
   return `${lines.join('\n')}\n${hint}`;
 }
@@ -64,9 +76,9 @@ function waitingGates(r: RunStatus): string[] {
 }
 
 /** Who looks at the run list is often who must decide. */
-function waitingAt(r: RunStatus): string {
+function waitingAt(r: RunStatus, cwd: string): string {
   const gates = waitingGates(r);
-  return gates.length > 0 ? `, waiting for approval: ${gates.map((id) => `runbook approve --run ${r.runId} --step ${id}`).join('; ')}` : '';
+  return gates.length > 0 ? `, waiting for approval: ${gates.map((id) => approveCommand(r, id, cwd)).join('; ')}` : '';
 }
 
 export function detailJson(r: RunStatus) {
@@ -91,10 +103,11 @@ export function detailJson(r: RunStatus) {
   };
 }
 
-export function renderRunDetail(r: RunStatus): string {
+export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): string {
   const rep = r.report;
   const out: string[] = [];
-  out.push(`Run ${r.runId}: ${rep.playbook.name} (${rep.playbook.file})`);
+  const damaged = r.entries[0]?.type !== 'run-start';
+  out.push(damaged ? `Run ${r.runId}: damaged journal (no readable run-start line): what it still tells follows` : `Run ${r.runId}: ${rep.playbook.name} (${rep.playbook.file})`);
   const left = rep.outcome === 'succeeded' || rep.outcome === 'running' ? '' : leftWords(rep);
   out.push(`  outcome:  ${r.display}${rep.exitCode !== undefined ? ` (exit ${rep.exitCode})` : ''}${left ? `: ${left}` : ''}`);
   out.push(`  started:  ${rep.startedAt} on ${rep.host.hostname || '?'} by ${rep.host.user || '?'}${r.pid !== undefined ? `, pid ${r.pid}` : ''}`);
@@ -104,8 +117,9 @@ export function renderRunDetail(r: RunStatus): string {
   if (r.liveness === 'crashed') out.push(`  The process ended without writing run-end (killed, crashed or lost power).`);
   if (r.liveness === 'elsewhere') out.push(`  It ran on ${rep.host.hostname}: this machine cannot tell whether it still runs.`);
   for (const p of r.problems) out.push(`  journal: ${p}`);
-  if (!rep.server.simulated && (r.liveness === 'crashed' || (r.liveness === 'finished' && rep.outcome !== 'succeeded'))) {
-    out.push(`  To go on from it without asking again for what it did: runbook run ${rep.playbook.file} --resume ${r.runId}`);
+  if (!damaged && rep.playbook.file && !rep.server.simulated && (r.liveness === 'crashed' || (r.liveness === 'finished' && rep.outcome !== 'succeeded'))) {
+    const resume = runbookCommand('run', rep.playbook.file, '--resume', r.runId, ...runStateDirArgs(stateDirOf(r), rep.playbook.file));
+    out.push(`  To go on from it without asking again for what it did: ${resume}`);
   }
 
   if (r.unresolved.length) {
@@ -116,7 +130,7 @@ export function renderRunDetail(r: RunStatus): string {
       out.push(`  - step "${u.stepName}": ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}: ${label}`);
       out.push(`      ${u.instruction}`);
     }
-    out.push(`  Next: 'runbook rollback --run ${r.runId}' stops the tasks EM still lets us see and lists the rest.`);
+    if (!damaged) out.push(`  Next: ${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}   (stops the tasks EM still lets us see and lists the rest)`);
     if (!rep.server.simulated) {
       out.push(`  While this is the playbook's last real run, 'runbook run' refuses (exit 5); once each one is checked, start it with --ignore-unresolved.`);
     }
@@ -140,7 +154,7 @@ export function renderRunDetail(r: RunStatus): string {
     if (s.plan) out.push(`${indent}    plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`);
     for (const line of approvalLines(s)) out.push(`${indent}    ${line}`);
     if (!s.approval && waiting.includes(s.id)) {
-      out.push(`${indent}    waiting for approval: runbook approve --run ${r.runId} --step ${s.id} --state-dir ${dirname(dirname(r.path))}   (add --reject to refuse)`);
+      out.push(`${indent}    waiting for approval: ${approveCommand(r, s.id, cwd)}   (add --reject to refuse)`);
     }
   }
   if (rep.rollback.length) {

@@ -2,9 +2,11 @@
 // and what is unresolved (requests whose outcome nobody knows) with what to do about each.
 
 import { hostname as osHostname } from 'node:os';
-import { UsageError } from '../../errors.js';
-import { journalPath, listRuns, readJournal } from '../journal.js';
+import { errorMessage, UsageError } from '../../errors.js';
+import { journalPath, listRuns, readJournal, type JournalRead } from '../journal.js';
 import { processIsAlive } from '../lock.js';
+import { stateDirError } from '../state-dir.js';
+import type { JournalEntry } from '../journal-types.js';
 import type { ManualAction } from '../report-types.js';
 import { replay, type Replayed, type RequestTrack } from './replay.js';
 
@@ -27,6 +29,8 @@ export interface Unresolved {
 
 export interface RunStatus extends Replayed {
   runId: string;
+  /** The journal lines read (without the unreadable ones). */
+  entries: JournalEntry[];
   path: string;
   liveness: Liveness;
   /** The outcome word for tables: the run-end outcome, or running / crashed / unfinished. */
@@ -70,7 +74,7 @@ export function describeUnresolved(u: Unresolved): string {
 export function statusFromEntries(
   runId: string,
   path: string,
-  read: ReturnType<typeof readJournal>,
+  read: JournalRead,
   probe: LivenessProbe = {},
 ): RunStatus {
   const replayed = replay(runId, read.entries);
@@ -121,28 +125,73 @@ export function statusFromEntries(
     const stillOpen = unresolved.some((u) => u.stepId === a.stepId && u.request.target === a.target);
     if (!stillOpen) manual.push({ stepId: a.stepId, target: a.target, reason: 'rollback-failed', instruction: `rollback ${a.action} failed: ${a.message}` });
   }
-  report.manual = manual;
+  // What the run itself listed stays; what only the journal's state shows is added.
+  for (const m of manual) if (!report.manual.some((k) => k.stepId === m.stepId && k.target === m.target)) report.manual.push(m);
 
-  return { ...replayed, runId, path, liveness, display, unresolved, problems: read.problems };
+  return { ...replayed, runId, entries: read.entries, path, liveness, display, unresolved, problems: read.problems };
 }
 
 export function loadRunStatus(stateDir: string, runId: string, probe: LivenessProbe = {}): RunStatus {
   const path = journalPath(stateDir, runId);
-  let read: ReturnType<typeof readJournal>;
+  let read: JournalRead;
   try {
     read = readJournal(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UsageError(`no run "${runId}" in ${stateDir} (see 'runbook status --state-dir ${stateDir}' for the runs there)`);
     }
-    throw error;
+    throw stateDirError(stateDir, error);
   }
   return statusFromEntries(runId, path, read, probe);
 }
 
-/** The newest `limit` runs, newest first. */
+/** A journal in runs/ that tells no run: no readable run-start line, or a file that cannot be read. */
+export interface DamagedRun {
+  runId: string;
+  path: string;
+  why: string;
+}
+
+/** Why a run's journal tells no run (no readable run-start line first), or undefined. */
+export function damage(read: JournalRead): string | undefined {
+  if (read.entries[0]?.type === 'run-start') return undefined;
+  const first = read.problems.find((p) => p.startsWith('line 1:'));
+  return `no readable run-start line${first ? ` (${first})` : read.entries.length === 0 ? ' (empty)' : ''}`;
+}
+
+/** Refuses a run whose journal tells no run: naming the file, for the commands that need one. */
+export function requireRunStart(status: RunStatus, what: string): RunStatus {
+  const why = damage({ entries: status.entries, problems: status.problems });
+  if (why !== undefined) {
+    throw new UsageError(`${what}: the journal ${status.path} is damaged: ${why}. 'runbook status --run ${status.runId}' shows what it still tells; check its VMs by hand in Enterprise Manager.`);
+  }
+  return status;
+}
+
+/**
+ * The newest `limit` runs, newest first. A journal that tells no run (truncated, garbage,
+ * unreadable) is set aside in `damaged`, named, and never stops the others from listing.
+ */
+export function loadRunList(stateDir: string, limit: number, probe: LivenessProbe = {}): { runs: RunStatus[]; damaged: DamagedRun[] } {
+  const runs: RunStatus[] = [];
+  const damaged: DamagedRun[] = [];
+  for (const r of listRuns(stateDir)) {
+    if (runs.length >= limit) break;
+    let read: JournalRead;
+    try {
+      read = readJournal(r.path);
+    } catch (error) {
+      damaged.push({ ...r, why: `cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})` });
+      continue;
+    }
+    const why = damage(read);
+    if (why !== undefined) damaged.push({ ...r, why });
+    else runs.push(statusFromEntries(r.runId, r.path, read, probe));
+  }
+  return { runs, damaged };
+}
+
+/** The newest `limit` readable runs, newest first. */
 export function loadRecentRuns(stateDir: string, limit: number, probe: LivenessProbe = {}): RunStatus[] {
-  return listRuns(stateDir)
-    .slice(0, limit)
-    .map((r) => statusFromEntries(r.runId, r.path, readJournal(r.path), probe));
+  return loadRunList(stateDir, limit, probe).runs;
 }

@@ -3,8 +3,9 @@
 // when the target exists, so of two writers exactly one wins).
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { makeDirs } from '../make-dirs.js';
 
 export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
   renameSync(writeTemp(file, text, mode), file);
@@ -26,7 +27,7 @@ export function createFileAtomic(file: string, text: string, mode = 0o644): bool
 
 /** The text in a fsynced temp file beside `file`; its path. */
 function writeTemp(file: string, text: string, mode: number): string {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirs(dirname(file));
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {

@@ -5,7 +5,7 @@ import { appendFileSync } from 'node:fs';
 import { approvalLines } from '../approval-text.js';
 import { leftWords } from '../outcome-words.js';
 import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
-import type { RunReport, StepReport } from '../report-types.js';
+import type { RunReport, StepReport, VmReport } from '../report-types.js';
 import { SecretFilter } from '../secret-filter.js';
 
 const ICON: Record<StepReport['outcome'], string> = {
@@ -32,6 +32,12 @@ function duration(ms: number | undefined): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
+/** A check step only looked at its VMs: "not-started" would read as an alarm there. */
+function vmWord(step: StepReport, vm: VmReport): string {
+  if (step.kind !== 'check' || vm.state !== 'not-started') return vm.state;
+  return vm.rpoSeconds !== undefined ? `checked (RPO ${vm.rpoSeconds}s)` : 'checked';
+}
+
 export function renderGithubSummary(input: RunReport, secrets: SecretFilter = new SecretFilter()): string {
   const r = secrets.redact(input);
   const total = r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : undefined;
@@ -55,7 +61,7 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   out.push('| Step | Kind | Outcome | Duration | Details |', '| --- | --- | --- | --- | --- |');
   for (const s of r.steps) {
     const name = s.parentId ? `↳ ${s.name}` : s.name;
-    const vms = (s.vms ?? []).map((v) => `${v.name}: ${v.state}${v.message && v.state !== 'failed-over' ? ` (${v.message})` : ''}`);
+    const vms = (s.vms ?? []).map((v) => `${v.name}: ${vmWord(s, v)}${v.message && v.state !== 'failed-over' ? ` (${v.message})` : ''}`);
     const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined, ...approvalLines(s, isScaled(r))].filter((x): x is string => !!x);
     out.push(`| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${duration(s.durationMs)} | ${mdCell(details.join('; '))} |`);
   }

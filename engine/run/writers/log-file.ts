@@ -2,9 +2,10 @@
 // at, level, message, then the fields). Appends, so cron runs can share one file.
 // Secrets registered with the filter are redacted before anything is written.
 
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../../clock.js';
+import { makeDirs } from '../make-dirs.js';
 import { SecretFilter } from '../secret-filter.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -17,7 +18,7 @@ export interface LogFile {
 }
 
 export function openLogFile(file: string, options: { secrets?: SecretFilter; clock?: Clock } = {}): LogFile {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirs(dirname(file));
   const secrets = options.secrets ?? new SecretFilter();
   const clock = options.clock ?? systemClock;
   let fd: number | undefined = openSync(file, 'a', 0o600);

@@ -1,0 +1,46 @@
+// Violations the fault explorer found (issue #20), each as its shrunk schedule or crash
+// chain, kept apart from the explorer's slice (test/explore.test.ts). Each case failed on
+// the engine before #18's fix and passes with it; no invariant was weakened for that.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { crashChain } from './explore/crash.js';
+import { runSchedule, violated } from './explore/run-schedule.js';
+import { parseSchedule } from './explore/schedule.js';
+
+const holds = (violations: Partial<Record<string, string[]>>) =>
+  Object.entries(violations)
+    .filter(([, v]) => (v ?? []).length > 0)
+    .map(([k, v]) => `${k}: ${(v ?? []).join('; ')}`);
+
+// A task left OperationFinished past the step timeout (40m > 30m): the rollback DELETEs it
+// and reports the VM `stopped`, while EM had failed it over (#18).
+// EM restarts (request 48), then a task read answers 500: the rollback DELETEs the task whose
+// state it could not read (I2; #18: a DELETE only after a read showed Running).
+for (const line of [
+  'pb=small;media=xml;fail=rollback;conc=4;poll=5s;dur=30s;faults=opfin@4',
+  'pb=two-tier;media=xml;fail=rollback;conc=4;poll=5s;dur=30s;faults=restart@48,500@54',
+]) {
+  test(`replay ${line}`, async () => {
+    const e = await runSchedule(parseSchedule(line));
+    assert.equal(violated(e), [], holds(e.violations).join('\n'));
+  });
+}
+
+// The run is killed with two failovers Running; the rollback cannot reach their tasks (the
+// dead process's session), the resume is refused (exit 5), and with --ignore-unresolved it
+// sends both failovers again (I1), then reports the two VMs `failed` while EM has them
+// failed over (I3). #18: plan/run must know a VM an earlier run failed over.
+test('crash chain: killed after request 9, then status, rollback, resume --ignore-unresolved', async () => {
+  const r = await crashChain({ after: 'request', k: 9 });
+  assert.equal(holds(r.violations), [], r.steps.join(', '));
+});
+
+// A complete run, then `run --resume` of it: the resumed run's report lists the VMs the
+// first run failed over as `not-started` (I3). #18: credit "failed over by run X".
+test('crash chain: no crash, then status, rollback, resume', async () => {
+  const r = await crashChain({ after: 'none', k: 0 });
+  assert.equal(holds(r.violations), [], r.steps.join(', '));
+});
+
+test.run();

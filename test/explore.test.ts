@@ -1,0 +1,85 @@
+// The fault explorer's fixed slice (issue #20): every systematic cell of the small playbook
+// (request index k × fault kind) and 200 seeded schedules of it, each checked against the
+// six invariants of test/drills/invariants.ts. The deep run is `npm run explore`.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
+import { TaskReads } from './drills/invariants.js';
+import { publishTable } from './drills/table.js';
+import { scheduleOfSeed, systematic, type Cell } from './explore/modes.js';
+import { runSchedule, violated } from './explore/run-schedule.js';
+import { formatSchedule, parseSchedule } from './explore/schedule.js';
+import { Tally } from './explore/tally.js';
+
+const tally = new Tally();
+const failures: string[] = [];
+const note = (cell: Cell) => {
+  tally.add(cell);
+  for (const inv of violated(cell.result))
+    failures.push(`${inv} ${cell.result.violations[inv][0]}\n    npm run explore -- --replay '${cell.result.line}'`);
+};
+
+test('a schedule prints as one line that reads back the same; bad lines say what is wrong', () => {
+  const line = 'pb=two-tier;media=json;fail=continue;conc=8;poll=1s;dur=2m;faults=503@3,opfin:10m@7,restart@40';
+  assert.is(formatSchedule(parseSchedule(line)), line);
+  assert.equal(parseSchedule('pb=small;faults=opfin@4').faults, [{ kind: 'opfin', at: 4 }]);
+  assert.throws(() => parseSchedule('pb=small;faults=melt@4'), /fault kind "melt" is not one of reset-before/);
+  assert.throws(() => parseSchedule('pb=huge'), /pb "huge" is not one of small, two-tier/);
+  assert.throws(() => parseSchedule('pb=small;faults=503'), /"503" is not kind\[:arg\]@k/);
+  assert.equal(scheduleOfSeed(42), scheduleOfSeed(42), 'a seed always draws the same schedule');
+});
+
+test('the DELETE check: allowed after a read showed Running or Finished, flagged after OperationFinished or a failed read', () => {
+  let tasks: SimState['tasks'] = [];
+  const state = () => ({ tasks }) as SimState;
+  const reads = new TaskReads();
+  let seq = 0;
+  const req = (method: string, path: string, status = 200, fault?: RequestLogEntry['fault']) =>
+    reads.observe({ seq: ++seq, at: '', method, path, query: '', status, session: 's1', ...(fault ? { fault } : {}) }, state);
+  const task = (id: string, st: 'Running' | 'OperationFinished' | 'Finished') => ({
+    taskId: id,
+    session: 's1',
+    operation: 'StartFailover',
+    state: st,
+    deleted: false,
+    subject: 'vm:a',
+  });
+  tasks = [task('task-1', 'Running'), task('task-2', 'OperationFinished'), task('task-3', 'Finished'), task('task-4', 'Running')];
+  req('GET', '/tasks');
+  req('GET', '/tasks/task-4', 503);
+  for (const id of ['task-1', 'task-2', 'task-3', 'task-4', 'task-5']) req('DELETE', `/tasks/${id}`, 204);
+  req('DELETE', '/logonSessions/x', 204);
+  assert.equal(
+    reads.badDeletes.map((m) => m.split(' (')[0]),
+    ['DELETE /tasks/task-2', 'DELETE /tasks/task-4', 'DELETE /tasks/task-5'],
+  );
+  assert.match(reads.badDeletes[0]!, 'after its last read showed OperationFinished');
+  assert.match(reads.badDeletes[1]!, 'after its last read showed no answer (503)');
+});
+
+test('systematic: every request index × every fault kind on the small playbook', async () => {
+  for await (const cell of systematic(['small'])) note(cell);
+  assert.ok(tally.total > 150, `only ${tally.total} cells`);
+});
+
+test('200 seeded schedules of the small playbook', async () => {
+  let small = 0;
+  for (let seed = 1; small < 200; seed++) {
+    const schedule = scheduleOfSeed(seed);
+    if (schedule.pb !== 'small') continue;
+    small++;
+    note({ schedule, result: await runSchedule(schedule), origin: `seed ${seed}` });
+  }
+});
+
+test('no invariant is violated in the slice', () => {
+  const shown = failures.slice(0, 12).join('\n');
+  assert.is(failures.length, 0, `${failures.length} violations (first ${Math.min(12, failures.length)}):\n${shown}`);
+});
+
+test.after(() => {
+  publishTable('runbook-explore-slice', tally.render('Fault explorer, npm test slice: fault kind × invariant'));
+});
+
+test.run();

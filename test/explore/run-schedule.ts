@@ -1,0 +1,81 @@
+// One schedule through the real engine, in process (the drill scenario: simulator handler as
+// fetch, FakeClock in auto mode), then the six invariants. The run's files are removed
+// afterwards: the explorer makes thousands of them.
+
+import { rmSync } from 'node:fs';
+import { checkExplored, TaskReads, type ExploreInvariant } from '../drills/invariants.js';
+import { runDrill, VMS } from '../drills/scenario.js';
+import { formatSchedule, stepsOf, toFaultSpec, type Schedule } from './schedule.js';
+
+const START = Date.parse('2026-01-01T00:00:00Z');
+/** Two 30m steps, the rollback's wait and the session/retry slack: a run past this has hung on the fake clock. */
+export const VIRTUAL_BUDGET_MS = 3 * 3_600_000;
+/** Real time, only as a guard against a run that never settles (every wait, request deadlines
+ * included, is on the fake clock, so no schedule depends on how loaded the machine is). */
+const REAL_GUARD_MS = Number(process.env.EXPLORE_GUARD_S ?? 120) * 1000;
+
+export interface Explored {
+  line: string;
+  violations: Record<ExploreInvariant, string[]>;
+  requests: number;
+  /** Faults that fired (a pinned fault past the last request never fires). */
+  fired: number;
+  virtualMs: number;
+  realMs: number;
+  exitCode: number;
+  output: string;
+  /** Request indexes (k) of the failover POSTs: where task faults can act. */
+  posts: number[];
+}
+
+export function violated(e: Explored): ExploreInvariant[] {
+  return (Object.keys(e.violations) as ExploreInvariant[]).filter((k) => e.violations[k].length > 0);
+}
+
+export async function runSchedule(s: Schedule): Promise<Explored> {
+  const reads = new TaskReads();
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REAL_GUARD_MS)));
+  const run = await Promise.race([
+    runDrill({
+      name: 'explore',
+      media: s.media,
+      faults: s.faults.map(toFaultSpec),
+      vms: Object.fromEntries(VMS.map((v) => [v, { failoverDuration: s.dur }])),
+      steps: stepsOf(s),
+      onFailure: s.onFailure,
+      pollInterval: s.poll,
+      noFsync: true,
+      onRequest: (e, state) => reads.observe(e, state),
+    }),
+    guard,
+  ]);
+  clearTimeout(timer);
+  const line = formatSchedule(s);
+  const realMs = performance.now() - started;
+  if (!run) {
+    const none = { I1: [], I2: [], I3: [], I4: [], I5: [] };
+    return {
+      line,
+      violations: { ...none, I6: [`no end after ${REAL_GUARD_MS / 1000}s of real time`] },
+      requests: 0,
+      fired: 0,
+      virtualMs: Infinity,
+      realMs,
+      exitCode: -1,
+      output: '',
+      posts: [],
+    };
+  }
+  const endedAt = run.report.endedAt ?? run.sim.log.at(-1)?.at;
+  const virtualMs = endedAt ? Date.parse(endedAt) - START : 0;
+  try {
+    const violations = checkExplored(run, reads, { ended: true, virtualMs, budgetMs: VIRTUAL_BUDGET_MS });
+    const fired = run.sim.log.filter((e) => e.fault !== undefined).length;
+    const posts = run.sim.log.filter((e) => e.method === 'POST' && e.query.includes('action=failover')).map((e) => e.seq);
+    return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts };
+  } finally {
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+}
