@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../run/writers/atomic.js';
 import { resolveStateDir } from '../run/state-dir.js';
 import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
 import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
+import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
 import type { Command, CommandIO } from './io.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
@@ -75,11 +76,12 @@ export const planCommand: Command = async (argv, io) => {
     const earlier = plan.server.simulated ? {} : earlierRuns(stateDir, input.playbookFile, values.resume);
     if (earlier.resumeFrom) plan = resumedPlan(plan, earlier.resumeFrom, stateDir);
     const rto = estimateFromHistory(plan, stateDir, io);
-    if (!plan.server.simulated) for (const e of failedOverBefore(stateDir, plan)) io.stderr.write(`runbook: warning: ${describeEarlierFailover(e)}\n`);
+    if (!plan.server.simulated)
+      for (const e of failedOverBefore(stateDir, plan)) io.stderr.write(`runbook: warning: ${describeEarlierFailover(e)}\n`);
     const last = earlier.unresolved;
     if (last) {
       io.stderr.write(
-        `runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see 'runbook status --run ${last.runId} --state-dir ${stateDir}'\n`,
+        `runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see ${runbookCommand('status', '--run', last.runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
       );
     }
     if (format === 'json') {

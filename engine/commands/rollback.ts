@@ -33,12 +33,17 @@ see them (404): rollback then says so and names the VMs, replicas and task ids t
 the EM console. Requests that got no answer have no task id and are always listed.`,
   options: {
     run: { type: 'string', arg: 'ID', description: 'the run to roll back (required)' },
-    'state-dir': { type: 'string', arg: 'DIR', description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)' },
+    'state-dir': {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)',
+    },
     playbook: { type: 'string', arg: 'FILE', description: 'the playbook (default: the one the run recorded); read for server settings' },
     server: {
       type: 'string',
       arg: 'URL',
-      description: "Enterprise Manager URL (default: the one the run used, where its tasks are; else VEEAM_EM_URL, else the playbook's server.url)",
+      description:
+        "Enterprise Manager URL (default: the one the run used, where its tasks are; else VEEAM_EM_URL, else the playbook's server.url)",
     },
     yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (required without a terminal)' },
     force: { type: 'boolean', description: 'roll back a run that started on another host (only if it is dead)' },
@@ -88,7 +93,15 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
     if (status.report.server.simulated && !values.server) {
       // --simulate runs used an in-process simulator that ended with the process.
       for (const u of status.unresolved) {
-        journal.append({ at: now(), type: 'rollback', action: 'manual', stepId: u.stepId, target: u.request.target, ok: true, message: 'simulated run: its in-process simulator ended with the run; nothing exists to stop' });
+        journal.append({
+          at: now(),
+          type: 'rollback',
+          action: 'manual',
+          stepId: u.stepId,
+          target: u.request.target,
+          ok: true,
+          message: 'simulated run: its in-process simulator ended with the run; nothing exists to stop',
+        });
       }
     } else {
       const client = await logOn(io, values, status, deps, clock, journal.registerSecret);
@@ -117,9 +130,13 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
   io.stdout.write(`\nStill to check by hand in Enterprise Manager (${after.unresolved.length}):\n`);
   for (const u of after.unresolved) {
     const t = u.request;
-    io.stdout.write(`  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`);
+    io.stdout.write(
+      `  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`,
+    );
   }
-  io.stdout.write(`Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`);
+  io.stdout.write(
+    `Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
+  );
   return 1;
 }
 
@@ -165,7 +182,9 @@ async function logOn(
       server = (await loadPlaybook(file)).server;
     } catch (error) {
       // The playbook may have moved or changed since the run: the environment still works.
-      io.stderr.write(`runbook: warning: cannot read the playbook ${file} (${errorMessage(error).split('\n')[0]}); using the environment for credentials\n`);
+      io.stderr.write(
+        `runbook: warning: cannot read the playbook ${file} (${errorMessage(error).split('\n')[0]}); using the environment for credentials\n`,
+      );
     }
   }
   const creds = resolveCredentials({

@@ -14,6 +14,7 @@ import { attachLogFile, writeOutputs, writeStateReport, type OutputValues } from
 import { RunRecorder } from '../run/recorder.js';
 import type { SecretFilter } from '../run/secret-filter.js';
 import type { RunStatus } from '../run/status/run-status.js';
+import { runbookCommand } from '../run/status/hint.js';
 import { renderSummary } from '../run/summary.js';
 import type { LogFile } from '../run/writers/log-file.js';
 import type { CommandIO } from './io.js';
@@ -133,8 +134,8 @@ function whereItWent(
   if (stateDir !== undefined) {
     const dir = show(stateDir);
     lines.push(`Journal: ${show(journalFile(stateDir, runId))}${kept !== undefined ? `, report: ${show(kept)}` : ''}`);
-    lines.push(`  runbook status --run ${runId} --state-dir ${dir}`);
-    lines.push(`  runbook report ${runId} --state-dir ${dir}    (HTML)`);
+    lines.push(`  ${runbookCommand('status', '--run', runId, '--state-dir', dir)}`);
+    lines.push(`  ${runbookCommand('report', runId, '--state-dir', dir)}    (HTML)`);
   } else if (simulate) {
     lines.push('Rehearsal not journaled: add --state-dir DIR to keep it for runbook status and runbook report.');
   }
