@@ -41,7 +41,7 @@ const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 /** Latest started first. Positions are looked up once: indexOf in the comparator was O(n² log n) over a 10,000-task rollback. */
 function newestFirst(ctx: RollbackContext, entries: TaskEntry[]): TaskEntry[] {
   const position = new Map<unknown, number>();
-  ctx.ledger.entries.forEach((e, i) => position.has(e) || position.set(e, i));
+  for (const [i, e] of ctx.ledger.entries.entries()) if (!position.has(e)) position.set(e, i);
   const at = (e: TaskEntry) => position.get(e) ?? -1;
   return [...entries].sort((x, y) => at(y) - at(x));
 }
