@@ -181,17 +181,15 @@ export function createFakeEm(o: FakeEmOptions) {
     async send(call, options) {
       const id = (s: string) => decodeURIComponent(s);
       const [, path = '', query = ''] = /^([^?]*)\??(.*)$/.exec(call.path) ?? [];
-      let m: RegExpExecArray | null;
-      if ((m = /^\/cdpReplicas\/([^/]+)\/vms\/([^/]+)$/.exec(path)) && query === 'action=failover' && call.body?.kind === 'CdpFailoverStartSpec') {
-        return this.failoverCdpVm(id(m[1]!), id(m[2]!), call.body.spec, options);
-      }
-      if ((m = /^\/cdpReplica\/vApps\/([^/]+)$/.exec(path)) && query === 'action=failover' && call.body?.kind === 'CdpFailoverStartSpec') {
-        return this.failoverVapp(id(m[1]!), call.body.spec, options);
-      }
-      if ((m = /^\/failoverPlans\/([^/]+)$/.exec(path)) && query === 'action=start' && call.body?.kind === 'FailoverPlanManagementSpec') {
-        return this.startFailoverPlan(id(m[1]!), call.body.spec, options);
-      }
-      if ((m = /^\/failoverPlans\/([^/]+)$/.exec(path)) && query === 'action=undo') return this.undoFailoverPlan(id(m[1]!), options);
+      const match = (re: RegExp, action: string) => (query === `action=${action}` ? re.exec(path) : null);
+      const vm = match(/^\/cdpReplicas\/([^/]+)\/vms\/([^/]+)$/, 'failover');
+      if (vm && call.body?.kind === 'CdpFailoverStartSpec') return this.failoverCdpVm(id(vm[1]!), id(vm[2]!), call.body.spec, options);
+      const vapp = match(/^\/cdpReplica\/vApps\/([^/]+)$/, 'failover');
+      if (vapp && call.body?.kind === 'CdpFailoverStartSpec') return this.failoverVapp(id(vapp[1]!), call.body.spec, options);
+      const start = match(/^\/failoverPlans\/([^/]+)$/, 'start');
+      if (start && call.body?.kind === 'FailoverPlanManagementSpec') return this.startFailoverPlan(id(start[1]!), call.body.spec, options);
+      const undo = match(/^\/failoverPlans\/([^/]+)$/, 'undo');
+      if (undo) return this.undoFailoverPlan(id(undo[1]!), options);
       throw new Error(`fake EM: no such mutating call ${call.method} ${call.path}`);
     },
     async getTask(taskId) {
