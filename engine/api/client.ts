@@ -7,7 +7,7 @@ import { normalizeBaseUrl } from './base-url.js';
 import { encodeBody } from './bodies.js';
 import { calls } from './calls.js';
 import { parseLogonSession, ShapeError, idFromHref } from './codec.js';
-import { createPipeline, type Auth } from './pipeline.js';
+import { Pipeline, type Auth } from './pipeline.js';
 import { acceptedUnreadable, createResources, isTaskDocument } from './resources.js';
 import { retrySettings } from './retry-policy.js';
 import { Session, type LogonResult } from './session.js';
@@ -46,7 +46,7 @@ export function createClient(options: ClientOptions): EmClient {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
-  const pipeline = createPipeline({
+  const pipeline = new Pipeline({
     transport,
     media,
     clock,
