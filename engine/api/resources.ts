@@ -3,6 +3,7 @@
 
 import { EmHttpError, EmMalformedResponseError, OutcomeUnknownError, PreflightError, type EmErrorContext } from '../errors.js';
 import { relativePath } from './base-url.js';
+import { outcomeUnknown } from './call-errors.js';
 import { calls } from './calls.js';
 import {
   ShapeError,
@@ -63,10 +64,7 @@ function decode<T>(call: ApiCall, success: Success, roots: string[] | undefined,
 export function acceptedUnreadable(call: ApiCall, success: Success, options: CallOptions | undefined, why: string): OutcomeUnknownError {
   const ctx: EmErrorContext = ctxOf(call, success);
   if (options?.subject !== undefined) ctx.subject = options.subject;
-  return new OutcomeUnknownError(
-    ctx,
-    `outcome unknown (accepted, but the answer could not be read: ${why}); EM may have started it, so it is not sent again: check Enterprise Manager before re-running`,
-  );
+  return outcomeUnknown(ctx, `accepted, but the answer could not be read: ${why}`);
 }
 
 /** Is this body a Task (XML root, or JSON `Type`)? */
@@ -111,55 +109,72 @@ function describeKeys(body: Node): string {
   return keys.length === 0 ? 'an empty object' : `keys ${keys.slice(0, 5).join(', ')}`;
 }
 
-function single<T extends EntityRef>(kind: string, name: string, matches: T[]): T | undefined {
+export function createResources(request: Request): Resources {
+  return { ...replicaResources(request), ...planResources(request), ...taskResources(request) };
+}
+
+/** A call answered with a Task; a mutating one whose Task cannot be read is outcome unknown. */
+async function readTask(request: Request, call: ApiCall, options?: CallOptions): Promise<Task> {
+  const success = await request(call, options);
+  const parse = (doc: EmDocument) => withEpoch(parseTask(doc.body), success);
+  if (!call.mutating) return decode(call, success, ['Task'], parse);
+  try {
+    return parseDoc(success, ['Task'], parse);
+  } catch (error) {
+    if (error instanceof ShapeError) throw acceptedUnreadable(call, success, options, error.message);
+    throw error;
+  }
+}
+
+async function readList<T>(
+  request: Request,
+  call: ApiCall,
+  items: string[],
+  plurals: string[],
+  parse: (n: Node) => T,
+  options?: CallOptions,
+) {
+  return decodeList(call, await request(call, options), items, plurals, parse);
+}
+
+/** One object by id, or undefined when EM has no such object. */
+async function readOne<T>(request: Request, call: ApiCall, roots: string[], parse: (n: Node) => T, options?: CallOptions) {
+  try {
+    const success = await request(call, options);
+    return decode(call, success, roots, (doc) => parse(doc.body));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The one object named `name`; several of that name cannot be told apart: the user must give the id. */
+function byName<T extends EntityRef>(kind: string, name: string, all: T[]): T | undefined {
+  const matches = all.filter((r) => r.name === name);
   if (matches.length <= 1) return matches[0];
   const ids = matches.map((m) => m.id).join(', ');
   throw new PreflightError([`${matches.length} ${kind}s are named "${name}" (ids ${ids}): use the id instead`]);
 }
 
-export function createResources(request: Request): Resources {
-  const task = async (call: ApiCall, options?: CallOptions): Promise<Task> => {
-    const success = await request(call, options);
-    const parse = (doc: EmDocument) => withEpoch(parseTask(doc.body), success);
-    if (!call.mutating) return decode(call, success, ['Task'], parse);
-    try {
-      return parseDoc(success, ['Task'], parse);
-    } catch (error) {
-      if (error instanceof ShapeError) throw acceptedUnreadable(call, success, options, error.message);
-      throw error;
-    }
-  };
-  const list = async <T>(call: ApiCall, items: string[], plurals: string[], parse: (n: Node) => T, options?: CallOptions) =>
-    decodeList(call, await request(call, options), items, plurals, parse);
-  const getOne = async <T>(call: ApiCall, roots: string[], parse: (n: Node) => T, options?: CallOptions) => {
-    try {
-      const success = await request(call, options);
-      return decode(call, success, roots, (doc) => parse(doc.body));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  };
-
+/** CDP replicas of VMs and of vApps: lookups, restore intervals, failover. */
+function replicaResources(request: Request) {
   const listCdpReplicas = (options?: CallOptions) =>
-    list(calls.listCdpReplicas(), ['Ref', 'CdpReplica'], ['Refs', 'CdpReplicas'], parseCdpReplica, options);
+    readList(request, calls.listCdpReplicas(), ['Ref', 'CdpReplica'], ['Refs', 'CdpReplicas'], parseCdpReplica, options);
   const listVappCdpReplicas = (options?: CallOptions) =>
-    list(calls.listVappCdpReplicas(), ['Ref', 'VAppCdpReplica'], ['Refs', 'VAppCdpReplicas'], parseCdpReplica, options);
-  const listFailoverPlans = (options?: CallOptions) =>
-    list(calls.listFailoverPlans(), ['Ref', 'FailoverPlan'], ['Refs', 'FailoverPlans'], (n) => parseRef(n, 'failover plan'), options);
-
-  const byName = <T extends EntityRef>(kind: string, name: string, all: T[]) =>
-    single(kind, name, all.filter((r) => r.name === name));
+    readList(request, calls.listVappCdpReplicas(), ['Ref', 'VAppCdpReplica'], ['Refs', 'VAppCdpReplicas'], parseCdpReplica, options);
+  const intervals = async (call: ApiCall, options?: CallOptions) =>
+    decode(call, await request(call, options), ['CdpReplicaIntervals'], (doc) => parseIntervals(doc.body));
 
   return {
     listCdpReplicas,
     async findCdpReplica(nameOrId, options) {
       const id = asId(nameOrId);
-      if (id) return getOne(calls.getCdpReplica(id), ['CdpReplica', 'EntityRef'], parseCdpReplica, options);
+      if (id) return readOne(request, calls.getCdpReplica(id), ['CdpReplica', 'EntityRef'], parseCdpReplica, options);
       let found: CdpReplica[];
       try {
         // The query service filters on EM's side (§6.6): one small answer on big installs.
-        found = await list(calls.queryCdpReplicaByName(nameOrId), ['Ref', 'CdpReplica'], ['Refs', 'CdpReplicas'], parseCdpReplica, options);
+        const query = calls.queryCdpReplicaByName(nameOrId);
+        found = await readList(request, query, ['Ref', 'CdpReplica'], ['Refs', 'CdpReplicas'], parseCdpReplica, options);
       } catch (error) {
         // An EM without the CdpReplica query type answers 400/404/501: list and filter here.
         if (!(error instanceof EmHttpError && [400, 404, 501].includes(error.status ?? 0))) throw error;
@@ -168,7 +183,8 @@ export function createResources(request: Request): Resources {
       return byName('CDP replica', nameOrId, found);
     },
     listCdpReplicaVms: (replicaId, options) =>
-      list(
+      readList(
+        request,
         calls.listCdpReplicaVms(replicaId),
         ['Ref', 'CdpReplicaVm', 'VmCdpReplica'],
         ['Refs', 'CdpReplicaVms', 'VmCdpReplicas'],
@@ -180,39 +196,44 @@ export function createResources(request: Request): Resources {
       const success = await request(call, options);
       return decode(call, success, ['CdpReplicaVm', 'VmCdpReplica', 'EntityRef'], (doc) => parseCdpReplicaVm(doc.body, replicaId));
     },
-    async cdpIntervals(replicaId, vmId, start, end, options) {
-      const call = calls.cdpIntervals(replicaId, vmId, start, end);
-      const success = await request(call, options);
-      return decode(call, success, ['CdpReplicaIntervals'], (doc) => parseIntervals(doc.body));
-    },
-    failoverCdpVm: (replicaId, vmId, spec, options) => task(calls.failoverCdpVm(replicaId, vmId, spec), options),
+    cdpIntervals: (replicaId, vmId, start, end, options) => intervals(calls.cdpIntervals(replicaId, vmId, start, end), options),
+    failoverCdpVm: (replicaId, vmId, spec, options) => readTask(request, calls.failoverCdpVm(replicaId, vmId, spec), options),
 
     listVappCdpReplicas,
     async findVappCdpReplica(nameOrId, options) {
       const id = asId(nameOrId);
       // §12 #8: the vApp resource may answer an entity or a reference whatever we ask.
-      if (id) return getOne(calls.getVappCdpReplica(id), ['VAppCdpReplica', 'EntityRef'], parseCdpReplica, options);
+      if (id) return readOne(request, calls.getVappCdpReplica(id), ['VAppCdpReplica', 'EntityRef'], parseCdpReplica, options);
       return byName('vApp CDP replica', nameOrId, await listVappCdpReplicas(options));
     },
-    async vappIntervals(vappId, start, end, options) {
-      const call = calls.vappIntervals(vappId, start, end);
-      const success = await request(call, options);
-      return decode(call, success, ['CdpReplicaIntervals'], (doc) => parseIntervals(doc.body));
-    },
-    failoverVapp: (vappId, spec, options) => task(calls.failoverVapp(vappId, spec), options),
+    vappIntervals: (vappId, start, end, options) => intervals(calls.vappIntervals(vappId, start, end), options),
+    failoverVapp: (vappId, spec, options) => readTask(request, calls.failoverVapp(vappId, spec), options),
+  } satisfies Partial<Resources>;
+}
 
+/** Failover plans, restore-point failover, and any call of a plan sent as built (`send`). */
+function planResources(request: Request) {
+  const parsePlan = (n: Node) => parseRef(n, 'failover plan');
+  const listFailoverPlans = (options?: CallOptions) =>
+    readList(request, calls.listFailoverPlans(), ['Ref', 'FailoverPlan'], ['Refs', 'FailoverPlans'], parsePlan, options);
+  return {
     listFailoverPlans,
     async findFailoverPlan(nameOrId, options) {
       const id = asId(nameOrId);
-      if (id) return getOne(calls.getFailoverPlan(id), ['EntityRef', 'FailoverPlan'], (n) => parseRef(n, 'failover plan'), options);
+      if (id) return readOne(request, calls.getFailoverPlan(id), ['EntityRef', 'FailoverPlan'], parsePlan, options);
       return byName('failover plan', nameOrId, await listFailoverPlans(options));
     },
-    startFailoverPlan: (planId, spec, options) => task(calls.startFailoverPlan(planId, spec), options),
-    undoFailoverPlan: (planId, options) => task(calls.undoFailoverPlan(planId), options),
-    failoverReplicaPoint: (pointId, options) => task(calls.failoverReplicaPoint(pointId), options),
-    send: (call, options) => task(call, options),
+    startFailoverPlan: (planId, spec, options) => readTask(request, calls.startFailoverPlan(planId, spec), options),
+    undoFailoverPlan: (planId, options) => readTask(request, calls.undoFailoverPlan(planId), options),
+    failoverReplicaPoint: (pointId, options) => readTask(request, calls.failoverReplicaPoint(pointId), options),
+    send: (call, options) => readTask(request, call, options),
+  } satisfies Partial<Resources>;
+}
 
-    getTask: (taskId, options) => task(calls.getTask(taskId), options),
+/** Tasks (visible only to the session that made them, §5) and the restore sessions behind them. */
+function taskResources(request: Request) {
+  return {
+    getTask: (taskId, options) => readTask(request, calls.getTask(taskId), options),
     async listTasks(options) {
       const call = calls.listTasks();
       const success = await request(call, options);
@@ -240,7 +261,8 @@ export function createResources(request: Request): Resources {
       // [rec, unverified live] a CDP failover's session (the task's Related link) is listed
       //   there from its start, Working until it ends; the lookup matches VmDisplayName and
       //   CreationTimeUTC at or after the POST (60 s skew), and gives up when none or several match.
-      return list({ method: 'GET', path: '/restoreSessions', mutating: false }, ['Ref'], ['Refs'], (n) => parseRef(n, 'restore session'), options);
+      const call: ApiCall = { method: 'GET', path: '/restoreSessions', mutating: false };
+      return readList(request, call, ['Ref'], ['Refs'], (n) => parseRef(n, 'restore session'), options);
     },
     async getRestoreSession(href, options) {
       let path = relativePath(href);
@@ -249,5 +271,5 @@ export function createResources(request: Request): Resources {
       const success = await request(call, options);
       return decode(call, success, ['RestoreSession'], (doc) => parseRestoreSession(doc.body));
     },
-  };
+  } satisfies Partial<Resources>;
 }
