@@ -1,7 +1,7 @@
 // One API call from start to end: session token, send, 401 renewal with one replay,
-// retries (p-retry, sleeping on the injected Clock), and the typed error that names
-// method, path, status and EM's message. Secrets never enter an error or an event: the
-// request headers stay inside this file and the transport.
+// retries (p-retry, sleeping on the injected Clock), and the typed error it ends with
+// (built in call-errors.ts). Secrets never enter an error or an event: the request
+// headers stay inside this file and the transport.
 
 import pRetry, { AbortError } from 'p-retry';
 import type { Clock } from '../clock.js';
