@@ -1,4 +1,4 @@
-// ky's `fetch` on the network: node:http(s), because Node's global fetch takes neither a CA list nor a keep-alive agent without the undici package.
+// ky's `fetch` on the network: node:http(s), as the global fetch takes no CA list or agent without undici.
 // A plain fetch: the signal and the body come on ky's Request; the transport reads the body (body-reader.ts).
 
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
