@@ -1,5 +1,6 @@
 // The steps that send no failover: check (read-only guards), wait, exec.
 
+import { formatDuration } from '../duration.js';
 import { errorMessage } from '../errors.js';
 import { runChecks } from '../plan/checks.js';
 import type { PlanCheckStep, PlanExecStep, PlanWaitStep } from '../plan/types.js';
@@ -70,7 +71,7 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
     if (control.signal.aborted) return aborted(control, control.signal.reason);
     if (attempt < step.retry.attempts) {
       const delay = backoffDelay(attempt, step.retry.backoffMs, step.retry.maxBackoffMs);
-      ctx.recorder.event('retry', `${last}; attempt ${attempt + 1} of ${step.retry.attempts} in ${Math.round(delay / 1000)}s`, step.id);
+      ctx.recorder.event('retry', `${last}; attempt ${attempt + 1} of ${step.retry.attempts} in ${formatDuration(delay)}`, step.id);
       try {
         await ctx.clock.sleep(delay, control.signal);
       } catch (error) {
