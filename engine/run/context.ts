@@ -69,11 +69,23 @@ export async function withRetry<T>(
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (attempt >= policy.attempts) throw error;
-      const delay = backoffDelay(attempt, policy.backoffMs, policy.maxBackoffMs, ctx.random);
-      ctx.recorder.event('retry', `${what} failed (${errorMessage(error)}); attempt ${attempt + 1} of ${policy.attempts} in ${formatDuration(delay)}`, stepId);
-      await ctx.clock.sleep(delay, signal);
+      await pauseBeforeRetry(ctx, policy, attempt, `${what} failed (${errorMessage(error)})`, stepId, signal);
     }
   }
+}
+
+/** Records why a step retries and sleeps the backoff (with jitter) on the injected clock; rejects on abort. */
+export async function pauseBeforeRetry(
+  ctx: ExecContext,
+  policy: RetryPolicy,
+  attempt: number,
+  why: string,
+  stepId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const delay = backoffDelay(attempt, policy.backoffMs, policy.maxBackoffMs, ctx.random);
+  ctx.recorder.event('retry', `${why}; attempt ${attempt + 1} of ${policy.attempts} in ${formatDuration(delay)}`, stepId);
+  await ctx.clock.sleep(delay, signal);
 }
 
 /**
