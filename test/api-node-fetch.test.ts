@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { systemClock } from '../engine/clock.js';
 import { createTransport, type Exchange } from '../engine/api/transport.js';
-import { Targets } from '../engine/api/node-fetch.js';
+import { createNodeFetch } from '../engine/api/node-fetch.js';
 import { taskXml } from './helpers/api-fake-em.js';
 
 interface Seen {
@@ -86,20 +86,17 @@ test('a POST body is sent whole with its Content-Type and Content-Length (in byt
   assert.is(seen[0]?.headers['content-length'], String(Buffer.byteLength(body)));
 });
 
-test('request URLs become node:http targets: IPv6 brackets dropped, query kept, fragment never sent', () => {
-  const targets = new Targets();
-  assert.equal(targets.of('http://[::1]:9398/api/tasks?format=Entity#x'), { protocol: 'http:', hostname: '::1', port: '9398', path: '/api/tasks?format=Entity' });
-  assert.equal(targets.of('https://em01.example:9398/api/restoreSessions/a?format=Entity'), {
-    protocol: 'https:',
-    hostname: 'em01.example',
-    port: '9398',
-    path: '/api/restoreSessions/a?format=Entity',
-  });
-  // The origin is parsed once and reused; the path is always this request's.
-  assert.equal(targets.of('https://em01.example:9398/api/tasks').path, '/api/tasks');
-  assert.equal(targets.of('https://em01.example').path, '/');
-  assert.throws(() => targets.of('ftp://em01/api/'), /unsupported protocol ftp:/);
-  assert.throws(() => targets.of('http://u:p@em01/api/'), /credentials/);
+test('the fetch is a plain fetch: path and query sent (never the fragment), the body on the Response; other protocols and credentials in the URL refused', async () => {
+  handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/xml' }).end(taskXml('task-9', 'Running'));
+  const fetch = createNodeFetch({});
+  const got = await fetch(`${base}tasks?format=Entity#x`, { signal: new AbortController().signal });
+  assert.is(got.status, 200);
+  assert.is(await got.text(), taskXml('task-9', 'Running'));
+  assert.is(seen[0]?.url, '/api/tasks?format=Entity');
+  const refusal = (url: string) => fetch(url).then(() => 'sent', (error: Error) => error.message);
+  assert.match(await refusal('ftp://em01/api/'), /unsupported protocol ftp:/);
+  assert.match(await refusal(base.replace('http://', 'http://u:p@')), /credentials/);
+  assert.is(seen.length, 1, 'nothing sent for the refused ones');
 });
 
 test('sequential requests reuse one keep-alive connection', async () => {

@@ -45,7 +45,7 @@ test('waves × median per-VM time, parallel group counts its longest member, not
   assert.is(e.estimateMs, 3 * 225_000 + 35_000);
   assert.equal(e.unmeasured, []);
   assert.match(e.basis, 'from 2 earlier runs');
-  assert.match(e.basis, 'db: 3 waves (5 VMs, 2 at once) × 3m 45s median per VM = 11m 15s');
+  assert.match(e.basis, 'db: 3 waves (5 VMs, 2 at once) × 3m45s median per VM = 11m15s');
   assert.match(e.basis, 'parallel net (longest counts)');
   assert.not.match(e.basis, 'notify');
 });
@@ -93,7 +93,7 @@ test('rtoWarning only when the estimate exceeds a declared target', () => {
   const e = estimateRto({ steps: plan(), history: [run([600], { dns: 1, fw: 1 })] });
   assert.is(rtoWarning(e, undefined), undefined);
   assert.is(rtoWarning(e, 60 * 60_000), undefined);
-  assert.match(rtoWarning(e, 15 * 60_000)!, /^estimated time to recover 30m 01s exceeds the RTO target 15m 00s \(from 1 earlier run/);
+  assert.match(rtoWarning(e, 15 * 60_000)!, /^estimated time to recover 30m01s exceeds the RTO target 15m \(from 1 earlier run/);
 });
 
 test.run();

@@ -76,7 +76,7 @@ test('no decision within the timeout fails the step; a simulated run gives peopl
   const start = s.clock.now();
   const result = await executePlan({ plan: s.plan, client: s.em.client, clock: s.clock, recorder: s.recorder, approvals: inbox, signal: new AbortController().signal, exec: s.exec });
   assert.is(result.outcome, 'failed');
-  assert.match(result.report.steps[0]!.error ?? '', /^no decision: timed out after 60s/);
+  assert.match(result.report.steps[0]!.error ?? '', /^no decision: timed out after 1m/);
   assert.ok(s.clock.now() - start >= 60_000 && reads() >= 60);
 
   const scaled = await setup([gate({ timeoutMs: 60_000 })]);

@@ -203,6 +203,25 @@ test('when conditions on step outcomes, always steps after a failure, continue p
   assert.equal(result.report.steps.map((s) => s.outcome), ['failed', 'succeeded', 'skipped', 'failed', 'skipped', 'succeeded']);
 });
 
+test('an exec step retries with the one backoff of every step retry: jittered, on the injected clock', async () => {
+  let failures = 2;
+  const exec: ExecRunner = {
+    async run() {
+      return { exitCode: failures-- > 0 ? 1 : 0, output: '' };
+    },
+  };
+  const step = { ...common('notify'), kind: 'exec', command: ['notify'], shell: false, env: {}, expectExit: 0, retry: { attempts: 3, backoffMs: 1_000, maxBackoffMs: 10_000 } } as Step;
+  const { clock, em, pb } = setup([], [step]);
+  const plan = await planFor(pb, em.client);
+  const { recorder } = recorderFor(plan, clock);
+  const t0 = clock.now();
+  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec, random: () => 0 });
+  assert.is(result.outcome, 'succeeded');
+  const retries = result.report.events.filter((e) => e.type === 'retry').map((e) => e.message);
+  assert.equal(retries, ['notify exited 1 (expected 0); attempt 2 of 3 in 500ms', 'notify exited 1 (expected 0); attempt 3 of 3 in 1s']);
+  assert.is(clock.now() - t0, 1_500);
+});
+
 test('step timeout stops the step tasks and fails it', async () => {
   const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1', durationMs: 600_000 }], [failoverStep('db', ['vm1'], { timeoutMs: 60_000 })]);
   const plan = await planFor(pb, em.client);

@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { estimateSteps, loadRunHistory } from '../plan/history.js';
 import { preflight } from '../plan/preflight.js';
-import { estimateRto, formatMs, rtoWarning, type RtoEstimate } from '../plan/rto-estimate.js';
+import { formatDuration as formatMs } from '../duration.js';
+import { estimateRto, rtoWarning, type RtoEstimate } from '../plan/rto-estimate.js';
 import { renderPlan } from '../plan/render.js';
 import { savePlan } from '../plan/saved.js';
 import type { Plan } from '../plan/types.js';

@@ -7,6 +7,7 @@
 // parallel group overlap (the group takes its longest member). RTO ends at the last
 // successful failover, so steps after the last failover step (notifications) do not count.
 
+import { formatDuration } from '../duration.js';
 import type { RunReport } from '../run/report-types.js';
 
 export interface EstimateStep {
@@ -72,15 +73,6 @@ function stepDurations(stepId: string, history: RunReport[]): number[] {
   return out;
 }
 
-export function formatMs(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = `${String(s % 60).padStart(2, '0')}s`;
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m ${rest}` : `${m}m ${rest}`;
-}
-
 interface StepEstimate {
   step: EstimateStep;
   ms?: number;
@@ -96,12 +88,12 @@ function estimateStep(step: EstimateStep, history: RunReport[]): StepEstimate {
     return {
       step,
       ms,
-      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ${formatMs(perVm)} median per VM = ${formatMs(ms)}`,
+      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ${formatDuration(perVm)} median per VM = ${formatDuration(ms)}`,
     };
   }
   const d = median(stepDurations(step.id, history));
   if (d === undefined) return { step, text: `${step.id}: no earlier run measured` };
-  return { step, ms: d, text: `${step.id}: ${formatMs(d)} median` };
+  return { step, ms: d, text: `${step.id}: ${formatDuration(d)} median` };
 }
 
 /** Consecutive steps of one parallel group become one segment; others are a segment each. */
@@ -144,7 +136,7 @@ export function estimateRto(input: { steps: EstimateStep[]; history: RunReport[]
 export function rtoWarning(estimate: RtoEstimate, targetMs: number | undefined): string | undefined {
   if (targetMs === undefined || estimate.estimateMs <= targetMs) return undefined;
   return (
-    `estimated time to recover ${formatMs(estimate.estimateMs)} exceeds the RTO target ${formatMs(targetMs)} ` +
+    `estimated time to recover ${formatDuration(estimate.estimateMs)} exceeds the RTO target ${formatDuration(targetMs)} ` +
     `(${estimate.basis})`
   );
 }

@@ -6,7 +6,17 @@
 
 import type { ApiCall } from '../api/types.js';
 import type { ParamValue } from '../playbook/types.js';
-import type { ApprovalSigner, ExecRehearsal, ManualAction, RollbackAction, RunOutcome, RunReport, StepReport, VmState } from './report-types.js';
+import type {
+  ApprovalRecord,
+  ExecRehearsal,
+  ManualAction,
+  RollbackAction,
+  RunEvent,
+  RunOutcome,
+  RunReport,
+  StepReport,
+  VmState,
+} from './report-types.js';
 
 interface Base {
   /** ISO 8601 UTC, from the injected clock. */
@@ -81,21 +91,9 @@ export type JournalEntry = Base &
     /** A VM's state or message where the request lines alone do not tell it (e.g. a rollback's words). */
     | { type: 'vm'; stepId: string; target: string; state: VmState; message?: string }
     /** An operator's decision on an approval step (`at` is when the run read it). */
-    | {
-        type: 'approval';
-        stepId: string;
-        decision: 'approved' | 'rejected';
-        by: string;
-        decidedAt: string;
-        via: string;
-        reason?: string;
-        signed?: boolean;
-        readAt?: string;
-        claimedBy?: string;
-        signers?: ApprovalSigner[];
-      }
+    | ({ type: 'approval'; stepId: string; decidedAt: string } & Omit<ApprovalRecord, 'at'>)
     /** A decision file the run would not accept (bad signature, another run, …): the gate waits on. */
     | { type: 'approval-refused'; stepId: string; file: string; why: string }
-    | { type: 'event'; kind: 'retry' | 'session-renewal' | 'rollback-start' | 'interrupt' | 'warning'; stepId?: string; message: string }
+    | { type: 'event'; kind: RunEvent['type']; stepId?: string; message: string }
     | { type: 'run-end'; outcome: RunOutcome; exitCode: number }
   );

@@ -25,6 +25,7 @@
 // hangs would let that happen unseen: each GET /tasks has a deadline on the run's clock
 // (`stallMs`), after which it is abandoned, reported, and counted as a failed poll.
 
+import { formatDuration } from '../duration.js';
 import { linkSignals, SignalFanOut } from '../abort.js';
 import type { EmClient, Task } from '../api/types.js';
 import type { Clock } from '../clock.js';
@@ -231,7 +232,7 @@ export class TaskPoller {
     const deadline = new AbortController();
     const timer = new AbortController();
     this.o.clock.sleep(stallMs, timer.signal).then(
-      () => deadline.abort(new PollStalledError(`GET /tasks got no answer in ${Math.round(stallMs / 1000)}s`)),
+      () => deadline.abort(new PollStalledError(`GET /tasks got no answer in ${formatDuration(stallMs)}`)),
       () => undefined, // the poll answered first
     );
     try {
@@ -259,7 +260,7 @@ export class TaskPoller {
         return;
       }
       const backoff = backoffDelay(this.failures, this.o.retry.backoffMs, this.o.retry.maxBackoffMs);
-      this.o.onRetry?.(`GET /tasks failed (${errorMessage(error)}); poll ${this.failures + 1} of ${this.o.retry.attempts} in ${Math.round(Math.max(backoff, this.o.intervalMs) / 1000)}s`);
+      this.o.onRetry?.(`GET /tasks failed (${errorMessage(error)}); poll ${this.failures + 1} of ${this.o.retry.attempts} in ${formatDuration(Math.max(backoff, this.o.intervalMs))}`);
       this.notBefore = tickAt + Math.max(backoff, this.o.intervalMs);
       return;
     } finally {

@@ -8,7 +8,7 @@
 import { Listr, ListrDefaultRendererLogLevels, ListrErrorTypes, ListrLogger, ProcessOutput, color, figures, type ListrTask } from 'listr2';
 import { systemClock, type Clock } from '../clock.js';
 import type { Output } from '../commands/io.js';
-import { duration } from '../plan/render.js';
+import { formatDuration } from '../duration.js';
 import type { Plan, PlanStep } from '../plan/types.js';
 import type { PlannedRollback } from './events.js';
 import { ProgressState, TERMINAL, deferred, type RollbackView, type StepEnd, type VmEvent } from './progress-state.js';
@@ -82,7 +82,7 @@ export function startProgress(o: ProgressOptions): ProgressView {
   const { clock } = o;
   const state = new ProgressState(o.recorder, o.plan.steps.map((s) => s.id), clock);
   const ticker = o.renderer === 'default' ? startTicker(clock, 1000 * (o.timeScale ?? 1)) : undefined;
-  const elapsed = (ms: number | undefined) => (ms === undefined ? '' : ` ${ms < 1000 ? '0s' : duration(Math.round(ms / 1000) * 1000)}`);
+  const elapsed = (ms: number | undefined) => (ms === undefined ? '' : ` ${formatDuration(Math.round(ms / 1000) * 1000)}`);
 
   const stepTask = (step: PlanStep): ListrTask => ({
     title: safe(step.name),

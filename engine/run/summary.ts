@@ -1,7 +1,7 @@
 // The final summary of a run: what is failed over, failed, stopped, unknown, what rollback
 // did and what the operator must still do. Pure: the command prints it.
 
-import { duration } from '../plan/render.js';
+import { formatDuration } from '../duration.js';
 import { verdictWords } from './outcome-words.js';
 import { isScaled } from './rehearsal-label.js';
 import type { RollbackAction, RunReport, StepReport, VmState } from './report-types.js';
@@ -29,9 +29,9 @@ export interface SummaryOptions {
 function took(report: RunReport, realMs: number | undefined): string {
   if (!report.endedAt) return '';
   const ms = Date.parse(report.endedAt) - Date.parse(report.startedAt);
-  if (!isScaled(report)) return ` in ${duration(ms)}`;
-  const real = realMs !== undefined ? `, ${(realMs / 1000).toFixed(1)}s real` : '';
-  return ` in ${duration(ms)} of simulated time (×${report.server.timeScale}${real})`;
+  if (!isScaled(report)) return ` in ${formatDuration(ms)}`;
+  const real = realMs !== undefined ? `, ${formatDuration(realMs)} real` : '';
+  return ` in ${formatDuration(ms)} of simulated time (×${report.server.timeScale}${real})`;
 }
 
 export function renderSummary(report: RunReport, options: SummaryOptions = {}): string {
@@ -68,8 +68,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions = {}): 
     for (const m of report.manual) lines.push(`  ! ${m.instruction}`);
   }
   if (report.achieved.rtoMs !== undefined && report.outcome === 'succeeded') {
-    const target = report.targets.rtoMs !== undefined ? ` (target ${duration(report.targets.rtoMs)})` : '';
-    lines.push(`Time to recover${isScaled(report) ? ' (simulated)' : ''}: ${duration(report.achieved.rtoMs)}${target}`);
+    const target = report.targets.rtoMs !== undefined ? ` (target ${formatDuration(report.targets.rtoMs)})` : '';
+    lines.push(`Time to recover${isScaled(report) ? ' (simulated)' : ''}: ${formatDuration(report.achieved.rtoMs)}${target}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 // Rules about settings that are each valid alone but do not make sense together.
 
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../duration.js';
 import { allSteps, type Rule } from './context.js';
 import type { Path } from '../positions.js';
 

@@ -49,20 +49,6 @@ export function vmTone(state: VmState): Tone {
   return state === 'not-started' ? 'pending' : toneOf(state);
 }
 
-/** `1h 02m 03s`, `4m 05s`, `12.3s`, `850 ms`: readable at a glance, exact enough for an audit. */
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '–';
-  if (ms < 0) return `-${formatDuration(-ms)}`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}h ${pad(m)}m ${pad(s)}s` : `${m}m ${pad(s)}s`;
-}
-
 /** Elapsed time for axis labels: `0:00`, `4:30`, `1:05:00`. */
 export function formatElapsed(ms: number): string {
   const total = Math.round(ms / 1000);

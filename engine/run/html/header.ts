@@ -6,7 +6,8 @@ import { leftWords } from '../outcome-words.js';
 import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
 import type { RunReport } from '../report-types.js';
 import { esc } from './escape.js';
-import { formatDuration, formatTime, icon, ms, toneOf } from './format.js';
+import { formatDuration } from '../../duration.js';
+import { formatTime, icon, ms, toneOf } from './format.js';
 
 const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
   succeeded: 'Succeeded',

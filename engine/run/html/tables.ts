@@ -4,7 +4,8 @@ import { approvalLines } from '../approval-text.js';
 import { isScaled } from '../rehearsal-label.js';
 import type { RunReport, StepReport } from '../report-types.js';
 import { esc } from './escape.js';
-import { formatClock, formatDuration, icon, ms, toneOf, vmTone, type Tone } from './format.js';
+import { formatDuration } from '../../duration.js';
+import { formatClock, icon, ms, toneOf, vmTone, type Tone } from './format.js';
 import { orderSteps } from './timeline-rows.js';
 
 export function stateCell(tone: Tone, word: string): string {

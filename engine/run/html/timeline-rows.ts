@@ -3,7 +3,8 @@
 // SVG renderer only lays rows out and tests can reason about what gets a bar.
 
 import type { RollbackAction, RunEvent, RunReport, StepReport, VmReport } from '../report-types.js';
-import { formatDuration, ms, toneOf, vmTone, type Tone } from './format.js';
+import { formatDuration } from '../../duration.js';
+import { ms, toneOf, vmTone, type Tone } from './format.js';
 
 export interface TimelineRow {
   /** Stable id for `data-row`: step id, `stepId/vm`, `rollback/<n>`. */

@@ -6,7 +6,8 @@
 import type { RunEvent, RunReport } from '../report-types.js';
 import { ticks } from './axis.js';
 import { attrs, esc, truncate } from './escape.js';
-import { formatClock, formatDuration, formatElapsed, icon, ms } from './format.js';
+import { formatDuration } from '../../duration.js';
+import { formatClock, formatElapsed, icon, ms } from './format.js';
 import { buildTimeline, type TimelineRow } from './timeline-rows.js';
 
 const WIDTH = 1200;

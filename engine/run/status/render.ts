@@ -1,18 +1,15 @@
 // Text and JSON views of run status. Pure: strings in, strings out.
 
 import { dirname } from 'node:path';
+import { formatDuration } from '../../duration.js';
 import { approvalLines } from '../approval-text.js';
 import { leftWords } from '../outcome-words.js';
 import { runbookCommand, runStateDirArgs, stateDirArgs } from './hint.js';
 import type { RunStatus } from './run-status.js';
 
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+/** A duration, or `-` when it is not known (no end yet, clocks that went back). */
+function took(ms: number | undefined): string {
+  return ms === undefined || !Number.isFinite(ms) || ms < 0 ? '-' : formatDuration(ms);
 }
 
 function runDuration(r: RunStatus): number | undefined {
@@ -54,7 +51,7 @@ export function renderRunList(runs: RunStatus[], stateDir: string, cwd: string =
       r.runId,
       r.report.playbook.name,
       r.report.startedAt.replace(/\.\d+Z$/, 'Z'),
-      r.liveness === 'running' ? '(running)' : formatDuration(runDuration(r)),
+      r.liveness === 'running' ? '(running)' : took(runDuration(r)),
       r.display + (r.unresolved.length ? ` (${r.unresolved.length} unresolved)` : '') + waitingAt(r, cwd),
     ]),
   ];
@@ -111,7 +108,7 @@ export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): stri
   const left = rep.outcome === 'succeeded' || rep.outcome === 'running' ? '' : leftWords(rep);
   out.push(`  outcome:  ${r.display}${rep.exitCode !== undefined ? ` (exit ${rep.exitCode})` : ''}${left ? `: ${left}` : ''}`);
   out.push(`  started:  ${rep.startedAt} on ${rep.host.hostname || '?'} by ${rep.host.user || '?'}${r.pid !== undefined ? `, pid ${r.pid}` : ''}`);
-  if (rep.endedAt) out.push(`  ended:    ${rep.endedAt} (${formatDuration(Date.parse(rep.endedAt) - Date.parse(rep.startedAt))})`);
+  if (rep.endedAt) out.push(`  ended:    ${rep.endedAt} (${took(Date.parse(rep.endedAt) - Date.parse(rep.startedAt))})`);
   out.push(`  server:   ${rep.server.url || '?'}${rep.server.simulated ? ' (simulated)' : ''}`);
   out.push(`  journal:  ${r.path}`);
   if (r.liveness === 'crashed') out.push(`  The process ended without writing run-end (killed, crashed or lost power).`);
@@ -147,7 +144,7 @@ export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): stri
   for (const s of rep.steps) {
     const indent = s.parentId ? '    ' : '  ';
     const why = s.error ? `: ${s.error}` : s.skipReason ? `: ${s.skipReason}` : '';
-    out.push(`${indent}${s.outcome.padEnd(10)} ${s.name} [${s.kind}] ${formatDuration(s.durationMs)}${why}`);
+    out.push(`${indent}${s.outcome.padEnd(10)} ${s.name} [${s.kind}] ${took(s.durationMs)}${why}`);
     for (const v of s.vms ?? []) {
       out.push(`${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`);
     }

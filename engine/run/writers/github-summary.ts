@@ -2,6 +2,7 @@
 // caller checks the environment). Manual actions first: they are what a reader must act on.
 
 import { appendFileSync } from 'node:fs';
+import { formatDuration } from '../../duration.js';
 import { approvalLines } from '../approval-text.js';
 import { leftWords } from '../outcome-words.js';
 import { isScaled, REHEARSAL, timesNote } from '../rehearsal-label.js';
@@ -27,11 +28,6 @@ function mdCell(text: string): string {
     .replace(/`/g, "'");
 }
 
-function duration(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
-}
-
 /** A check step only looked at its VMs: "not-started" would read as an alarm there. */
 function vmWord(step: StepReport, vm: VmReport): string {
   if (step.kind !== 'check' || vm.state !== 'not-started') return vm.state;
@@ -46,9 +42,9 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   out.push(`### ${r.server.simulated ? `${REHEARSAL}: ` : ''}Runbook ${mdCell(r.playbook.name)}: ${r.outcome}${left ? ` · ${mdCell(left)}` : ''}`, '');
   const note = timesNote(r);
   if (r.server.simulated) out.push(`> **${REHEARSAL}**: nothing here changed a real Enterprise Manager${note !== undefined ? `; ${mdCell(note)}` : ''}.`, '');
-  out.push(`Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${duration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
+  out.push(`Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${formatDuration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
   const rto = [
-    r.achieved.rtoMs !== undefined ? `RTO achieved ${duration(r.achieved.rtoMs)}${r.targets.rtoMs !== undefined ? ` (target ${duration(r.targets.rtoMs)})` : ''}` : '',
+    r.achieved.rtoMs !== undefined ? `RTO achieved ${formatDuration(r.achieved.rtoMs)}${r.targets.rtoMs !== undefined ? ` (target ${formatDuration(r.targets.rtoMs)})` : ''}` : '',
     r.achieved.worstRpoSeconds !== undefined ? `worst RPO ${r.achieved.worstRpoSeconds}s` : '',
   ].filter(Boolean);
   if (rto.length) out.push('', rto.join(' · '));
@@ -63,7 +59,7 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
     const name = s.parentId ? `↳ ${s.name}` : s.name;
     const vms = (s.vms ?? []).map((v) => `${v.name}: ${vmWord(s, v)}${v.message && v.state !== 'failed-over' ? ` (${v.message})` : ''}`);
     const details = [s.error, s.skipReason, ...vms, s.plan ? `plan ${s.plan.action} ${s.plan.name}` : undefined, ...approvalLines(s, isScaled(r))].filter((x): x is string => !!x);
-    out.push(`| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${duration(s.durationMs)} | ${mdCell(details.join('; '))} |`);
+    out.push(`| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ${mdCell(details.join('; '))} |`);
   }
   if (r.rollback.length) {
     out.push('', '#### Rollback', '');
