@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { ClientEvent } from '../api/types.js';
 import { describeWait } from '../api/wait-notice.js';
 import { systemClock } from '../clock.js';
+import { formatDuration } from '../duration.js';
 import { ExitCode, PreflightError, UsageError, errorMessage } from '../errors.js';
 import { countMutatingCalls } from '../plan/render.js';
 import { parseSavedPlan, planChanges, resolvedIds, type SavedPlan } from '../plan/saved.js';
@@ -158,7 +159,7 @@ function clientEvents(events: { recorder?: RunRecorder }) {
   return (e: ClientEvent) => {
     const recorder = events.recorder;
     if (e.type === 'retry')
-      recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.delayMs / 1000)}s`);
+      recorder?.event('retry', `${e.method} ${e.path}: ${e.reason}; retry ${e.attempt} in ${formatDuration(e.delayMs)}`);
     else if (e.type === 'logon' && e.reason !== 'initial') recorder?.event('session-renewal', `logged on again (${e.reason} session)`);
     else if (e.type === 'waiting') recorder?.event('warning', `EM has not answered yet: ${describeWait(e)}`);
   };
