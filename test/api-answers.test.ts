@@ -242,7 +242,10 @@ test('redirects are not followed: a 3xx is EmHttpError naming the Location, sent
       username: 'dr',
       password: PASSWORD,
       clock: new FakeClock({ auto: true }),
-      fetch: (async (input: Request) => (redirects.push(input.redirect), em.fetch(input))) as typeof fetch,
+      fetch: (async (input: Request) => {
+        redirects.push(input.redirect);
+        return em.fetch(input);
+      }) as typeof fetch,
     });
     const error = await rejects(run(watched));
     assert.instance(error, EmHttpError, name);

@@ -84,7 +84,7 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   const journal = readFileSync(join(w.stateDir, 'runs', `${runId}.jsonl`), 'utf8');
   assert.match(journal, /"type":"approval","stepId":"dba-check","decision":"approved","by":"[^"]+","decidedAt":"[^"]+","via":"runbook approve","reason":"alert log clean"/);
   const after = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
-  assert.match(after.stdout, /succeeded  dba-check \[approval\].*\n\s+approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/);
+  assert.match(after.stdout, /succeeded {2}dba-check \[approval\].*\n\s+approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/);
   const again = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
   assert.is(again.code, 2);
   assert.match(again.stderr, `run ${runId} has ended (succeeded): nothing waits for an approval`);
@@ -149,7 +149,10 @@ test('the confirmation before a real run names the approval gates it will wait a
     env: { VEEAM_EM_USERNAME: 'dr', VEEAM_EM_PASSWORD: 'dr-pass' },
     cwd: w.dir,
     signal: new AbortController().signal,
-    prompt: async (question) => (questions.push(question), 'no'),
+    prompt: async (question) => {
+      questions.push(question);
+      return 'no';
+    },
   };
   const refused = (argv: string[]) =>
     runCommand([w.playbook, '--server', server.url, '--state-dir', w.stateDir, ...argv], io).then(

@@ -38,8 +38,18 @@ async function invoke(command: Command, argv: string[], env: Record<string, stri
   let stdout = '';
   let stderr = '';
   const io: CommandIO = {
-    stdout: { write: (t) => void (stdout += t), isTTY: false },
-    stderr: { write: (t) => void (stderr += t), isTTY: false },
+    stdout: {
+      write: (t) => {
+        stdout += t;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (t) => {
+        stderr += t;
+      },
+      isTTY: false,
+    },
     env,
     cwd: dir,
     signal: new AbortController().signal,
@@ -70,7 +80,7 @@ const VARIANTS: Array<{ label: string; command: Command; args: (file: string, si
 const rows: Row[] = [];
 
 test.before(async () => {
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     res.writeHead(401).end();
   });
   server.on('connection', () => connections++);

@@ -76,7 +76,7 @@ test('the console catches a page that references an external resource (the check
 test('the report renders with no console error and the expected bars in the timeline', () => {
   const { stdout, console } = browse(renderHtmlReport(report), ['--enable-logging=stderr', '--v=0', '--dump-dom']);
   assert.equal(console, []);
-  const svg = stdout.match(/<svg class="timeline"[^]*?<\/svg>/)?.[0] ?? '';
+  const svg = stdout.match(/<svg class="timeline"[\s\S]*?<\/svg>/)?.[0] ?? '';
   assert.is((svg.match(/<rect class="bar /g) ?? []).length, 13);
   assert.is((svg.match(/<rect class="bar bar-failed"/g) ?? []).length, 4);
   assert.ok(stdout.includes('erp-db02 "replica" &amp; &lt;b&gt;'), 'names stay text in the parsed DOM');

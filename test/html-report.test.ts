@@ -80,7 +80,7 @@ test('the timeline has one bar per started step, VM and rollback action, coloure
   assert.match(html, /<rect class="bar bar-failed" data-row="db\/erp-db02 &quot;replica&quot; &amp; &lt;b&gt;" data-kind="vm"/);
   assert.match(html, /data-row="rollback\/1" data-kind="rollback" data-outcome="succeeded"/);
   // The skipped step and its VMs have rows but no bar.
-  assert.match(html, /<g class="row row-step" data-row="app">[^]*?>skipped<\/text>/);
+  assert.match(html, /<g class="row row-step" data-row="app">[\s\S]*?>skipped<\/text>/);
   assert.is(count(okHtml, /<rect class="bar /g), 9);
   assert.is(count(okHtml, /class="bar bar-skipped"/g), 1);
 });
@@ -116,18 +116,18 @@ test('the header says what ran, where, by whom, and the outcome against the targ
   assert.match(html, /class="outcome o-stopped" data-outcome="rolled-back"/);
   assert.match(html, /not recovered<\/span>/);
   assert.match(html, /last successful failover after 4m 10s/);
-  assert.match(html, /id="rpo"[^]*?42s[^]*?met<\/span> <span class="muted">target 1m 00s/);
+  assert.match(html, /id="rpo"[\s\S]*?42s[\s\S]*?met<\/span> <span class="muted">target 1m 00s/);
   assert.match(html, /generated 2026-03-14T10:00:00Z/);
   assert.not.match(okHtml, /generated /);
   assert.match(okHtml, /class="outcome o-succeeded"/);
-  assert.match(okHtml, /id="rto"[^]*?10m 40s[^]*?met<\/span>/);
+  assert.match(okHtml, /id="rto"[\s\S]*?10m 40s[\s\S]*?met<\/span>/);
   assert.match(okHtml, /<span class="badge">real EM<\/span>/);
 });
 
 test('a missed RTO or RPO target says "missed"; no target says so', () => {
   const missed = renderHtmlReport({ ...okReport, targets: { rtoMs: 600_000, rpoMs: 10_000 } });
-  assert.match(missed, /id="rto"[^]*?missed<\/span> <span class="muted">target 10m 00s/);
-  assert.match(missed, /id="rpo"[^]*?missed<\/span> <span class="muted">target 10s/);
+  assert.match(missed, /id="rto"[\s\S]*?missed<\/span> <span class="muted">target 10m 00s/);
+  assert.match(missed, /id="rpo"[\s\S]*?missed<\/span> <span class="muted">target 10s/);
   const none = renderHtmlReport({ ...okReport, targets: {} });
   assert.is(count(none, /no target declared/g), 2);
 });
@@ -139,7 +139,11 @@ test('an interrupted run shows in-flight VMs as running bars up to the end of th
   const web = report.steps.find((s) => s.id === 'web')!;
   web.outcome = 'running';
   delete web.endedAt;
-  for (const vm of web.vms!) (vm.state = 'running', delete vm.finishedAt, delete vm.durationMs);
+  for (const vm of web.vms!) {
+    vm.state = 'running';
+    delete vm.finishedAt;
+    delete vm.durationMs;
+  }
   report.steps = report.steps.filter((s) => !['smoke', 'notify'].includes(s.id));
   const page = renderHtmlReport(report);
   assert.is(count(page, /class="bar bar-running"/g), 3);

@@ -118,7 +118,12 @@ test('listRuns: newest first, only journal files', () => {
 test('group commit: every line appended in one turn shares one fsync; durable() waits for it', async () => {
   const dir = stateDir();
   const fsyncs: number[] = [];
-  const j = openJournal(dir, 'group', { fsync: (fd, cb) => (fsyncs.push(fd), fsync(fd, cb)) });
+  const j = openJournal(dir, 'group', {
+    fsync: (fd, cb) => {
+      fsyncs.push(fd);
+      fsync(fd, cb);
+    },
+  });
   const intent = (target: string): JournalEntry => ({ at, type: 'request-intent', stepId: 'db', target, method: 'POST', path: `/${target}` });
   j.append(intent('a'));
   const first = j.durable();

@@ -62,7 +62,11 @@ test('a stale lock (its process is gone on this host) is taken over', () => {
   const { playbook, stateDir } = setup();
   acquireLock(stateDir, playbook, { pid: 4242, hostname: 'h' });
   const asked: number[] = [];
-  const lock = acquireLock(stateDir, playbook, { pid: 5151, hostname: 'h', isAlive: (pid) => (asked.push(pid), false) });
+  const isAlive = (pid: number) => {
+    asked.push(pid);
+    return false;
+  };
+  const lock = acquireLock(stateDir, playbook, { pid: 5151, hostname: 'h', isAlive });
   assert.equal(asked, [4242]);
   assert.is(JSON.parse(readFileSync(lock.path, 'utf8')).pid, 5151);
   assert.equal(readdirSync(join(stateDir, 'locks')), [lockFileName(playbook)], 'no takeover mutex or temp file left');

@@ -33,7 +33,12 @@ async function setup(steps: Step[]) {
   const plan = await planFor(playbook(steps), em.client);
   const { recorder, journal } = recorderFor(plan, clock);
   const calls: string[] = [];
-  const exec: ExecRunner = { run: async (req) => (calls.push(req.command.join(' ')), { exitCode: 0, output: '' }) };
+  const exec: ExecRunner = {
+    run: async (req) => {
+      calls.push(req.command.join(' '));
+      return { exitCode: 0, output: '' };
+    },
+  };
   return { clock, plan, recorder, journal, calls, exec, em };
 }
 
@@ -127,7 +132,11 @@ test('decision files: the first decision stands, garbage is refused once, an uns
   assert.equal(writeDecision(dir, runId, 'gate', { ...claimed, decision: 'rejected' }), { written: false, existing: claimed });
   // The stat seam: the file was written by another user (uid 4242), whatever it claims.
   const owners: string[] = [];
-  const inbox = createInbox({ ahead: new Map([['early', rejected]]), stateDir: dir, runId, playbookSha256: 'x', now: () => '2026-11-27T10:05:00.000Z', owner: (f) => (owners.push(f), 'mallory') });
+  const owner = (f: string) => {
+    owners.push(f);
+    return 'mallory';
+  };
+  const inbox = createInbox({ ahead: new Map([['early', rejected]]), stateDir: dir, runId, playbookSha256: 'x', now: () => '2026-11-27T10:05:00.000Z', owner });
   const open = (id: string) => inbox.open({ id, quorum: 1 }).poll();
   assert.equal(open('gate'), {
     decision: { decision: 'approved', by: 'mallory', at: '2026-11-27T10:05:00.000Z', via: 'runbook approve', signed: false, readAt: '2026-11-27T10:05:00.000Z', claimedBy: 'ciso-alice' },

@@ -237,7 +237,11 @@ test('a failover POST leaves only once its journal intent is durable; an fsync f
   const plan = await planFor(pb, em.client);
   const order: string[] = [];
   let intents = 0;
-  const client = { ...em.client, failoverCdpVm: (...a: Parameters<typeof em.client.failoverCdpVm>) => (order.push('POST'), em.client.failoverCdpVm(...a)) };
+  const failoverCdpVm = (...a: Parameters<typeof em.client.failoverCdpVm>) => {
+    order.push('POST');
+    return em.client.failoverCdpVm(...a);
+  };
+  const client = { ...em.client, failoverCdpVm };
   const { recorder } = recorderFor(plan, clock);
   const durableSink = {
     append: (e: { type: string }) => void (e.type === 'request-intent' && intents++),

@@ -143,7 +143,11 @@ const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 };
 
 /** The fake EM's client, with the virtual time of every GET /tasks recorded. */
 function timedClient(em: ReturnType<typeof createFakeEm>, clock: FakeClock, ticks: number[]) {
-  return { ...em.client, listTasks: (options?: { signal?: AbortSignal }) => (ticks.push(clock.now()), em.client.listTasks(options)) };
+  const listTasks = (options?: { signal?: AbortSignal }) => {
+    ticks.push(clock.now());
+    return em.client.listTasks(options);
+  };
+  return { ...em.client, listTasks };
 }
 
 test('learned duration: a task is polled when it is expected to finish, not a whole interval later', async () => {

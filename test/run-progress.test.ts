@@ -91,7 +91,12 @@ test('B1: a VM ends unknown under abort (a manual check, no rollback): the view 
   const plan = await planFor(playbook([fo('db', ['db01', 'db02'], { onFailure: 'abort' }), fo('app', [])]), em.client);
   const { recorder, journal } = recorderFor(plan, clock);
   let all = '';
-  const sink = { write: (t: string) => void (all += t), isTTY: false };
+  const sink = {
+    write: (t: string) => {
+      all += t;
+    },
+    isTTY: false,
+  };
   const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
   const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
   assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['db01', 'unknown']]);
@@ -110,7 +115,12 @@ test('finish() ends a view whose executor never reported the end of a step (noth
   const plan = await planFor(playbook([fo('db', ['db01']), { ...common('pause'), kind: 'wait', durationMs: 1000 }]), em.client);
   const { recorder } = recorderFor(plan, clock);
   let all = '';
-  const sink = { write: (t: string) => void (all += t), isTTY: false };
+  const sink = {
+    write: (t: string) => {
+      all += t;
+    },
+    isTTY: false,
+  };
   const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
   // The executor died after starting the step: no vm state, no step-end, no run-end.
   recorder.stepStart('db');

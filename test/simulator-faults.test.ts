@@ -86,7 +86,10 @@ test('hang honours the request signal; latency uses the clock', async () => {
   controller.abort(reason);
   assert.is(await pending.then(() => undefined, (e: unknown) => e), reason);
   let done = false;
-  const slow = sim.fetch(`${API}/logonSessions`, { headers: s.headers }).then((r) => ((done = true), r));
+  const slow = sim.fetch(`${API}/logonSessions`, { headers: s.headers }).then((r) => {
+    done = true;
+    return r;
+  });
   await clock.advance(29_000);
   assert.not.ok(done);
   await clock.advance(1000);

@@ -24,7 +24,10 @@ function linksIn(body: string, isJson: boolean, from: string): Found[] {
   const out: Found[] = [];
   if (isJson) {
     const walk = (v: unknown): void => {
-      if (Array.isArray(v)) return v.forEach(walk);
+      if (Array.isArray(v)) {
+        for (const item of v) walk(item);
+        return;
+      }
       if (v === null || typeof v !== 'object') return;
       const o = v as Record<string, unknown>;
       if (typeof o.Href === 'string') out.push({ href: o.Href, rel: typeof o.Rel === 'string' ? o.Rel : '', from });
@@ -77,7 +80,7 @@ async function crawl(sim: Simulator, headers: Record<string, string>, media: 'xm
 // the newer shapes the 9.x XSD predates are left out: RestoreSession as in the real fixture
 // restore-session.xml (JobType where 9.x wants JobUid), FailoverPlan's v12 FailoveredVm.
 const XSD_TEXT = existsSync(xsdPath) ? readFileSync(xsdPath, 'utf8').replace(/\\:/g, ':') : undefined;
-const XSD_ROOTS = new Set([...(XSD_TEXT ?? '').matchAll(/^  <xs:element name="(\w+)"/gm)].map((m) => m[1]!));
+const XSD_ROOTS = new Set([...(XSD_TEXT ?? '').matchAll(/^ {2}<xs:element name="(\w+)"/gm)].map((m) => m[1]!));
 const DEVIATIONS = new Set(['EnterpriseManager', 'Error', 'RestoreSession', 'RestoreSessions', 'FailoverPlan', 'FailoverPlans']);
 
 function invalidAgainstXsd(bodies: Map<string, string>, xsdText: string): string[] {

@@ -10,6 +10,7 @@ import { terminalSafe } from '../engine/run/terminal-safe.js';
 import { runCli } from './helpers/cli.js';
 
 const EVIL = '\u001b]0;pwned\u0007\u001b[2J\u009b31m\rboom\u202e';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test asserts that no control character reaches the terminal
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
 
 test('terminalSafe escapes C0, C1, DEL, ESC sequences and bidi overrides; keeps newlines, tabs and text', () => {

@@ -23,7 +23,9 @@ import type { WrittenPlaybook } from './written.js';
 
 /** Top-level keys that can stand aside (rules-beside-schema above), and what stands in. */
 const STAND_INS: Record<string, ((record: Record<string, unknown>) => void) | undefined> = {
-  name: (record) => void (record.name = 'playbook'),
+  name: (record) => {
+    record.name = 'playbook';
+  },
   description: (record) => void delete record.description,
   server: (record) => void delete record.server,
   targets: (record) => void delete record.targets,

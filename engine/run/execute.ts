@@ -22,7 +22,8 @@ import { isFailover, Ledger } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
 import type { RunOutcome, RunReport } from './report-types.js';
-import { listManual, rollback, stopTasks, type RollbackContext } from './rollback.js';
+import { listManual, rollback, stopTasks } from './rollback.js';
+import type { RollbackContext } from './stop-task.js';
 import { nothingLeft } from './outcome-words.js';
 import { runEnv } from './run-env.js';
 

@@ -100,7 +100,10 @@ export class ProgressState {
   onVm(stepId: string, vm: string, listener: (e: VmEvent) => void): () => void {
     const key = `${stepId}/${vm}`;
     let set = this.vmListeners.get(key);
-    if (!set) this.vmListeners.set(key, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.vmListeners.set(key, set);
+    }
     set.add(listener);
     const seen = this.vmLast.get(key);
     if (seen) listener(seen);
@@ -212,6 +215,9 @@ function endedFirst(stepId: string): StepEnd {
 
 function get<T>(m: Map<string, Deferred<T>>, k: string): Deferred<T> {
   let d = m.get(k);
-  if (!d) m.set(k, (d = deferred<T>()));
+  if (!d) {
+    d = deferred<T>();
+    m.set(k, d);
+  }
   return d;
 }

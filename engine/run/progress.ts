@@ -245,7 +245,10 @@ function startTicker(clock: Clock, everyMs: number) {
     }
   })();
   return {
-    add: (d: () => unknown) => (draws.add(d), () => void draws.delete(d)),
+    add: (d: () => unknown) => {
+      draws.add(d);
+      return () => void draws.delete(d);
+    },
     stop: () => stop.abort(),
   };
 }

@@ -6,42 +6,19 @@
 // EM cannot undo (§4), are listed for the operator. It runs to the end whatever fails,
 // and records every failure. It never uses the run's (possibly aborted) signal.
 
-import type { EmClient } from '../api/types.js';
-import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
-import type { RetryPolicy } from '../playbook/types.js';
-import type { ExecRunner } from './exec-runner.js';
 import { deleteFinished } from './execute-task.js';
 import { isFailover, type ExecEntry, type Ledger, type TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { PlannedRollback } from './events.js';
-import type { RunRecorder } from './recorder.js';
-import { awaitFinished, SETTLE_MS, stopOne } from './stop-task.js';
-
-export interface RollbackContext {
-  client: EmClient;
-  clock: Clock;
-  recorder: RunRecorder;
-  ledger: Ledger;
-  exec: ExecRunner;
-  env: Record<string, string | undefined>;
-  /** The RUNBOOK_* variables of an undo command (run-env.ts); absent: none. */
-  runEnv?: (stepId: string) => Record<string, string>;
-  pollIntervalMs: number;
-  /** Re-reads of a deleted task before giving up on confirming its stop. @default 5 */
-  confirmAttempts?: number;
-  /** Retries of a failing task read before its state counts as unknown. @default 3 attempts, 1 s backoff */
-  retry?: RetryPolicy;
-  /** How long tasks that read OperationFinished are awaited until Finished (one budget per stop pass). @default SETTLE_MS */
-  settleMs?: number;
-}
+import { awaitFinished, SETTLE_MS, stopOne, type RollbackContext } from './stop-task.js';
 
 const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
 /** Latest started first. Positions are looked up once: indexOf in the comparator was O(n² log n) over a 10,000-task rollback. */
 function newestFirst(ctx: RollbackContext, entries: TaskEntry[]): TaskEntry[] {
   const position = new Map<unknown, number>();
-  ctx.ledger.entries.forEach((e, i) => position.has(e) || position.set(e, i));
+  for (const [i, e] of ctx.ledger.entries.entries()) if (!position.has(e)) position.set(e, i);
   const at = (e: TaskEntry) => position.get(e) ?? -1;
   return [...entries].sort((x, y) => at(y) - at(x));
 }

@@ -10,13 +10,35 @@
 // `stopped` is said only after a `Running` read, a DELETE answered 204, and a read that
 // then shows the task gone.
 
-import type { Task } from '../api/types.js';
+import type { EmClient, Task } from '../api/types.js';
+import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage } from '../errors.js';
+import type { RetryPolicy } from '../playbook/types.js';
+import type { ExecRunner } from './exec-runner.js';
 import { deleteFinished } from './execute-task.js';
-import { isFailover, type TaskEntry } from './ledger.js';
+import { isFailover, type Ledger, type TaskEntry } from './ledger.js';
+import type { RunRecorder } from './recorder.js';
 import { describeSession, findRestoreSession } from './restore-lookup.js';
-import type { RollbackContext } from './rollback.js';
 import { fromEarlierSession } from './session-epoch.js';
+
+/** What a rollback needs (rollback.ts runs it; a stop pass here reads it). */
+export interface RollbackContext {
+  client: EmClient;
+  clock: Clock;
+  recorder: RunRecorder;
+  ledger: Ledger;
+  exec: ExecRunner;
+  env: Record<string, string | undefined>;
+  /** The RUNBOOK_* variables of an undo command (run-env.ts); absent: none. */
+  runEnv?: (stepId: string) => Record<string, string>;
+  pollIntervalMs: number;
+  /** Re-reads of a deleted task before giving up on confirming its stop. @default 5 */
+  confirmAttempts?: number;
+  /** Retries of a failing task read before its state counts as unknown. @default 3 attempts, 1 s backoff */
+  retry?: RetryPolicy;
+  /** How long tasks that read OperationFinished are awaited until Finished (one budget per stop pass). @default SETTLE_MS */
+  settleMs?: number;
+}
 
 /** How long a stop waits for an OperationFinished task to read Finished: EM's default collection cycle. */
 export const SETTLE_MS = 15 * 60_000;

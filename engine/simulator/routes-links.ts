@@ -15,7 +15,7 @@ import { ADMIN_ONLY, type Route, type World } from './world.js';
 
 /** Every EM role may read these (a real EM scopes their content by role; the simulator holds no scopes). */
 const EVERY_ROLE: Role[] = ['Portal Administrator', 'Restore Operator', 'Portal User'];
-const escape = (path: string) => path.replace(/\//g, '\\/');
+const escapeSlashes = (path: string) => path.replace(/\//g, '\\/');
 const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((i) => [i.id.toLowerCase(), i]));
 
 /** An empty collection: references by default, the typed list with ?format=Entity. */
@@ -86,7 +86,7 @@ export function linkRoutes(w: World): Route[] {
     ...serverRoutes(w),
     ...repositoryAndPolicyRoutes(w),
     listRoute(/^\/restoreSessions\/?$/, EVERY_ROLE, 'RestoreSessions', () => restoreSessionsOf(w.restoreSessions), (api, rs) => restoreSessionEntity(api, rs, w.clock.now()), (api, rs) => restoreSessionRef(api, rs, w.clock.now())),
-    ...SERVICES.map(([path, root]) => get(new RegExp(`^${escape(path)}\\/?$`), (ctx) => respond(ctx, 200, serviceEl(ctx.api, path, root)))),
-    ...EMPTY_COLLECTIONS.map(([path, root]) => get(new RegExp(`^${escape(path)}\\/?$`), (ctx) => emptyReply(ctx, root))),
+    ...SERVICES.map(([path, root]) => get(new RegExp(`^${escapeSlashes(path)}\\/?$`), (ctx) => respond(ctx, 200, serviceEl(ctx.api, path, root)))),
+    ...EMPTY_COLLECTIONS.map(([path, root]) => get(new RegExp(`^${escapeSlashes(path)}\\/?$`), (ctx) => emptyReply(ctx, root))),
   ];
 }

@@ -65,7 +65,7 @@ function paging(ctx: Ctx, total: number): { items: [number, number]; el: El } {
   };
 }
 
-function queryResult(ctx: Ctx, slot: 'Refs' | 'Entities' | 'Resources', inner: El, pagingEl: El): El {
+function queryResult(slot: 'Refs' | 'Entities' | 'Resources', inner: El, pagingEl: El): El {
   const nulls = (names: string[], keep: string) => Object.fromEntries(names.map((n) => [n, n === keep ? toJson(inner) : null]));
   const json = {
     Refs: slot === 'Refs' ? toJson(inner) : null,
@@ -90,13 +90,13 @@ function query(w: World, ctx: Ctx): Reply {
     const inner: El = entities
       ? { name: 'CdpReplicas', json: 'list', children: items.map((r) => replicaEntity(ctx.api, r)) }
       : { name: 'EntityReferences', json: 'list', listKey: 'Refs', children: items.map((r) => replicaRef(ctx.api, r)) };
-    return respond(ctx, 200, queryResult(ctx, entities ? 'Entities' : 'Refs', inner, page.el));
+    return respond(ctx, 200, queryResult(entities ? 'Entities' : 'Refs', inner, page.el));
   }
   if (type?.toLowerCase() === 'task') {
     const all = applyFilter(w.tasks.ofSession(ctx.session?.id ?? ''), ctx.params.get('filter'), TASK_KEYS, ctx);
     const page = paging(ctx, all.length);
     const inner: El = { name: 'Tasks', json: 'list', children: all.slice(...page.items).map((t) => taskEl(ctx.api, t, ctx.now)) };
-    return respond(ctx, 200, queryResult(ctx, 'Resources', inner, page.el));
+    return respond(ctx, 200, queryResult('Resources', inner, page.el));
   }
   throw new HttpError(400, `Query type "${type ?? ''}" is not supported by the simulator (supported: CdpReplica, Task).`);
 }

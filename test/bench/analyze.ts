@@ -86,7 +86,10 @@ export function analyze(log: LogEntry[], taskMs: number): RunAnalysis {
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;
   let peakInFlight = 0;
-  for (const [, d] of events) peakInFlight = Math.max(peakInFlight, (inFlight += d));
+  for (const [, d] of events) {
+    inFlight += d;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+  }
   const phaseMs = Number.isFinite(first) ? last - first : 0;
   const polls = byKind.pollList + byKind.pollOne;
   return {

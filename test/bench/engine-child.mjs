@@ -32,8 +32,18 @@ let stdout = '';
 let stderr = '';
 /** @type {import('../../engine/commands/io.js').CommandIO} */
 const io = {
-  stdout: { write: (t) => void (stdout += t), isTTY: false },
-  stderr: { write: (t) => void (stderr += t), isTTY: false },
+  stdout: {
+    write: (t) => {
+      stdout += t;
+    },
+    isTTY: false,
+  },
+  stderr: {
+    write: (t) => {
+      stderr += t;
+    },
+    isTTY: false,
+  },
   env: args.env,
   cwd: args.cwd,
   signal: new AbortController().signal,

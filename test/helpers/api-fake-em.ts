@@ -66,7 +66,9 @@ export function fakeEm(responder: Responder, logon: Responder = () => logonOk())
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
     const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => (headers[k] = v));
+    request.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     const s: Seen = { url: request.url, method: request.method, path: url.pathname + url.search, headers, body: await request.text() };
     seen.push(s);
     const isLogon = url.pathname.endsWith('/sessionMngr/');

@@ -88,8 +88,18 @@ export function fakeIO(options: { cwd: string; env?: Record<string, string>; ans
   let out = '';
   let err = '';
   return {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false },
+    stdout: {
+      write: (t) => {
+        out += t;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (t) => {
+        err += t;
+      },
+      isTTY: false,
+    },
     env: options.env ?? {},
     cwd: options.cwd,
     signal: new AbortController().signal,

@@ -118,7 +118,10 @@ export function buildTimeline(report: RunReport): Timeline {
   for (const s of report.steps) {
     push(s.startedAt);
     push(s.endedAt);
-    for (const vm of s.vms ?? []) (push(vm.requestedAt), push(vm.finishedAt));
+    for (const vm of s.vms ?? []) {
+      push(vm.requestedAt);
+      push(vm.finishedAt);
+    }
   }
   for (const a of report.rollback) push(a.at);
   for (const e of report.events) push(e.at);

@@ -36,7 +36,7 @@ export function renderTimeline(report: RunReport): string {
     if (i % 2 === 1) parts.push(`<rect class="stripe" x="0" y="${rowY(i)}" width="${WIDTH}" height="${ROW_H}"></rect>`);
   });
   parts.push(axis(span, x, bottom, tl.t0));
-  tl.rows.forEach((row, i) => parts.push(renderRow(row, rowY(i), x)));
+  for (const [i, row] of tl.rows.entries()) parts.push(renderRow(row, rowY(i), x));
   for (const e of tl.stepEvents) {
     const i = e.stepId ? rowIndex.get(e.stepId) : undefined;
     if (i !== undefined) parts.push(tick(e, x, rowY(i) + 2, rowY(i) + ROW_H - 2));

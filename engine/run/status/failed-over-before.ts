@@ -5,7 +5,7 @@
 
 import type { Plan, PlanStep } from '../../plan/types.js';
 import { listRuns, readJournal } from '../journal.js';
-import { statusFromEntries } from './run-status.js';
+import { type RunStatus, statusFromEntries } from './run-status.js';
 
 export interface EarlierFailover {
   /** The VM (or vApp) as the plan names it. */
@@ -39,7 +39,7 @@ export function failedOverBefore(stateDir: string, plan: Plan): EarlierFailover[
   if (wanted.size === 0) return [];
   const found = new Map<string, EarlierFailover>();
   for (const run of listRuns(stateDir)) {
-    let status;
+    let status: RunStatus;
     try {
       status = statusFromEntries(run.runId, run.path, readJournal(run.path));
     } catch {

@@ -12,7 +12,7 @@ import { SecretFilter } from '../secret-filter.js';
 import { writeFileAtomic } from './atomic.js';
 
 // XML 1.0 forbids most control characters even when escaped: drop them.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters, so they are dropped
 const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function xmlEscape(text: string): string {
