@@ -77,4 +77,17 @@ test('--concurrency caps the step concurrency', async () => {
   assert.is(plan.maxInFlight, 2);
 });
 
+test('the plan builds each mutating call once, as api/calls does: ids are URL-encoded in the path', async () => {
+  const fake = createFakeEm({ clock, replicas: [{ id: 'r/1', name: 'ERP', vms: [{ id: 'v 1?x', name: 'db01' }] }], plans: [{ id: 'p#1', name: 'DNS plan' }] });
+  const steps: Step[] = [
+    { ...common('db'), kind: 'failover', cdpReplica: 'ERP', vms: ['db01'], restorePoint: { kind: 'latest' }, concurrency: 1 },
+    { ...common('dns'), kind: 'failoverPlan', plan: 'DNS plan', action: 'start' },
+  ];
+  const plan = await planFor(playbook(steps), fake.client);
+  const [db, dns] = plan.steps;
+  assert.is(db?.kind === 'failover' && db.vms[0]!.call.path, '/cdpReplicas/r%2F1/vms/v%201%3Fx?action=failover');
+  assert.is(dns?.kind === 'failoverPlan' && dns.call.path, '/failoverPlans/p%231?action=start');
+  assert.is(dns?.kind === 'failoverPlan' && dns.rollback.afterSuccess.kind === 'call' && dns.rollback.afterSuccess.call.path, '/failoverPlans/p%231?action=undo');
+});
+
 test.run();

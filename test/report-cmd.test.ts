@@ -114,7 +114,7 @@ test('usage errors exit 2; --help exits 0', async () => {
   assert.match(r.stderr, /expected one run id or report\.json, got 0/);
   r = await runCli(['report', fixture, '--bogus'], { cwd: dir });
   assert.is(r.code, 2);
-  assert.match(r.stderr, /Unknown option '--bogus'/);
+  assert.match(r.stderr, /^runbook: unknown option --bogus \(see 'runbook report --help'\)\n$/);
   r = await runCli(['report', '--help']);
   assert.is(r.code, 0);
   assert.match(r.stdout, /Usage: runbook report <run-id \| report\.json>/);

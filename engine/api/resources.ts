@@ -210,6 +210,7 @@ export function createResources(request: Request): Resources {
     startFailoverPlan: (planId, spec, options) => task(calls.startFailoverPlan(planId, spec), options),
     undoFailoverPlan: (planId, options) => task(calls.undoFailoverPlan(planId), options),
     failoverReplicaPoint: (pointId, options) => task(calls.failoverReplicaPoint(pointId), options),
+    send: (call, options) => task(call, options),
 
     getTask: (taskId, options) => task(calls.getTask(taskId), options),
     async listTasks(options) {

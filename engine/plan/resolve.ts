@@ -3,10 +3,10 @@
 // `plan` shows every name that does not resolve instead of the first.
 
 import { dirname, resolve as resolvePath } from 'node:path';
+import { calls } from '../api/calls.js';
 import type { CdpFailoverSpec, CdpReplica, EmClient } from '../api/types.js';
 import { EmHttpError, errorMessage } from '../errors.js';
 import type { ParamValue, Playbook, RestorePoint, Step } from '../playbook/types.js';
-import { cdpFailoverCall, planStartCall, planUndoCall, vappFailoverCall } from './calls.js';
 import { describeCondition, evaluateCondition } from './conditions.js';
 import { neverTwiceProblems } from './never-twice.js';
 import { chosenMoment, coverageProblem } from './coverage.js';
@@ -118,7 +118,7 @@ class Resolver {
           ...base,
           kind: 'failover',
           replica,
-          vms: vms.map((vm) => Object.assign(vm, { call: cdpFailoverCall(vm.replicaId, vm.id, spec) })),
+          vms: vms.map((vm) => Object.assign(vm, { call: calls.failoverCdpVm(vm.replicaId, vm.id, spec) })),
           spec,
           restorePoint,
           concurrency: Math.max(1, cap !== undefined ? Math.min(cap, step.concurrency) : step.concurrency),
@@ -136,7 +136,7 @@ class Resolver {
         return {
           ...base,
           kind: 'failoverVapp',
-          vapp: { ...vapp, call: vappFailoverCall(vapp.id, spec) },
+          vapp: { ...vapp, call: calls.failoverVapp(vapp.id, spec) },
           spec,
           restorePoint,
           rollback: {
@@ -155,11 +155,11 @@ class Resolver {
             if (at.ok) spec = { startDate: at.value };
             else this.problems.push(`${where}: before: ${at.problem}`);
           }
-          call = planStartCall(plan.id, spec);
+          call = calls.startFailoverPlan(plan.id, spec);
         } else {
-          call = planUndoCall(plan.id);
+          call = calls.undoFailoverPlan(plan.id);
         }
-        const undo = planUndoCall(plan.id);
+        const undo = calls.undoFailoverPlan(plan.id);
         return {
           ...base,
           kind: 'failoverPlan',

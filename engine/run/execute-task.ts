@@ -2,7 +2,7 @@
 // await the task through the shared poller, read the result, delete the finished task
 // (task hygiene, §9), then follow the restore session it links to (§6.4).
 
-import type { RestoreSession, Task } from '../api/types.js';
+import type { ApiCall, RestoreSession, Task } from '../api/types.js';
 import { errorMessage, OutcomeUnknownError } from '../errors.js';
 import type { RetryPolicy } from '../playbook/types.js';
 import { withRetry, type ExecContext } from './context.js';
@@ -19,13 +19,13 @@ export interface TaskJob {
   /** VM, vApp or plan name; `subject` for errors. */
   target: string;
   targetId: string;
-  method: string;
-  path: string;
+  /** The plan's call, sent exactly as planned and journaled (the plan is the request). */
+  call: ApiCall;
   /** For the journal: where to look by hand if the process dies after sending. */
   replica?: string;
   restorePoint?: string;
-  /** Sends the mutating request. Never retried here; the client re-sends only when EM demonstrably did not process it. */
-  submit: () => Promise<Task>;
+  /** Names the target in errors, e.g. `VM "db01"`. */
+  subject: string;
   retry: RetryPolicy;
   onState: (state: LiveVmState, detail?: { message?: string; taskId?: string }) => void;
 }
@@ -41,10 +41,11 @@ export interface JobResult {
 export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
   if (signal.aborted) return { outcome: 'not-started' };
   const { recorder } = ctx;
-  const where: { replica?: string; restorePoint?: string } = {};
+  const where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {};
   if (job.replica !== undefined) where.replica = job.replica;
   if (job.restorePoint !== undefined) where.restorePoint = job.restorePoint;
-  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path, where);
+  if (job.call.body !== undefined) where.body = job.call.body;
+  recorder.requestIntent(job.stepId, job.target, job.targetId, job.call.method, job.call.path, where);
   job.onState('requested');
   try {
     // The intent is on disk before the request leaves (one fsync for a whole burst).
@@ -61,7 +62,8 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   let task: Task;
   const postedAt = ctx.clock.now();
   try {
-    task = await job.submit();
+    // Never retried here; the client re-sends only when EM demonstrably did not process it.
+    task = await ctx.client.send(job.call, { subject: job.subject });
   } catch (error) {
     const message = errorMessage(error);
     if (error instanceof OutcomeUnknownError) {

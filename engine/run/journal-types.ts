@@ -4,6 +4,7 @@
 // loses track of a started failover. `runbook status` and
 // `runbook rollback` rebuild what happened from these lines alone. No secrets, ever.
 
+import type { ApiCall } from '../api/types.js';
 import type { ParamValue } from '../playbook/types.js';
 import type { ApprovalSigner, ExecRehearsal, ManualAction, RollbackAction, RunOutcome, RunReport, StepReport, VmState } from './report-types.js';
 
@@ -50,6 +51,8 @@ export type JournalEntry = Base &
         replica?: string;
         /** Human restore point, as in VmReport.restorePoint. */
         restorePoint?: string;
+        /** The plan's call body, as sent (absent for calls without one, and in older journals). */
+        body?: ApiCall['body'];
       }
     /** The mutating request was accepted (202) and EM gave this task id. */
     | { type: 'request-accepted'; stepId: string; target: string; taskId: string }

@@ -17,15 +17,6 @@ import { writeJsonReport } from './writers/json.js';
 import { writeJunit } from './writers/junit.js';
 import { openLogFile, type LogFile } from './writers/log-file.js';
 
-export const OUTPUT_OPTIONS = {
-  'state-dir': { type: 'string' },
-  report: { type: 'string' },
-  junit: { type: 'string' },
-  'github-summary': { type: 'string' },
-  'log-file': { type: 'string' },
-  html: { type: 'string' },
-} as const;
-
 export interface OutputValues {
   report?: string | undefined;
   junit?: string | undefined;

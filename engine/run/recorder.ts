@@ -5,6 +5,7 @@
 // same fold `runbook status` and `runbook report` run over the journal file. It forwards
 // ExecutorEvents to listeners (the progress view). Never sees a secret.
 
+import type { ApiCall } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
@@ -142,7 +143,14 @@ export class RunRecorder {
   }
 
   /** Written (and made durable) BEFORE the mutating request leaves. */
-  requestIntent(stepId: string, target: string, targetId: string, method: string, path: string, where: { replica?: string; restorePoint?: string } = {}): void {
+  requestIntent(
+    stepId: string,
+    target: string,
+    targetId: string,
+    method: string,
+    path: string,
+    where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {},
+  ): void {
     this.write({ type: 'request-intent', stepId, target, targetId, method, path, ...where });
   }
   requestAccepted(stepId: string, target: string, taskId: string): void {
