@@ -1,15 +1,14 @@
 // The one model of a run's state: a RunReport is the fold of its journal lines. The
 // recorder appends a line and folds it into the live report; `runbook status`, `runbook
 // report` and `runbook rollback --run` fold the journal file with the same function, so
-// they cannot disagree with the run's own report. A new field touches this file only.
+// they cannot disagree with the run's own report. A new field touches this file only (request lines: fold-requests.ts).
 // Journals written before a line type existed still fold (they just tell less).
 
 import type { StepKind } from '../playbook/types.js';
 import type { JournalEntry } from './journal-types.js';
 import { blankReport, type RunReport, type StepReport } from './report-types.js';
-import { addVm, finish, findVm, foldIndex, msBetween, requestKey, stepOf, vmMessages, type RequestTrack } from './fold-index.js';
-
-type Entry<T extends JournalEntry['type']> = Extract<JournalEntry, { type: T }>;
+import { foldIndex, msBetween, requestKey, stepOf } from './fold-index.js';
+import { requestAnswer, requestIntent, settle, vmLine, type Entry } from './fold-requests.js';
 
 /** Folds one journal line into the report (and its index: steps, VMs, requests). */
 export function applyEntry(report: RunReport, e: JournalEntry): void {
@@ -20,15 +19,9 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
     case 'steps':
       for (const s of e.steps) if (isRecord(s) && typeof s.id === 'string' && typeof s.name === 'string') addStep(report, s);
       return;
-    case 'step-start': {
-      const s = stepOf(report, e.stepId);
-      s.name = e.name;
-      s.kind = e.kind as StepKind;
-      if (e.parentId) s.parentId = e.parentId;
-      s.outcome = 'running';
-      s.startedAt = e.at;
+    case 'step-start':
+      stepStart(stepOf(report, e.stepId), e);
       return;
-    }
     case 'step-end':
       stepEnd(stepOf(report, e.stepId), e);
       return;
@@ -44,57 +37,30 @@ export function applyEntry(report: RunReport, e: JournalEntry): void {
     case 'vm':
       vmLine(report, e);
       return;
-    case 'rollback': {
-      const { type: _type, ...action } = e;
-      report.rollback.push(action);
-      const t = foldIndex(report).requests.get(requestKey(e.stepId, e.target));
-      if (t && e.action === 'delete-task' && e.ok && t.state === 'running') settle(report, t, 'stopped', e.message, e.at);
-      else if (t && e.action === 'manual' && e.ok) t.settled = e.message;
+    case 'rollback':
+      rollback(report, e);
       return;
-    }
     case 'exec':
-      if (!e.undo) {
-        const exitCode = e.exitCode !== null ? { exitCode: e.exitCode } : {};
-        const output = e.output !== undefined ? { output: e.output } : {};
-        stepOf(report, e.stepId).exec = {
-          command: [...e.command],
-          ...exitCode,
-          ...output,
-          ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}),
-        };
-      }
+      if (!e.undo) exec(stepOf(report, e.stepId), e);
       return;
     case 'checks':
       checks(stepOf(report, e.stepId), e);
       return;
-    case 'approval': {
-      const { type: _type, at: _at, stepId, decidedAt, ...rest } = e;
-      stepOf(report, stepId).approval = { ...rest, at: decidedAt };
+    case 'approval':
+      approval(report, e);
       return;
-    }
     case 'approval-refused':
-      {
-        const s = stepOf(report, e.stepId);
-        s.refusedDecisions = [...(s.refusedDecisions ?? []), { at: e.at, file: e.file, why: e.why }];
-      }
+      approvalRefused(stepOf(report, e.stepId), e);
       return;
-    case 'manual': {
-      if (report.manual.some((m) => m.stepId === e.stepId && m.target === e.target)) return;
-      report.manual.push({ stepId: e.stepId, target: e.target, reason: e.reason, instruction: e.instruction });
+    case 'manual':
+      manual(report, e);
       return;
-    }
     case 'event':
       report.events.push({ at: e.at, type: e.kind, message: e.message, ...(e.stepId ? { stepId: e.stepId } : {}) });
       return;
-    case 'run-end': {
-      foldIndex(report).hasRunEnd = true;
-      report.outcome = e.outcome;
-      report.exitCode = e.exitCode;
-      report.endedAt = e.at;
-      const rpos = report.steps.flatMap((s) => s.vms ?? []).flatMap((v) => (v.rpoSeconds !== undefined ? [v.rpoSeconds] : []));
-      if (rpos.length > 0) report.achieved.worstRpoSeconds = Math.max(...rpos);
+    case 'run-end':
+      runEnd(report, e);
       return;
-    }
     default:
       // A line type from a newer version: nothing this one knows to fold.
       return;
@@ -137,6 +103,14 @@ function addStep(report: RunReport, s: StepReport): void {
   foldIndex(report).steps.set(copy.id, copy);
 }
 
+function stepStart(s: StepReport, e: Entry<'step-start'>): void {
+  s.name = e.name;
+  s.kind = e.kind as StepKind;
+  if (e.parentId) s.parentId = e.parentId;
+  s.outcome = 'running';
+  s.startedAt = e.at;
+}
+
 function stepEnd(s: StepReport, e: Entry<'step-end'>): void {
   s.outcome = e.outcome;
   s.endedAt = e.at;
@@ -163,126 +137,41 @@ function checks(s: StepReport, e: Entry<'checks'>): void {
   if (rpo.length > 0) s.vms = rpo;
 }
 
-/** `/cdpReplicas/{rid}/vms/{vid}?action=failover` → rid, when the journal has no replica name. */
-function replicaFromPath(path: string): string | undefined {
-  return /\/(?:cdpReplicas|cdpReplica\/vApps)\/([^/?]+)/.exec(path)?.[1];
+function exec(s: StepReport, e: Entry<'exec'>): void {
+  const exitCode = e.exitCode !== null ? { exitCode: e.exitCode } : {};
+  const output = e.output !== undefined ? { output: e.output } : {};
+  s.exec = { command: [...e.command], ...exitCode, ...output, ...(e.rehearsed ? { rehearsed: e.rehearsed } : {}) };
 }
 
-function requestIntent(report: RunReport, e: Entry<'request-intent'>): void {
-  const { requests } = foldIndex(report);
-  const kind = /\/failoverPlans\//.test(e.path) ? 'plan' : 'vm';
-  const replica = e.replica ?? replicaFromPath(e.path);
-  const t: RequestTrack = {
-    stepId: e.stepId,
-    target: e.target,
-    kind,
-    method: e.method,
-    path: e.path,
-    requestedAt: e.at,
-    state: 'unknown',
-    ...(e.targetId ? { targetId: e.targetId } : {}),
-    ...(replica ? { replica } : {}),
-  };
-  const previous = requests.get(requestKey(e.stepId, e.target));
-  requests.set(requestKey(e.stepId, e.target), t);
-  if (kind === 'vm') {
-    const s = stepOf(report, e.stepId);
-    const vm = addVm(report, s, {
-      name: e.target,
-      replica: replica ?? '(not recorded)',
-      restorePoint: e.restorePoint ?? '(not recorded)',
-      state: 'unknown',
-      ...(e.targetId ? { id: e.targetId } : {}),
-    });
-    // Sent, no answer yet: if the process dies now, nobody knows whether EM started it.
-    vm.state = 'unknown';
-    vm.requestedAt = e.at;
-    for (const k of ['taskId', 'message', 'finishedAt', 'durationMs'] as const) delete vm[k];
-    // A re-sent request (EM said it did not process the first) counts as a retry.
-    if (previous) vm.retries = (vm.retries ?? 0) + 1;
-  }
-  sync(report, t);
+function approval(report: RunReport, e: Entry<'approval'>): void {
+  const { type: _type, at: _at, stepId, decidedAt, ...rest } = e;
+  stepOf(report, stepId).approval = { ...rest, at: decidedAt };
 }
 
-function requestAnswer(report: RunReport, e: Entry<'request-accepted' | 'request-failed' | 'task-lost' | 'task-result'>): void {
+function approvalRefused(s: StepReport, e: Entry<'approval-refused'>): void {
+  s.refusedDecisions = [...(s.refusedDecisions ?? []), { at: e.at, file: e.file, why: e.why }];
+}
+
+/** A target needing a human is listed once, however often the journal says so. */
+function manual(report: RunReport, e: Entry<'manual'>): void {
+  if (report.manual.some((m) => m.stepId === e.stepId && m.target === e.target)) return;
+  report.manual.push({ stepId: e.stepId, target: e.target, reason: e.reason, instruction: e.instruction });
+}
+
+/** A stopped task settles its VM as stopped; a manual step done by hand notes it on the request. */
+function rollback(report: RunReport, e: Entry<'rollback'>): void {
+  const { type: _type, ...action } = e;
+  report.rollback.push(action);
   const t = foldIndex(report).requests.get(requestKey(e.stepId, e.target));
-  if (!t) return; // no intent line (damaged journal): nothing to attach it to
-  switch (e.type) {
-    case 'request-accepted':
-      t.taskId = e.taskId;
-      t.state = 'running';
-      sync(report, t);
-      return;
-    case 'request-failed':
-      settle(report, t, e.unknown ? 'unknown' : 'failed', e.unknown ? vmMessages.unknownSend(e.error) : e.error, e.at);
-      return;
-    case 'task-lost':
-      t.taskId = e.taskId;
-      settle(report, t, 'unknown', e.error, e.at);
-      return;
-    case 'task-result': {
-      t.taskId = e.taskId;
-      const session = e.restoreSession;
-      const vm = t.kind === 'vm' ? findVm(report, stepOf(report, t.stepId), t.target) : undefined;
-      if (vm && session) vm.restoreSession = { ...session };
-      const message = e.success
-        ? session?.result === 'Warning'
-          ? vmMessages.sessionWarning
-          : e.message
-        : session?.result === 'Failed'
-          ? vmMessages.sessionFailed(session.id)
-          : vmMessages.emFailure(e.message);
-      settle(report, t, e.success ? 'failed-over' : 'failed', message, e.at);
-      return;
-    }
-  }
+  if (t && e.action === 'delete-task' && e.ok && t.state === 'running') settle(report, t, 'stopped', e.message, e.at);
+  else if (t && e.action === 'manual' && e.ok) t.settled = e.message;
 }
 
-/** A VM's state said outright (the live run's words where the request lines do not tell them). */
-function vmLine(report: RunReport, e: Entry<'vm'>): void {
-  const t = foldIndex(report).requests.get(requestKey(e.stepId, e.target));
-  if (t) {
-    settle(report, t, e.state, e.message, e.at);
-    return;
-  }
-  const vm = findVm(report, stepOf(report, e.stepId), e.target);
-  if (!vm) return;
-  vm.state = e.state;
-  if (e.message !== undefined) vm.message = e.message;
-}
-
-const FINAL = new Set(['failed-over', 'failed', 'stopped', 'unknown']);
-
-function settle(report: RunReport, t: RequestTrack, state: RequestTrack['state'], message: string | undefined, at: string): void {
-  t.state = state;
-  if (message !== undefined) t.message = message;
-  sync(report, t, at);
-}
-
-/** Copies a request's state onto its VM (or its plan step). */
-function sync(report: RunReport, t: RequestTrack, at?: string): void {
-  const s = stepOf(report, t.stepId);
-  if (t.kind === 'plan') {
-    const action = /action=undo/.test(t.path) ? 'undo' : 'start';
-    s.plan = {
-      name: t.target,
-      action,
-      ...(t.targetId ? { id: t.targetId } : {}),
-      ...(t.taskId ? { taskId: t.taskId } : {}),
-      ...(t.message ? { message: t.message } : {}),
-    };
-    return;
-  }
-  const vm = findVm(report, s, t.target);
-  if (!vm) return;
-  vm.state = t.state;
-  if (t.taskId) vm.taskId = t.taskId;
-  if (t.message !== undefined) vm.message = t.message;
-  if (at !== undefined && FINAL.has(t.state)) {
-    finish(vm, at);
-    if (t.state === 'failed-over') {
-      const rto = msBetween(report.startedAt, at);
-      if (rto !== undefined) report.achieved.rtoMs = rto;
-    }
-  }
+function runEnd(report: RunReport, e: Entry<'run-end'>): void {
+  foldIndex(report).hasRunEnd = true;
+  report.outcome = e.outcome;
+  report.exitCode = e.exitCode;
+  report.endedAt = e.at;
+  const rpos = report.steps.flatMap((s) => s.vms ?? []).flatMap((v) => (v.rpoSeconds !== undefined ? [v.rpoSeconds] : []));
+  if (rpos.length > 0) report.achieved.worstRpoSeconds = Math.max(...rpos);
 }
