@@ -61,23 +61,35 @@ test('a GET: path, query and headers reach the wire; status, headers and the dec
     res.setHeader('Set-Cookie', ['a=1', 'b=2']);
     res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8' }).end(taskXml('task-7', 'Running'));
   };
-  const got = response(await transport().send({ method: 'GET', path: '/tasks/task-7?format=Entity', headers: { Accept: 'application/xml', 'X-RestSvcSessionId': 'tok' } }));
+  const got = response(
+    await transport().send({
+      method: 'GET',
+      path: '/tasks/task-7?format=Entity',
+      headers: { Accept: 'application/xml', 'X-RestSvcSessionId': 'tok' },
+    }),
+  );
   assert.is(seen[0]?.method, 'GET');
   assert.is(seen[0]?.url, '/api/tasks/task-7?format=Entity');
-  assert.is(seen[0]?.headers['accept'], 'application/xml');
+  assert.is(seen[0]?.headers.accept, 'application/xml');
   assert.is(seen[0]?.headers['x-restsvcsessionid'], 'tok');
   assert.is(got.status, 200);
   assert.is(got.statusText, 'OK');
   assert.is(got.headers.getSetCookie().join(' '), 'a=1 b=2');
   assert.is(got.doc?.root, 'Task');
-  assert.is(got.doc?.body['TaskId'], 'task-7');
+  assert.is(got.doc?.body.TaskId, 'task-7');
 });
 
 test('a POST body is sent whole with its Content-Type and Content-Length (in bytes, not characters)', async () => {
   handler = (_req, res) => res.writeHead(202, { 'Content-Type': 'application/xml' }).end(taskXml('task-8', 'Running'));
-  const body = '<?xml version="1.0" encoding="utf-8"?>\n<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent><!-- Größe → 🗄 --></CdpFailoverStartSpec>\n';
+  const body =
+    '<?xml version="1.0" encoding="utf-8"?>\n<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent><!-- Größe → 🗄 --></CdpFailoverStartSpec>\n';
   const got = response(
-    await transport().send({ method: 'POST', path: '/cdpReplicas/r1/vms/v1?action=failover', headers: { 'Content-Type': 'application/xml', Accept: 'application/xml' }, body }),
+    await transport().send({
+      method: 'POST',
+      path: '/cdpReplicas/r1/vms/v1?action=failover',
+      headers: { 'Content-Type': 'application/xml', Accept: 'application/xml' },
+      body,
+    }),
   );
   assert.is(got.status, 202);
   assert.is(seen.length, 1, 'sent once');
@@ -93,7 +105,11 @@ test('the fetch is a plain fetch: path and query sent (never the fragment), the 
   assert.is(got.status, 200);
   assert.is(await got.text(), taskXml('task-9', 'Running'));
   assert.is(seen[0]?.url, '/api/tasks?format=Entity');
-  const refusal = (url: string) => fetch(url).then(() => 'sent', (error: Error) => error.message);
+  const refusal = (url: string) =>
+    fetch(url).then(
+      () => 'sent',
+      (error: Error) => error.message,
+    );
   assert.match(await refusal('ftp://em01/api/'), /unsupported protocol ftp:/);
   assert.match(await refusal(base.replace('http://', 'http://u:p@')), /credentials/);
   assert.is(seen.length, 1, 'nothing sent for the refused ones');
@@ -113,7 +129,7 @@ test('a body over the cap is not read on, whether announced or chunked', async (
       res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': '5000' }).end('x'.repeat(5000));
     } else {
       res.writeHead(200, { 'Content-Type': 'application/xml' });
-      res.write('<Tasks>' + 'y'.repeat(3000));
+      res.write(`<Tasks>${'y'.repeat(3000)}`);
       res.end('</Tasks>');
     }
   };

@@ -28,7 +28,8 @@ test('durations: ms under a second, tenths under ten seconds, then h/m/s with tr
 });
 
 test('whole durations read back with the playbook parser', () => {
-  for (const ms of [500, 3_000, 30_000, 90_000, 300_000, 3_723_000, 86_400_000]) assert.is(parseDuration(formatDuration(ms)), ms, String(ms));
+  for (const ms of [500, 3_000, 30_000, 90_000, 300_000, 3_723_000, 86_400_000])
+    assert.is(parseDuration(formatDuration(ms)), ms, String(ms));
 });
 
 test.run();

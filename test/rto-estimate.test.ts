@@ -3,24 +3,36 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { estimateRto, median, rtoWarning, type EstimateStep } from '../engine/plan/rto-estimate.js';
-import type { RunReport, StepReport } from '../engine/run/report-types.js';
+import type { RunReport, StepReport } from '../engine/state/report-types.js';
 import { repoRoot } from './helpers/paths.js';
 
-const load = (name: string) =>
-  JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reports', `${name}.json`), 'utf8')) as RunReport;
+const load = (name: string) => JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reports', `${name}.json`), 'utf8')) as RunReport;
 
 /** A past run: `db` failed over VMs taking the given seconds; `dns`/`fw`/`notify` took fixed times. */
 function run(vmSeconds: number[], extra: Partial<Record<string, number>> = {}): RunReport {
   const base = load('succeeded');
   const t0 = Date.parse('2026-01-01T00:00:00Z');
   const db: StepReport = {
-    id: 'db', name: 'db', kind: 'failover', outcome: 'succeeded',
+    id: 'db',
+    name: 'db',
+    kind: 'failover',
+    outcome: 'succeeded',
     vms: vmSeconds.map((s, i) => ({
-      name: `vm${i}`, replica: 'r', restorePoint: 'latest', state: 'failed-over',
-      requestedAt: new Date(t0).toISOString(), finishedAt: new Date(t0 + s * 1000).toISOString(),
+      name: `vm${i}`,
+      replica: 'r',
+      restorePoint: 'latest',
+      state: 'failed-over',
+      requestedAt: new Date(t0).toISOString(),
+      finishedAt: new Date(t0 + s * 1000).toISOString(),
     })),
   };
-  const timed = (id: string, seconds: number): StepReport => ({ id, name: id, kind: 'exec', outcome: 'succeeded', durationMs: seconds * 1000 });
+  const timed = (id: string, seconds: number): StepReport => ({
+    id,
+    name: id,
+    kind: 'exec',
+    outcome: 'succeeded',
+    durationMs: seconds * 1000,
+  });
   return { ...base, steps: [db, ...Object.entries(extra).map(([id, s]) => timed(id, s!))] };
 }
 

@@ -29,7 +29,7 @@ type NetworkOutcome = Extract<Outcome, { kind: 'network' }>;
 export function outcomeUnknown(ctx: EmErrorContext, why: string, cause?: Error): OutcomeUnknownError {
   return new OutcomeUnknownError(
     ctx,
-    `outcome unknown (${why}); EM may have started it, so it is not sent again: ` + 'check Enterprise Manager before re-running',
+    `outcome unknown (${why}); EM may have started it, so it is not sent again: check Enterprise Manager before re-running`,
     cause ? { cause } : undefined,
   );
 }

@@ -168,7 +168,7 @@ export class Pipeline {
   private headersFor(auth: Auth, token: string | undefined, contentType: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { Accept: CONTENT_TYPE[this.deps.media] };
     if (contentType) headers['Content-Type'] = contentType;
-    if (auth.kind === 'basic') headers['Authorization'] = auth.authorization;
+    if (auth.kind === 'basic') headers.Authorization = auth.authorization;
     else if (token !== undefined) headers['X-RestSvcSessionId'] = token;
     return headers;
   }

@@ -1,7 +1,7 @@
 // The typed resource functions of EmClient: which call, which representation, which
 // parser. Name lookups and the "already gone" rules live here; see client-readme.md.
 
-import { EmHttpError, EmMalformedResponseError, OutcomeUnknownError, PreflightError, type EmErrorContext } from '../errors.js';
+import { EmHttpError, EmMalformedResponseError, type OutcomeUnknownError, PreflightError, type EmErrorContext } from '../errors.js';
 import { relativePath } from './base-url.js';
 import { outcomeUnknown } from './call-errors.js';
 import { calls } from './calls.js';
@@ -70,7 +70,7 @@ export function acceptedUnreadable(call: ApiCall, success: Success, options: Cal
 /** Is this body a Task (XML root, or JSON `Type`)? */
 export function isTaskDocument(doc: EmDocument | undefined): boolean {
   if (!doc) return false;
-  return doc.media === 'xml' ? doc.root === 'Task' : doc.body['Type'] === 'Task';
+  return doc.media === 'xml' ? doc.root === 'Task' : doc.body.Type === 'Task';
 }
 
 /** 404 (and 400 for an id EM cannot even parse) mean "no such object" on a lookup. */

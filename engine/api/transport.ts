@@ -62,7 +62,8 @@ export function createTransport(options: TransportOptions): Transport {
   return {
     async send(request) {
       // Once created, the instance is used as is (no promise to await per request).
-      const client = (ready ??= await kyInstance());
+      ready ??= await kyInstance();
+      const client = ready;
       const started = options.clock.now();
       const outcome = await attempt(client, request, options, fanOut);
       return { ...outcome, durationMs: options.clock.now() - started };

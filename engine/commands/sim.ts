@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { scaledClock, systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import type { Command } from './io.js';
+import type { Command } from '../io.js';
 import type { Inventory, RequestLogEntry } from '../simulator/types.js';
 
 export const SIM = defineCommand({
@@ -24,7 +24,8 @@ replica, VM, vApp and plan it serves: a playbook must use exactly these names.`,
     'from-playbook': { type: 'string', arg: 'FILE', description: 'an inventory holding everything the playbook names, healthy' },
     tls: {
       type: 'boolean',
-      description: 'HTTPS with a self-signed certificate made at start; its PEM is written to a file whose path is printed (use it as tls.caFile)',
+      description:
+        'HTTPS with a self-signed certificate made at start; its PEM is written to a file whose path is printed (use it as tls.caFile)',
     },
     seed: { type: 'string', arg: 'N', description: 'seed for faults with a rate and generated ids (default 1)' },
     'time-scale': { type: 'string', arg: 'X', description: "run the simulator's clock X times faster (default 1)" },
@@ -70,14 +71,17 @@ export const simCommand: Command = async (argv, io) => {
   let sessionIdleMs = sim.DEFAULT_SESSION_IDLE_MS;
   if (values['session-idle'] !== undefined) {
     const parsed = parseDuration(values['session-idle']);
-    if (typeof parsed === 'string' || parsed <= 0) throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
+    if (typeof parsed === 'string' || parsed <= 0)
+      throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
     sessionIdleMs = parsed;
   }
 
-  const envUser = io.env['VEEAM_EM_USERNAME'];
-  const envPassword = io.env['VEEAM_EM_PASSWORD'];
+  const envUser = io.env.VEEAM_EM_USERNAME;
+  const envPassword = io.env.VEEAM_EM_PASSWORD;
   if ((envUser === undefined) !== (envPassword === undefined)) {
-    throw new UsageError('runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither (then the demo account runbook / runbook-demo is used)');
+    throw new UsageError(
+      'runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither (then the demo account runbook / runbook-demo is used)',
+    );
   }
   const admin = envUser !== undefined && envPassword !== undefined ? { name: envUser, password: envPassword } : sim.DEMO_ADMIN;
 
@@ -109,7 +113,9 @@ export const simCommand: Command = async (argv, io) => {
   });
   const server = await sim.startSimulatorServer(simulator, { host, port, tls: values.tls === true });
   const out: string[] = [`Enterprise Manager simulator listening on ${server.url}/api/`];
-  out.push(`  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`);
+  out.push(
+    `  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`,
+  );
   out.push(`  inventory: ${source}: ${sim.inventoryCounts(inventory)}`);
   if (values.quiet !== true) out.push(...sim.inventoryLines(inventory));
   // The CA file's folder is removed when the simulator stops (SIGINT/SIGTERM abort io.signal).

@@ -20,7 +20,10 @@ export async function runChecks(step: PlanCheckStep, client: EmClient, clock: Cl
   const end = formatUtc(now);
 
   const targets = [
-    ...step.vms.map((vm) => ({ label: `VM "${vm.name}"`, read: () => client.cdpIntervals(vm.replicaId, vm.id, start, end, { ...options, subject: `VM "${vm.name}"` }) })),
+    ...step.vms.map((vm) => ({
+      label: `VM "${vm.name}"`,
+      read: () => client.cdpIntervals(vm.replicaId, vm.id, start, end, { ...options, subject: `VM "${vm.name}"` }),
+    })),
     ...(step.vapp ? [{ label: `vApp "${step.vapp.name}"`, read: () => client.vappIntervals(step.vapp!.id, start, end, options) }] : []),
   ];
   for (const t of targets) {
@@ -48,7 +51,11 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
   if (step.maxRpoMs !== undefined) {
     const newest = newestState(iv);
     if (newest === undefined) {
-      out.push({ ok: false, vm, message: `${label}: no restore point in the last ${formatDuration(now - Date.parse(iv.start || formatUtc(now)))}` });
+      out.push({
+        ok: false,
+        vm,
+        message: `${label}: no restore point in the last ${formatDuration(now - Date.parse(iv.start || formatUtc(now)))}`,
+      });
     } else {
       const age = Math.max(0, now - newest);
       const rpoSeconds = Math.round(age / 1000);
@@ -67,8 +74,16 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
     const latest = points.map((p) => Date.parse(p.date)).sort((a, b) => b - a)[0];
     out.push(
       latest !== undefined
-        ? { ok: true, vm, message: `${label}: application-consistent point at ${formatUtc(latest)} (within ${formatDuration(step.appConsistentWithinMs)})` }
-        : { ok: false, vm, message: `${label}: no application-consistent point within the last ${formatDuration(step.appConsistentWithinMs)}` },
+        ? {
+            ok: true,
+            vm,
+            message: `${label}: application-consistent point at ${formatUtc(latest)} (within ${formatDuration(step.appConsistentWithinMs)})`,
+          }
+        : {
+            ok: false,
+            vm,
+            message: `${label}: no application-consistent point within the last ${formatDuration(step.appConsistentWithinMs)}`,
+          },
     );
   }
   return out;

@@ -25,10 +25,13 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
     plan.targets.rpoMs !== undefined ? `RPO ${formatDuration(plan.targets.rpoMs)}` : '',
   ].filter(Boolean);
   if (targets.length > 0) lines.push(`Targets: ${targets.join(', ')}`);
-  if (plan.maxInFlight !== undefined) lines.push(`At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`);
+  if (plan.maxInFlight !== undefined)
+    lines.push(
+      `At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`,
+    );
   if (plan.resumed) lines.push(`Resuming run ${plan.resumed.runId}: what it did is not sent again`);
   lines.push('');
-  plan.steps.forEach((step, i) => renderStep(step, `${i + 1}`, '', lines, options, plan.resumed));
+  for (const [i, step] of plan.steps.entries()) renderStep(step, `${i + 1}`, '', lines, options, plan.resumed);
   if (plan.warnings.length > 0) {
     lines.push('Warnings:');
     for (const w of plan.warnings) lines.push(`  ! ${w}`);
@@ -75,12 +78,14 @@ function renderStep(step: PlanStep, num: string, indent: string, lines: string[]
       for (const f of step.findings ?? []) lines.push(`${pad}${f.ok ? '✔' : '✖'} ${f.message}`);
       break;
     case 'exec':
-      lines.push(`${pad}$ ${step.shell ? step.command.join(' ') : step.command.map(quote).join(' ')}${step.shell ? '   (through sh)' : ''}`);
+      lines.push(
+        `${pad}$ ${step.shell ? step.command.join(' ') : step.command.map(quote).join(' ')}${step.shell ? '   (through sh)' : ''}`,
+      );
       lines.push(`${pad}in ${step.cwd}, expects exit ${step.expectExit}`);
       lines.push(`${pad}${rehearsalText(step)}`);
       break;
     case 'parallel':
-      step.steps.forEach((child, i) => renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed));
+      for (const [i, child] of step.steps.entries()) renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed);
       break;
     case 'approval':
       lines.push(`${pad}"${step.message}"`);
@@ -104,7 +109,8 @@ function renderCall(call: ApiCall, subject: string, pad: string, lines: string[]
 /** What a rehearsal does with an exec step (execute-steps.ts acts on the same field). */
 export function rehearsalText(step: PlanExecStep): string {
   if (step.rehearse === 'run') return 'in a rehearsal: runs for real (rehearse: run), its undo too';
-  if (step.rehearse) return `in a rehearsal: runs the stand-in instead: ${step.shell ? step.rehearse.join(' ') : step.rehearse.map(quote).join(' ')}`;
+  if (step.rehearse)
+    return `in a rehearsal: runs the stand-in instead: ${step.shell ? step.rehearse.join(' ') : step.rehearse.map(quote).join(' ')}`;
   return 'in a rehearsal: not run (set rehearse: run, or rehearse: [stand-in argv], to run something)';
 }
 
@@ -133,7 +139,7 @@ function summary(step: PlanStep): string {
     case 'wait':
       return `wait ${formatDuration(step.durationMs)}`;
     case 'approval':
-      return 'wait for an operator\'s approval';
+      return "wait for an operator's approval";
     case 'exec':
       return `run ${step.command[0] ?? ''}`;
     case 'parallel':

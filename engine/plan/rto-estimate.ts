@@ -8,7 +8,7 @@
 // successful failover, so steps after the last failover step (notifications) do not count.
 
 import { formatDuration } from '../duration.js';
-import type { RunReport } from '../run/report-types.js';
+import type { RunReport } from '../state/report-types.js';
 
 export interface EstimateStep {
   id: string;
@@ -126,7 +126,10 @@ export function estimateRto(input: { steps: EstimateStep[]; history: RunReport[]
     const text = seg.map((e) => e.text).join('; ');
     parts.push(seg.length > 1 ? `parallel ${seg[0]!.step.parallelGroup} (longest counts) [${text}]` : text);
   }
-  const unmeasured = counted.flat().filter((e) => e.ms === undefined).map((e) => e.step.id);
+  const unmeasured = counted
+    .flat()
+    .filter((e) => e.ms === undefined)
+    .map((e) => e.step.id);
   const runs = `${history.length} earlier run${history.length === 1 ? '' : 's'}`;
   const tail = unmeasured.length > 0 ? `; not measured before (counted as 0): ${unmeasured.join(', ')}` : '';
   return { estimateMs: total, basis: `from ${runs}: ${parts.join('; ')}${tail}`, unmeasured };

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { RetryPolicy, StepOutcome } from '../playbook/types.js';
 import type { Plan } from '../plan/types.js';
-import type { ApprovalInbox } from './approvals.js';
+import type { ApprovalInbox } from '../state/approvals.js';
 import type { ExecRunner } from './exec-runner.js';
 import type { InFlightLimit } from './in-flight.js';
 import type { Ledger } from './ledger.js';

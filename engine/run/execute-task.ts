@@ -6,8 +6,8 @@ import type { ApiCall, RestoreSession, Task } from '../api/types.js';
 import { errorMessage, OutcomeUnknownError } from '../errors.js';
 import type { RetryPolicy } from '../playbook/types.js';
 import { withRetry, type ExecContext } from './context.js';
-import type { LiveVmState } from './events.js';
-import { vmMessages } from './fold-index.js';
+import type { LiveVmState } from '../state/events.js';
+import { vmMessages } from '../state/fold-index.js';
 import { isFailover, type TaskEntry, type TaskOp } from './ledger.js';
 import { describeSession, findRestoreSession, outcomeOf } from './restore-lookup.js';
 import { TaskGoneError } from './poller.js';
@@ -68,7 +68,13 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     const message = errorMessage(error);
     if (error instanceof OutcomeUnknownError) {
       recorder.requestFailed(job.stepId, job.target, true, message);
-      const found = await fromRestoreSession(ctx, job, postedAt, signal, `the failover request got no usable answer (${message}); not re-sent`);
+      const found = await fromRestoreSession(
+        ctx,
+        job,
+        postedAt,
+        signal,
+        `the failover request got no usable answer (${message}); not re-sent`,
+      );
       if (found) return found;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
       job.onState('unknown', { message: vmMessages.unknownSend(message) });
@@ -136,7 +142,9 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     taskId: task.taskId,
     success: success && !sessionFailed,
     ...(emMessage !== undefined ? { message: emMessage } : {}),
-    ...(session ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } } : {}),
+    ...(session
+      ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } }
+      : {}),
   });
   if (!success) {
     const message = vmMessages.emFailure(emMessage);
@@ -158,7 +166,14 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
  * tell (restore-lookup.ts). Followed to its end if it still runs; undefined when nothing
  * conclusive was found (the caller reports `unknown`).
  */
-async function fromRestoreSession(ctx: ExecContext, job: TaskJob, postedAt: number, signal: AbortSignal, lost: string, entry?: TaskEntry): Promise<JobResult | undefined> {
+async function fromRestoreSession(
+  ctx: ExecContext,
+  job: TaskJob,
+  postedAt: number,
+  signal: AbortSignal,
+  lost: string,
+  entry?: TaskEntry,
+): Promise<JobResult | undefined> {
   if (!isFailover(job.op)) return undefined;
   let found = await findRestoreSession(ctx.client, job.target, postedAt, signal);
   if (found?.outcome === 'running') {
@@ -171,9 +186,26 @@ async function fromRestoreSession(ctx: ExecContext, job: TaskJob, postedAt: numb
   const taskId = entry?.taskId ?? '';
   if (entry) entry.status = ok ? 'succeeded' : 'failed';
   // A failover EM did is rolled back (listed) like any other: the ledger must know it.
-  else ctx.ledger.add<TaskEntry>({ kind: 'task', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, taskId, status: ok ? 'succeeded' : 'failed', postedAt });
+  else
+    ctx.ledger.add<TaskEntry>({
+      kind: 'task',
+      op: job.op,
+      stepId: job.stepId,
+      target: job.target,
+      targetId: job.targetId,
+      taskId,
+      status: ok ? 'succeeded' : 'failed',
+      postedAt,
+    });
   const s = found.session;
-  ctx.recorder.taskResult({ stepId: job.stepId, target: job.target, taskId, success: ok, message, restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
+  ctx.recorder.taskResult({
+    stepId: job.stepId,
+    target: job.target,
+    taskId,
+    success: ok,
+    message,
+    restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) },
+  });
   job.onState(ok ? 'done' : 'failed', { message });
   return { outcome: ok ? 'done' : 'failed', message, ...(entry ? { entry } : {}) };
 }
@@ -204,7 +236,8 @@ async function followSession(ctx: ExecContext, job: TaskJob, href: string, signa
       await ctx.clock.sleep(ctx.plan.pollIntervalMs, signal);
     }
   } catch (error) {
-    if (!signal.aborted) ctx.recorder.event('warning', `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`, job.stepId);
+    if (!signal.aborted)
+      ctx.recorder.event('warning', `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`, job.stepId);
     return last;
   }
 }
