@@ -142,11 +142,13 @@ export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): stri
     }
     if (!damaged)
       out.push(
-        `  Next: ${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}   (stops the tasks EM still lets us see and lists the rest)`,
+        `  Next: ${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}   ` +
+          `(stops the tasks EM still lets us see and lists the rest)`,
       );
     if (!rep.server.simulated) {
       out.push(
-        `  While this is the playbook's last real run, 'runbook run' refuses (exit 5); once each one is checked, start it with --ignore-unresolved.`,
+        `  While this is the playbook's last real run, 'runbook run' refuses (exit 5); ` +
+          `once each one is checked, start it with --ignore-unresolved.`,
       );
     }
   }
@@ -165,12 +167,14 @@ export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): stri
     out.push(`${indent}${s.outcome.padEnd(10)} ${s.name} [${s.kind}] ${took(s.durationMs)}${why}`);
     for (const v of s.vms ?? []) {
       out.push(
-        `${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`,
+        `${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})` +
+          `${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`,
       );
     }
     if (s.plan)
       out.push(
-        `${indent}    plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`,
+        `${indent}    plan ${s.plan.action} ${s.plan.name}` +
+          `${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`,
       );
     for (const line of approvalLines(s)) out.push(`${indent}    ${line}`);
     if (!s.approval && waiting.includes(s.id)) {

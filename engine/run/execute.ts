@@ -253,7 +253,9 @@ async function dispatch(
  */
 function abandonLost(ctx: ExecContext): void {
   for (const entry of ctx.ledger.running()) {
-    const message = `${entry.lostTrack ?? `task ${entry.taskId} was still running when the run ended`}: whether it completed is unknown, and it may still be running in Enterprise Manager`;
+    const message =
+      `${entry.lostTrack ?? `task ${entry.taskId} was still running when the run ended`}: ` +
+      `whether it completed is unknown, and it may still be running in Enterprise Manager`;
     entry.status = 'unknown';
     ctx.ledger.add({ kind: 'unknown', op: entry.op, stepId: entry.stepId, target: entry.target, targetId: entry.targetId, error: message });
     ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);

@@ -96,7 +96,9 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
       {
         action: 'manual',
         ok: false,
-        message: `no task id was recorded (the request got no answer), so EM cannot be asked about it: check ${where(item)} by hand in Enterprise Manager`,
+        message:
+          `no task id was recorded (the request got no answer), so EM cannot be asked about it: ` +
+          `check ${where(item)} by hand in Enterprise Manager`,
       },
       false,
     );
@@ -115,7 +117,8 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
           taskId,
           ok: false,
           message:
-            `task ${taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them, which died with the run); ` +
+            `task ${taskId} cannot be seen by a new session (EM tasks belong to the logon session that ` +
+            `started them, which died with the run); ` +
             `check by hand in Enterprise Manager: ${where(item)}`,
         },
         false,
@@ -126,7 +129,9 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
         action: 'delete-task',
         taskId,
         ok: false,
-        message: `could not read task ${taskId} (${errorMessage(error)}), so it was not stopped: whether ${where(item)} is failed over is unknown; check by hand`,
+        message:
+          `could not read task ${taskId} (${errorMessage(error)}), so it was not stopped: ` +
+          `whether ${where(item)} is failed over is unknown; check by hand`,
       },
       false,
     );
@@ -187,7 +192,9 @@ async function fromRestoreSession(item: Unresolved, o: RollbackRunOptions, recor
         action: 'manual',
         ...taskId,
         ok: false,
-        message: `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup server and cannot be stopped from here: stop it in the VBR console, or run rollback again later`,
+        message:
+          `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup ` +
+          `server and cannot be stopped from here: stop it in the VBR console, or run rollback again later`,
       },
       false,
     );
@@ -218,7 +225,10 @@ async function collected(item: Unresolved, taskId: string, o: RollbackRunOptions
       action: 'manual',
       taskId,
       ok: false,
-      message: `task ${taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished: check ${where(item)} in the VBR console; EM had reported the failover finished on the backup server; it was NOT stopped`,
+      message:
+        `task ${taskId} read OperationFinished (the backup server had finished; ` +
+        `EM had not collected the result) and was not seen Finished: ` +
+        `check ${where(item)} in the VBR console; EM had reported the failover finished on the backup server; it was NOT stopped`,
     },
     false,
   );
@@ -244,7 +254,8 @@ function finished(item: Unresolved, task: Task, o: RollbackRunOptions, record: R
       taskId: task.taskId,
       ok: true,
       message: success
-        ? `task ${task.taskId} had already finished successfully: ${what} (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)`
+        ? `task ${task.taskId} had already finished successfully: ` +
+          `${what} (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)`
         : `task ${task.taskId} had finished with failure: ${task.result?.message ?? 'no message'}; not failed over`,
     },
     true,
