@@ -92,8 +92,8 @@ export const planCommand: Command = async (argv, io) => {
     } else {
       io.stdout.write(renderPlan(plan, { media: target.media, encode: (c) => target.client.encode(c) }));
       if (rto) {
-        const target = plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : '';
-        io.stdout.write(`Estimated time to recover: ${formatMs(rto.estimateMs)}${target}, ${rto.basis}.\n`);
+        const against = plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : '';
+        io.stdout.write(`Estimated time to recover: ${formatMs(rto.estimateMs)}${against}, ${rto.basis}.\n`);
       }
     }
   } finally {

@@ -28,9 +28,8 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
       type: 'string',
       arg: 'FILE',
       description:
-        "execute exactly the plan saved by 'runbook plan --out FILE' (the playbook argument defaults to " +
-        "the plan's); refused (exit 3, nothing sent) when the playbook, " +
-        "the params or any name's id changed since",
+        "execute exactly the plan saved by 'runbook plan --out FILE' (the playbook argument defaults to the plan's); " +
+        "refused (exit 3, nothing sent) when the playbook, the params or any name's id changed since",
     },
     yes: { type: 'boolean', short: 'y', description: 'confirm without a prompt (required without a terminal)' },
     resume: {
@@ -52,16 +51,15 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
     'ignore-unresolved': {
       type: 'boolean',
       description:
-        'start even though the last run of this playbook left requests whose outcome is unknown (check ' +
-        'each in EM first; without it such a run is refused with exit 5)',
+        'start even though the last run of this playbook left requests whose outcome is unknown ' +
+        '(check each in EM first; without it such a run is refused with exit 5)',
     },
     concurrency: {
       type: 'string',
       arg: 'N',
       description:
-        'at most N failovers in flight across the whole run, ' +
-        "shared by the steps of a parallel group (each step's own concurrency still applies, " +
-        'and is capped by N too)',
+        'at most N failovers in flight across the whole run, shared by the steps of a parallel group ' +
+        "(each step's own concurrency still applies, and is capped by N too)",
     },
     quiet: { type: 'boolean', short: 'q', description: 'errors only (final summary on failure)' },
     'state-dir': {

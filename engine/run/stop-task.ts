@@ -140,8 +140,9 @@ export async function awaitFinished(ctx: RollbackContext, entry: TaskEntry, dead
     entry,
     `task ${entry.taskId} read OperationFinished (the backup server had finished; ` +
       `EM had not collected the result) and was not seen Finished; ${last}`,
-    `check "${entry.target}" in the VBR console; EM had reported the failover finished on the ` +
-      `backup server (task ${entry.taskId}, OperationFinished), so it is most likely failed over; it was NOT stopped`,
+    `check "${entry.target}" in the VBR console; ` +
+      `EM had reported the failover finished on the backup server (task ${entry.taskId}, OperationFinished), ` +
+      'so it is most likely failed over; it was NOT stopped',
   );
 }
 
@@ -262,8 +263,8 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
       target: entry.target,
       reason: 'failed-over',
       instruction:
-        `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) and EM ` +
-        'has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)',
+        `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) ` +
+        'and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)',
     });
   }
 }
