@@ -8,6 +8,7 @@ import { loadRunStatus } from '../../engine/run/status/run-status.js';
 import type { RunReport, VmReport } from '../../engine/run/report-types.js';
 import type { RequestLogEntry, SimState } from '../../engine/simulator/index.js';
 import { PASSWORD, USER, type DrillRun } from './scenario.js';
+import { checkPlanTruth, checkVappTruth } from './subject-truth.js';
 
 export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5';
 export const INVARIANTS: Record<InvariantId, string> = {
@@ -61,10 +62,11 @@ export function checkI2(run: DrillRun): string[] {
   const vms = allVms(run);
   for (const task of run.sim.state.tasks) {
     if (task.deleted || seen.has(task.taskId)) continue;
-    const vmName = task.subject.replace(/^vm:/, '');
+    const vmName = task.subject.replace(/^(vm|vapp|plan|undo-plan):/, '');
     const vm = vms.find((v) => v.name === vmName);
     const manual = run.report.manual.some((m) => m.target === vmName && m.reason === 'unknown');
     if (vm?.state === 'unknown' && manual) continue;
+    if (/^(undo-)?plan:/.test(task.subject) && manual) continue; // a plan has no VM entry: its manual action says it
     bad.push(`task ${task.taskId} (${task.subject}, ${task.state}) neither seen Finished nor deleted, and its VM is ${vm?.state ?? 'absent'}${manual ? '' : ', not listed for a manual check'}`);
   }
   return bad;
@@ -246,7 +248,7 @@ export function checkReportTruth(report: RunReport, state: SimState, seen: Reado
       out.push(`${model.name}: failed over in EM, the report does not say so`);
     }
   }
-  return out;
+  return [...out, ...checkVappTruth(report, state, seen), ...checkPlanTruth(report, state)];
 }
 
 /** I4 (explorer): exit code, report, report file and journal replay agree. */

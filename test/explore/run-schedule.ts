@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { checkExplored, TaskReads, type ExploreInvariant } from '../drills/invariants.js';
 import { runDrill, VMS } from '../drills/scenario.js';
+import { referenceSpec } from './reference.js';
 import { formatSchedule, stepsOf, toFaultSpec, type Schedule } from './schedule.js';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
@@ -24,7 +25,7 @@ export interface Explored {
   realMs: number;
   exitCode: number;
   output: string;
-  /** Request indexes (k) of the failover POSTs: where task faults can act. */
+  /** Request indexes (k) of the POSTs that created a task: where task faults can act. */
   posts: number[];
 }
 
@@ -48,6 +49,7 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
       pollInterval: s.poll,
       noFsync: true,
       onRequest: (e, state) => reads.observe(e, state),
+      ...(s.pb === 'small' || s.pb === 'two-tier' ? {} : referenceSpec(s.pb, s)),
     }),
     guard,
   ]);
@@ -73,7 +75,8 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
   try {
     const violations = checkExplored(run, reads, { ended: true, virtualMs, budgetMs: VIRTUAL_BUDGET_MS });
     const fired = run.sim.log.filter((e) => e.fault !== undefined).length;
-    const posts = run.sim.log.filter((e) => e.method === 'POST' && e.query.includes('action=failover')).map((e) => e.seq);
+    // Every POST that created a task: CDP and vApp failovers, a plan's start or undo.
+    const posts = run.sim.log.filter((e) => e.method === 'POST' && e.taskId !== undefined).map((e) => e.seq);
     return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts };
   } finally {
     rmSync(run.dir, { recursive: true, force: true });
