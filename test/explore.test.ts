@@ -1,6 +1,7 @@
 // The fault explorer's fixed slice (issue #20): every systematic cell of the small playbook
-// (request index k × fault kind) and 200 seeded schedules of it, each checked against the
-// six invariants of test/drills/invariants.ts. The deep run is `npm run explore`.
+// (request index k × fault kind), the mix playbook's cells at its task-creating POSTs, and
+// 200 seeded schedules of small, each checked against the six invariants of
+// test/drills/invariants.ts. The deep run is `npm run explore`.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -25,7 +26,7 @@ test('a schedule prints as one line that reads back the same; bad lines say what
   assert.is(formatSchedule(parseSchedule(line)), line);
   assert.equal(parseSchedule('pb=small;faults=opfin@4').faults, [{ kind: 'opfin', at: 4 }]);
   assert.throws(() => parseSchedule('pb=small;faults=melt@4'), /fault kind "melt" is not one of reset-before/);
-  assert.throws(() => parseSchedule('pb=huge'), /pb "huge" is not one of small, two-tier/);
+  assert.throws(() => parseSchedule('pb=huge'), /pb "huge" is not one of small, two-tier, erp, mix/);
   assert.throws(() => parseSchedule('pb=small;faults=503'), /"503" is not kind\[:arg\]@k/);
   assert.equal(scheduleOfSeed(42), scheduleOfSeed(42), 'a seed always draws the same schedule');
 });
@@ -61,6 +62,13 @@ test('the DELETE check: allowed after a read showed Running or Finished, flagged
 test('systematic: every request index × every fault kind on the small playbook', async () => {
   for await (const cell of systematic(['small'])) note(cell);
   assert.ok(tally.total > 150, `only ${tally.total} cells`);
+});
+
+test('the mix playbook (vApp, plan, exec with undo, approval): every fault kind at each POST that creates a task', async () => {
+  const before = tally.total;
+  for await (const cell of systematic(['mix'], (k, posts) => posts.has(k))) note(cell);
+  // The fault-free run and 10 kinds at each of its 5 task POSTs (vApp, plan, 3 CDP VMs).
+  assert.is(tally.total - before, 51);
 });
 
 test('200 seeded schedules of the small playbook', async () => {
