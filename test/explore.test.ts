@@ -1,12 +1,14 @@
 // The fault explorer's fixed slice (issue #20): every systematic cell of the small playbook
 // (request index k × fault kind), the mix playbook's cells at its task-creating POSTs, and
-// 200 seeded schedules of small, each checked against the six invariants of
+// 150 seeded schedules of small (about 85 s of CPU in all), each checked against the six invariants of
 // test/drills/invariants.ts. The deep run is `npm run explore`.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
+import { blankReport } from '../engine/run/report-types.js';
 import { TaskReads } from './drills/invariants.js';
+import { checkPlanTruth, checkVappTruth } from './drills/subject-truth.js';
 import { publishTable } from './drills/table.js';
 import { scheduleOfSeed, systematic, type Cell } from './explore/modes.js';
 import { runSchedule, violated } from './explore/run-schedule.js';
@@ -71,9 +73,49 @@ test('the mix playbook (vApp, plan, exec with undo, approval): every fault kind 
   assert.is(tally.total - before, 51);
 });
 
-test('200 seeded schedules of the small playbook', async () => {
+test('the mix rolls back its exec step with the undo, and reports its vApp and plan as EM has them', async () => {
+  // crm-web02's task fails (request 38): the rollback runs the exec undo and undoes the plan;
+  // the vApp and two CDP VMs stay failed over (EM cannot undo them), listed for the operator.
+  const e = await runSchedule(parseSchedule('pb=mix;faults=task-fail@38'));
+  assert.equal(violated(e), []);
+  assert.is(e.exitCode, 1);
+  assert.equal(e.execs, [['true'], ['true']], 'the command, then its undo');
+  assert.match(e.output, /undo failover plan DNS cutover plan.*: plan undone/);
+  assert.match(e.output, 'vApp "web-vapp" IS failed over');
+});
+
+test('the shipped ERP example runs on the demo inventory; a failing app VM leaves the others for the operator', async () => {
+  const clean = await runSchedule(parseSchedule('pb=erp;faults='));
+  assert.equal([violated(clean), clean.exitCode], [[], 0]);
+  assert.match(clean.output, 'failed over:   erp-db01, erp-db02, erp-app01, erp-app02');
+  // Only `notify` opts into rehearsal (rehearse: run); it is recorded, never spawned.
+  assert.equal(clean.execs.map((c) => c.slice(0, 2)), [['sh', '-c']]);
+  const failing = await runSchedule(parseSchedule('pb=erp;faults=task-fail@21'));
+  assert.equal([violated(failing), failing.exitCode], [[], 1]);
+  assert.match(failing.output, 'failed:        erp-app02 (EM reported failure: Injected: cannot lock the replica)');
+  assert.match(failing.output, 'VM "erp-app01" IS failed over');
+});
+
+test('I3 for vApps and plans: a report that claims what EM did not do is flagged', () => {
+  const state = { vApps: [{ id: 'a1', name: 'web-vapp', failedOver: true }], plans: [{ id: 'p1', name: 'DNS plan', active: false }], tasks: [] } as unknown as SimState;
+  const vm = { name: 'web-vapp', replica: 'web-vapp', restorePoint: 'latest', state: 'stopped' as const, taskId: 'task-1' };
+  const report = blankReport('r', {
+    steps: [
+      { id: 'web', name: 'web', kind: 'failoverVapp', outcome: 'failed', vms: [vm] },
+      { id: 'dns', name: 'dns', kind: 'failoverPlan', outcome: 'succeeded', plan: { name: 'DNS plan', action: 'start', taskId: 'task-2' } },
+    ],
+  });
+  assert.equal(checkVappTruth(report, state, new Set()), ['vApp web-vapp: reported stopped, EM failed it over']);
+  assert.equal(checkPlanTruth(report, state), ['plan DNS plan: reported started (not undone), EM says it is not in failover']);
+  const undone = { ...report, rollback: [{ at: '', action: 'undo-plan' as const, stepId: 'dns', target: 'DNS plan', ok: true, message: 'plan undone' }] };
+  assert.equal(checkPlanTruth(undone, state), []);
+  const active = { ...state, plans: [{ id: 'p1', name: 'DNS plan', active: true }] };
+  assert.equal(checkPlanTruth(undone, active), ['plan DNS plan: in failover in EM, but the step reads succeeded and undone and no manual action names it']);
+});
+
+test('150 seeded schedules of the small playbook', async () => {
   let small = 0;
-  for (let seed = 1; small < 200; seed++) {
+  for (let seed = 1; small < 150; seed++) {
     const schedule = scheduleOfSeed(seed);
     if (schedule.pb !== 'small') continue;
     small++;

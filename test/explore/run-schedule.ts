@@ -27,6 +27,8 @@ export interface Explored {
   output: string;
   /** Request indexes (k) of the POSTs that created a task: where task faults can act. */
   posts: number[];
+  /** Exec commands and undos the run asked for, in order (recorded, not spawned). */
+  execs: string[][];
 }
 
 export function violated(e: Explored): ExploreInvariant[] {
@@ -68,6 +70,7 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
       exitCode: -1,
       output: '',
       posts: [],
+      execs: [],
     };
   }
   const endedAt = run.report.endedAt ?? run.sim.log.at(-1)?.at;
@@ -77,7 +80,7 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
     const fired = run.sim.log.filter((e) => e.fault !== undefined).length;
     // Every POST that created a task: CDP and vApp failovers, a plan's start or undo.
     const posts = run.sim.log.filter((e) => e.method === 'POST' && e.taskId !== undefined).map((e) => e.seq);
-    return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts };
+    return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts, execs: run.execs };
   } finally {
     rmSync(run.dir, { recursive: true, force: true });
   }
