@@ -11,7 +11,8 @@ export function checkVappTruth(report: RunReport, state: SimState, seen: Readonl
     const model = state.vApps.find((a) => a.name === vm.name);
     if (!model) continue;
     if (vm.state === 'failed-over' && !model.failedOver) out.push(`vApp ${vm.name}: reported failed-over, EM says not`);
-    if ((vm.state === 'failed' || vm.state === 'stopped' || vm.state === 'not-started') && model.failedOver) out.push(`vApp ${vm.name}: reported ${vm.state}, EM failed it over`);
+    if ((vm.state === 'failed' || vm.state === 'stopped' || vm.state === 'not-started') && model.failedOver)
+      out.push(`vApp ${vm.name}: reported ${vm.state}, EM failed it over`);
     if (vm.state === 'running') out.push(`vApp ${vm.name}: still "running" in a finished report`);
     if (vm.state === 'unknown') {
       if (!report.manual.some((m) => m.target === vm.name)) out.push(`vApp ${vm.name}: unknown but not listed for a manual check`);
@@ -29,8 +30,9 @@ export function checkVappTruth(report: RunReport, state: SimState, seen: Readonl
  */
 export function checkPlanTruth(report: RunReport, state: SimState): string[] {
   const out: string[] = [];
-  for (const step of report.steps.filter((s) => s.kind === 'failoverPlan' && s.plan?.action === 'start')) {
-    const name = step.plan!.name;
+  for (const step of report.steps) {
+    if (step.kind !== 'failoverPlan' || step.plan?.action !== 'start') continue;
+    const name = step.plan.name;
     const model = state.plans.find((p) => p.name === name);
     if (!model) continue;
     const undone = report.rollback.some((a) => a.action === 'undo-plan' && a.target === name && a.ok);
@@ -38,7 +40,9 @@ export function checkPlanTruth(report: RunReport, state: SimState): string[] {
     const claimed = (step.outcome === 'succeeded' || credited) && !undone;
     if (claimed && !model.active) out.push(`plan ${name}: reported started${undone ? '' : ' (not undone)'}, EM says it is not in failover`);
     if (!claimed && model.active && !report.manual.some((m) => m.target === name)) {
-      out.push(`plan ${name}: in failover in EM, but the step reads ${step.outcome}${undone ? ' and undone' : ''} and no manual action names it`);
+      out.push(
+        `plan ${name}: in failover in EM, but the step reads ${step.outcome}${undone ? ' and undone' : ''} and no manual action names it`,
+      );
     }
   }
   return out;

@@ -28,8 +28,8 @@ const texts = new Map<FilePlaybook, string>();
 
 /** The playbook text (with the schedule's settings), the demo inventory and the approvals of a file playbook. */
 export function referenceSpec(pb: FilePlaybook, s: Schedule): Pick<DrillSpec, 'playbook' | 'inventory' | 'approve'> {
-  let text = texts.get(pb);
-  if (text === undefined) texts.set(pb, (text = readFileSync(FILES[pb], 'utf8')));
+  const text = texts.get(pb) ?? readFileSync(FILES[pb], 'utf8');
+  texts.set(pb, text);
   const doc = parseDocument(text);
   // The drill's client talks to the in-process simulator: the file's url, credentials and
   // TLS settings do not apply (and its caFile is not there).
