@@ -37,7 +37,7 @@ try {
   process.stdout.write = write;
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes (ESC [ ... m) around uvu's totals
 const plain = captured.replace(/\x1b\[[0-9;]*m/g, '');
 const num = (label: string) => Number(plain.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
 const total = num('Total');

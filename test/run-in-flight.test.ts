@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import { InterruptedError } from '../engine/errors.js';
 import { executePlan } from '../engine/run/execute.js';
-import { InFlightLimit } from '../engine/run/in-flight.js';
+import { InFlightLimit, type Release } from '../engine/run/in-flight.js';
 import type { RunRecorder } from '../engine/run/recorder.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
@@ -17,8 +17,12 @@ test('InFlightLimit: at most max slots; a release hands the slot to the oldest w
   const order: string[] = [];
   const r1 = await limit.acquire();
   const r2 = await limit.acquire();
-  const third = limit.acquire().then((r) => (order.push('third'), r));
-  const fourth = limit.acquire().then((r) => (order.push('fourth'), r));
+  const noted = (name: string) => (r: Release) => {
+    order.push(name);
+    return r;
+  };
+  const third = limit.acquire().then(noted('third'));
+  const fourth = limit.acquire().then(noted('fourth'));
   await Promise.resolve();
   assert.is(limit.inFlight, 2);
   assert.equal(order, []);
@@ -40,7 +44,10 @@ test('InFlightLimit.grants: several slots from one place in line, in the order a
   const limit = new InFlightLimit(2);
   const order: string[] = [];
   const releases: Array<() => void> = [];
-  const take = (name: string) => (release: () => void) => (order.push(name), releases.push(release));
+  const take = (name: string) => (release: () => void) => {
+    order.push(name);
+    releases.push(release);
+  };
   // Two free slots: given at once.
   await limit.grants(2, undefined, take('a'));
   assert.equal(order, ['a', 'a']);
@@ -56,7 +63,7 @@ test('InFlightLimit.grants: several slots from one place in line, in the order a
   assert.equal(order, ['a', 'a', 'b', 'b', 'b', 'c', 'd', 'd']);
   await d;
   assert.is(limit.inFlight, 2);
-  releases.splice(0).forEach((r) => r());
+  for (const r of releases.splice(0)) r();
   assert.is(limit.inFlight, 0);
 });
 
@@ -66,7 +73,10 @@ test('InFlightLimit.grants: a grant given back at once goes to the next in line;
   const controller = new AbortController();
   let given = 0;
   // Each grant is handed back immediately (a step that has nothing left to launch).
-  const bounce = limit.grants(2, undefined, (release) => (given++, release()));
+  const bounce = limit.grants(2, undefined, (release) => {
+    given++;
+    release();
+  });
   const abortable: Array<() => void> = [];
   const cut = limit.grants(3, controller.signal, (release) => abortable.push(release));
   held();
@@ -125,9 +135,17 @@ function watchInFlight(recorder: RunRecorder) {
 
 function groupSetup(stepVms: Record<string, number>, concurrency: number, maxInFlight: number | undefined) {
   const clock = new FakeClock({ auto: true });
-  const vms = Object.entries(stepVms).flatMap(([step, n]) => Array.from({ length: n }, (_, i) => ({ id: `${step}-${i + 1}`, name: `${step}${i + 1}`, durationMs: 10_000 })));
+  const vms = Object.entries(stepVms).flatMap(([step, n]) =>
+    Array.from({ length: n }, (_, i) => ({ id: `${step}-${i + 1}`, name: `${step}${i + 1}`, durationMs: 10_000 })),
+  );
   const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms }] });
-  const children = Object.entries(stepVms).map(([step, n]) => failoverStep(step, Array.from({ length: n }, (_, i) => `${step}${i + 1}`), { concurrency }));
+  const children = Object.entries(stepVms).map(([step, n]) =>
+    failoverStep(
+      step,
+      Array.from({ length: n }, (_, i) => `${step}${i + 1}`),
+      { concurrency },
+    ),
+  );
   const group: Step = { ...common('group'), kind: 'parallel', steps: children };
   return { clock, em, pb: playbook([group]), maxInFlight };
 }
@@ -177,7 +195,10 @@ test('an interrupt while VMs wait for a run-wide slot: they are never sent, the 
   assert.equal(em.log.filter((l) => l.includes('action=failover')).length, 2);
   assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')).length, 2);
   const b = result.report.steps.find((s) => s.id === 'b')!;
-  assert.ok(b.vms!.every((v) => v.state === 'not-started'), JSON.stringify(b.vms));
+  assert.ok(
+    b.vms!.every((v) => v.state === 'not-started'),
+    JSON.stringify(b.vms),
+  );
 });
 
 test.run();

@@ -3,53 +3,11 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cliPath, repoRoot } from './helpers/paths.js';
 import { runCli } from './helpers/cli.js';
-
-interface Running {
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  stop: (signal: NodeJS.Signals) => Promise<number | null>;
-}
-
-function startSim(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [cliPath, 'sim', '--port', '0', ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env } });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no URL line within 20s; stdout: ${out} stderr: ${err}`));
-    }, 20_000);
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (\S+)\/api\//.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({
-          url: m[1],
-          stdout: () => out,
-          stderr: () => err,
-          stop: async (signal) => {
-            child.kill(signal);
-            return exited;
-          },
-        });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code} before listening: ${err}`));
-    });
-  });
-}
+import { startSim } from './helpers/sim-process.js';
 
 test('runbook sim: serves the demo on loopback, logs requests without secrets, SIGTERM → 0', async () => {
   const sim = await startSim([]);
@@ -57,7 +15,10 @@ test('runbook sim: serves the demo on loopback, logs requests without secrets, S
   const root = await fetch(`${sim.url}/api/`);
   assert.is(root.status, 200);
   assert.match(await root.text(), '<EnterpriseManager');
-  const logon = await fetch(`${sim.url}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('runbook:runbook-demo').toString('base64')}` } });
+  const logon = await fetch(`${sim.url}/api/sessionMngr/?v=latest`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from('runbook:runbook-demo').toString('base64')}` },
+  });
   assert.is(logon.status, 201);
   const token = logon.headers.get('x-restsvcsessionid') ?? '';
   await logon.text();
@@ -84,7 +45,10 @@ test('runbook sim: admin from VEEAM_EM_USERNAME/PASSWORD (password never printed
   const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
   const inventory = join(dir, 'inv.yaml');
   writeFileSync(inventory, 'cdpReplicas: [{name: Only, vms: [one]}]\n');
-  const sim = await startSim(['--inventory', inventory, '--tls', '--seed', '3'], { VEEAM_EM_USERNAME: 'boss', VEEAM_EM_PASSWORD: 's3cret-pw' });
+  const sim = await startSim(['--inventory', inventory, '--tls', '--seed', '3'], {
+    VEEAM_EM_USERNAME: 'boss',
+    VEEAM_EM_PASSWORD: 's3cret-pw',
+  });
   assert.match(sim.url, /^https:/);
   const ca = /CA certificate: (\S+)/.exec(sim.stdout())?.[1] ?? '';
   assert.match(readFileSync(ca, 'utf8'), 'BEGIN CERTIFICATE');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JournalEntry } from '../engine/run/journal-types.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { deadPid } from './helpers/dead-pid.js';
 import { CRASHED_RUN_ID, crashedRunEntries, toJsonl } from './helpers/journal-fixture.js';
@@ -81,6 +81,13 @@ test('the approve command status prints for a waiting run decides it, as printed
   assert.match(approved.stdout, `approved step "dba-check" of run ${runId}`);
   const done = await run;
   assert.is(done.code, 0, done.stderr);
+  // So do the commands the run prints at its end.
+  const closing = [...commandsIn(done.stdout, 'status'), ...commandsIn(done.stdout, 'report')];
+  assert.is(closing.length, 2, done.stdout);
+  for (const line of closing) {
+    const r = await paste(line);
+    assert.is(r.code, 0, `${line}: ${r.stderr}`);
+  }
 });
 
 test('the status, rollback and run --resume commands status prints for a crashed run find it, as printed', async () => {

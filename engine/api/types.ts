@@ -220,6 +220,8 @@ export interface EmClient {
   startFailoverPlan(planId: string, spec: FailoverPlanStartSpec, options?: CallOptions): Promise<Task>;
   undoFailoverPlan(planId: string, options?: CallOptions): Promise<Task>;
   failoverReplicaPoint(pointId: string, options?: CallOptions): Promise<Task>;
+  /** Sends a plan's mutating call exactly as built (`calls.*`), answered by a Task: the plan is the request. */
+  send(call: ApiCall, options?: CallOptions): Promise<Task>;
 
   /** A 404 is "gone" only for a task of the current session (see `sessionEpoch`). */
   getTask(taskId: string, options?: CallOptions): Promise<Task>;

@@ -1,17 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** util.parseArgs with strict checking, turning its errors into a UsageError (exit 2). */
-export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`runbook ${command}: ${message}\nRun 'runbook ${command} --help' for usage.`);
-  }
-}
 
 /** `--param name=value` pairs into a record; a malformed pair is a UsageError. */
 export function parseParamFlags(values: string[] | undefined): Record<string, string> {
@@ -19,7 +6,11 @@ export function parseParamFlags(values: string[] | undefined): Record<string, st
   for (const pair of values ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
-    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const name = pair.slice(0, eq);
+    // Last-wins would silently drop a value the operator typed: a param is given once.
+    if (Object.hasOwn(params, name))
+      throw new UsageError(`--param ${name} is given twice ("${params[name]}" and "${pair.slice(eq + 1)}"): give each param once`);
+    params[name] = pair.slice(eq + 1);
   }
   return params;
 }

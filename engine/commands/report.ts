@@ -7,37 +7,49 @@ import { resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
-import { auditApprovals } from '../run/approval-audit.js';
-import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
+import { auditApprovals } from '../state/approval-audit.js';
+import { sshKeygenBin, sshKeygenProblem } from '../state/ssh-keygen.js';
 import { REPORT_SUFFIX } from '../plan/history.js';
-import { renderHtmlReport } from '../run/html/render.js';
-import { parseRunReport } from '../run/html/load-report.js';
-import { checkRunId } from '../run/journal.js';
-import type { RunReport } from '../run/report-types.js';
-import { resolveStateDir, runsDir } from '../run/state-dir.js';
-import { loadRunStatus, requireRunStart } from '../run/status/run-status.js';
-import { writeFileAtomic } from '../run/writers/atomic.js';
-import { parseCommandArgs } from './args.js';
-import type { Command } from './io.js';
+import { renderHtmlReport } from '../report/html/render.js';
+import { parseRunReport } from '../state/load-report.js';
+import { checkRunId } from '../state/journal.js';
+import type { RunReport } from '../state/report-types.js';
+import { resolveStateDir, runsDir } from '../state/state-dir.js';
+import { loadRunStatus, requireRunStart } from '../state/run-status.js';
+import { writeFileAtomic } from '../state/atomic.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
+import type { Command } from '../io.js';
 
-const HELP = `Usage: runbook report <run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE] [--verify [--allowed-signers FILE]]
-
-Renders a run as a self-contained HTML report (inline CSS and SVG, no scripts, nothing
+export const REPORT = defineCommand({
+  name: 'report',
+  usage: '<run-id | report.json> [--out FILE.html] [--state-dir DIR] [--playbook FILE] [--verify [--allowed-signers FILE]]',
+  about: `Renders a run as a self-contained HTML report (inline CSS and SVG, no scripts, nothing
 fetched): header with outcome, RTO and RPO against the targets, what remains to be done by
 hand, a recovery timeline, and tables of steps, VMs, rollback actions and events.
 
   <run-id>            a run in the state dir: <state-dir>/runs/<run-id>.report.json, or its
                       journal (<run-id>.jsonl) when the run left no report
-  <report.json>       a report written by 'runbook run --report FILE.json'
-  --out FILE.html     where to write (default: <run-id>.html in the current directory)
-  --state-dir DIR     where runs are recorded (default: .runbook/ beside --playbook, else
-                      ./.runbook, as for every command)
-  --playbook FILE     the playbook whose runs to look in (its .runbook/)
-  --verify            instead of the HTML: check every signed approval again, offline, with
-                      ssh-keygen against the allowed-signers file; exit 1 if any fails
-  --allowed-signers F the file to check against (default: the run's playbook's
-                      approvers.allowedSigners)
-`;
+  <report.json>       a report written by 'runbook run --report FILE.json'`,
+  options: {
+    out: { type: 'string', short: 'o', arg: 'FILE.html', description: 'where to write (default: <run-id>.html in the current directory)' },
+    'state-dir': {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook, as for every command)',
+    },
+    playbook: { type: 'string', arg: 'FILE', description: 'the playbook whose runs to look in (its .runbook/)' },
+    verify: {
+      type: 'boolean',
+      description:
+        'instead of the HTML: check every signed approval again, offline, with ssh-keygen against the allowed-signers file; exit 1 if any fails',
+    },
+    'allowed-signers': {
+      type: 'string',
+      arg: 'FILE',
+      description: "the file to check against (default: the run's playbook's approvers.allowedSigners)",
+    },
+  },
+});
 
 /** The report of a run id: its JSON report if the run wrote one, else its journal replayed. */
 export function loadRunReport(stateDir: string, runId: string): { report: RunReport; from: string } {
@@ -71,20 +83,13 @@ const fileSafe = (runId: string) => runId.replace(/[^0-9A-Za-z._-]/g, '_').repla
 
 export function makeReportCommand(clock: Clock = systemClock): Command {
   return async (argv, io) => {
-    const { values, positionals } = parseCommandArgs('report', argv, {
-      out: { type: 'string', short: 'o' },
-      'state-dir': { type: 'string' },
-      playbook: { type: 'string' },
-      verify: { type: 'boolean' },
-      'allowed-signers': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
+    const { values, positionals } = parseOptions(REPORT, argv);
     if (values.help) {
-      io.stdout.write(HELP);
+      io.stdout.write(renderHelp(REPORT));
       return 0;
     }
     if (positionals.length !== 1) {
-      throw new UsageError(`runbook report: expected one run id or report.json, got ${positionals.length}\n${HELP}`);
+      throw new UsageError(`runbook report: expected one run id or report.json, got ${positionals.length} (see 'runbook report --help')`);
     }
     const target = positionals[0]!;
     const path = resolve(io.cwd, target);

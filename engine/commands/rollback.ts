@@ -9,43 +9,51 @@ import { systemClock, type Clock } from '../clock.js';
 import { errorMessage, LockedError, UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import type { ServerConfig } from '../playbook/types.js';
-import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
-import { checkRunId, openJournal } from '../run/journal.js';
-import { acquireLock } from '../run/lock.js';
-import { rollbackUnresolved } from '../run/status/rollback-run.js';
-import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../run/status/run-status.js';
-import { resolveStateDir } from '../run/state-dir.js';
-import { WAIT_NOTICE_MS } from '../run/target.js';
+import { resolveCredentials, serverClientOptions } from './credentials.js';
+import { checkRunId, openJournal } from '../state/journal.js';
+import { acquireLock } from '../state/lock.js';
+import { rollbackUnresolved } from '../run/rollback-run.js';
+import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../state/run-status.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { WAIT_NOTICE_MS } from './target.js';
 import { describeWait } from '../api/wait-notice.js';
-import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
-import { parseCommandArgs } from './args.js';
-import type { Command, CommandIO } from './io.js';
+import { runbookCommand, stateDirArgs } from '../state/hint.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
+import type { Command, CommandIO } from '../io.js';
 
-const HELP = `Usage: runbook rollback --run ID [--state-dir DIR] [--playbook FILE] [--server URL] [--yes] [--force]
-
-For a run that ended without finishing (see 'runbook status'): asks Enterprise Manager
+export const ROLLBACK = defineCommand({
+  name: 'rollback',
+  usage: '--run ID [--state-dir DIR] [--playbook FILE] [--server URL] [--yes] [--force]',
+  about: `For a run that ended without finishing (see 'runbook status'): asks Enterprise Manager
 about every task the run left in flight, stops those still running (DELETE /tasks/{id}),
 records the result of those that finished, and lists what must be checked by hand.
 
 EM tasks belong to the logon session that started them, so a new session usually cannot
 see them (404): rollback then says so and names the VMs, replicas and task ids to check in
-the EM console. Requests that got no answer have no task id and are always listed.
-
-Options:
-  --run ID          the run to roll back (required)
-  --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)
-  --playbook FILE   the playbook (default: the one the run recorded); read for server settings
-  --server URL      Enterprise Manager URL (default: the one the run used, where its
-                    tasks are; else VEEAM_EM_URL, else the playbook's server.url)
-  --yes             do not ask for confirmation (required without a terminal)
-  --force           roll back a run that started on another host (only if it is dead)
-
-Credentials: VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or VEEAM_EM_PASSWORD_FILE), else the
+the EM console. Requests that got no answer have no task id and are always listed.`,
+  options: {
+    run: { type: 'string', arg: 'ID', description: 'the run to roll back (required)' },
+    'state-dir': {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)',
+    },
+    playbook: { type: 'string', arg: 'FILE', description: 'the playbook (default: the one the run recorded); read for server settings' },
+    server: {
+      type: 'string',
+      arg: 'URL',
+      description:
+        "Enterprise Manager URL (default: the one the run used, where its tasks are; else VEEAM_EM_URL, else the playbook's server.url)",
+    },
+    yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (required without a terminal)' },
+    force: { type: 'boolean', description: 'roll back a run that started on another host (only if it is dead)' },
+  },
+  notes: `Credentials: VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD (or VEEAM_EM_PASSWORD_FILE), else the
 playbook's server block; the environment overrides the playbook.
 
 Exit codes: 0 nothing left unresolved, 1 something must still be checked by hand,
-2 bad arguments, 4 cannot log on, 5 the run is still running.
-`;
+2 bad arguments, 4 cannot log on, 5 the run is still running.`,
+});
 
 /** Test seam: the command builds its EM client through this (the simulator in tests). */
 export interface RollbackDeps {
@@ -56,17 +64,9 @@ export interface RollbackDeps {
 export const rollbackCommand: Command = (argv, io) => runRollback(argv, io, {});
 
 export async function runRollback(argv: string[], io: CommandIO, deps: RollbackDeps): Promise<number> {
-  const { values } = parseCommandArgs('rollback', argv, {
-    run: { type: 'string' },
-    'state-dir': { type: 'string' },
-    playbook: { type: 'string' },
-    server: { type: 'string' },
-    yes: { type: 'boolean', short: 'y' },
-    force: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseOptions(ROLLBACK, argv);
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(renderHelp(ROLLBACK));
     return 0;
   }
   if (values.run === undefined) throw new UsageError("runbook rollback: --run ID is required (see 'runbook status' for run ids)");
@@ -93,7 +93,15 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
     if (status.report.server.simulated && !values.server) {
       // --simulate runs used an in-process simulator that ended with the process.
       for (const u of status.unresolved) {
-        journal.append({ at: now(), type: 'rollback', action: 'manual', stepId: u.stepId, target: u.request.target, ok: true, message: 'simulated run: its in-process simulator ended with the run; nothing exists to stop' });
+        journal.append({
+          at: now(),
+          type: 'rollback',
+          action: 'manual',
+          stepId: u.stepId,
+          target: u.request.target,
+          ok: true,
+          message: 'simulated run: its in-process simulator ended with the run; nothing exists to stop',
+        });
       }
     } else {
       const client = await logOn(io, values, status, deps, clock, journal.registerSecret);
@@ -122,9 +130,13 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
   io.stdout.write(`\nStill to check by hand in Enterprise Manager (${after.unresolved.length}):\n`);
   for (const u of after.unresolved) {
     const t = u.request;
-    io.stdout.write(`  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`);
+    io.stdout.write(
+      `  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`,
+    );
   }
-  io.stdout.write(`Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`);
+  io.stdout.write(
+    `Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
+  );
   return 1;
 }
 
@@ -170,7 +182,9 @@ async function logOn(
       server = (await loadPlaybook(file)).server;
     } catch (error) {
       // The playbook may have moved or changed since the run: the environment still works.
-      io.stderr.write(`runbook: warning: cannot read the playbook ${file} (${errorMessage(error).split('\n')[0]}); using the environment for credentials\n`);
+      io.stderr.write(
+        `runbook: warning: cannot read the playbook ${file} (${errorMessage(error).split('\n')[0]}); using the environment for credentials\n`,
+      );
     }
   }
   const creds = resolveCredentials({

@@ -6,35 +6,37 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { scaledClock, systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import { parseCommandArgs } from './args.js';
-import type { Command } from './io.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
+import type { Command } from '../io.js';
 import type { Inventory, RequestLogEntry } from '../simulator/types.js';
 
-const USAGE = `Usage: runbook sim [options]
-
-Serve a simulated Veeam Backup Enterprise Manager REST API (/api, XML and JSON) for
+export const SIM = defineCommand({
+  name: 'sim',
+  usage: '[options]',
+  about: `Serve a simulated Veeam Backup Enterprise Manager REST API (/api, XML and JSON) for
 trying playbooks without a real EM. Without --inventory or --from-playbook it serves a
 demo inventory (3 CDP replicas, a vApp, a failover plan). At start it lists every
-replica, VM, vApp and plan it serves: a playbook must use exactly these names.
-
-Options:
-  --host HOST           address to listen on (default 127.0.0.1: loopback only)
-  --port N              port (default 9398; 0 picks a free one)
-  --inventory FILE      inventory YAML/JSON (schemas/inventory.schema.json)
-  --from-playbook FILE  an inventory holding everything the playbook names, healthy
-  --tls                 HTTPS with a self-signed certificate made at start; its PEM is
-                        written to a file whose path is printed (use it as tls.caFile)
-  --seed N              seed for faults with a rate and generated ids (default 1)
-  --time-scale X        run the simulator's clock X times faster (default 1)
-  --session-idle DUR    logon session idle timeout (default 15m)
-  --quiet               at start, count the inventory instead of listing every name
-  -h, --help            show this help
-
-Account: VEEAM_EM_USERNAME / VEEAM_EM_PASSWORD when both are set, else the demo
+replica, VM, vApp and plan it serves: a playbook must use exactly these names.`,
+  options: {
+    host: { type: 'string', arg: 'HOST', description: 'address to listen on (default 127.0.0.1: loopback only)' },
+    port: { type: 'string', arg: 'N', description: 'port (default 9398; 0 picks a free one)' },
+    inventory: { type: 'string', arg: 'FILE', description: 'inventory YAML/JSON (schemas/inventory.schema.json)' },
+    'from-playbook': { type: 'string', arg: 'FILE', description: 'an inventory holding everything the playbook names, healthy' },
+    tls: {
+      type: 'boolean',
+      description:
+        'HTTPS with a self-signed certificate made at start; its PEM is written to a file whose path is printed (use it as tls.caFile)',
+    },
+    seed: { type: 'string', arg: 'N', description: 'seed for faults with a rate and generated ids (default 1)' },
+    'time-scale': { type: 'string', arg: 'X', description: "run the simulator's clock X times faster (default 1)" },
+    'session-idle': { type: 'string', arg: 'DUR', description: 'logon session idle timeout (default 15m)' },
+    quiet: { type: 'boolean', description: 'at start, count the inventory instead of listing every name' },
+  },
+  notes: `Account: VEEAM_EM_USERNAME / VEEAM_EM_PASSWORD when both are set, else the demo
 account runbook / runbook-demo (Portal Administrator). Demo accounts operator /
 operator-demo (Restore Operator) and portal / portal-demo (Portal User) also exist in the
-demo inventory.
-`;
+demo inventory.`,
+});
 
 function positiveNumber(text: string, flag: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
@@ -52,20 +54,9 @@ function logLine(e: RequestLogEntry): string {
 }
 
 export const simCommand: Command = async (argv, io) => {
-  const { values } = parseCommandArgs('sim', argv, {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    inventory: { type: 'string' },
-    'from-playbook': { type: 'string' },
-    tls: { type: 'boolean' },
-    seed: { type: 'string' },
-    'time-scale': { type: 'string' },
-    'session-idle': { type: 'string' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseOptions(SIM, argv);
   if (values.help) {
-    io.stdout.write(USAGE);
+    io.stdout.write(renderHelp(SIM));
     return 0;
   }
   if (values.inventory !== undefined && values['from-playbook'] !== undefined) {
@@ -80,14 +71,17 @@ export const simCommand: Command = async (argv, io) => {
   let sessionIdleMs = sim.DEFAULT_SESSION_IDLE_MS;
   if (values['session-idle'] !== undefined) {
     const parsed = parseDuration(values['session-idle']);
-    if (typeof parsed === 'string' || parsed <= 0) throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
+    if (typeof parsed === 'string' || parsed <= 0)
+      throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
     sessionIdleMs = parsed;
   }
 
-  const envUser = io.env['VEEAM_EM_USERNAME'];
-  const envPassword = io.env['VEEAM_EM_PASSWORD'];
+  const envUser = io.env.VEEAM_EM_USERNAME;
+  const envPassword = io.env.VEEAM_EM_PASSWORD;
   if ((envUser === undefined) !== (envPassword === undefined)) {
-    throw new UsageError('runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither (then the demo account runbook / runbook-demo is used)');
+    throw new UsageError(
+      'runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither (then the demo account runbook / runbook-demo is used)',
+    );
   }
   const admin = envUser !== undefined && envPassword !== undefined ? { name: envUser, password: envPassword } : sim.DEMO_ADMIN;
 
@@ -119,7 +113,9 @@ export const simCommand: Command = async (argv, io) => {
   });
   const server = await sim.startSimulatorServer(simulator, { host, port, tls: values.tls === true });
   const out: string[] = [`Enterprise Manager simulator listening on ${server.url}/api/`];
-  out.push(`  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`);
+  out.push(
+    `  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`,
+  );
   out.push(`  inventory: ${source}: ${sim.inventoryCounts(inventory)}`);
   if (values.quiet !== true) out.push(...sim.inventoryLines(inventory));
   // The CA file's folder is removed when the simulator stops (SIGINT/SIGTERM abort io.signal).

@@ -4,42 +4,38 @@
 
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkRunId } from '../run/journal.js';
-import { detailJson, listJson, renderRunDetail, renderRunList } from '../run/status/render.js';
-import { loadRunList, loadRunStatus } from '../run/status/run-status.js';
-import { resolveStateDir } from '../run/state-dir.js';
-import { parseCommandArgs } from './args.js';
-import type { Command } from './io.js';
+import { checkRunId } from '../state/journal.js';
+import { detailJson, listJson, renderRunDetail, renderRunList } from '../report/status-render.js';
+import { loadRunList, loadRunStatus } from '../state/run-status.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
+import type { Command } from '../io.js';
 
-const HELP = `Usage: runbook status [--run ID] [--state-dir DIR] [--playbook FILE] [--format text|json] [--limit N]
-
-Without --run: the last runs (run id, playbook, start, duration, outcome).
+export const STATUS = defineCommand({
+  name: 'status',
+  usage: '[--run ID] [--state-dir DIR] [--playbook FILE] [--format text|json] [--limit N]',
+  about: `Without --run: the last runs (run id, playbook, start, duration, outcome).
 With --run:    that run in detail: the VMs requested, the tasks in flight, what is
-               unresolved and what to do about it.
-
-Options:
-  --run ID          one run in detail
-  --state-dir DIR   where runs are recorded (default: .runbook/ beside --playbook,
-                    else ./.runbook)
-  --playbook FILE   only runs of this playbook (and its state directory)
-  --format FMT      text (default) or json
-  --limit N         how many runs to list (default 10)
-
-Outcomes: succeeded, failed, rolled-back, interrupted (stopped by a signal), running,
-crashed (no run-end line and its process is gone), unfinished (ran on another host).
-`;
+               unresolved and what to do about it.`,
+  options: {
+    run: { type: 'string', arg: 'ID', description: 'one run in detail' },
+    'state-dir': {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)',
+    },
+    playbook: { type: 'string', arg: 'FILE', description: 'only runs of this playbook (and its state directory)' },
+    format: { type: 'string', arg: 'text|json', default: 'text', description: 'output format' },
+    limit: { type: 'string', arg: 'N', default: '10', description: 'how many runs to list' },
+  },
+  notes: `Outcomes: succeeded, failed, rolled-back, interrupted (stopped by a signal), running,
+crashed (no run-end line and its process is gone), unfinished (ran on another host).`,
+});
 
 export const statusCommand: Command = async (argv, io) => {
-  const { values } = parseCommandArgs('status', argv, {
-    run: { type: 'string' },
-    'state-dir': { type: 'string' },
-    playbook: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    limit: { type: 'string', default: '10' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseOptions(STATUS, argv);
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(renderHelp(STATUS));
     return 0;
   }
   const format = values.format;

@@ -5,25 +5,29 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, UsageError, type Diagnostic } from '../errors.js';
-import { parseCommandArgs } from './args.js';
-import type { Command, CommandIO } from './io.js';
+import { defineCommand, parseOptions, renderHelp } from './options.js';
+import type { Command, CommandIO } from '../io.js';
 
-const HELP = `Usage: runbook validate [options] <file|directory>...
-
-Checks playbooks offline (no connection to Enterprise Manager): YAML syntax, the JSON Schema
+export const VALIDATE = defineCommand({
+  name: 'validate',
+  usage: '[options] <file|directory>...',
+  about: `Checks playbooks offline (no connection to Enterprise Manager): YAML syntax, the JSON Schema
 (schemas/playbook.schema.json), and rules such as unique step ids, conditions that refer to
 earlier steps, defined params and no literal secrets. Every problem of every file is reported
-at once as file:line:col. A directory means every *.yaml and *.yml file inside it.
-
-Options:
-  --format text|json  text (default): compiler-style lines; json: [{file, valid, diagnostics}]
-  -h, --help          show this help
-
-Under GitHub Actions (GITHUB_ACTIONS=true) each problem is also printed as an
+at once as file:line:col. A directory means every *.yaml and *.yml file inside it.`,
+  options: {
+    format: {
+      type: 'string',
+      arg: 'text|json',
+      default: 'text',
+      description: 'text: compiler-style lines; json: [{file, valid, diagnostics}]',
+    },
+  },
+  notes: `Under GitHub Actions (GITHUB_ACTIONS=true) each problem is also printed as an
 ::error/::warning annotation so it shows on the pull request.
 
-Exit codes: 0 every file is valid (warnings allowed), 2 a file is invalid or unreadable.
-`;
+Exit codes: 0 every file is valid (warnings allowed), 2 a file is invalid or unreadable.`,
+});
 
 export interface FileResult {
   file: string;
@@ -32,24 +36,35 @@ export interface FileResult {
 }
 
 export const validateCommand: Command = async (argv, io) => {
-  const { values, positionals } = parseCommandArgs('validate', argv, {
-    format: { type: 'string', default: 'text' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values, positionals } = parseOptions(VALIDATE, argv);
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(renderHelp(VALIDATE));
     return ExitCode.ok;
   }
   const format = values.format;
   if (format !== 'text' && format !== 'json') throw new UsageError(`runbook validate: --format must be text or json, not "${format}"`);
-  if (positionals.length === 0) throw new UsageError("runbook validate: name at least one playbook file or directory\nRun 'runbook validate --help' for usage.");
+  if (positionals.length === 0)
+    throw new UsageError("runbook validate: name at least one playbook file or directory\nRun 'runbook validate --help' for usage.");
 
   const { validateFile } = await import('../playbook/validate.js');
   const results: FileResult[] = [];
   for (const target of positionals) {
     const expanded = await expand(target, io);
     if (expanded.kind === 'empty') {
-      results.push({ file: target, valid: false, diagnostics: [{ file: target, line: 1, col: 1, severity: 'error', code: 'load/no-playbooks', message: `${target} is a directory with no .yaml or .yml files in it` }] });
+      results.push({
+        file: target,
+        valid: false,
+        diagnostics: [
+          {
+            file: target,
+            line: 1,
+            col: 1,
+            severity: 'error',
+            code: 'load/no-playbooks',
+            message: `${target} is a directory with no .yaml or .yml files in it`,
+          },
+        ],
+      });
       continue;
     }
     // Reads overlap (parsing is synchronous anyway); results keep the argument order.

@@ -3,10 +3,10 @@
 // `plan` shows every name that does not resolve instead of the first.
 
 import { dirname, resolve as resolvePath } from 'node:path';
+import { calls } from '../api/calls.js';
 import type { CdpFailoverSpec, CdpReplica, EmClient } from '../api/types.js';
 import { EmHttpError, errorMessage } from '../errors.js';
 import type { ParamValue, Playbook, RestorePoint, Step } from '../playbook/types.js';
-import { cdpFailoverCall, planStartCall, planUndoCall, vappFailoverCall } from './calls.js';
 import { describeCondition, evaluateCondition } from './conditions.js';
 import { neverTwiceProblems } from './never-twice.js';
 import { chosenMoment, coverageProblem } from './coverage.js';
@@ -36,7 +36,12 @@ export async function resolvePlan(options: ResolveOptions): Promise<Plan> {
   for (const problem of neverTwiceProblems(steps)) r.problems.push(problem);
   const pb = options.playbook;
   return {
-    playbook: { name: pb.name, ...(pb.description !== undefined ? { description: pb.description } : {}), file: pb.file, ...(pb.approvers ? { approvers: pb.approvers } : {}) },
+    playbook: {
+      name: pb.name,
+      ...(pb.description !== undefined ? { description: pb.description } : {}),
+      file: pb.file,
+      ...(pb.approvers ? { approvers: pb.approvers } : {}),
+    },
     params: options.params,
     server: options.server,
     pollIntervalMs: pb.defaults.pollIntervalMs,
@@ -111,14 +116,17 @@ class Resolver {
         const { replica, vms } = await this.vms(where, step.cdpReplica, step.vms);
         const at = chosenMoment(spec);
         if (at !== undefined) {
-          for (const vm of vms) await this.covered(where, at, `VM "${vm.name}"`, (start, end) => this.o.client.cdpIntervals(vm.replicaId, vm.id, start, end, this.opts()));
+          for (const vm of vms)
+            await this.covered(where, at, `VM "${vm.name}"`, (start, end) =>
+              this.o.client.cdpIntervals(vm.replicaId, vm.id, start, end, this.opts()),
+            );
         }
         const cap = this.o.maxConcurrency;
         return {
           ...base,
           kind: 'failover',
           replica,
-          vms: vms.map((vm) => Object.assign(vm, { call: cdpFailoverCall(vm.replicaId, vm.id, spec) })),
+          vms: vms.map((vm) => Object.assign(vm, { call: calls.failoverCdpVm(vm.replicaId, vm.id, spec) })),
           spec,
           restorePoint,
           concurrency: Math.max(1, cap !== undefined ? Math.min(cap, step.concurrency) : step.concurrency),
@@ -132,11 +140,14 @@ class Resolver {
         const { spec, restorePoint } = this.restorePoint(step.restorePoint, where);
         const vapp = await this.vapp(where, step.vapp);
         const at = chosenMoment(spec);
-        if (at !== undefined && vapp.id) await this.covered(where, at, `vApp "${vapp.name}"`, (start, end) => this.o.client.vappIntervals(vapp.id, start, end, this.opts()));
+        if (at !== undefined && vapp.id)
+          await this.covered(where, at, `vApp "${vapp.name}"`, (start, end) =>
+            this.o.client.vappIntervals(vapp.id, start, end, this.opts()),
+          );
         return {
           ...base,
           kind: 'failoverVapp',
-          vapp: { ...vapp, call: vappFailoverCall(vapp.id, spec) },
+          vapp: { ...vapp, call: calls.failoverVapp(vapp.id, spec) },
           spec,
           restorePoint,
           rollback: {
@@ -155,11 +166,11 @@ class Resolver {
             if (at.ok) spec = { startDate: at.value };
             else this.problems.push(`${where}: before: ${at.problem}`);
           }
-          call = planStartCall(plan.id, spec);
+          call = calls.startFailoverPlan(plan.id, spec);
         } else {
-          call = planUndoCall(plan.id);
+          call = calls.undoFailoverPlan(plan.id);
         }
-        const undo = planUndoCall(plan.id);
+        const undo = calls.undoFailoverPlan(plan.id);
         return {
           ...base,
           kind: 'failoverPlan',
@@ -169,9 +180,7 @@ class Resolver {
           rollback: {
             whileRunning: DELETE_WHILE_RUNNING,
             afterSuccess:
-              step.action === 'start'
-                ? { kind: 'call', call: undo, text: `undo the plan: POST ${undo.path}` }
-                : { kind: 'none' },
+              step.action === 'start' ? { kind: 'call', call: undo, text: `undo the plan: POST ${undo.path}` } : { kind: 'none' },
           },
         };
       }
@@ -193,7 +202,14 @@ class Resolver {
       case 'wait':
         return { ...base, kind: 'wait', durationMs: step.durationMs, rollback: none };
       case 'approval':
-        return { ...base, kind: 'approval', message: this.bind(step.message, where), quorum: step.quorum, ...(step.signers ? { signers: step.signers } : {}), rollback: none };
+        return {
+          ...base,
+          kind: 'approval',
+          message: this.bind(step.message, where),
+          quorum: step.quorum,
+          ...(step.signers ? { signers: step.signers } : {}),
+          rollback: none,
+        };
       case 'exec': {
         const folder = dirname(this.o.playbook.file);
         const command = step.command.map((a) => this.bind(a, where));

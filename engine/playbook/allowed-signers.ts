@@ -20,40 +20,54 @@ export interface AllowedSigners {
   problems: { line: number; message: string }[];
 }
 
-const KEY_TYPE = /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(?:ed25519|rsa)-cert-v01@openssh\.com|ecdsa-sha2-nistp(?:256|384|521)-cert-v01@openssh\.com)$/;
+const KEY_TYPE =
+  /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(?:ed25519|rsa)-cert-v01@openssh\.com|ecdsa-sha2-nistp(?:256|384|521)-cert-v01@openssh\.com)$/;
 const TIME = /^\d{8}(?:\d{4}(?:\d{2})?)?Z?$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export function parseAllowedSigners(text: string): AllowedSigners {
   const out: AllowedSigners = { signers: [], problems: [] };
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    const fields = splitFields(trimmed);
-    if (fields === undefined) return out.problems.push({ line, message: 'an unterminated quote' });
-    const [principals, second, ...rest] = fields;
-    let options: string | undefined;
-    let keyType = second;
-    if (second !== undefined && !KEY_TYPE.test(second)) {
-      options = second;
-      keyType = rest.shift();
-    }
-    const key = rest[0];
-    if (principals === undefined || keyType === undefined || key === undefined) {
-      return out.problems.push({ line, message: 'expected "principals [options] keytype key" (e.g. alice@example.com ssh-ed25519 AAAA…)' });
-    }
-    if (!KEY_TYPE.test(keyType)) return out.problems.push({ line, message: `"${clip(keyType)}" is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …)` });
-    if (!BASE64.test(key)) return out.problems.push({ line, message: 'the key is not base64' });
-    const signer: AllowedSigner = { line, principals: unquote(principals).split(',').filter((p) => p !== ''), certAuthority: false, keyType };
-    if (options !== undefined) {
-      const problem = applyOptions(signer, options);
-      if (problem) return out.problems.push({ line, message: problem });
-    }
-    if (signer.principals.length === 0) return out.problems.push({ line, message: 'no principal names the key' });
-    out.signers.push(signer);
-  });
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const parsed = parseLine(raw, i + 1);
+    if (typeof parsed === 'string') out.problems.push({ line: i + 1, message: parsed });
+    else if (parsed) out.signers.push(parsed);
+  }
   return out;
+}
+
+/** One line's signer, or what is wrong with it, or undefined for a blank or comment line. */
+function parseLine(raw: string, line: number): AllowedSigner | string | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === '' || trimmed.startsWith('#')) return undefined;
+  const fields = splitFields(trimmed);
+  if (fields === undefined) return 'an unterminated quote';
+  const [principals, second, ...rest] = fields;
+  let options: string | undefined;
+  let keyType = second;
+  if (second !== undefined && !KEY_TYPE.test(second)) {
+    options = second;
+    keyType = rest.shift();
+  }
+  const key = rest[0];
+  if (principals === undefined || keyType === undefined || key === undefined) {
+    return 'expected "principals [options] keytype key" (e.g. alice@example.com ssh-ed25519 AAAA…)';
+  }
+  if (!KEY_TYPE.test(keyType)) return `"${clip(keyType)}" is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …)`;
+  if (!BASE64.test(key)) return 'the key is not base64';
+  const signer: AllowedSigner = {
+    line,
+    principals: unquote(principals)
+      .split(',')
+      .filter((p) => p !== ''),
+    certAuthority: false,
+    keyType,
+  };
+  if (options !== undefined) {
+    const problem = applyOptions(signer, options);
+    if (problem) return problem;
+  }
+  if (signer.principals.length === 0) return 'no principal names the key';
+  return signer;
 }
 
 /** Whether `name` is one of the line's principals (ssh's `*` and `?` patterns honoured). */
@@ -114,7 +128,12 @@ function unquote(s: string): string {
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 function clip(s: string): string {

@@ -32,7 +32,10 @@ export function schemasDirectory(): string {
   if (schemasDir) return schemasDir;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'schemas', 'playbook.schema.json'))) return (schemasDir = join(dir, 'schemas'));
+    if (existsSync(join(dir, 'schemas', 'playbook.schema.json'))) {
+      schemasDir = join(dir, 'schemas');
+      return schemasDir;
+    }
     dir = dirname(dir);
   }
   throw new InternalError('cannot find schemas/playbook.schema.json next to the engine');
@@ -43,7 +46,8 @@ export const validatorFile = () => join(schemasDirectory(), 'playbook.validate.c
 
 let schema: Record<string, unknown> | undefined;
 export function playbookSchema(): Record<string, unknown> {
-  return (schema ??= JSON.parse(readFileSync(schemaFile(), 'utf8')) as Record<string, unknown>);
+  schema ??= JSON.parse(readFileSync(schemaFile(), 'utf8')) as Record<string, unknown>;
+  return schema;
 }
 
 let validator: SchemaValidator | undefined;

@@ -2,12 +2,12 @@
 // await the task through the shared poller, read the result, delete the finished task
 // (task hygiene, §9), then follow the restore session it links to (§6.4).
 
-import type { RestoreSession, Task } from '../api/types.js';
+import type { ApiCall, RestoreSession, Task } from '../api/types.js';
 import { errorMessage, OutcomeUnknownError } from '../errors.js';
 import type { RetryPolicy } from '../playbook/types.js';
 import { withRetry, type ExecContext } from './context.js';
-import type { LiveVmState } from './events.js';
-import { vmMessages } from './fold-index.js';
+import type { LiveVmState } from '../state/events.js';
+import { vmMessages } from '../state/fold-index.js';
 import { isFailover, type TaskEntry, type TaskOp } from './ledger.js';
 import { describeSession, findRestoreSession, outcomeOf } from './restore-lookup.js';
 import { TaskGoneError } from './poller.js';
@@ -19,13 +19,13 @@ export interface TaskJob {
   /** VM, vApp or plan name; `subject` for errors. */
   target: string;
   targetId: string;
-  method: string;
-  path: string;
+  /** The plan's call, sent exactly as planned and journaled (the plan is the request). */
+  call: ApiCall;
   /** For the journal: where to look by hand if the process dies after sending. */
   replica?: string;
   restorePoint?: string;
-  /** Sends the mutating request. Never retried here; the client re-sends only when EM demonstrably did not process it. */
-  submit: () => Promise<Task>;
+  /** Names the target in errors, e.g. `VM "db01"`. */
+  subject: string;
   retry: RetryPolicy;
   onState: (state: LiveVmState, detail?: { message?: string; taskId?: string }) => void;
 }
@@ -41,10 +41,11 @@ export interface JobResult {
 export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
   if (signal.aborted) return { outcome: 'not-started' };
   const { recorder } = ctx;
-  const where: { replica?: string; restorePoint?: string } = {};
+  const where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {};
   if (job.replica !== undefined) where.replica = job.replica;
   if (job.restorePoint !== undefined) where.restorePoint = job.restorePoint;
-  recorder.requestIntent(job.stepId, job.target, job.targetId, job.method, job.path, where);
+  if (job.call.body !== undefined) where.body = job.call.body;
+  recorder.requestIntent(job.stepId, job.target, job.targetId, job.call.method, job.call.path, where);
   job.onState('requested');
   try {
     // The intent is on disk before the request leaves (one fsync for a whole burst).
@@ -61,12 +62,19 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   let task: Task;
   const postedAt = ctx.clock.now();
   try {
-    task = await job.submit();
+    // Never retried here; the client re-sends only when EM demonstrably did not process it.
+    task = await ctx.client.send(job.call, { subject: job.subject });
   } catch (error) {
     const message = errorMessage(error);
     if (error instanceof OutcomeUnknownError) {
       recorder.requestFailed(job.stepId, job.target, true, message);
-      const found = await fromRestoreSession(ctx, job, postedAt, signal, `the failover request got no usable answer (${message}); not re-sent`);
+      const found = await fromRestoreSession(
+        ctx,
+        job,
+        postedAt,
+        signal,
+        `the failover request got no usable answer (${message}); not re-sent`,
+      );
       if (found) return found;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
       job.onState('unknown', { message: vmMessages.unknownSend(message) });
@@ -134,7 +142,9 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     taskId: task.taskId,
     success: success && !sessionFailed,
     ...(emMessage !== undefined ? { message: emMessage } : {}),
-    ...(session ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } } : {}),
+    ...(session
+      ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } }
+      : {}),
   });
   if (!success) {
     const message = vmMessages.emFailure(emMessage);
@@ -156,7 +166,14 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
  * tell (restore-lookup.ts). Followed to its end if it still runs; undefined when nothing
  * conclusive was found (the caller reports `unknown`).
  */
-async function fromRestoreSession(ctx: ExecContext, job: TaskJob, postedAt: number, signal: AbortSignal, lost: string, entry?: TaskEntry): Promise<JobResult | undefined> {
+async function fromRestoreSession(
+  ctx: ExecContext,
+  job: TaskJob,
+  postedAt: number,
+  signal: AbortSignal,
+  lost: string,
+  entry?: TaskEntry,
+): Promise<JobResult | undefined> {
   if (!isFailover(job.op)) return undefined;
   let found = await findRestoreSession(ctx.client, job.target, postedAt, signal);
   if (found?.outcome === 'running') {
@@ -169,9 +186,26 @@ async function fromRestoreSession(ctx: ExecContext, job: TaskJob, postedAt: numb
   const taskId = entry?.taskId ?? '';
   if (entry) entry.status = ok ? 'succeeded' : 'failed';
   // A failover EM did is rolled back (listed) like any other: the ledger must know it.
-  else ctx.ledger.add<TaskEntry>({ kind: 'task', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, taskId, status: ok ? 'succeeded' : 'failed', postedAt });
+  else
+    ctx.ledger.add<TaskEntry>({
+      kind: 'task',
+      op: job.op,
+      stepId: job.stepId,
+      target: job.target,
+      targetId: job.targetId,
+      taskId,
+      status: ok ? 'succeeded' : 'failed',
+      postedAt,
+    });
   const s = found.session;
-  ctx.recorder.taskResult({ stepId: job.stepId, target: job.target, taskId, success: ok, message, restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) } });
+  ctx.recorder.taskResult({
+    stepId: job.stepId,
+    target: job.target,
+    taskId,
+    success: ok,
+    message,
+    restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) },
+  });
   job.onState(ok ? 'done' : 'failed', { message });
   return { outcome: ok ? 'done' : 'failed', message, ...(entry ? { entry } : {}) };
 }
@@ -202,7 +236,8 @@ async function followSession(ctx: ExecContext, job: TaskJob, href: string, signa
       await ctx.clock.sleep(ctx.plan.pollIntervalMs, signal);
     }
   } catch (error) {
-    if (!signal.aborted) ctx.recorder.event('warning', `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`, job.stepId);
+    if (!signal.aborted)
+      ctx.recorder.event('warning', `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`, job.stepId);
     return last;
   }
 }

@@ -42,7 +42,11 @@ export class InFlightLimit {
     }
     return new Promise<Release>((resolve, reject) => {
       let granted = false;
-      this.enqueue(1, signal, (release) => ((granted = true), resolve(release)), () => {
+      const grant = (release: Release) => {
+        granted = true;
+        resolve(release);
+      };
+      this.enqueue(1, signal, grant, () => {
         if (!granted) reject(signal?.reason);
       });
     });

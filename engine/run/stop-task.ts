@@ -10,19 +10,42 @@
 // `stopped` is said only after a `Running` read, a DELETE answered 204, and a read that
 // then shows the task gone.
 
-import type { Task } from '../api/types.js';
+import type { EmClient, Task } from '../api/types.js';
+import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage } from '../errors.js';
+import type { RetryPolicy } from '../playbook/types.js';
+import type { ExecRunner } from './exec-runner.js';
 import { deleteFinished } from './execute-task.js';
-import { isFailover, type TaskEntry } from './ledger.js';
+import { isFailover, type Ledger, type TaskEntry } from './ledger.js';
+import type { RunRecorder } from './recorder.js';
 import { describeSession, findRestoreSession } from './restore-lookup.js';
-import type { RollbackContext } from './rollback.js';
 import { fromEarlierSession } from './session-epoch.js';
+
+/** What a rollback needs (rollback.ts runs it; a stop pass here reads it). */
+export interface RollbackContext {
+  client: EmClient;
+  clock: Clock;
+  recorder: RunRecorder;
+  ledger: Ledger;
+  exec: ExecRunner;
+  env: Record<string, string | undefined>;
+  /** The RUNBOOK_* variables of an undo command (run-env.ts); absent: none. */
+  runEnv?: (stepId: string) => Record<string, string>;
+  pollIntervalMs: number;
+  /** Re-reads of a deleted task before giving up on confirming its stop. @default 5 */
+  confirmAttempts?: number;
+  /** Retries of a failing task read before its state counts as unknown. @default 3 attempts, 1 s backoff */
+  retry?: RetryPolicy;
+  /** How long tasks that read OperationFinished are awaited until Finished (one budget per stop pass). @default SETTLE_MS */
+  settleMs?: number;
+}
 
 /** How long a stop waits for an OperationFinished task to read Finished: EM's default collection cycle. */
 export const SETTLE_MS = 15 * 60_000;
 const READ_RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
-const EARLIER_SESSION = 'it belongs to an earlier logon session (EM tasks belong to the session that started them, and answer 404 to any other)';
+const EARLIER_SESSION =
+  'it belongs to an earlier logon session (EM tasks belong to the session that started them, and answer 404 to any other)';
 
 type Read = { kind: 'task'; task: Task } | { kind: 'gone' } | { kind: 'unreachable'; why: string } | { kind: 'error'; why: string };
 
@@ -37,7 +60,10 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
   };
   const before = await readRetried(ctx, entry);
   if (before.kind === 'unreachable' || before.kind === 'gone') {
-    const why = before.kind === 'gone' ? `task ${entry.taskId} was gone from Enterprise Manager before it could be read (deleted, or its session ended)` : `task ${entry.taskId} is unreachable: ${before.why}`;
+    const why =
+      before.kind === 'gone'
+        ? `task ${entry.taskId} was gone from Enterprise Manager before it could be read (deleted, or its session ended)`
+        : `task ${entry.taskId} is unreachable: ${before.why}`;
     return (await fromRestoreSession(ctx, entry, why)) ? 'settled' : unknown(why);
   }
   if (before.kind === 'error') return unknown(`task ${entry.taskId} could not be read (${before.why}), so it was not stopped`);
@@ -52,7 +78,12 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     await ctx.client.deleteTask(entry.taskId);
   } catch (error) {
     ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE /tasks/${entry.taskId} failed: ${errorMessage(error)}` });
-    ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"` });
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'rollback-failed',
+      instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"`,
+    });
     return 'settled';
   }
   // Confirm: gone (404, in the session that owns it), or it finished before the stop took effect.
@@ -75,7 +106,12 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     await ctx.clock.sleep(ctx.pollIntervalMs);
   }
   ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE sent but task ${entry.taskId} still reads Running` });
-  ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} did not stop: check it in the Veeam console` });
+  ctx.recorder.manual({
+    stepId: entry.stepId,
+    target: entry.target,
+    reason: 'rollback-failed',
+    instruction: `task ${entry.taskId} did not stop: check it in the Veeam console`,
+  });
   return 'settled';
 }
 
@@ -116,11 +152,22 @@ async function fromRestoreSession(ctx: RollbackContext, entry: TaskEntry, why: s
   const found = await findRestoreSession(ctx.client, entry.target, entry.postedAt);
   if (!found) return false;
   if (found.outcome === 'running') {
-    unknownState(ctx, entry, `${why}; ${describeSession(found)}`, `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`);
+    unknownState(
+      ctx,
+      entry,
+      `${why}; ${describeSession(found)}`,
+      `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`,
+    );
     return true;
   }
   const ok = found.outcome === 'failed-over';
-  finishedFirst(ctx, entry, { taskId: entry.taskId, state: 'Finished', operation: 'StartFailover', href: '', result: { success: ok, message: `${why}; ${describeSession(found)}` } });
+  finishedFirst(ctx, entry, {
+    taskId: entry.taskId,
+    state: 'Finished',
+    operation: 'StartFailover',
+    href: '',
+    result: { success: ok, message: `${why}; ${describeSession(found)}` },
+  });
   return true;
 }
 
@@ -156,7 +203,14 @@ function unknownState(ctx: RollbackContext, entry: TaskEntry, message: string, i
   entry.status = 'unknown';
   ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, `${message}; whether it failed over is unknown`);
   markVm(ctx, entry, 'unknown', message);
-  ctx.recorder.rollbackAction({ action: 'delete-task', stepId: entry.stepId, target: entry.target, taskId: entry.taskId, ok: false, message: `${message}: outcome unknown` });
+  ctx.recorder.rollbackAction({
+    action: 'delete-task',
+    stepId: entry.stepId,
+    target: entry.target,
+    taskId: entry.taskId,
+    ok: false,
+    message: `${message}: outcome unknown`,
+  });
   ctx.recorder.manual({
     stepId: entry.stepId,
     target: entry.target,
@@ -176,7 +230,13 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
   const ok = task.result?.success === true;
   const emMessage = task.result?.message;
   entry.status = ok ? 'succeeded' : 'failed';
-  ctx.recorder.taskResult({ stepId: entry.stepId, target: entry.target, taskId: entry.taskId, success: ok, ...(emMessage !== undefined ? { message: emMessage } : {}) });
+  ctx.recorder.taskResult({
+    stepId: entry.stepId,
+    target: entry.target,
+    taskId: entry.taskId,
+    success: ok,
+    ...(emMessage !== undefined ? { message: emMessage } : {}),
+  });
   const failover = isFailover(entry.op);
   markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped: failed over' : (emMessage ?? 'failed'));
   ctx.recorder.rollbackAction({
@@ -185,7 +245,9 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
     target: entry.target,
     taskId: entry.taskId,
     ok: !ok,
-    message: ok ? `finished successfully before it could be stopped${failover ? ': it IS failed over' : ''}` : `finished with failure before the stop: ${emMessage ?? 'no message'}; not failed over`,
+    message: ok
+      ? `finished successfully before it could be stopped${failover ? ': it IS failed over' : ''}`
+      : `finished with failure before the stop: ${emMessage ?? 'no message'}; not failed over`,
   });
   if (ok && failover) {
     const what = entry.op === 'cdp-failover' ? 'VM' : 'vApp';

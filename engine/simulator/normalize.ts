@@ -26,16 +26,28 @@ export function normalizer(problems: string[]): Normalizer {
   };
   // Identical specs share one normalized object: 10,000 VMs with default behaviour hold one.
   const cache = new Map<string, BehaviourN | HistoryN>();
+  const shared = <T extends BehaviourN | HistoryN>(key: string, value: T): T => {
+    const known = cache.get(key) as T | undefined;
+    if (known) return known;
+    cache.set(key, value);
+    return value;
+  };
   const behaviour = (own: Behaviour | undefined, parent: BehaviourN, where: string): BehaviourN => {
-    if (!own || (own.failoverDuration === undefined && own.fail === undefined && own.neverFinish === undefined && own.operationFinishedFor === undefined)) return parent;
+    if (
+      !own ||
+      (own.failoverDuration === undefined &&
+        own.fail === undefined &&
+        own.neverFinish === undefined &&
+        own.operationFinishedFor === undefined)
+    )
+      return parent;
     const b: BehaviourN = {
       durationMs: ms(own.failoverDuration, parent.durationMs, `${where}.failoverDuration`),
       neverFinish: own.neverFinish ?? parent.neverFinish,
       operationFinishedMs: ms(own.operationFinishedFor, parent.operationFinishedMs, `${where}.operationFinishedFor`),
       ...(own.fail !== undefined ? { fail: own.fail } : parent.fail !== undefined ? { fail: parent.fail } : {}),
     };
-    const key = `b${JSON.stringify(b)}`;
-    return (cache.get(key) as BehaviourN | undefined) ?? (cache.set(key, b), b);
+    return shared(`b${JSON.stringify(b)}`, b);
   };
   const history = (own: HistorySpec | undefined, parent: HistoryN, where: string): HistoryN => {
     if (!own) return parent;
@@ -45,8 +57,7 @@ export function normalizer(problems: string[]): Normalizer {
       historyMs: ms(own.history, parent.historyMs, `${where}.history`),
     };
     if (h.lagMs >= h.historyMs) problems.push(`${where}: replicationLag must be shorter than history`);
-    const key = `h${JSON.stringify(h)}`;
-    return (cache.get(key) as HistoryN | undefined) ?? (cache.set(key, h), h);
+    return shared(`h${JSON.stringify(h)}`, h);
   };
   return { behaviour, history };
 }

@@ -13,9 +13,69 @@ import { ADMIN_ONLY, type Route, type World } from './world.js';
 import type { Reply } from './reply.js';
 
 /** The Entities slots of a real server's JSON QueryResult (centreon fixture), in its order. */
-const ENTITY_SLOTS = ['Jobs', 'FailoverPlans', 'Backups', 'Replicas', 'Repositories', 'RestorePoints', 'VmRestorePoints', 'VAppRestorePoints', 'VmReplicaPoints', 'BackupJobSessions', 'ReplicaJobSessions', 'ReplicaTaskSessions', 'RestoreSessions', 'HierarchyRoots', 'BackupTaskSessions', 'BackupServers', 'ManagedServers', 'EnterpiseRoles', 'EnterpiseAccounts', 'WanAccelerators', 'CloudGateways', 'CloudTenants', 'CloudReplicas', 'VCloudOrganizationConfigs', 'BackupFiles', 'VSphereSelfServiceConfigs', 'CloudPublicIps', 'CloudHardwarePlans', 'CloudVmReplicaPoints', 'AgentRestorePoints', 'AgentBackupJob', 'CloudGatewayPools', 'CloudFailoverPlans', 'ExternalRepositories', 'VlanConfigurations', 'CloudFailoverSessions', 'AgentProtectionGroups', 'DiscoveredComputers', 'FileServers', 'NASJobs', 'CdpReplicas', 'CdpReplicaVms', 'CdpPolicies', 'CdpReplicaSessions', 'CdpReplicaTaskSessions', 'VAppReplicaPoints', 'VmCdpReplicas', 'VAppCdpReplicas', 'VAppCdpReplicaVms', 'SystemSessions'];
+const ENTITY_SLOTS = [
+  'Jobs',
+  'FailoverPlans',
+  'Backups',
+  'Replicas',
+  'Repositories',
+  'RestorePoints',
+  'VmRestorePoints',
+  'VAppRestorePoints',
+  'VmReplicaPoints',
+  'BackupJobSessions',
+  'ReplicaJobSessions',
+  'ReplicaTaskSessions',
+  'RestoreSessions',
+  'HierarchyRoots',
+  'BackupTaskSessions',
+  'BackupServers',
+  'ManagedServers',
+  'EnterpiseRoles',
+  'EnterpiseAccounts',
+  'WanAccelerators',
+  'CloudGateways',
+  'CloudTenants',
+  'CloudReplicas',
+  'VCloudOrganizationConfigs',
+  'BackupFiles',
+  'VSphereSelfServiceConfigs',
+  'CloudPublicIps',
+  'CloudHardwarePlans',
+  'CloudVmReplicaPoints',
+  'AgentRestorePoints',
+  'AgentBackupJob',
+  'CloudGatewayPools',
+  'CloudFailoverPlans',
+  'ExternalRepositories',
+  'VlanConfigurations',
+  'CloudFailoverSessions',
+  'AgentProtectionGroups',
+  'DiscoveredComputers',
+  'FileServers',
+  'NASJobs',
+  'CdpReplicas',
+  'CdpReplicaVms',
+  'CdpPolicies',
+  'CdpReplicaSessions',
+  'CdpReplicaTaskSessions',
+  'VAppReplicaPoints',
+  'VmCdpReplicas',
+  'VAppCdpReplicas',
+  'VAppCdpReplicaVms',
+  'SystemSessions',
+];
 /** ResourcesType's choices (XSD), in order. */
-const RESOURCE_SLOTS = ['Files', 'Directories', 'Tasks', 'CredentialsList', 'sInObjectJob', 'AccountRole', 'AccountHierarchyScope', 'PasswordKeyInfoList'];
+const RESOURCE_SLOTS = [
+  'Files',
+  'Directories',
+  'Tasks',
+  'CredentialsList',
+  'sInObjectJob',
+  'AccountRole',
+  'AccountHierarchyScope',
+  'PasswordKeyInfoList',
+];
 
 type Getter<T> = (item: T, ctx: Ctx) => string;
 const REPLICA_KEYS: Record<string, Getter<ReplicaM>> = {
@@ -48,7 +108,8 @@ function applyFilter<T>(items: T[], filter: string | null, keys: Record<string, 
 function paging(ctx: Ctx, total: number): { items: [number, number]; el: El } {
   const size = Number(ctx.params.get('pageSize') ?? 100);
   const page = Number(ctx.params.get('page') ?? 1);
-  if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < 1) throw new HttpError(400, 'page and pageSize must be positive integers.');
+  if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < 1)
+    throw new HttpError(400, 'page and pageSize must be positive integers.');
   const pages = Math.max(1, Math.ceil(total / size));
   const hrefFor = (n: number) => {
     const p = new URLSearchParams(ctx.params);
@@ -65,7 +126,7 @@ function paging(ctx: Ctx, total: number): { items: [number, number]; el: El } {
   };
 }
 
-function queryResult(ctx: Ctx, slot: 'Refs' | 'Entities' | 'Resources', inner: El, pagingEl: El): El {
+function queryResult(slot: 'Refs' | 'Entities' | 'Resources', inner: El, pagingEl: El): El {
   const nulls = (names: string[], keep: string) => Object.fromEntries(names.map((n) => [n, n === keep ? toJson(inner) : null]));
   const json = {
     Refs: slot === 'Refs' ? toJson(inner) : null,
@@ -90,13 +151,13 @@ function query(w: World, ctx: Ctx): Reply {
     const inner: El = entities
       ? { name: 'CdpReplicas', json: 'list', children: items.map((r) => replicaEntity(ctx.api, r)) }
       : { name: 'EntityReferences', json: 'list', listKey: 'Refs', children: items.map((r) => replicaRef(ctx.api, r)) };
-    return respond(ctx, 200, queryResult(ctx, entities ? 'Entities' : 'Refs', inner, page.el));
+    return respond(ctx, 200, queryResult(entities ? 'Entities' : 'Refs', inner, page.el));
   }
   if (type?.toLowerCase() === 'task') {
     const all = applyFilter(w.tasks.ofSession(ctx.session?.id ?? ''), ctx.params.get('filter'), TASK_KEYS, ctx);
     const page = paging(ctx, all.length);
     const inner: El = { name: 'Tasks', json: 'list', children: all.slice(...page.items).map((t) => taskEl(ctx.api, t, ctx.now)) };
-    return respond(ctx, 200, queryResult(ctx, 'Resources', inner, page.el));
+    return respond(ctx, 200, queryResult('Resources', inner, page.el));
   }
   throw new HttpError(400, `Query type "${type ?? ''}" is not supported by the simulator (supported: CdpReplica, Task).`);
 }

@@ -50,7 +50,16 @@ export function stats(values: number[]): Stats {
 }
 
 export function analyze(log: LogEntry[], taskMs: number): RunAnalysis {
-  const byKind: Record<RequestKind, number> = { session: 0, lookup: 0, failover: 0, pollList: 0, pollOne: 0, restoreSession: 0, deleteTask: 0, other: 0 };
+  const byKind: Record<RequestKind, number> = {
+    session: 0,
+    lookup: 0,
+    failover: 0,
+    pollList: 0,
+    pollOne: 0,
+    restoreSession: 0,
+    deleteTask: 0,
+    other: 0,
+  };
   const postsPerVm = new Map<string, number>();
   const postAt = new Map<string, number>();
   const deleteAt = new Map<string, number>();
@@ -86,7 +95,10 @@ export function analyze(log: LogEntry[], taskMs: number): RunAnalysis {
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;
   let peakInFlight = 0;
-  for (const [, d] of events) peakInFlight = Math.max(peakInFlight, (inFlight += d));
+  for (const [, d] of events) {
+    inFlight += d;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+  }
   const phaseMs = Number.isFinite(first) ? last - first : 0;
   const polls = byKind.pollList + byKind.pollOne;
   return {

@@ -25,15 +25,25 @@ if (args.diagNoFsync) {
   syncBuiltinESMExports();
 }
 const runJs = fileURLToPath(new URL('../../dist/engine/commands/run.js', import.meta.url));
-/** @type {{ runCommand: import('../../engine/commands/io.js').Command }} */
+/** @type {{ runCommand: import('../../engine/io.js').Command }} */
 const { runCommand } = await import(pathToFileURL(runJs).href);
 
 let stdout = '';
 let stderr = '';
-/** @type {import('../../engine/commands/io.js').CommandIO} */
+/** @type {import('../../engine/io.js').CommandIO} */
 const io = {
-  stdout: { write: (t) => void (stdout += t), isTTY: false },
-  stderr: { write: (t) => void (stderr += t), isTTY: false },
+  stdout: {
+    write: (t) => {
+      stdout += t;
+    },
+    isTTY: false,
+  },
+  stderr: {
+    write: (t) => {
+      stderr += t;
+    },
+    isTTY: false,
+  },
   env: args.env,
   cwd: args.cwd,
   signal: new AbortController().signal,

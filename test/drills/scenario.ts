@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../engine/api/client.js';
 import { approvalStepIds, approvalsAhead } from '../../engine/commands/run-approvals.js';
-import { createInbox } from '../../engine/run/approvals.js';
+import { createInbox } from '../../engine/state/approvals.js';
 import { FakeClock, scaledClock, type Clock } from '../../engine/clock.js';
 import { ExitCode, errorMessage } from '../../engine/errors.js';
 import { resolveParams } from '../../engine/playbook/resolve-params.js';
@@ -16,14 +16,14 @@ import { bindTemplate } from '../../engine/playbook/template.js';
 import { loadPlaybook } from '../../engine/playbook/validate.js';
 import { resolvePlan } from '../../engine/plan/resolve.js';
 import { executePlan } from '../../engine/run/execute.js';
-import { newRunId, openJournal, journalPath } from '../../engine/run/journal.js';
-import { startProgress } from '../../engine/run/progress.js';
+import { newRunId, openJournal, journalPath } from '../../engine/state/journal.js';
+import { startProgress } from '../../engine/report/progress.js';
 import { RunRecorder } from '../../engine/run/recorder.js';
-import { blankReport, type RunReport } from '../../engine/run/report-types.js';
-import { SecretFilter } from '../../engine/run/secret-filter.js';
-import { renderSummary } from '../../engine/run/summary.js';
-import { writeJsonReport } from '../../engine/run/writers/json.js';
-import { writeJunit } from '../../engine/run/writers/junit.js';
+import { blankReport, type RunReport } from '../../engine/state/report-types.js';
+import { SecretFilter } from '../../engine/state/secret-filter.js';
+import { renderSummary } from '../../engine/report/summary.js';
+import { writeJsonReport } from '../../engine/report/json.js';
+import { writeJunit } from '../../engine/report/junit.js';
 import { seededRandom } from '../../engine/simulator/ids.js';
 import { createSimulator } from '../../engine/simulator/index.js';
 import type { FaultSpec, Inventory, RequestLogEntry, SimState, Simulator } from '../../engine/simulator/index.js';
@@ -125,8 +125,16 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   const file = join(dir, 'playbook.yaml');
   writeFileSync(file, spec.playbook ?? playbookText(spec));
   const stateDir = join(dir, '.runbook');
-  const clock: Clock = spec.clock === 'scaled' ? scaledClock(100) : new FakeClock({ auto: true, start: Date.parse('2026-01-01T00:00:00Z') });
-  const sim = createSimulator({ inventory: inventory(spec), clock, baseUrl: BASE, faults: spec.faults, seed: 7, ...(spec.onRequest ? { onRequest: (e: RequestLogEntry) => spec.onRequest?.(e, () => sim.state) } : {}) });
+  const clock: Clock =
+    spec.clock === 'scaled' ? scaledClock(100) : new FakeClock({ auto: true, start: Date.parse('2026-01-01T00:00:00Z') });
+  const sim = createSimulator({
+    inventory: inventory(spec),
+    clock,
+    baseUrl: BASE,
+    faults: spec.faults,
+    seed: 7,
+    ...(spec.onRequest ? { onRequest: (e: RequestLogEntry) => spec.onRequest?.(e, () => sim.state) } : {}),
+  });
   const tokens = new Set<string>();
   const spy: typeof fetch = async (input, init) => {
     const response = await sim.fetch(input, init);
@@ -135,7 +143,13 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     return response;
   };
   let out = '';
-  const sink = { write: (t: string) => void ((out += t), process.env.DRILL_DEBUG ? process.stderr.write(t) : undefined), isTTY: false };
+  const sink = {
+    write: (t: string) => {
+      out += t;
+      if (process.env.DRILL_DEBUG) process.stderr.write(t);
+    },
+    isTTY: false,
+  };
   const playbook = await loadPlaybook(file);
   const client = createClient({
     url: BASE,
@@ -176,7 +190,15 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
       signal,
     });
     if (plan.problems.length > 0) throw new Error(`drill playbook does not resolve: ${plan.problems.join('; ')}`);
-    recorder = new RunRecorder({ runId, plan, playbookSha256: '0'.repeat(64), host: { hostname: 'drill', user: 'drill' }, pid: process.pid, clock, journal });
+    recorder = new RunRecorder({
+      runId,
+      plan,
+      playbookSha256: '0'.repeat(64),
+      host: { hostname: 'drill', user: 'drill' },
+      pid: process.pid,
+      clock,
+      journal,
+    });
     const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, stdout: sink, stderr: sink });
     const now = () => new Date(clock.now()).toISOString();
     const ahead = approvalsAhead(approvalStepIds(plan.steps), spec.approve ?? [], { hasStateDir: true, by: 'drill', at: now() });
@@ -198,7 +220,21 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     out += `\nrunbook: ${errorMessage(error)}\n`;
     const report = recorder?.report ?? emptyReport(runId);
     const code = (error as { exitCode?: number }).exitCode ?? ExitCode.internal;
-    return { spec, sim, report, exitCode: code, output: out, thrown: errorMessage(error), dir, stateDir, runId, files: [journalPath(stateDir, runId)], tokens, progressHung, execs: exec.commands };
+    return {
+      spec,
+      sim,
+      report,
+      exitCode: code,
+      output: out,
+      thrown: errorMessage(error),
+      dir,
+      stateDir,
+      runId,
+      files: [journalPath(stateDir, runId)],
+      tokens,
+      progressHung,
+      execs: exec.commands,
+    };
   } finally {
     await client.logout();
     journal.close();

@@ -1,7 +1,7 @@
 // I3 beyond CDP VMs (the explorer's mix playbook): a vApp's and a failover plan's reported
 // outcome against the simulator's model, with the rules checkReportTruth applies to a VM.
 
-import type { RunReport } from '../../engine/run/report-types.js';
+import type { RunReport } from '../../engine/state/report-types.js';
 import type { SimState } from '../../engine/simulator/index.js';
 
 /** A vApp is reported like a VM (one entry, named after the vApp) in its failoverVapp step. */

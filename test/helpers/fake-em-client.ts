@@ -154,7 +154,10 @@ export function createFakeEm(o: FakeEmOptions) {
       return intervals();
     },
     async failoverVapp(vappId) {
-      return failover(`/cdpReplica/vApps/${vappId}?action=failover`, (o.vapps ?? []).find((v) => v.id === vappId));
+      return failover(
+        `/cdpReplica/vApps/${vappId}?action=failover`,
+        (o.vapps ?? []).find((v) => v.id === vappId),
+      );
     },
     async listFailoverPlans() {
       return (o.plans ?? []).map((p) => ref(p.id, p.name, 'FailoverPlanReference'));
@@ -176,6 +179,21 @@ export function createFakeEm(o: FakeEmOptions) {
     },
     async failoverReplicaPoint() {
       throw new Error('not used');
+    },
+    // The executor sends the plan's call as built by api/calls.ts (ids URL-encoded).
+    async send(call, options) {
+      const id = (s: string) => decodeURIComponent(s);
+      const [, path = '', query = ''] = /^([^?]*)\??(.*)$/.exec(call.path) ?? [];
+      const match = (re: RegExp, action: string) => (query === `action=${action}` ? re.exec(path) : null);
+      const vm = match(/^\/cdpReplicas\/([^/]+)\/vms\/([^/]+)$/, 'failover');
+      if (vm && call.body?.kind === 'CdpFailoverStartSpec') return this.failoverCdpVm(id(vm[1]!), id(vm[2]!), call.body.spec, options);
+      const vapp = match(/^\/cdpReplica\/vApps\/([^/]+)$/, 'failover');
+      if (vapp && call.body?.kind === 'CdpFailoverStartSpec') return this.failoverVapp(id(vapp[1]!), call.body.spec, options);
+      const start = match(/^\/failoverPlans\/([^/]+)$/, 'start');
+      if (start && call.body?.kind === 'FailoverPlanManagementSpec') return this.startFailoverPlan(id(start[1]!), call.body.spec, options);
+      const undo = match(/^\/failoverPlans\/([^/]+)$/, 'undo');
+      if (undo) return this.undoFailoverPlan(id(undo[1]!), options);
+      throw new Error(`fake EM: no such mutating call ${call.method} ${call.path}`);
     },
     async getTask(taskId) {
       log.push(`GET /tasks/${taskId}`);
