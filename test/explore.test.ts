@@ -59,6 +59,16 @@ test('the DELETE check: allowed after a read showed Running or Finished, flagged
   );
   assert.match(reads.badDeletes[0]!, 'after its last read showed OperationFinished');
   assert.match(reads.badDeletes[1]!, 'after its last read showed no answer (503)');
+  // A DELETE with no answer (it may have been processed) needs a new read before the next
+  // one; a refused one (401) does not.
+  tasks = [task('task-6', 'Running'), task('task-7', 'Running')];
+  req('GET', '/tasks');
+  req('DELETE', '/tasks/task-6', 0, 'hang');
+  req('DELETE', '/tasks/task-6', 204);
+  req('DELETE', '/tasks/task-7', 401, 'expire-session');
+  req('DELETE', '/tasks/task-7', 204);
+  assert.equal(reads.badDeletes.slice(3).map((m) => m.split(' (')[0]), ['DELETE /tasks/task-6']);
+  assert.match(reads.badDeletes[3]!, 'after its last read showed a DELETE with no answer (seq');
 });
 
 test('systematic: every request index × every fault kind on the small playbook', async () => {

@@ -238,6 +238,11 @@ export class TaskReads {
       );
     } else if (entry.method === 'DELETE' && id) {
       const read = this.last.get(id);
+      // A DELETE EM may have processed without our knowing how it ended (no answer, a 500) may
+      // have met the task in any state: the next one needs a read first. 401, 503 and a reset
+      // before processing are refusals.
+      const told = [204, 404, 401, 503].includes(entry.status) || entry.fault === 'reset-before';
+      if (!told || UNREAD_FAULTS.has(entry.fault ?? '')) this.last.set(id, `a DELETE with no answer (seq ${entry.seq})`);
       if (read === 'Running' || read === 'Finished') return;
       const now = state().tasks.find((t) => t.taskId === id);
       this.badDeletes.push(
