@@ -76,7 +76,7 @@ export const calls = {
     mutating: true,
   }),
 
-  getTask: (taskId: string): ApiCall => ({ method: 'GET', path: `/tasks/${seg(taskId)}`, mutating: true }),
+  getTask: (taskId: string): ApiCall => ({ method: 'GET', path: `/tasks/${seg(taskId)}`, mutating: false }),
   listTasks: (): ApiCall => ({ method: 'GET', path: '/tasks', mutating: false }),
   // Mutating for the never-twice rule: a DELETE stops a task only while it runs, and on a
   // finished one makes EM forget the result. Re-sent after a lost answer it may meet the
