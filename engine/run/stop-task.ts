@@ -140,8 +140,11 @@ export async function awaitFinished(ctx: RollbackContext, entry: TaskEntry, dead
   unknownState(
     ctx,
     entry,
-    `task ${entry.taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished; ${last}`,
-    `check "${entry.target}" in the VBR console; EM had reported the failover finished on the backup server (task ${entry.taskId}, OperationFinished), so it is most likely failed over; it was NOT stopped`,
+    `task ${entry.taskId} read OperationFinished (the backup server had finished; ` +
+      `EM had not collected the result) and was not seen Finished; ${last}`,
+    `check "${entry.target}" in the VBR console; ` +
+      `EM had reported the failover finished on the backup server (task ${entry.taskId}, OperationFinished), ` +
+      'so it is most likely failed over; it was NOT stopped',
   );
 }
 
@@ -158,7 +161,9 @@ async function fromRestoreSession(ctx: RollbackContext, entry: TaskEntry, why: s
       ctx,
       entry,
       `${why}; ${describeSession(found)}`,
-      `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`,
+      `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) ` +
+        `and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, ` +
+        `or check later whether it is failed over`,
     );
     return true;
   }
@@ -219,7 +224,9 @@ function unknownState(ctx: RollbackContext, entry: TaskEntry, message: string, i
     reason: 'unknown',
     instruction:
       instruction ??
-      `where task ${entry.taskId} for "${entry.target}" stands is unknown (${message}): check in the Veeam Backup & Replication console whether "${entry.target}" is failed over, and stop the task there if it still runs`,
+      `where task ${entry.taskId} for "${entry.target}" stands is unknown (${message}): ` +
+        `check in the Veeam Backup & Replication console whether "${entry.target}" is failed over, ` +
+        `and stop the task there if it still runs`,
   });
 }
 
@@ -257,7 +264,9 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
       stepId: entry.stepId,
       target: entry.target,
       reason: 'failed-over',
-      instruction: `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
+      instruction:
+        `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) ` +
+        'and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)',
     });
   }
 }
