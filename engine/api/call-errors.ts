@@ -12,7 +12,7 @@ import {
   type EmErrorContext,
 } from '../errors.js';
 import { emErrorMessage } from './document.js';
-import type { Auth } from './pipeline.js';
+import type { Auth } from './session.js';
 import { demonstrablyNotProcessed, isTlsCode, type Outcome } from './retry-policy.js';
 import type { ApiCall, CallOptions } from './types.js';
 

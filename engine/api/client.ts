@@ -8,10 +8,10 @@ import { normalizeBaseUrl } from './base-url.js';
 import { encodeBody } from './bodies.js';
 import { calls } from './calls.js';
 import { idFromHref, parseLogonSession, parseTask, ShapeError } from './codec.js';
-import { Pipeline, type Auth, type Success } from './pipeline.js';
+import { Pipeline, type Success } from './pipeline.js';
 import { acceptedUnreadable, createResources, isTaskDocument } from './resources.js';
 import { retrySettings } from './retry-policy.js';
-import { Session, type LogonResult } from './session.js';
+import { Session, type Auth, type LogonResult } from './session.js';
 import { createTransport } from './transport.js';
 import type { ApiCall, CallOptions, ClientEvent, ClientOptions, EmClient } from './types.js';
 

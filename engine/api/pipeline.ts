@@ -11,7 +11,7 @@ import { encodeBody, CONTENT_TYPE } from './bodies.js';
 import { asError, errorContext, finalError, outcomeUnknown } from './call-errors.js';
 import type { EmDocument } from './document.js';
 import { parseRetryAfter, retryDelay, retryReason, type RetrySettings } from './retry-policy.js';
-import type { Session } from './session.js';
+import type { Auth } from './session.js';
 import { withWaitNotice } from './wait-notice.js';
 import type { Exchange, Transport } from './transport.js';
 import type { ApiCall, CallOptions, ClientEvent } from './types.js';
@@ -37,9 +37,6 @@ export interface PipelineDeps {
   /** See ClientOptions.waitNoticeMs. */
   waitNoticeMs?: number;
 }
-
-/** How a call authenticates: with the session token, or with Basic credentials (logon). */
-export type Auth = { kind: 'session'; session: Session; renew: boolean } | { kind: 'basic'; authorization: string };
 
 export interface Success {
   status: number;

@@ -102,3 +102,6 @@ export class Session {
     return pending;
   }
 }
+
+/** How a call authenticates: with the session token, or with Basic credentials (logon). */
+export type Auth = { kind: 'session'; session: Session; renew: boolean } | { kind: 'basic'; authorization: string };
