@@ -3,21 +3,42 @@
 // Commands are imported lazily so `--help` and argument errors stay fast.
 
 import { createInterface } from 'node:readline/promises';
-import type { Command, CommandIO } from './engine/commands/io.js';
-import { terminalSafe } from './engine/run/terminal-safe.js';
+import type { Command, CommandIO } from './engine/io.js';
+import { terminalSafe } from './engine/terminal-safe.js';
 import { ExitCode, InterruptedError, RunbookError, signalExitCode, type StopSignal } from './engine/errors.js';
 
 const VERSION = '0.1.0';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  validate: { summary: 'check playbooks offline (for pull requests)', load: async () => (await import('./engine/commands/validate.js')).validateCommand },
-  plan: { summary: 'dry run: resolve names, run checks, print the exact calls', load: async () => (await import('./engine/commands/plan.js')).planCommand },
-  run: { summary: 'execute a playbook with progress and rollback', load: async () => (await import('./engine/commands/run.js')).runCommand },
+  validate: {
+    summary: 'check playbooks offline (for pull requests)',
+    load: async () => (await import('./engine/commands/validate.js')).validateCommand,
+  },
+  plan: {
+    summary: 'dry run: resolve names, run checks, print the exact calls',
+    load: async () => (await import('./engine/commands/plan.js')).planCommand,
+  },
+  run: {
+    summary: 'execute a playbook with progress and rollback',
+    load: async () => (await import('./engine/commands/run.js')).runCommand,
+  },
   sim: { summary: 'serve the Enterprise Manager simulator', load: async () => (await import('./engine/commands/sim.js')).simCommand },
-  status: { summary: 'show recent runs and what an interrupted run left', load: async () => (await import('./engine/commands/status.js')).statusCommand },
-  rollback: { summary: 'stop what an interrupted run left running', load: async () => (await import('./engine/commands/rollback.js')).rollbackCommand },
-  approve: { summary: 'approve (or reject) an approval step of a running run', load: async () => (await import('./engine/commands/approve.js')).approveCommand },
-  report: { summary: 'render a run as a self-contained HTML report', load: async () => (await import('./engine/commands/report.js')).reportCommand },
+  status: {
+    summary: 'show recent runs and what an interrupted run left',
+    load: async () => (await import('./engine/commands/status.js')).statusCommand,
+  },
+  rollback: {
+    summary: 'stop what an interrupted run left running',
+    load: async () => (await import('./engine/commands/rollback.js')).rollbackCommand,
+  },
+  approve: {
+    summary: 'approve (or reject) an approval step of a running run',
+    load: async () => (await import('./engine/commands/approve.js')).approveCommand,
+  },
+  report: {
+    summary: 'render a run as a self-contained HTML report',
+    load: async () => (await import('./engine/commands/report.js')).reportCommand,
+  },
 };
 
 const HELP = `runbook ${VERSION}: declarative DR runbooks for Veeam Backup Enterprise Manager CDP failover
@@ -94,8 +115,16 @@ async function main(argv: string[]): Promise<number> {
   const io: CommandIO = {
     // Text from EM, params and playbooks is escaped on its way to the terminal; only the
     // progress view's renderer writes raw (it escapes what it draws).
-    stdout: { write: (t) => void process.stdout.write(terminalSafe(t)), writeRaw: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (t) => void process.stderr.write(terminalSafe(t)), writeRaw: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+    stdout: {
+      write: (t) => void process.stdout.write(terminalSafe(t)),
+      writeRaw: (t) => void process.stdout.write(t),
+      isTTY: process.stdout.isTTY === true,
+    },
+    stderr: {
+      write: (t) => void process.stderr.write(terminalSafe(t)),
+      writeRaw: (t) => void process.stderr.write(t),
+      isTTY: process.stderr.isTTY === true,
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,

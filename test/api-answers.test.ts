@@ -25,16 +25,19 @@ const rejects = rejectionRecorder(audit);
 function streamed(totalBytes: number, headers: Record<string, string> = {}) {
   const state = { pulled: 0, cancelled: false };
   const chunk = new Uint8Array(16 * 1024).fill(0x41);
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (state.pulled >= totalBytes) return controller.close();
-      state.pulled += chunk.byteLength;
-      controller.enqueue(chunk);
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (state.pulled >= totalBytes) return controller.close();
+        state.pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        state.cancelled = true;
+      },
     },
-    cancel() {
-      state.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   const response = () => new Response(body, { status: 200, headers: { 'Content-Type': 'application/xml', ...headers } });
   return { state, response };
 }
@@ -106,29 +109,52 @@ test('B7: a failover 202 whose body stalls is outcome unknown naming the VM, sen
   assert.is(em.calls.length, 1);
 });
 
-test('B7: an abort by the caller while the body is read is the caller\'s reason, not a timeout', async () => {
+test("B7: an abort by the caller while the body is read is the caller's reason, not a timeout", async () => {
   const stall = stalled(200);
   const controller = new AbortController();
-  const { client } = setup(() => {
-    setImmediate(() => controller.abort(new Error('stopped by user')));
-    return stall.response();
-  }, { timeoutMs: 60_000 });
+  const { client } = setup(
+    () => {
+      setImmediate(() => controller.abort(new Error('stopped by user')));
+      return stall.response();
+    },
+    { timeoutMs: 60_000 },
+  );
   const error = await rejects(client.getTask('task-1', { signal: controller.signal }));
   assert.is(error.message, 'stopped by user');
 });
 
 test('B3: a 2xx answer to a mutating call whose body cannot be read is outcome unknown naming the subject, sent once', async () => {
   const half = taskXml('task-9').slice(0, 60);
-  const cases: Array<{ name: string; reply: () => Response; run: (c: ReturnType<typeof setup>['client']) => Promise<unknown>; why: string }> = [
-    { name: 'malformed XML on failover 202', reply: () => xml('<Task><TaskId>t', 202), run: (c) => c.failoverCdpVm('r1', 'v1', SPEC, { subject: 'VM "a"' }), why: 'malformed XML' },
-    { name: 'truncated XML on vApp failover 202', reply: () => xml(half, 202), run: (c) => c.failoverVapp('va', SPEC, { subject: 'VM "a"' }), why: 'malformed XML' },
+  const cases: Array<{
+    name: string;
+    reply: () => Response;
+    run: (c: ReturnType<typeof setup>['client']) => Promise<unknown>;
+    why: string;
+  }> = [
+    {
+      name: 'malformed XML on failover 202',
+      reply: () => xml('<Task><TaskId>t', 202),
+      run: (c) => c.failoverCdpVm('r1', 'v1', SPEC, { subject: 'VM "a"' }),
+      why: 'malformed XML',
+    },
+    {
+      name: 'truncated XML on vApp failover 202',
+      reply: () => xml(half, 202),
+      run: (c) => c.failoverVapp('va', SPEC, { subject: 'VM "a"' }),
+      why: 'malformed XML',
+    },
     {
       name: 'truncated JSON on plan start 202',
       reply: () => new Response('{"TaskId":"task-9","Sta', { status: 202, headers: { 'Content-Type': 'application/json' } }),
       run: (c) => c.startFailoverPlan('p1', { startNow: true }, { subject: 'VM "a"' }),
       why: 'malformed JSON',
     },
-    { name: 'empty body on plan undo 202', reply: () => xml('', 202), run: (c) => c.undoFailoverPlan('p1', { subject: 'VM "a"' }), why: 'empty body' },
+    {
+      name: 'empty body on plan undo 202',
+      reply: () => xml('', 202),
+      run: (c) => c.undoFailoverPlan('p1', { subject: 'VM "a"' }),
+      why: 'empty body',
+    },
     {
       name: 'wrong root on replica point failover 200',
       reply: () => xml('<LogonSession xmlns="http://www.veeam.com/ent/v1.0"/>'),
@@ -166,11 +192,23 @@ const html = (status = 200) => new Response(HTML, { status, headers: { 'Content-
 const GUID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
 test('B6: an HTML page answering logon is EmMalformedResponseError naming the request and the type, sent once', async () => {
-  const em = fakeEm(() => xml(''), () => html());
-  const client = createClient({ url: 'https://em:9398', username: 'dr', password: PASSWORD, fetch: em.fetch, clock: new FakeClock({ auto: true }) });
+  const em = fakeEm(
+    () => xml(''),
+    () => html(),
+  );
+  const client = createClient({
+    url: 'https://em:9398',
+    username: 'dr',
+    password: PASSWORD,
+    fetch: em.fetch,
+    clock: new FakeClock({ auto: true }),
+  });
   const error = await rejects(client.logon());
   assert.instance(error, EmMalformedResponseError);
-  assert.match(error.message, 'POST /sessionMngr/?v=latest → 200 OK: not an Enterprise Manager answer (Content-Type "text/html; charset=utf-8")');
+  assert.match(
+    error.message,
+    'POST /sessionMngr/?v=latest → 200 OK: not an Enterprise Manager answer (Content-Type "text/html; charset=utf-8")',
+  );
   assert.is(em.seen.length, 1);
 });
 
@@ -187,7 +225,10 @@ test('B6: an HTML page is never an empty list nor "not found": find* rejects (qu
   const notFound = await rejects(byId.client.findCdpReplica(GUID));
   assert.instance(notFound, EmMalformedResponseError);
   assert.match(notFound.message, `GET /cdpReplicas/${GUID}?format=Entity → 404 Not Found: not an Enterprise Manager answer`);
-  for (const find of [(c: ReturnType<typeof setup>['client']) => c.findFailoverPlan('P'), (c: ReturnType<typeof setup>['client']) => c.findVappCdpReplica('V')]) {
+  for (const find of [
+    (c: ReturnType<typeof setup>['client']) => c.findFailoverPlan('P'),
+    (c: ReturnType<typeof setup>['client']) => c.findVappCdpReplica('V'),
+  ]) {
     assert.instance(await rejects(find(setup(() => html()).client)), EmMalformedResponseError);
   }
 });
@@ -197,7 +238,9 @@ test('B6: a collection of the wrong shape is malformed, not empty (XML root, JSO
   const a = await rejects(xmlRoot.client.listCdpReplicas());
   assert.instance(a, EmMalformedResponseError);
   assert.match(a.message, 'got <html>');
-  const jsonShape = setup(() => new Response('{"login":"required"}', { headers: { 'Content-Type': 'application/json' } }), { media: 'json' });
+  const jsonShape = setup(() => new Response('{"login":"required"}', { headers: { 'Content-Type': 'application/json' } }), {
+    media: 'json',
+  });
   const b = await rejects(jsonShape.client.listTasks());
   assert.instance(b, EmMalformedResponseError);
   assert.match(b.message, 'expected a collection');
@@ -249,7 +292,11 @@ test('redirects are not followed: a 3xx is EmHttpError naming the Location, sent
     });
     const error = await rejects(run(watched));
     assert.instance(error, EmHttpError, name);
-    assert.match(error.message, '→ 302 Found: redirected to https://portal.example/login; Enterprise Manager never redirects API calls', name);
+    assert.match(
+      error.message,
+      '→ 302 Found: redirected to https://portal.example/login; Enterprise Manager never redirects API calls',
+      name,
+    );
     assert.is(em.calls.length, 1, name);
     assert.ok(redirects.length > 0 && redirects.every((r) => r === 'manual'), `${name}: ${redirects.join()}`);
   }

@@ -54,7 +54,10 @@ for (const media of ['xml', 'json'] as const) {
     const { sim, clock, client } = rig({ client: { media } });
     assert.is(client.media, media);
     const replicas = await client.listCdpReplicas();
-    assert.equal(replicas.map((r) => r.name), ['ERP-CDP', 'CRM-CDP', 'Files-CDP']);
+    assert.equal(
+      replicas.map((r) => r.name),
+      ['ERP-CDP', 'CRM-CDP', 'Files-CDP'],
+    );
     const { replica, vm } = await erpDb01(client);
     assert.is(replica.id, replicas[0]?.id);
     assert.is((await client.findCdpReplica(replica.id))?.policyName, 'ERP-CDP');
@@ -74,7 +77,10 @@ for (const media of ['xml', 'json'] as const) {
     assert.equal([done.state, done.result?.success], ['Finished', true]);
     const restore = await client.getRestoreSession(done.restoreSessionHref ?? '');
     assert.equal([restore.state, restore.result, restore.vmDisplayName], ['Stopped', 'Success', 'erp-db01']);
-    assert.equal((await client.listTasks()).map((t) => t.taskId), [task.taskId]);
+    assert.equal(
+      (await client.listTasks()).map((t) => t.taskId),
+      [task.taskId],
+    );
     await client.deleteTask(task.taskId);
     await client.deleteTask(task.taskId); // already gone: 404, resolved
 
@@ -118,7 +124,10 @@ test('the session expires in the middle of a sequence: one 401, one logon, the c
     'POST /sessionMngr/ 201 s2',
     `GET /cdpReplicas/${replica.id}/vms 200 s2`,
   ]);
-  assert.equal(events.filter((e) => e.type === 'logon').map((e) => e.type === 'logon' && e.reason), ['initial', 'expired']);
+  assert.equal(
+    events.filter((e) => e.type === 'logon').map((e) => e.type === 'logon' && e.reason),
+    ['initial', 'expired'],
+  );
 });
 
 test('proactive renewal below EM idle timeout: no 401 at all', async () => {
@@ -128,7 +137,10 @@ test('proactive renewal below EM idle timeout: no 401 at all', async () => {
   await client.listCdpReplicas();
   assert.is(sim.log.filter((l) => l.status === 401).length, 0);
   assert.is(logons(sim), 2);
-  assert.equal(events.filter((e) => e.type === 'logon').map((e) => e.type === 'logon' && e.reason), ['initial', 'idle']);
+  assert.equal(
+    events.filter((e) => e.type === 'logon').map((e) => e.type === 'logon' && e.reason),
+    ['initial', 'idle'],
+  );
 });
 
 test('50 concurrent requests meet an expired session: exactly one logon, all 50 replayed', async () => {
@@ -148,12 +160,18 @@ test('retries on a FakeClock: 503s on a GET, backoff delays through the clock', 
   const { sim, clock, client, events } = rig({ faults: [{ kind: 'status', status: 503, method: 'GET', path: '^/tasks$', nth: [1, 2] }] });
   const start = clock.now();
   assert.equal(await client.listTasks(), []);
-  assert.equal(events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.attempt, e.delayMs, e.reason]), [
-    [2, 375, '503 Service Unavailable'],
-    [3, 750, '503 Service Unavailable'],
-  ]);
+  assert.equal(
+    events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.attempt, e.delayMs, e.reason]),
+    [
+      [2, 375, '503 Service Unavailable'],
+      [3, 750, '503 Service Unavailable'],
+    ],
+  );
   assert.is(clock.now() - start, 1125);
-  assert.equal(sim.log.filter((l) => l.path === '/tasks').map((l) => l.status), [503, 503, 200]);
+  assert.equal(
+    sim.log.filter((l) => l.path === '/tasks').map((l) => l.status),
+    [503, 503, 200],
+  );
 });
 
 test('ambiguous failover (processed, then the connection reset): OutcomeUnknownError, exactly one POST', async () => {
@@ -188,13 +206,18 @@ test('503 with an EM Error body on the failover POST: retried, exactly one failo
   const { replica, vm } = await erpDb01(client);
   const task = await client.failoverCdpVm(replica.id, vm.id, SPEC);
   assert.is(task.operation, 'StartFailover');
-  assert.equal(posts(sim, 'failover').map((l) => l.status), [503, 202]);
+  assert.equal(
+    posts(sim, 'failover').map((l) => l.status),
+    [503, 202],
+  );
   await clock.sleep(10_000);
   assert.is(sim.state.failovers['vm:erp-db01'], 1);
 });
 
 test('400, 403 and 404 are not retried and carry EM message', async () => {
-  const bad = rig({ faults: [{ kind: 'status', status: 400, method: 'POST', path: 'action=intervals', message: 'EndDate must be after StartDate' }] });
+  const bad = rig({
+    faults: [{ kind: 'status', status: 400, method: 'POST', path: 'action=intervals', message: 'EndDate must be after StartDate' }],
+  });
   const { replica, vm } = await erpDb01(bad.client);
   const e400 = await rejects(bad.client.cdpIntervals(replica.id, vm.id, 'b', 'a'));
   assert.instance(e400, EmHttpError);
@@ -240,7 +263,10 @@ test('malformed and truncated bodies name the endpoint; a BOM is tolerated (both
 
 test('no secret in any event or error produced above', () => {
   assert.ok(audit.observed.length > 50);
-  assert.equal(audit.leaks([DEMO_ADMIN.password, 'wrong', Buffer.from(`${DEMO_ADMIN.name}:${DEMO_ADMIN.password}`).toString('base64')]), []);
+  assert.equal(
+    audit.leaks([DEMO_ADMIN.password, 'wrong', Buffer.from(`${DEMO_ADMIN.name}:${DEMO_ADMIN.password}`).toString('base64')]),
+    [],
+  );
 });
 
 test.run();

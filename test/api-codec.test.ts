@@ -115,7 +115,10 @@ test('finished task (JSON, §5.1 shape): Result {Message, Success}', () => {
 });
 
 test('unknown task state is a shape error, not a silent value', () => {
-  assert.throws(() => parseTask(doc('<Task><TaskId>task-1</TaskId><State>Weird</State><Operation>X</Operation></Task>').body), /unknown State "Weird"/);
+  assert.throws(
+    () => parseTask(doc('<Task><TaskId>task-1</TaskId><State>Weird</State><Operation>X</Operation></Task>').body),
+    /unknown State "Weird"/,
+  );
 });
 
 test('CDP replica list (XML refs): ids from hrefs, backup server from the Up link', () => {
@@ -173,21 +176,37 @@ test('intervals (XML, VM and vApp pages): numbers parsed, dates kept as text', (
 });
 
 test('intervals (JSON): both list spellings accepted', () => {
-  const flat = { StartDate: 'a', EndDate: 'b', HasApplicationConsistentState: false, Intervals: [{ StartDate: 's', EndDate: 'e', Rpo: 5, IntervalType: 'RestoreAvailable' }], RestorePoints: [] };
-  const wrapped = { ...flat, Intervals: { Interval: flat.Intervals }, RestorePoints: { RestorePoint: [{ Id: 'p1', Date: 'd', IsApplicationConsistent: true }] } };
+  const flat = {
+    StartDate: 'a',
+    EndDate: 'b',
+    HasApplicationConsistentState: false,
+    Intervals: [{ StartDate: 's', EndDate: 'e', Rpo: 5, IntervalType: 'RestoreAvailable' }],
+    RestorePoints: [],
+  };
+  const wrapped = {
+    ...flat,
+    Intervals: { Interval: flat.Intervals },
+    RestorePoints: { RestorePoint: [{ Id: 'p1', Date: 'd', IsApplicationConsistent: true }] },
+  };
   assert.is(parseIntervals(doc(JSON.stringify(flat)).body).intervals[0]?.rpoSeconds, 5);
   assert.is(parseIntervals(doc(JSON.stringify(wrapped)).body).restorePoints[0]?.id, 'p1');
 });
 
 test('vApp variants: refs list, entity with vAppRef, VM list of <Items>, VM entity', () => {
   const refs = collection(fixture('vapp-cdp-replicas.xml'), ['Ref'], ['Refs']).map(parseCdpReplica);
-  assert.equal(refs.map((r) => r.name), ['vApp02', 'vApp-TS']);
+  assert.equal(
+    refs.map((r) => r.name),
+    ['vApp02', 'vApp-TS'],
+  );
   assert.is(refs[0]?.backupServer, 'backupsrv52.tech.local');
   const entity = parseCdpReplica(fixture('vapp-cdp-replica.xml').body);
   assert.is(entity.id, '4d408966-827f-4142-811f-90be94c842a9');
   assert.is(entity.policyName, 'CDP Policy Cloud Director');
   const vms = collection(fixture('vapp-cdp-replica-vms.xml'), ['Items'], ['Items']).map((n) => parseCdpReplicaVm(n));
-  assert.equal(vms.map((v) => v.name), ['vm02-DlmR', 'vApp02-kAd4']);
+  assert.equal(
+    vms.map((v) => v.name),
+    ['vm02-DlmR', 'vApp02-kAd4'],
+  );
   assert.is(vms[0]?.replicaId, '4d408966-827f-4142-811f-90be94c842a9');
   const vm = parseCdpReplicaVm(fixture('vapp-cdp-replica-vm.xml').body);
   assert.is(vm.vmRef, 'urn:VMware:Vm:310bf182-930c-494e-ab0d-636c5eba58b9.vm-4216');
@@ -222,18 +241,24 @@ test('EM errors: XML 500 and JSON 400/404 give the Message; other bodies are not
   assert.is(emErrorMessage(xml), 'Object reference not set to an instance of an object.');
   assert.is(emErrorMessage(fixture('error-400.json')), 'Node [root] does not exist.');
   assert.is(emErrorMessage(fixture('error-404.json')), 'Cannot find job [9be68a1c-7893-4c92-93e9-045be7533759]');
-  assert.is(emErrorMessage(external('surfer190-veeam/JOB_NOT_FOUND_RESPONSE.json')), 'Cannot find job [9be68a1c-7893-4c92-93e9-045be7533759]');
+  assert.is(
+    emErrorMessage(external('surfer190-veeam/JOB_NOT_FOUND_RESPONSE.json')),
+    'Cannot find job [9be68a1c-7893-4c92-93e9-045be7533759]',
+  );
   assert.not.ok(isEmError(fixture('task-running.xml')));
   assert.not.ok(isEmError(fixture('task-running.json')));
 });
 
 test('JSON references: Refs, QueryResult Refs.Refs with null link names, BOM and CRLF tolerated', () => {
   const refs = collection(fixture('entity-references.json'), [], []).map((n) => parseRef(n, 'ref'));
-  assert.equal(refs.map((r) => r.name), ['QWE Systems', 'ABC Company', 'TechCompanyOrg']);
+  assert.equal(
+    refs.map((r) => r.name),
+    ['QWE Systems', 'ABC Company', 'TechCompanyOrg'],
+  );
   const query = collection(fixture('query-result-refs.json'), [], []).map((n) => parseRef(n, 'ref'));
   assert.is(query.length, 2);
   assert.is(query[0]?.links[3]?.name, undefined);
-  const bom = doc('\ufeff' + readFileSync(docsFixture('job-ref.json'), 'utf8'));
+  const bom = doc(`\ufeff${readFileSync(docsFixture('job-ref.json'), 'utf8')}`);
   assert.is(parseRef(bom.body, 'job').name, 'CRM Backup');
   const crlf = external('centreon-plugins-vbem/restapi.query-BackupJobSession.body.json');
   assert.is(crlf.media, 'json');
@@ -241,16 +266,30 @@ test('JSON references: Refs, QueryResult Refs.Refs with null link names, BOM and
 });
 
 test('XML QueryResult with Refs, and with Entities', () => {
-  const q = doc(`<QueryResult xmlns="http://www.veeam.com/ent/v1.0"><Refs><Ref Type="CdpReplicaReference" Href="https://em/api/cdpReplicas/g1" Name="P1"><Links/></Ref></Refs><PagingInfo PageNum="1" PageSize="100" PagesCount="1"/></QueryResult>`);
-  assert.equal(collection(q, ['Ref'], ['Refs']).map(parseCdpReplica).map((r) => [r.id, r.name]), [['g1', 'P1']]);
-  const e = doc(`<QueryResult><Entities><CdpReplicas><CdpReplica Href="https://em/api/cdpReplicas/g2?format=Entity" Name="P2" Type="CdpReplica"><PolicyName>P2</PolicyName></CdpReplica></CdpReplicas></Entities></QueryResult>`);
-  assert.equal(collection(e, ['CdpReplica'], ['CdpReplicas']).map(parseCdpReplica).map((r) => [r.id, r.policyName]), [['g2', 'P2']]);
+  const q = doc(
+    `<QueryResult xmlns="http://www.veeam.com/ent/v1.0"><Refs><Ref Type="CdpReplicaReference" Href="https://em/api/cdpReplicas/g1" Name="P1"><Links/></Ref></Refs><PagingInfo PageNum="1" PageSize="100" PagesCount="1"/></QueryResult>`,
+  );
+  assert.equal(
+    collection(q, ['Ref'], ['Refs'])
+      .map(parseCdpReplica)
+      .map((r) => [r.id, r.name]),
+    [['g1', 'P1']],
+  );
+  const e = doc(
+    `<QueryResult><Entities><CdpReplicas><CdpReplica Href="https://em/api/cdpReplicas/g2?format=Entity" Name="P2" Type="CdpReplica"><PolicyName>P2</PolicyName></CdpReplica></CdpReplicas></Entities></QueryResult>`,
+  );
+  assert.equal(
+    collection(e, ['CdpReplica'], ['CdpReplicas'])
+      .map(parseCdpReplica)
+      .map((r) => [r.id, r.policyName]),
+    [['g2', 'P2']],
+  );
 });
 
 test('the Enterprise Manager root parses (SupportedVersion forced to a list)', () => {
   const em = fixture('enterprise-manager.xml');
   assert.is(em.root, 'EnterpriseManager');
-  const versions = (em.body['SupportedVersions'] as { SupportedVersion: unknown[] }).SupportedVersion;
+  const versions = (em.body.SupportedVersions as { SupportedVersion: unknown[] }).SupportedVersion;
   assert.ok(Array.isArray(versions) && versions.length >= 1);
 });
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { systemClock } from '../engine/clock.js';
 import { createTransport, type Exchange } from '../engine/api/transport.js';
-import { Targets } from '../engine/api/node-fetch.js';
+import { createNodeFetch } from '../engine/api/node-fetch.js';
 import { taskXml } from './helpers/api-fake-em.js';
 
 interface Seen {
@@ -61,23 +61,35 @@ test('a GET: path, query and headers reach the wire; status, headers and the dec
     res.setHeader('Set-Cookie', ['a=1', 'b=2']);
     res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8' }).end(taskXml('task-7', 'Running'));
   };
-  const got = response(await transport().send({ method: 'GET', path: '/tasks/task-7?format=Entity', headers: { Accept: 'application/xml', 'X-RestSvcSessionId': 'tok' } }));
+  const got = response(
+    await transport().send({
+      method: 'GET',
+      path: '/tasks/task-7?format=Entity',
+      headers: { Accept: 'application/xml', 'X-RestSvcSessionId': 'tok' },
+    }),
+  );
   assert.is(seen[0]?.method, 'GET');
   assert.is(seen[0]?.url, '/api/tasks/task-7?format=Entity');
-  assert.is(seen[0]?.headers['accept'], 'application/xml');
+  assert.is(seen[0]?.headers.accept, 'application/xml');
   assert.is(seen[0]?.headers['x-restsvcsessionid'], 'tok');
   assert.is(got.status, 200);
   assert.is(got.statusText, 'OK');
   assert.is(got.headers.getSetCookie().join(' '), 'a=1 b=2');
   assert.is(got.doc?.root, 'Task');
-  assert.is(got.doc?.body['TaskId'], 'task-7');
+  assert.is(got.doc?.body.TaskId, 'task-7');
 });
 
 test('a POST body is sent whole with its Content-Type and Content-Length (in bytes, not characters)', async () => {
   handler = (_req, res) => res.writeHead(202, { 'Content-Type': 'application/xml' }).end(taskXml('task-8', 'Running'));
-  const body = '<?xml version="1.0" encoding="utf-8"?>\n<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent><!-- Größe → 🗄 --></CdpFailoverStartSpec>\n';
+  const body =
+    '<?xml version="1.0" encoding="utf-8"?>\n<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent><!-- Größe → 🗄 --></CdpFailoverStartSpec>\n';
   const got = response(
-    await transport().send({ method: 'POST', path: '/cdpReplicas/r1/vms/v1?action=failover', headers: { 'Content-Type': 'application/xml', Accept: 'application/xml' }, body }),
+    await transport().send({
+      method: 'POST',
+      path: '/cdpReplicas/r1/vms/v1?action=failover',
+      headers: { 'Content-Type': 'application/xml', Accept: 'application/xml' },
+      body,
+    }),
   );
   assert.is(got.status, 202);
   assert.is(seen.length, 1, 'sent once');
@@ -86,20 +98,21 @@ test('a POST body is sent whole with its Content-Type and Content-Length (in byt
   assert.is(seen[0]?.headers['content-length'], String(Buffer.byteLength(body)));
 });
 
-test('request URLs become node:http targets: IPv6 brackets dropped, query kept, fragment never sent', () => {
-  const targets = new Targets();
-  assert.equal(targets.of('http://[::1]:9398/api/tasks?format=Entity#x'), { protocol: 'http:', hostname: '::1', port: '9398', path: '/api/tasks?format=Entity' });
-  assert.equal(targets.of('https://em01.example:9398/api/restoreSessions/a?format=Entity'), {
-    protocol: 'https:',
-    hostname: 'em01.example',
-    port: '9398',
-    path: '/api/restoreSessions/a?format=Entity',
-  });
-  // The origin is parsed once and reused; the path is always this request's.
-  assert.equal(targets.of('https://em01.example:9398/api/tasks').path, '/api/tasks');
-  assert.equal(targets.of('https://em01.example').path, '/');
-  assert.throws(() => targets.of('ftp://em01/api/'), /unsupported protocol ftp:/);
-  assert.throws(() => targets.of('http://u:p@em01/api/'), /credentials/);
+test('the fetch is a plain fetch: path and query sent (never the fragment), the body on the Response; other protocols and credentials in the URL refused', async () => {
+  handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/xml' }).end(taskXml('task-9', 'Running'));
+  const fetch = createNodeFetch({});
+  const got = await fetch(`${base}tasks?format=Entity#x`, { signal: new AbortController().signal });
+  assert.is(got.status, 200);
+  assert.is(await got.text(), taskXml('task-9', 'Running'));
+  assert.is(seen[0]?.url, '/api/tasks?format=Entity');
+  const refusal = (url: string) =>
+    fetch(url).then(
+      () => 'sent',
+      (error: Error) => error.message,
+    );
+  assert.match(await refusal('ftp://em01/api/'), /unsupported protocol ftp:/);
+  assert.match(await refusal(base.replace('http://', 'http://u:p@')), /credentials/);
+  assert.is(seen.length, 1, 'nothing sent for the refused ones');
 });
 
 test('sequential requests reuse one keep-alive connection', async () => {
@@ -116,7 +129,7 @@ test('a body over the cap is not read on, whether announced or chunked', async (
       res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': '5000' }).end('x'.repeat(5000));
     } else {
       res.writeHead(200, { 'Content-Type': 'application/xml' });
-      res.write('<Tasks>' + 'y'.repeat(3000));
+      res.write(`<Tasks>${'y'.repeat(3000)}`);
       res.end('</Tasks>');
     }
   };

@@ -15,13 +15,22 @@ const fixture = (name: string) => readFileSync(docsFixture(name), 'utf8');
 
 function setup(responder: Responder, extra: Partial<ClientOptions> = {}) {
   const em = fakeEm(responder);
-  const client = createClient({ url: 'https://em:9398', username: 'dr', password: PASSWORD, fetch: em.fetch, clock: new FakeClock({ auto: true }), ...extra });
+  const client = createClient({
+    url: 'https://em:9398',
+    username: 'dr',
+    password: PASSWORD,
+    fetch: em.fetch,
+    clock: new FakeClock({ auto: true }),
+    ...extra,
+  });
   return { em, client };
 }
 
 test('find a CDP replica by name through the query service (filtered by EM)', async () => {
   const { em, client } = setup(() =>
-    xml(`<QueryResult xmlns="http://www.veeam.com/ent/v1.0"><Refs><Ref Type="CdpReplicaReference" Href="https://em:9398/api/cdpReplicas/24ae37ad-4d28-4568-8467-98d8770bb722" Name="CDP Policy 1"/></Refs></QueryResult>`),
+    xml(
+      `<QueryResult xmlns="http://www.veeam.com/ent/v1.0"><Refs><Ref Type="CdpReplicaReference" Href="https://em:9398/api/cdpReplicas/24ae37ad-4d28-4568-8467-98d8770bb722" Name="CDP Policy 1"/></Refs></QueryResult>`,
+    ),
   );
   const replica = await client.findCdpReplica('CDP Policy 1');
   assert.is(replica?.id, '24ae37ad-4d28-4568-8467-98d8770bb722');
@@ -33,10 +42,15 @@ test('find a CDP replica by name through the query service (filtered by EM)', as
 
 test('query service unavailable (400/404/501): falls back to listing and matching exactly', async () => {
   for (const status of [400, 404, 501]) {
-    const { em, client } = setup((s) => (s.path.startsWith('/api/query') ? xmlError(status, 'Unknown query type') : xml(fixture('cdp-replicas.xml'))));
+    const { em, client } = setup((s) =>
+      s.path.startsWith('/api/query') ? xmlError(status, 'Unknown query type') : xml(fixture('cdp-replicas.xml')),
+    );
     const replica = await client.findCdpReplica('CDP Policy 1');
     assert.is(replica?.id, '24ae37ad-4d28-4568-8467-98d8770bb722');
-    assert.equal(em.calls.map((c) => c.path), ['/api/query?type=CdpReplica&filter=Name%3D%3D%22CDP%20Policy%201%22', '/api/cdpReplicas']);
+    assert.equal(
+      em.calls.map((c) => c.path),
+      ['/api/query?type=CdpReplica&filter=Name%3D%3D%22CDP%20Policy%201%22', '/api/cdpReplicas'],
+    );
     assert.is(await client.findCdpReplica('cdp policy 1'), undefined, 'names match exactly');
   }
 });
@@ -66,7 +80,9 @@ test('two replicas with the same name: a preflight error listing both ids', asyn
 });
 
 test('by id (GUID or UID): GET ?format=Entity; 404 means there is none', async () => {
-  const { em, client } = setup((s) => (s.path.includes('7665222c') ? xml(fixture('cdp-replica.xml')) : xmlError(404, 'Cannot find CDP replica')));
+  const { em, client } = setup((s) =>
+    s.path.includes('7665222c') ? xml(fixture('cdp-replica.xml')) : xmlError(404, 'Cannot find CDP replica'),
+  );
   const replica = await client.findCdpReplica('urn:veeam:CdpReplica:7665222c-2e99-4a3f-b892-1827ba8d1eee');
   assert.is(replica?.policyName, 'CDP Policy 2');
   assert.is(em.calls[0]?.path, '/api/cdpReplicas/7665222c-2e99-4a3f-b892-1827ba8d1eee?format=Entity');
@@ -89,7 +105,11 @@ test('vApp replicas: listed at /cdpReplica/vApps; by id the entity (or a referen
 
 test('deleteTask: 204 done; 404 means already gone (resolves); 403 is an error', async () => {
   const { em, client } = setup((s) =>
-    s.path.endsWith('task-1') ? new Response(null, { status: 204 }) : s.path.endsWith('task-2') ? xmlError(404, 'Task not found') : xmlError(403, 'Access denied'),
+    s.path.endsWith('task-1')
+      ? new Response(null, { status: 204 })
+      : s.path.endsWith('task-2')
+        ? xmlError(404, 'Task not found')
+        : xmlError(403, 'Access denied'),
   );
   await client.deleteTask('task-1');
   await client.deleteTask('task-2');
@@ -99,7 +119,10 @@ test('deleteTask: 204 done; 404 means already gone (resolves); 403 is an error',
   } catch (error) {
     assert.is((error as EmHttpError).status, 403);
   }
-  assert.equal(em.calls.map((c) => c.method), ['DELETE', 'DELETE', 'DELETE']);
+  assert.equal(
+    em.calls.map((c) => c.method),
+    ['DELETE', 'DELETE', 'DELETE'],
+  );
 });
 
 test('getRestoreSession follows the Related href against our base, with format=Entity', async () => {
@@ -107,28 +130,50 @@ test('getRestoreSession follows the Related href against our base, with format=E
   const a = await client.getRestoreSession('https://localhost:9398/api/restoreSessions/676dc837-f441-4ac1-8470-15be06b4cffc?format=Entity');
   assert.is(a.state, 'Stopped');
   await client.getRestoreSession('https://localhost:9398/api/restoreSessions/676dc837-f441-4ac1-8470-15be06b4cffc');
-  assert.equal(em.calls.map((c) => c.url), [
-    'https://em:9398/api/restoreSessions/676dc837-f441-4ac1-8470-15be06b4cffc?format=Entity',
-    'https://em:9398/api/restoreSessions/676dc837-f441-4ac1-8470-15be06b4cffc?format=Entity',
-  ]);
+  assert.equal(
+    em.calls.map((c) => c.url),
+    [
+      'https://em:9398/api/restoreSessions/676dc837-f441-4ac1-8470-15be06b4cffc?format=Entity',
+      'https://em:9398/api/restoreSessions/676dc837-f441-4ac1-8470-15be06b4cffc?format=Entity',
+    ],
+  );
 });
 
 test('call(): a Task answer comes back parsed; other bodies raw; empty as undefined', async () => {
   const { client } = setup((s) =>
-    s.path.startsWith('/api/tasks/') ? xml(taskXml('task-4'), 202) : s.method === 'DELETE' ? new Response(null, { status: 204 }) : xml(fixture('restore-session.xml')),
+    s.path.startsWith('/api/tasks/')
+      ? xml(taskXml('task-4'), 202)
+      : s.method === 'DELETE'
+        ? new Response(null, { status: 204 })
+        : xml(fixture('restore-session.xml')),
   );
   const task = await client.call<Task>({ method: 'POST', path: '/tasks/task-4', mutating: true });
   assert.is(task.taskId, 'task-4');
   const raw = await client.call<Record<string, unknown>>({ method: 'GET', path: '/restoreSessions/x', mutating: false });
-  assert.is(raw['State'], 'Stopped');
+  assert.is(raw.State, 'Stopped');
   assert.is(await client.call({ method: 'DELETE', path: '/x', mutating: false }), undefined);
 });
 
 test('listTasks in JSON reads the Tasks list', async () => {
-  const body = JSON.stringify({ Tasks: [{ TaskId: 'task-1', State: 'Finished', Operation: 'StartFailover', Result: { Message: 'Ok', Success: true }, Links: [], Href: 'https://em/api/tasks/task-1', Type: 'Task' }] });
+  const body = JSON.stringify({
+    Tasks: [
+      {
+        TaskId: 'task-1',
+        State: 'Finished',
+        Operation: 'StartFailover',
+        Result: { Message: 'Ok', Success: true },
+        Links: [],
+        Href: 'https://em/api/tasks/task-1',
+        Type: 'Task',
+      },
+    ],
+  });
   const { client } = setup(() => new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } }), { media: 'json' });
   const tasks = await client.listTasks();
-  assert.equal(tasks.map((t) => [t.taskId, t.result?.success]), [['task-1', true]]);
+  assert.equal(
+    tasks.map((t) => [t.taskId, t.result?.success]),
+    [['task-1', true]],
+  );
 });
 
 test.run();

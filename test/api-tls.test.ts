@@ -24,7 +24,15 @@ test.before(async () => {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   cert = pems.cert;
   dir = mkdtempSync(join(tmpdir(), 'api-tls-'));
@@ -119,9 +127,13 @@ test('an http:// URL (the simulator on loopback) never reads the TLS settings: a
 });
 
 test('plain http:// to another host gets a warning that the credentials travel unencrypted', () => {
-  for (const loopback of ['http://127.0.0.1:9398', 'http://localhost:9399/api', 'http://[::1]:9398']) assert.is(tlsWarning({ url: loopback }), undefined, loopback);
+  for (const loopback of ['http://127.0.0.1:9398', 'http://localhost:9399/api', 'http://[::1]:9398'])
+    assert.is(tlsWarning({ url: loopback }), undefined, loopback);
   const warning = tlsWarning({ url: 'http://em01.corp.example:9399/api/' });
-  assert.match(String(warning), 'http://em01.corp.example:9399 is plain http://: the credentials and the session token cross the network unencrypted');
+  assert.match(
+    String(warning),
+    'http://em01.corp.example:9399 is plain http://: the credentials and the session token cross the network unencrypted',
+  );
   assert.is(tlsWarning({ url: 'https://em01.corp.example:9398' }), undefined);
 });
 

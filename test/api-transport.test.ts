@@ -3,13 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClientEvent, ClientOptions } from '../engine/api/types.js';
-import {
-  EmHttpError,
-  EmMalformedResponseError,
-  EmNetworkError,
-  EmTimeoutError,
-  OutcomeUnknownError,
-} from '../engine/errors.js';
+import { EmHttpError, EmMalformedResponseError, EmNetworkError, EmTimeoutError, OutcomeUnknownError } from '../engine/errors.js';
 import { rejectionRecorder, scriptedClient } from './helpers/api-setup.js';
 import { PASSWORD, TOKEN, jsonError, netError, secretAudit, taskXml, xml, xmlError, type Responder } from './helpers/api-fake-em.js';
 
@@ -17,7 +11,8 @@ const audit = secretAudit();
 const SPEC = { restoreCurrent: true, restoreCurrentVss: false };
 const FAILOVER_SUBJECT = 'VM "erp-db01"';
 
-const setup = (responder: Responder, extra: Partial<ClientOptions> = {}) => scriptedClient(responder, { url: 'https://em:9398', audit, extra });
+const setup = (responder: Responder, extra: Partial<ClientOptions> = {}) =>
+  scriptedClient(responder, { url: 'https://em:9398', audit, extra });
 
 const rejects = rejectionRecorder(audit);
 
@@ -29,15 +24,24 @@ test('GET retries 503 with exponential backoff and jitter on the clock, then suc
   assert.is(task.taskId, 'task-1');
   assert.is(em.calls.length, 4);
   // base 500·2^(n-1), half fixed + half × random(0.5): 375, 750, 1500
-  assert.equal(retries(events).map((e) => e.type === 'retry' && e.delayMs), [375, 750, 1500]);
-  assert.equal(retries(events).map((e) => e.type === 'retry' && e.attempt), [2, 3, 4]);
+  assert.equal(
+    retries(events).map((e) => e.type === 'retry' && e.delayMs),
+    [375, 750, 1500],
+  );
+  assert.equal(
+    retries(events).map((e) => e.type === 'retry' && e.attempt),
+    [2, 3, 4],
+  );
   assert.is(clock.now(), 375 + 750 + 1500);
 });
 
 test('jitter comes from the injected random', async () => {
   const { events, client } = setup((_, n) => (n === 1 ? xmlError(502, 'bad gateway') : xml(taskXml('task-1'))), { random: () => 1 });
   await client.getTask('task-1');
-  assert.equal(retries(events).map((e) => e.type === 'retry' && e.delayMs), [500]);
+  assert.equal(
+    retries(events).map((e) => e.type === 'retry' && e.delayMs),
+    [500],
+  );
 });
 
 test('429 honours Retry-After (seconds), capped by maxRetryAfterMs', async () => {
@@ -51,7 +55,10 @@ test('429 honours Retry-After (seconds), capped by maxRetryAfterMs', async () =>
     { retry: { maxRetryAfterMs: 5000 } },
   );
   await client.getTask('task-2');
-  assert.equal(retries(events).map((e) => e.type === 'retry' && e.delayMs), [3000, 5000]);
+  assert.equal(
+    retries(events).map((e) => e.type === 'retry' && e.delayMs),
+    [3000, 5000],
+  );
   assert.is(clock.now(), 8000);
 });
 
@@ -143,7 +150,11 @@ test('failover POST timeout: OutcomeUnknownError, sent once', async () => {
 });
 
 test('failover POST behind a gateway 502/504 or a bare 503: outcome unknown, sent once', async () => {
-  for (const reply of [() => new Response('Bad Gateway', { status: 502 }), () => new Response('', { status: 504 }), () => new Response('', { status: 503 })]) {
+  for (const reply of [
+    () => new Response('Bad Gateway', { status: 502 }),
+    () => new Response('', { status: 504 }),
+    () => new Response('', { status: 503 }),
+  ]) {
     const { em, client } = setup(reply);
     const error = await rejects(client.startFailoverPlan('p1', { startNow: true }, { subject: 'plan "DR"' }));
     assert.instance(error, OutcomeUnknownError);
@@ -156,7 +167,10 @@ test('failover POST refused: re-sent (EM never saw it), then the task', async ()
   const task = await client.failoverCdpVm('r1', 'v1', SPEC);
   assert.is(task.taskId, 'task-5');
   assert.is(em.calls.length, 3);
-  assert.equal(retries(events).map((e) => e.type === 'retry' && e.reason), ['ECONNREFUSED', 'ECONNREFUSED']);
+  assert.equal(
+    retries(events).map((e) => e.type === 'retry' && e.reason),
+    ['ECONNREFUSED', 'ECONNREFUSED'],
+  );
 });
 
 test('failover POST 503 with an EM Error body: retried; 500 is final and not retried', async () => {
@@ -170,7 +184,8 @@ test('failover POST 503 with an EM Error body: retried; 500 is final and not ret
 });
 
 test('intervals POST is read-only: retried on reset', async () => {
-  const body = '<CdpReplicaIntervals xmlns="http://www.veeam.com/ent/v1.0"><StartDate>a</StartDate><EndDate>b</EndDate><HasApplicationConsistentState>false</HasApplicationConsistentState><Intervals/><RestorePoints/></CdpReplicaIntervals>';
+  const body =
+    '<CdpReplicaIntervals xmlns="http://www.veeam.com/ent/v1.0"><StartDate>a</StartDate><EndDate>b</EndDate><HasApplicationConsistentState>false</HasApplicationConsistentState><Intervals/><RestorePoints/></CdpReplicaIntervals>';
   const { em, client } = setup((_, n) => (n === 1 ? netError('ECONNRESET') : xml(body)));
   const intervals = await client.cdpIntervals('r', 'v', 'a', 'b');
   assert.is(intervals.start, 'a');
@@ -220,26 +235,37 @@ test('a wrong root is malformed too', async () => {
 
 test('exactly one Accept value; Content-Type only with a body; session header, never a cookie', async () => {
   for (const media of ['xml', 'json'] as const) {
-    const { em, client } = setup((s) =>
-      s.method === 'POST'
-        ? media === 'xml'
-          ? xml(taskXml('task-1'), 202)
-          : new Response(JSON.stringify({ TaskId: 'task-1', State: 'Running', Operation: 'StartFailover', Links: [], Href: 'https://em/api/tasks/task-1', Type: 'Task' }), { status: 202, headers: { 'Content-Type': 'application/json' } })
-        : xml(taskXml('task-1')),
+    const { em, client } = setup(
+      (s) =>
+        s.method === 'POST'
+          ? media === 'xml'
+            ? xml(taskXml('task-1'), 202)
+            : new Response(
+                JSON.stringify({
+                  TaskId: 'task-1',
+                  State: 'Running',
+                  Operation: 'StartFailover',
+                  Links: [],
+                  Href: 'https://em/api/tasks/task-1',
+                  Type: 'Task',
+                }),
+                { status: 202, headers: { 'Content-Type': 'application/json' } },
+              )
+          : xml(taskXml('task-1')),
       { media },
     );
     await client.failoverCdpVm('r', 'v', SPEC);
     await client.undoFailoverPlan('p');
     const [logon, failover, undo] = em.seen;
     const accept = media === 'xml' ? 'application/xml' : 'application/json';
-    for (const s of em.seen) assert.is(s.headers['accept'], accept);
-    assert.is(logon?.headers['authorization']?.startsWith('Basic '), true);
+    for (const s of em.seen) assert.is(s.headers.accept, accept);
+    assert.is(logon?.headers.authorization?.startsWith('Basic '), true);
     assert.is(failover?.headers['content-type'], accept);
     assert.is(undo?.headers['content-type'], undefined);
     for (const s of em.calls) {
       assert.is(s.headers['x-restsvcsessionid'], TOKEN);
-      assert.is(s.headers['cookie'], undefined);
-      assert.is(s.headers['authorization'], undefined);
+      assert.is(s.headers.cookie, undefined);
+      assert.is(s.headers.authorization, undefined);
     }
   }
 });

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { systemClock } from '../engine/clock.js';
 import { runCommand } from '../engine/commands/run.js';
-import type { CommandIO } from '../engine/commands/io.js';
+import type { CommandIO } from '../engine/io.js';
 import { createSimulator, demoInventory, startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 
@@ -47,7 +47,8 @@ async function waitingRun(stateDir: string, stepId: string): Promise<string> {
       }
     })();
     const file = files[0];
-    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes(`"type":"step-start","stepId":"${stepId}"`)) return file.replace(/\.jsonl$/, '');
+    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes(`"type":"step-start","stepId":"${stepId}"`))
+      return file.replace(/\.jsonl$/, '');
     await sleep(50);
   }
 }
@@ -65,7 +66,10 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   const list = await runCli(['status', '--state-dir', w.stateDir]);
   assert.match(list.stdout, `running, waiting for approval: runbook approve --run ${runId} --step dba-check`);
   const listJson = await runCli(['status', '--state-dir', w.stateDir, '--format', 'json']);
-  assert.equal((JSON.parse(listJson.stdout) as { runId: string; waitingForApproval?: string[] }[]).map((r) => [r.runId, r.waitingForApproval]), [[runId, ['dba-check']]]);
+  assert.equal(
+    (JSON.parse(listJson.stdout) as { runId: string; waitingForApproval?: string[] }[]).map((r) => [r.runId, r.waitingForApproval]),
+    [[runId, ['dba-check']]],
+  );
   const waiting = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
   assert.match(waiting.stdout, `running    dba-check [approval]`);
   assert.match(waiting.stdout, `waiting for approval: runbook approve --run ${runId} --step dba-check --state-dir ${w.stateDir}`);
@@ -82,9 +86,15 @@ test('the run waits at the approval step until `runbook approve` decides it, the
   assert.match(r.stdout, /approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/);
   assert.match(r.stdout, 'notify: succeeded');
   const journal = readFileSync(join(w.stateDir, 'runs', `${runId}.jsonl`), 'utf8');
-  assert.match(journal, /"type":"approval","stepId":"dba-check","decision":"approved","by":"[^"]+","decidedAt":"[^"]+","via":"runbook approve","reason":"alert log clean"/);
+  assert.match(
+    journal,
+    /"type":"approval","stepId":"dba-check","decision":"approved","by":"[^"]+","decidedAt":"[^"]+","via":"runbook approve","reason":"alert log clean"/,
+  );
   const after = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
-  assert.match(after.stdout, /succeeded {2}dba-check \[approval\].*\n\s+approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/);
+  assert.match(
+    after.stdout,
+    /succeeded {2}dba-check \[approval\].*\n\s+approved \(unsigned\) by \S+ via runbook approve, read \S+: alert log clean/,
+  );
   const again = await runCli(['approve', '--run', runId, '--step', 'dba-check', '--state-dir', w.stateDir]);
   assert.is(again.code, 2);
   assert.match(again.stderr, `run ${runId} has ended (succeeded): nothing waits for an approval`);
@@ -117,7 +127,10 @@ test('a rehearsal nobody could approve is refused before anything is failed over
   const w = workspace();
   const refused = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--sim-log', w.simLog]);
   assert.is(refused.code, 2);
-  assert.match(refused.stderr, `step "dba-check" waits for an approval, and 'runbook approve' cannot reach a rehearsal without --state-dir: pass --approve dba-check`);
+  assert.match(
+    refused.stderr,
+    `step "dba-check" waits for an approval, and 'runbook approve' cannot reach a rehearsal without --state-dir: pass --approve dba-check`,
+  );
   const posted = (() => {
     try {
       return readFileSync(w.simLog, 'utf8');
@@ -131,11 +144,26 @@ test('a rehearsal nobody could approve is refused before anything is failed over
   assert.match(typo.stderr, '--approve dba-chek: no approval step has this id (approval steps here: dba-check)');
   const junit = join(w.dir, 'junit.xml');
   const summary = join(w.dir, 'summary.md');
-  const ahead = await runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--approve', 'dba-check', '--junit', junit, '--github-summary', summary]);
+  const ahead = await runCli([
+    'run',
+    w.playbook,
+    '--simulate',
+    '--time-scale',
+    '60',
+    '--approve',
+    'dba-check',
+    '--junit',
+    junit,
+    '--github-summary',
+    summary,
+  ]);
   assert.is(ahead.code, 0, ahead.stderr);
   assert.match(ahead.stdout, /approved \(unsigned\) by \S+ via --approve/);
   assert.match(readFileSync(junit, 'utf8'), /approved \(unsigned\) by \S+ via --approve, read /);
-  assert.match(readFileSync(summary, 'utf8'), /\| dba-check \| approval \| .* succeeded \| .* \| approved \(unsigned\) by \S+ via --approve, read /);
+  assert.match(
+    readFileSync(summary, 'utf8'),
+    /\| dba-check \| approval \| .* succeeded \| .* \| approved \(unsigned\) by \S+ via --approve, read /,
+  );
 });
 
 test('the confirmation before a real run names the approval gates it will wait at', async () => {
@@ -168,7 +196,10 @@ test('the confirmation before a real run names the approval gates it will wait a
   assert.match(questions[0]!, `against ${server.url}`);
   assert.match(questions[0]!, ': 1 failover request, waiting for approval at dba-check. Type "yes" to continue');
   assert.match(questions[1]!, ': 1 failover request. Type "yes" to continue');
-  assert.not.ok(sim.log.some((e) => e.query?.includes('action=failover')), 'nothing failed over');
+  assert.not.ok(
+    sim.log.some((e) => e.query?.includes('action=failover')),
+    'nothing failed over',
+  );
 });
 
 test.run();

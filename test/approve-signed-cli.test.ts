@@ -29,7 +29,10 @@ function workspace() {
   mkdirSync(join(dir, 'approvers'));
   const key = (name: string) => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)]);
-    return readFileSync(join(dir, `${name}.pub`), 'utf8').split(' ').slice(0, 2).join(' ');
+    return readFileSync(join(dir, `${name}.pub`), 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
   };
   writeFileSync(join(dir, 'approvers', 'allowed_signers'), `ciso-alice ${key('alice')}\nsoc-bob ${key('bob')}\n`);
   writeFileSync(join(dir, 'pb.yaml'), playbook('ciso-alice'));
@@ -40,7 +43,8 @@ function workspace() {
 async function waitingRun(stateDir: string, stepId: string): Promise<string> {
   for (;;) {
     const file = existsSync(join(stateDir, 'runs')) ? readdirSync(join(stateDir, 'runs')).find((f) => f.endsWith('.jsonl')) : undefined;
-    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes(`"type":"step-start","stepId":"${stepId}"`)) return file.replace(/\.jsonl$/, '');
+    if (file && readFileSync(join(stateDir, 'runs', file), 'utf8').includes(`"type":"step-start","stepId":"${stepId}"`))
+      return file.replace(/\.jsonl$/, '');
     await sleep(50);
   }
 }
@@ -49,7 +53,8 @@ test('signed: unsigned refused up front, a key not allowed refused by the run, t
   const w = workspace();
   const run = runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--state-dir', w.stateDir]);
   const runId = await waitingRun(w.stateDir, 'security-signoff');
-  const approve = (...extra: string[]) => runCli(['approve', '--run', runId, '--step', 'security-signoff', '--state-dir', w.stateDir, ...extra]);
+  const approve = (...extra: string[]) =>
+    runCli(['approve', '--run', runId, '--step', 'security-signoff', '--state-dir', w.stateDir, ...extra]);
   const unsigned = await approve();
   assert.is(unsigned.code, 2);
   assert.match(unsigned.stderr, 'sign the decision with --sign-with KEY');
@@ -58,7 +63,10 @@ test('signed: unsigned refused up front, a key not allowed refused by the run, t
   for (;;) {
     const status = await runCli(['status', '--run', runId, '--state-dir', w.stateDir]);
     if (status.stdout.includes('refused security-signoff+')) {
-      assert.match(status.stdout, /refused security-signoff\+\w+\.json \(read \S+\): not signed by a key .*allowed_signers allows for this step's signers \(ciso-alice\)/);
+      assert.match(
+        status.stdout,
+        /refused security-signoff\+\w+\.json \(read \S+\): not signed by a key .*allowed_signers allows for this step's signers \(ciso-alice\)/,
+      );
       break;
     }
     await sleep(100);
@@ -85,13 +93,33 @@ test('signed: unsigned refused up front, a key not allowed refused by the run, t
 
 test('--sign-with on a run whose playbook has no approvers, and ssh-keygen missing: refused up front (exit 2)', async () => {
   const w = workspace();
-  writeFileSync(w.playbook, readFileSync(w.playbook, 'utf8').replace(/approvers:\n  allowedSigners: \S+\n/, '').replace(/approval: \{.*\}/, 'approval: "Scan the recovered VMs"'));
-  const missing = await runCli(['run', join(w.dir, 'signed.yaml'), '--simulate', '--state-dir', w.stateDir], { env: { RUNBOOK_SSH_KEYGEN: join(w.dir, 'no-ssh-keygen') } });
+  writeFileSync(
+    w.playbook,
+    readFileSync(w.playbook, 'utf8')
+      .replace(/approvers:\n {2}allowedSigners: \S+\n/, '')
+      .replace(/approval: \{.*\}/, 'approval: "Scan the recovered VMs"'),
+  );
+  const missing = await runCli(['run', join(w.dir, 'signed.yaml'), '--simulate', '--state-dir', w.stateDir], {
+    env: { RUNBOOK_SSH_KEYGEN: join(w.dir, 'no-ssh-keygen') },
+  });
   assert.is(missing.code, 2);
-  assert.match(missing.stderr, /approvers needs signed decisions, and \S+no-ssh-keygen is not installed: signed approvals need OpenSSH 8\.2 or later/);
+  assert.match(
+    missing.stderr,
+    /approvers needs signed decisions, and \S+no-ssh-keygen is not installed: signed approvals need OpenSSH 8\.2 or later/,
+  );
   const run = runCli(['run', w.playbook, '--simulate', '--time-scale', '60', '--state-dir', w.stateDir]);
   const runId = await waitingRun(w.stateDir, 'security-signoff');
-  const signed = await runCli(['approve', '--run', runId, '--step', 'security-signoff', '--state-dir', w.stateDir, '--sign-with', join(w.dir, 'alice')]);
+  const signed = await runCli([
+    'approve',
+    '--run',
+    runId,
+    '--step',
+    'security-signoff',
+    '--state-dir',
+    w.stateDir,
+    '--sign-with',
+    join(w.dir, 'alice'),
+  ]);
   assert.is(signed.code, 2);
   assert.match(signed.stderr, 'has no approvers block, so the run takes unsigned decisions only');
   const plain = await runCli(['approve', '--run', runId, '--step', 'security-signoff', '--state-dir', w.stateDir]);

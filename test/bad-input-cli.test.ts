@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Command, CommandIO } from '../engine/commands/io.js';
+import type { Command, CommandIO } from '../engine/io.js';
 import { planCommand } from '../engine/commands/plan.js';
 import { runCommand } from '../engine/commands/run.js';
 import { ExitCode, RunbookError } from '../engine/errors.js';
@@ -34,7 +34,11 @@ let server: Server;
 let url = '';
 
 /** What cli.ts does with a command's result or error, without the process. */
-async function invoke(command: Command, argv: string[], env: Record<string, string> = SERVER_ENV): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+async function invoke(
+  command: Command,
+  argv: string[],
+  env: Record<string, string> = SERVER_ENV,
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   let stdout = '';
   let stderr = '';
   const io: CommandIO = {
@@ -70,12 +74,18 @@ async function invoke(command: Command, argv: string[], env: Record<string, stri
   return { code, stdout, stderr, ms: performance.now() - t0 };
 }
 
-const VARIANTS: Array<{ label: string; command: Command; args: (file: string, simLog: string) => string[]; env?: Record<string, string> }> = [
-  { label: 'plan --simulate', command: planCommand, args: (f, log) => [f, '--simulate', '--sim-log', log], env: {} },
-  { label: 'run --simulate', command: runCommand, args: (f, log) => [f, '--simulate', '--sim-log', log, '--state-dir', join(dir, 'state')], env: {} },
-  { label: 'plan --server', command: planCommand, args: (f) => [f, '--server', url] },
-  { label: 'run --server --yes', command: runCommand, args: (f) => [f, '--server', url, '--yes', '--state-dir', join(dir, 'state')] },
-];
+const VARIANTS: Array<{ label: string; command: Command; args: (file: string, simLog: string) => string[]; env?: Record<string, string> }> =
+  [
+    { label: 'plan --simulate', command: planCommand, args: (f, log) => [f, '--simulate', '--sim-log', log], env: {} },
+    {
+      label: 'run --simulate',
+      command: runCommand,
+      args: (f, log) => [f, '--simulate', '--sim-log', log, '--state-dir', join(dir, 'state')],
+      env: {},
+    },
+    { label: 'plan --server', command: planCommand, args: (f) => [f, '--server', url] },
+    { label: 'run --server --yes', command: runCommand, args: (f) => [f, '--server', url, '--yes', '--state-dir', join(dir, 'state')] },
+  ];
 
 const rows: Row[] = [];
 
@@ -90,7 +100,14 @@ test.before(async () => {
 
 test.after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  publishTable('runbook-bad-input', renderTable(`Bad input: ${names.length} malformed playbooks × plan/run`, ['exit 2', 'positioned', 'no stack', 'nothing sent', 'max ms'], rows));
+  publishTable(
+    'runbook-bad-input',
+    renderTable(
+      `Bad input: ${names.length} malformed playbooks × plan/run`,
+      ['exit 2', 'positioned', 'no stack', 'nothing sent', 'max ms'],
+      rows,
+    ),
+  );
 });
 
 test('the controls: a good playbook does reach the simulator and the server', async () => {
@@ -121,7 +138,8 @@ for (const v of VARIANTS) {
       if (r.code === 2) cells['exit 2']++;
       else bad.push(`${name}: exit ${r.code}: ${out.slice(0, 300)}`);
       // missing.yaml has no position to give: its message names the file instead.
-      const positioned = name === 'missing' ? out.includes(file) : new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `).test(r.stderr);
+      const positioned =
+        name === 'missing' ? out.includes(file) : new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `).test(r.stderr);
       if (positioned) cells.positioned++;
       else bad.push(`${name}: no file:line:col in ${JSON.stringify(r.stderr.slice(0, 200))}`);
       if (!/\n\s+at |internal error/.test(out)) cells['no stack']++;
@@ -130,7 +148,10 @@ for (const v of VARIANTS) {
       else bad.push(`${name}: something was sent (connections ${connections - before}, sim log ${existsSync(log)})`);
     }
     const n = names.length;
-    rows.push({ fault: v.label, cells: { ...Object.fromEntries(Object.entries(cells).map(([k, c]) => [k, `${c}/${n}`])), 'max ms': String(Math.round(max)) } });
+    rows.push({
+      fault: v.label,
+      cells: { ...Object.fromEntries(Object.entries(cells).map(([k, c]) => [k, `${c}/${n}`])), 'max ms': String(Math.round(max)) },
+    });
     assert.equal(bad, []);
   });
 }
@@ -139,7 +160,9 @@ test('through the real CLI: a syntax error, binary garbage and 10 MB exit 2 with
   const before = connections;
   for (const name of ['syntax-unclosed-flow', 'binary-garbage', 'ten-megabytes']) {
     const file = join(dir, `${name}.yaml`);
-    const r = await runCli(['run', file, '--server', url, '--yes', '--state-dir', join(dir, 'state')], { env: { VEEAM_EM_USERNAME: 'u', VEEAM_EM_PASSWORD: 'p' } });
+    const r = await runCli(['run', file, '--server', url, '--yes', '--state-dir', join(dir, 'state')], {
+      env: { VEEAM_EM_USERNAME: 'u', VEEAM_EM_PASSWORD: 'p' },
+    });
     assert.is(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`^runbook: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
     assert.not.match(r.stderr, /\n\s+at /);

@@ -33,8 +33,13 @@ test('every scenario runs at N=10 and its measurements are well-formed', async (
     assert.is(x.errors, 0, `${who}: non-2xx answers`);
     assert.ok(x.peakInFlight >= 1 && x.peakInFlight <= x.concurrency, `${who}: ${x.peakInFlight} in flight`);
     assert.is(x.reaction.n, N, who);
-    for (const v of [x.phaseMs, x.wallMs, x.ratio, x.requestsPerVm, x.reaction.median, x.reaction.p99]) assert.ok(Number.isFinite(v), `${who}: ${v}`);
-    assert.is(x.requests, Object.values(x.byKind).reduce((a, b) => a + b, 0), who);
+    for (const v of [x.phaseMs, x.wallMs, x.ratio, x.requestsPerVm, x.reaction.median, x.reaction.p99])
+      assert.ok(Number.isFinite(v), `${who}: ${v}`);
+    assert.is(
+      x.requests,
+      Object.values(x.byKind).reduce((a, b) => a + b, 0),
+      who,
+    );
   }
   const engine = r.failover.find((x) => x.driver === 'engine')!;
   // The engine polls the session's task list, never one task at a time.
@@ -62,7 +67,14 @@ test('every scenario runs at N=10 and its measurements are well-formed', async (
 });
 
 test('the log analysis counts a second failover POST of a VM and a missing delete', () => {
-  const post = (at: number, vm: string, taskId: string) => ({ at, method: 'POST', path: `/cdpReplicas/r/vms/${vm}`, query: 'action=failover', status: 202, taskId });
+  const post = (at: number, vm: string, taskId: string) => ({
+    at,
+    method: 'POST',
+    path: `/cdpReplicas/r/vms/${vm}`,
+    query: 'action=failover',
+    status: 202,
+    taskId,
+  });
   const a = analyze(
     [
       { at: 0, method: 'POST', path: '/sessionMngr/', query: 'v=latest', status: 201, taskId: '' },

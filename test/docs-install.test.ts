@@ -38,7 +38,10 @@ test('npm pack, npm install --save-dev ./vendor/<tarball>, then npx --no-install
   for (const p of ['dist/cli.js', 'schemas/playbook.schema.json', 'playbooks/erp-tiered-failover.yaml', 'playbooks/README.md']) {
     assert.ok(paths.includes(p), `the package lacks ${p}`);
   }
-  assert.not.ok(paths.some((p) => p.startsWith('test/') || p.startsWith('engine/')), 'the package carries sources or tests');
+  assert.not.ok(
+    paths.some((p) => p.startsWith('test/') || p.startsWith('engine/')),
+    'the package carries sources or tests',
+  );
 
   // An empty runbook repository with the tarball committed under vendor/.
   mkdirSync(join(project, 'vendor'), { recursive: true });
@@ -59,11 +62,20 @@ test('npm pack, npm install --save-dev ./vendor/<tarball>, then npx --no-install
   assert.ok(schemaRef && !/^[a-z]+:/i.test(schemaRef), `modeline: ${modeline}`);
   const schemaFile = resolve(dirname(join(project, 'playbooks', 'erp.yaml')), schemaRef!);
   assert.ok(existsSync(schemaFile), `the modeline's schema does not resolve: ${schemaFile}`);
-  assert.is((JSON.parse(readFileSync(schemaFile, 'utf8')) as { title?: string; $schema?: string }).$schema, 'https://json-schema.org/draft/2020-12/schema');
+  assert.is(
+    (JSON.parse(readFileSync(schemaFile, 'utf8')) as { title?: string; $schema?: string }).$schema,
+    'https://json-schema.org/draft/2020-12/schema',
+  );
 
-  const validated = ok(sh('npx', ['--no-install', 'runbook', 'validate', 'playbooks/', 'node_modules/cdp-runbook/playbooks/'], project), 'runbook validate');
+  const validated = ok(
+    sh('npx', ['--no-install', 'runbook', 'validate', 'playbooks/', 'node_modules/cdp-runbook/playbooks/'], project),
+    'runbook validate',
+  );
   assert.match(validated, /5 playbooks checked: 5 valid, 0 invalid/);
-  const ran = ok(sh('npx', ['--no-install', 'runbook', 'run', 'playbooks/erp.yaml', '--simulate', '--yes'], project), 'runbook run --simulate');
+  const ran = ok(
+    sh('npx', ['--no-install', 'runbook', 'run', 'playbooks/erp.yaml', '--simulate', '--yes'], project),
+    'runbook run --simulate',
+  );
   assert.match(ran, /"ERP tiered failover" succeeded/);
   assert.match(ran, /failed over: +erp-db01, erp-db02, erp-app01, erp-app02/);
 });

@@ -45,12 +45,12 @@ const repo: Pages = {
 };
 const fromRepo = repo.read;
 
-test('slugs are GitHub\'s: lower case, code and punctuation dropped, each space a hyphen', () => {
+test("slugs are GitHub's: lower case, code and punctuation dropped, each space a hyphen", () => {
   assert.is(slug('`runbook plan`: the dry run'), 'runbook-plan-the-dry-run');
   assert.is(slug('Going on after a partial run (`--resume`)'), 'going-on-after-a-partial-run---resume');
   assert.is(slug('After a failure: status, rollback, resume'), 'after-a-failure-status-rollback-resume');
   assert.is(slug('What an `exec` command sees'), 'what-an-exec-command-sees');
-  assert.is(slug('Answers that are not EM\'s'), 'answers-that-are-not-ems');
+  assert.is(slug("Answers that are not EM's"), 'answers-that-are-not-ems');
   assert.is(slug('Performance (`npm run bench`)'), 'performance-npm-run-bench');
 });
 
@@ -84,8 +84,10 @@ test('the README links every reference page', () => {
   for (const p of REFERENCE_PAGES.slice(1)) assert.ok(targets.has(p), `README.md does not link ${p}`);
 });
 
-test('no page or example points an editor at a schema URL: modelines name the installed package\'s schema', () => {
-  const examples = readdirSync(join(repoRoot, 'playbooks')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `playbooks/${f}`);
+test("no page or example points an editor at a schema URL: modelines name the installed package's schema", () => {
+  const examples = readdirSync(join(repoRoot, 'playbooks'))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `playbooks/${f}`);
   const bad = [...markdownPages(repoRoot), ...examples].flatMap((p) =>
     [...repo.read(p).matchAll(/yaml-language-server: \$schema=(\S+)/g)]
       .filter((m) => /^[a-z]+:/i.test(m[1]!) || !m[1]!.includes('node_modules/cdp-runbook/schemas/'))

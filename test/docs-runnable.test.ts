@@ -31,8 +31,13 @@ test('the date finder sees what ages and leaves what does not', () => {
 });
 
 test('the README has runnable examples, and the marker is spelled the one way', () => {
-  assert.ok(runnable.some((r) => r.where.startsWith('README.md:')), 'README.md has no ```sh runnable block');
-  const odd = pages.flatMap(({ page, blocks }) => blocks.filter((b) => /runnable/.test(b.info) && !RUNNABLE.test(b.info)).map((b) => `${page}:${b.line}: ${b.info}`));
+  assert.ok(
+    runnable.some((r) => r.where.startsWith('README.md:')),
+    'README.md has no ```sh runnable block',
+  );
+  const odd = pages.flatMap(({ page, blocks }) =>
+    blocks.filter((b) => /runnable/.test(b.info) && !RUNNABLE.test(b.info)).map((b) => `${page}:${b.line}: ${b.info}`),
+  );
   assert.equal(odd, []);
 });
 
@@ -45,7 +50,11 @@ test('no shell example passes a literal datetime to --param (it would age out of
   const dated = pages.flatMap(({ page, blocks }) =>
     blocks
       .filter((b) => SHELL.test(b.info))
-      .flatMap((b) => [...b.body.matchAll(/--param[ =]\S+=(\S+)/g)].filter((m) => literalDates(m[1]!).length > 0).map((m) => `${page}:${b.line}: ${m[0]}`)),
+      .flatMap((b) =>
+        [...b.body.matchAll(/--param[ =]\S+=(\S+)/g)]
+          .filter((m) => literalDates(m[1]!).length > 0)
+          .map((m) => `${page}:${b.line}: ${m[0]}`),
+      ),
   );
   assert.equal(dated, []);
 });

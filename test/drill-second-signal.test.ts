@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadRunStatus } from '../engine/run/status/run-status.js';
+import { loadRunStatus } from '../engine/state/run-status.js';
 import { cliPath } from './helpers/paths.js';
 
 const VMS = ['ss1', 'ss2', 'ss3', 'ss4', 'ss5'];
@@ -31,7 +31,11 @@ test('a second SIGINT during rollback exits 130 at once; the journal and status 
   writeFileSync(join(dir, 'inv.json'), JSON.stringify(INVENTORY));
   const args = ['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--time-scale', '60', '--state-dir', 'state'];
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let first = false;
@@ -68,7 +72,11 @@ test('a second SIGINT during rollback exits 130 at once; the journal and status 
   assert.is(status.display.startsWith('crashed'), true, status.display);
   const requested = [...journal.matchAll(/"type":"request-accepted"[^\n]*"target":"([^"]+)"/g)].map((m) => m[1]);
   assert.is(requested.length, 3);
-  for (const vm of requested) assert.ok(status.unresolved.some((u) => u.request.target === vm), `${vm} listed as unresolved`);
+  for (const vm of requested)
+    assert.ok(
+      status.unresolved.some((u) => u.request.target === vm),
+      `${vm} listed as unresolved`,
+    );
 });
 
 test.run();

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunReport, VmReport } from '../engine/run/report-types.js';
-import { loadRunStatus } from '../engine/run/status/run-status.js';
+import type { RunReport, VmReport } from '../engine/state/report-types.js';
+import { loadRunStatus } from '../engine/state/run-status.js';
 import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
 import { checkI1, checkOutcomeTruth } from './drills/invariants.js';
 import { PASSWORD, USER } from './drills/scenario.js';
@@ -46,9 +46,29 @@ function runAndSignal(signal: NodeJS.Signals, media: 'xml' | 'json', inFlight = 
   const dir = mkdtempSync(join(tmpdir(), `drill-${signal}-`));
   writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK);
   writeFileSync(join(dir, 'inv.json'), JSON.stringify(inventory));
-  const args = ['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--media', media, '--time-scale', '60', '--state-dir', 'state', '--report', 'report.json', '--sim-log', 'sim.jsonl'];
+  const args = [
+    'run',
+    'pb.yaml',
+    '--simulate',
+    '--inventory',
+    'inv.json',
+    '--media',
+    media,
+    '--time-scale',
+    '60',
+    '--state-dir',
+    'state',
+    '--report',
+    'report.json',
+    '--sim-log',
+    'sim.jsonl',
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -83,7 +103,10 @@ function secretsIn(texts: string[]): string[] {
   return texts.flatMap((t) => [PASSWORD, basic, 'Basic '].filter((n) => t.includes(n)));
 }
 
-for (const [signal, code, media] of [['SIGINT', 130, 'xml'], ['SIGTERM', 143, 'json']] as const) {
+for (const [signal, code, media] of [
+  ['SIGINT', 130, 'xml'],
+  ['SIGTERM', 143, 'json'],
+] as const) {
   test(`${signal} during a fan-out: running tasks deleted, queued never sent, exit ${code}, report and journal agree`, async () => {
     const r = await runAndSignal(signal, media);
     const cells: Record<string, string> = {};
@@ -115,7 +138,8 @@ for (const [signal, code, media] of [['SIGINT', 130, 'xml'], ['SIGTERM', 143, 'j
         if (v.state === 'stopped' && !(v.taskId && deleted.has(v.taskId))) lies.push(`${v.name}: stopped without a DELETE 204`);
         if ((v.state === 'running' || v.state === 'failed-over') && sent) lies.push(`${v.name}: ${v.state} after an interrupt`);
       }
-      if (posts.length !== vms.filter((v) => v.state !== 'not-started').length) lies.push(`${posts.length} POSTs but ${vms.filter((v) => v.state !== 'not-started').length} VMs requested`);
+      if (posts.length !== vms.filter((v) => v.state !== 'not-started').length)
+        lies.push(`${posts.length} POSTs but ${vms.filter((v) => v.state !== 'not-started').length} VMs requested`);
       const status = loadRunStatus(join(r.dir, 'state'), report.runId);
       for (const v of status.report.steps.flatMap((s) => s.vms ?? [])) {
         if (byName.get(v.name)?.state !== v.state) lies.push(`${v.name}: journal ${v.state}, report ${byName.get(v.name)?.state}`);
@@ -125,14 +149,26 @@ for (const [signal, code, media] of [['SIGINT', 130, 'xml'], ['SIGTERM', 143, 'j
       cells.I3 = lies.length === 0 ? 'ok' : 'FAIL';
       assert.equal(lies, []);
       // I5: a VM whose task a DELETE met Running is not failed over in EM; none other was deleted.
-      const stopped = new Set(log.filter((e) => e.method === 'DELETE' && e.deletedState === 'Running').map((e) => e.path.replace('/tasks/', '')));
-      const truth = { vms: vms.filter((v) => v.taskId && stopped.has(v.taskId)).map((v) => ({ id: v.id ?? '', name: v.name, replica: 'SIG-CDP', failedOver: false })) } as unknown as SimState;
+      const stopped = new Set(
+        log.filter((e) => e.method === 'DELETE' && e.deletedState === 'Running').map((e) => e.path.replace('/tasks/', '')),
+      );
+      const truth = {
+        vms: vms
+          .filter((v) => v.taskId && stopped.has(v.taskId))
+          .map((v) => ({ id: v.id ?? '', name: v.name, replica: 'SIG-CDP', failedOver: false })),
+      } as unknown as SimState;
       const untrue = checkOutcomeTruth(vms, truth, log, finished as Set<string>);
       cells.I5 = untrue.length === 0 && truth.vms.length >= 3 ? 'ok' : 'FAIL';
       assert.equal(untrue, []);
       assert.ok(posts.length >= 3 && posts.length < VMS.length, `${posts.length} POSTs: the signal came mid fan-out`);
       // I4
-      const found = secretsIn([r.stdout, r.stderr, journal, readFileSync(join(r.dir, 'report.json'), 'utf8'), readFileSync(join(r.dir, 'sim.jsonl'), 'utf8')]);
+      const found = secretsIn([
+        r.stdout,
+        r.stderr,
+        journal,
+        readFileSync(join(r.dir, 'report.json'), 'utf8'),
+        readFileSync(join(r.dir, 'sim.jsonl'), 'utf8'),
+      ]);
       cells.I4 = found.length === 0 ? 'ok' : 'FAIL';
       assert.equal(found, []);
     } finally {
@@ -152,7 +188,11 @@ const opFinished = (faults: object[] = []) => ({
 });
 const failingReads = { kind: 'status', status: 503, method: 'GET', path: '^/tasks/task', message: 'The service is temporarily overloaded' };
 
-for (const [signal, code, media, reads] of [['SIGINT', 130, 'xml', 'ok'], ['SIGTERM', 143, 'json', 'ok'], ['SIGINT', 130, 'json', 'failing']] as const) {
+for (const [signal, code, media, reads] of [
+  ['SIGINT', 130, 'xml', 'ok'],
+  ['SIGTERM', 143, 'json', 'ok'],
+  ['SIGINT', 130, 'json', 'failing'],
+] as const) {
   const label = `${signal} while tasks read OperationFinished${reads === 'failing' ? ', task reads failing' : ''} [${media}]`;
   test(`${label}: no task DELETEd, each VM failed over or unknown (never stopped), exit ${code}`, async () => {
     const r = await runAndSignal(signal, media, 3, opFinished(reads === 'failing' ? [failingReads] : []));
@@ -163,27 +203,43 @@ for (const [signal, code, media, reads] of [['SIGINT', 130, 'xml', 'ok'], ['SIGT
       const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as RunReport;
       const vms = report.steps.flatMap((s) => s.vms ?? []);
       // Ground truth: a task of 0 s is failed over from its first sighting on unless a DELETE met it Running.
-      const stoppedRunning = new Set(log.filter((e) => e.method === 'DELETE' && e.deletedState === 'Running').map((e) => e.path.replace('/tasks/', '')));
+      const stoppedRunning = new Set(
+        log.filter((e) => e.method === 'DELETE' && e.deletedState === 'Running').map((e) => e.path.replace('/tasks/', '')),
+      );
       const truth = failoverPosts(log)
         .filter((p) => p.status === 202 && p.taskId && !stoppedRunning.has(p.taskId))
         .map((p) => vms.find((v) => p.path.includes(`/vms/${v.id ?? '?'}`))?.name);
-      const state = { vms: vms.map((v) => ({ id: v.id ?? '', name: v.name, replica: 'SIG-CDP', failedOver: truth.includes(v.name) })) } as unknown as SimState;
+      const state = {
+        vms: vms.map((v) => ({ id: v.id ?? '', name: v.name, replica: 'SIG-CDP', failedOver: truth.includes(v.name) })),
+      } as unknown as SimState;
       const journal = readFileSync(stateDirFiles(r.dir)[0]!, 'utf8');
       const read = new Set([...journal.matchAll(/"type":"task-result"[^\n]*"taskId":"([^"]+)"/g)].map((m) => m[1]!));
       const lies = checkOutcomeTruth(vms, state, log, read);
       cells.I5 = lies.length === 0 ? 'ok' : 'FAIL';
       assert.equal(lies, []);
       assert.ok(truth.length >= 3, `${truth.length} VMs failed over in EM`);
-      assert.not.ok(log.some((e) => e.method === 'DELETE' && e.deletedState === 'OperationFinished'), 'an OperationFinished task was DELETEd');
+      assert.not.ok(
+        log.some((e) => e.method === 'DELETE' && e.deletedState === 'OperationFinished'),
+        'an OperationFinished task was DELETEd',
+      );
       const expected = reads === 'ok' ? 'failed-over' : 'unknown';
-      assert.equal(vms.filter((v) => truth.includes(v.name)).map((v) => v.state), truth.map(() => expected));
+      assert.equal(
+        vms.filter((v) => truth.includes(v.name)).map((v) => v.state),
+        truth.map(() => expected),
+      );
       assert.is(report.outcome, 'interrupted');
-      const words = reads === 'ok' ? `${truth.length} VMs still failed over (EM cannot undo a CDP failover)` : `${truth.length} VMs UNKNOWN (check by hand)`;
+      const words =
+        reads === 'ok'
+          ? `${truth.length} VMs still failed over (EM cannot undo a CDP failover)`
+          : `${truth.length} VMs UNKNOWN (check by hand)`;
       assert.match(r.stderr, `was INTERRUPTED: ${words}`);
       assert.not.match(r.stderr, 'INTERRUPTED and rolled back');
       const status = loadRunStatus(join(r.dir, 'state'), report.runId);
       // The requested VMs (status lists not-started ones differently: one model for both is #19's).
-      const replayed = status.report.steps.flatMap((s) => s.vms ?? []).filter((v) => v.state !== 'not-started').map((v) => [v.name, v.state]);
+      const replayed = status.report.steps
+        .flatMap((s) => s.vms ?? [])
+        .filter((v) => v.state !== 'not-started')
+        .map((v) => [v.name, v.state]);
       const reported = vms.filter((v) => v.state !== 'not-started').map((v) => [v.name, v.state]);
       cells.I3 = JSON.stringify(replayed) === JSON.stringify(reported) ? 'ok' : 'FAIL';
       assert.equal(replayed, reported);
@@ -200,16 +256,25 @@ test('SIGHUP (a dropped SSH session) mid fan-out: running tasks stopped, journal
   const log = readLog(join(r.dir, 'sim.jsonl'));
   const posts = failoverPosts(log);
   assert.ok(posts.length >= 3 && posts.length < VMS.length, `${posts.length} POSTs: the signal came mid fan-out`);
-  assert.ok(log.some((e) => e.method === 'DELETE' && e.status === 204), 'no running task was stopped');
+  assert.ok(
+    log.some((e) => e.method === 'DELETE' && e.status === 204),
+    'no running task was stopped',
+  );
   const journal = readFileSync(stateDirFiles(r.dir).find((f) => f.endsWith('.jsonl'))!, 'utf8');
-  const end = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; outcome?: string; exitCode?: number }).find((e) => e.type === 'run-end');
+  const end = journal
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; outcome?: string; exitCode?: number })
+    .find((e) => e.type === 'run-end');
   assert.ok(end, 'journal has no run-end');
   assert.is(end!.outcome, 'interrupted');
   assert.is(end!.exitCode, 129);
   const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as RunReport;
   assert.is(report.exitCode, 129);
   // The lock is released: the next run of the same playbook with the same state dir starts.
-  const next = await runCli(['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--time-scale', '600', '--state-dir', 'state'], { cwd: r.dir });
+  const next = await runCli(['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--time-scale', '600', '--state-dir', 'state'], {
+    cwd: r.dir,
+  });
   assert.is.not(next.code, 5, next.stderr);
   assert.is(next.code, 0, next.stderr);
 });
@@ -223,7 +288,9 @@ test('kill -9 mid fan-out, then `runbook status`: every requested VM not seen fi
     const journalFile = stateDirFiles(r.dir)[0]!;
     const journal = readFileSync(journalFile, 'utf8');
     const intents = [...journal.matchAll(/"type":"request-intent"[^\n]*"target":"([^"]+)"/g)].map((m) => m[1]!);
-    const accepted = new Map([...journal.matchAll(/"type":"request-accepted"[^\n]*"target":"([^"]+)","taskId":"([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
+    const accepted = new Map(
+      [...journal.matchAll(/"type":"request-accepted"[^\n]*"target":"([^"]+)","taskId":"([^"]+)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
     assert.ok(intents.length >= 4, `${intents.length} intents journaled`);
     const list = await runCli(['status', '--state-dir', join(r.dir, 'state'), '--format', 'json']);
     assert.is(list.code, 0, list.stderr);

@@ -18,7 +18,17 @@ steps:
 `;
 // The failovers last 8 s of real time: long enough that a loaded machine starts the second run
 // while the first still holds the lock.
-const INVENTORY = { cdpReplicas: [{ name: 'LOCK-CDP', vms: [{ name: 'lk1', failoverDuration: '8m' }, { name: 'lk2', failoverDuration: '8m' }] }] };
+const INVENTORY = {
+  cdpReplicas: [
+    {
+      name: 'LOCK-CDP',
+      vms: [
+        { name: 'lk1', failoverDuration: '8m' },
+        { name: 'lk2', failoverDuration: '8m' },
+      ],
+    },
+  ],
+};
 
 test('a second concurrent run of the same playbook exits 5, names the holder and sends nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-lock-'));

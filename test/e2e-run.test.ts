@@ -26,7 +26,8 @@ const readLog = (file: string): Entry[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Entry);
 const line = (e: Entry) => `${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`;
-const isMutating = (e: Entry) => (e.method === 'POST' && /action=(failover|start|undo)/.test(e.query)) || (e.method === 'DELETE' && e.path.startsWith('/tasks/'));
+const isMutating = (e: Entry) =>
+  (e.method === 'POST' && /action=(failover|start|undo)/.test(e.query)) || (e.method === 'DELETE' && e.path.startsWith('/tasks/'));
 
 const PLAYBOOK = `version: 1
 name: e2e fan-out
@@ -82,7 +83,17 @@ for (const media of ['xml', 'json'] as const) {
 
   test(`[${media}] run: each VM failed over once, tasks deleted, logout last, exit 0`, async () => {
     const log = join(dir, `run-${media}.jsonl`);
-    const r = await runCli(['run', join(playbooksDir, 'erp-tiered-failover.yaml'), '--simulate', '--media', media, '--time-scale', '200', '--sim-log', log]);
+    const r = await runCli([
+      'run',
+      join(playbooksDir, 'erp-tiered-failover.yaml'),
+      '--simulate',
+      '--media',
+      media,
+      '--time-scale',
+      '200',
+      '--sim-log',
+      log,
+    ]);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /failed over: +erp-db01, erp-db02, erp-app01, erp-app02/);
     const entries = readLog(log);
@@ -93,13 +104,29 @@ for (const media of ['xml', 'json'] as const) {
     const firstApp = entries.findIndex((e) => e.query === 'action=failover' && failovers.indexOf(e) >= 2);
     const dbDeletes = entries.findIndex((e) => e.method === 'DELETE' && e.path === `/tasks/${failovers[1]!.taskId}`);
     assert.ok(dbDeletes < firstApp);
-    for (const f of failovers) assert.ok(entries.some((e) => e.method === 'DELETE' && e.path === `/tasks/${f.taskId}` && e.status === 204), `task ${f.taskId} deleted`);
+    for (const f of failovers)
+      assert.ok(
+        entries.some((e) => e.method === 'DELETE' && e.path === `/tasks/${f.taskId}` && e.status === 204),
+        `task ${f.taskId} deleted`,
+      );
     assert.match(line(entries.at(-1)!), /^DELETE \/logonSessions\//);
   });
 
   test(`[${media}] a VM failing mid-fan-out: running siblings stopped, queued never sent, exit 1`, async () => {
     const log = join(dir, `fail-${media}.jsonl`);
-    const r = await runCli(['run', join(dir, 'fanout.yaml'), '--simulate', '--inventory', join(dir, 'inventory.json'), '--media', media, '--time-scale', '200', '--sim-log', log]);
+    const r = await runCli([
+      'run',
+      join(dir, 'fanout.yaml'),
+      '--simulate',
+      '--inventory',
+      join(dir, 'inventory.json'),
+      '--media',
+      media,
+      '--time-scale',
+      '200',
+      '--sim-log',
+      log,
+    ]);
     assert.is(r.code, 1, r.stderr);
     // "Rolled back" only if no sibling finished before its stop; otherwise the headline counts it.
     assert.match(r.stderr, /FAILED( and was rolled back|: \d+ VMs? still failed over \(EM cannot undo a CDP failover\))/);
@@ -141,7 +168,10 @@ test('the shipped playbook plans against `runbook sim` over http:// although its
     assert.match(r.stdout, /POST \/cdpReplicas\/[^/]+\/vms\/[^?]+\?action=failover\s+\(VM "erp-db01"\)/);
     assert.not.match(r.stderr, /tls|WARNING/i, 'loopback http: no TLS file read, no warning');
     assert.ok(sim.log.length > 0, 'it logged on and resolved names');
-    assert.not.ok(sim.log.some((e) => isMutating({ ...e, query: e.query ?? '' })), 'plan sends no failover, start, undo or task delete');
+    assert.not.ok(
+      sim.log.some((e) => isMutating({ ...e, query: e.query ?? '' })),
+      'plan sends no failover, start, undo or task delete',
+    );
   } finally {
     await server.close();
   }

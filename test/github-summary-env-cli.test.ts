@@ -26,7 +26,10 @@ test('GITHUB_STEP_SUMMARY set: the summary is appended there; checked VMs read "
 test('--github-summary FILE wins over GITHUB_STEP_SUMMARY', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gh-summary-'));
   const env = join(dir, 'env.md');
-  const r = await runCli(['run', playbook, '--simulate', '--time-scale', '2000', '--github-summary', 'flag.md'], { cwd: dir, env: { GITHUB_STEP_SUMMARY: env } });
+  const r = await runCli(['run', playbook, '--simulate', '--time-scale', '2000', '--github-summary', 'flag.md'], {
+    cwd: dir,
+    env: { GITHUB_STEP_SUMMARY: env },
+  });
   assert.is(r.code, 0, r.stderr);
   assert.match(readFileSync(join(dir, 'flag.md'), 'utf8'), /^### .*Runbook ERP tiered failover/m);
   assert.not.ok(existsSync(env));

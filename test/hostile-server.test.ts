@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient } from '../engine/api/client.js';
 import { FakeClock } from '../engine/clock.js';
-import { EmMalformedResponseError, EmNetworkError, EmTimeoutError, EmHttpError, EmError } from '../engine/errors.js';
+import { EmMalformedResponseError, EmNetworkError, EmTimeoutError, EmHttpError, type EmError } from '../engine/errors.js';
 import { startHostileServer, type HostileMode } from './drills/hostile-server.js';
 import { seededRandom } from '../engine/simulator/ids.js';
 import { publishTable, renderTable, type Row } from './drills/table.js';
@@ -47,29 +47,48 @@ for (const c of CASES) {
     const sampler = setInterval(() => (peak = Math.max(peak, memory() - base)), 10);
     let guard: NodeJS.Timeout | undefined;
     try {
-      const client = createClient({ url: server.url, username: 'u', password: PASSWORD, clock: new FakeClock({ auto: true }), timeoutMs: TIMEOUT_MS, random: seededRandom(1) });
+      const client = createClient({
+        url: server.url,
+        username: 'u',
+        password: PASSWORD,
+        clock: new FakeClock({ auto: true }),
+        timeoutMs: TIMEOUT_MS,
+        random: seededRandom(1),
+      });
       const outcome = await Promise.race([
         client.logon().then(
           () => ({ error: undefined as unknown, hung: false }),
           (error: unknown) => ({ error, hung: false }),
         ),
-        new Promise<{ error: unknown; hung: boolean }>((resolve) => (guard = setTimeout(() => resolve({ error: undefined, hung: true }), GUARD_MS))),
+        new Promise<{ error: unknown; hung: boolean }>(
+          (resolve) => (guard = setTimeout(() => resolve({ error: undefined, hung: true }), GUARD_MS)),
+        ),
       ]);
       peak = Math.max(peak, memory() - base);
       const { error } = outcome;
-      cells.typed = outcome.hung ? 'HUNG' : c.expect.some((k) => error instanceof k) ? (error as Error).name : `FAIL ${(error as Error | undefined)?.name ?? 'no error'}`;
+      cells.typed = outcome.hung
+        ? 'HUNG'
+        : c.expect.some((k) => error instanceof k)
+          ? (error as Error).name
+          : `FAIL ${(error as Error | undefined)?.name ?? 'no error'}`;
       cells.requests = `${server.requests}`;
       cells['heap MB'] = (peak / 2 ** 20).toFixed(0);
       cells['sent MB'] = (server.bytesSent / 2 ** 20).toFixed(1);
       assert.not.ok(outcome.hung, `the client did not give up within ${GUARD_MS} ms (request timeout ${TIMEOUT_MS} ms)`);
-      assert.ok(c.expect.some((k) => error instanceof k), `got ${String(error)}`);
+      assert.ok(
+        c.expect.some((k) => error instanceof k),
+        `got ${String(error)}`,
+      );
       const message = (error as Error).message;
       assert.match(message, 'POST /sessionMngr/?v=latest');
       assert.not.ok(message.includes(PASSWORD) || message.includes('Basic '), 'no secret in the message');
       assert.ok(server.requests >= 1 && server.requests <= c.maxRequests, `${server.requests} requests`);
       if (c.mode === 'huge') {
         // Bounded memory: a 100 MB body must not be buffered whole (nor fully downloaded).
-        assert.ok(peak < 50 * 2 ** 20, `heap grew ${(peak / 2 ** 20).toFixed(0)} MB while reading a 100 MB body: no body size cap in the client`);
+        assert.ok(
+          peak < 50 * 2 ** 20,
+          `heap grew ${(peak / 2 ** 20).toFixed(0)} MB while reading a 100 MB body: no body size cap in the client`,
+        );
       }
     } finally {
       clearInterval(sampler);
@@ -83,10 +102,15 @@ for (const c of CASES) {
 for (const mode of ['garbage', 'html'] as const) {
   test(`runbook plan --server against "${mode}": a clean message naming the request, no stack trace`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-'));
-    writeFileSync(join(dir, 'pb.yaml'), 'version: 1\nname: hostile\nserver: {timeout: 500ms}\nsteps:\n  - id: db\n    failover: {cdpReplica: C, vms: [a]}\n');
+    writeFileSync(
+      join(dir, 'pb.yaml'),
+      'version: 1\nname: hostile\nserver: {timeout: 500ms}\nsteps:\n  - id: db\n    failover: {cdpReplica: C, vms: [a]}\n',
+    );
     const server = await startHostileServer(mode);
     try {
-      const r = await runCli(['plan', join(dir, 'pb.yaml'), '--server', server.url], { env: { VEEAM_EM_USERNAME: 'u', VEEAM_EM_PASSWORD: PASSWORD } });
+      const r = await runCli(['plan', join(dir, 'pb.yaml'), '--server', server.url], {
+        env: { VEEAM_EM_USERNAME: 'u', VEEAM_EM_PASSWORD: PASSWORD },
+      });
       assert.not.match(r.stderr, /\n\s+at |internal error/);
       assert.not.ok((r.stdout + r.stderr).includes(PASSWORD));
       // An answer that is not EM's must never read as "the replica does not exist" (exit 3).
@@ -100,7 +124,10 @@ for (const mode of ['garbage', 'html'] as const) {
 }
 
 test.after(() => {
-  publishTable('runbook-hostile-server', renderTable(`Hostile server (request timeout ${TIMEOUT_MS} ms)`, ['typed', 'requests', 'heap MB', 'sent MB'], rows));
+  publishTable(
+    'runbook-hostile-server',
+    renderTable(`Hostile server (request timeout ${TIMEOUT_MS} ms)`, ['typed', 'requests', 'heap MB', 'sent MB'], rows),
+  );
 });
 
 test.run();

@@ -12,13 +12,19 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderHtmlReport } from '../engine/run/html/render.js';
-import type { RunReport } from '../engine/run/report-types.js';
+import { renderHtmlReport } from '../engine/report/html/render.js';
+import type { RunReport } from '../engine/state/report-types.js';
 import { repoRoot } from './helpers/paths.js';
 
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'html-report-e2e-'));
@@ -70,7 +76,10 @@ function topLeftPixel(png: Buffer): string {
 test('the console catches a page that references an external resource (the check can fail)', () => {
   const leaky = renderHtmlReport(report).replace('<main>', '<main><img src="https://example.invalid/logo.png" alt="">');
   const { console } = browse(leaky, ['--enable-logging=stderr', '--v=0', '--dump-dom']);
-  assert.ok(console.some((l) => l.includes('example.invalid')), 'the CSP violation appears on the console');
+  assert.ok(
+    console.some((l) => l.includes('example.invalid')),
+    'the CSP violation appears on the console',
+  );
 });
 
 test('the report renders with no console error and the expected bars in the timeline', () => {
@@ -99,7 +108,10 @@ test('printing gives A4 landscape pages', () => {
   const boxes = readFileSync(pdf, 'latin1').match(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g) ?? [];
   assert.ok(boxes.length >= 1);
   for (const box of boxes) {
-    const [w, h] = box.match(/[\d.]+/g)!.slice(2).map(Number) as [number, number];
+    const [w, h] = box
+      .match(/[\d.]+/g)!
+      .slice(2)
+      .map(Number) as [number, number];
     assert.ok(Math.abs(w - 842) < 2 && Math.abs(h - 595) < 2, `A4 landscape is 842x595 pt, got ${box}`);
   }
 });

@@ -6,8 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import { UsageError } from '../engine/errors.js';
-import { checkRunId, listRuns, newRunId, openJournal, readJournal } from '../engine/run/journal.js';
-import type { JournalEntry } from '../engine/run/journal-types.js';
+import { checkRunId, listRuns, newRunId, openJournal, readJournal } from '../engine/state/journal.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
 import { FIXTURE_SECRETS } from './helpers/report-fixture.js';
 import { repoRoot } from './helpers/paths.js';
 
@@ -16,13 +16,25 @@ const at = '2026-11-27T10:22:33.000Z';
 
 test('newRunId: sortable UTC stamp plus 4 hex digits from the injected clock and randomness', () => {
   const clock = new FakeClock({ start: Date.parse('2026-11-27T10:22:33.456Z') });
-  assert.is(newRunId(clock, () => 0.2486), '20261127T102233Z-3fa4');
-  assert.is(newRunId(clock, () => 0), '20261127T102233Z-0000');
+  assert.is(
+    newRunId(clock, () => 0.2486),
+    '20261127T102233Z-3fa4',
+  );
+  assert.is(
+    newRunId(clock, () => 0),
+    '20261127T102233Z-0000',
+  );
 });
 
 test('run ids that could leave the runs folder are refused', () => {
-  assert.throws(() => checkRunId('../../etc/passwd'), (e: unknown) => e instanceof UsageError);
-  assert.throws(() => checkRunId(''), (e: unknown) => e instanceof UsageError);
+  assert.throws(
+    () => checkRunId('../../etc/passwd'),
+    (e: unknown) => e instanceof UsageError,
+  );
+  assert.throws(
+    () => checkRunId(''),
+    (e: unknown) => e instanceof UsageError,
+  );
   assert.is(checkRunId('20261127T102233Z-3f9a'), '20261127T102233Z-3f9a');
 });
 
@@ -38,14 +50,17 @@ test('append writes one JSON line per entry at runs/<runId>.jsonl, and reopening
   const lines = readFileSync(join(dir, 'runs', 'r1.jsonl'), 'utf8').split('\n');
   assert.is(lines.length, 3);
   assert.is(lines[2], '');
-  assert.equal(readJournal(join(dir, 'runs', 'r1.jsonl')).entries.map((e) => e.type), ['step-start', 'run-end']);
+  assert.equal(
+    readJournal(join(dir, 'runs', 'r1.jsonl')).entries.map((e) => e.type),
+    ['step-start', 'run-end'],
+  );
   assert.throws(() => again.append({ at, type: 'run-end', outcome: 'failed', exitCode: 1 }), /closed/);
 });
 
 test('every line survives a kill -9 right after append returns', () => {
   const dir = stateDir();
   const script = `
-    import { openJournal } from ${JSON.stringify(join(repoRoot, 'engine/run/journal.ts'))};
+    import { openJournal } from ${JSON.stringify(join(repoRoot, 'engine/state/journal.ts'))};
     const j = openJournal(${JSON.stringify(dir)}, 'killed');
     j.append({ at: '${at}', type: 'request-intent', stepId: 'db', target: 'erp-db01', method: 'POST', path: '/x' });
     j.append({ at: '${at}', type: 'request-accepted', stepId: 'db', target: 'erp-db01', taskId: 'task-1' });
@@ -54,7 +69,10 @@ test('every line survives a kill -9 right after append returns', () => {
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot });
   assert.is(child.signal, 'SIGKILL', String(child.stderr));
   const read = readJournal(join(dir, 'runs', 'killed.jsonl'));
-  assert.equal(read.entries.map((e) => e.type), ['request-intent', 'request-accepted']);
+  assert.equal(
+    read.entries.map((e) => e.type),
+    ['request-intent', 'request-accepted'],
+  );
   assert.equal(read.problems, []);
 });
 
@@ -66,7 +84,10 @@ test('a last line cut short by a crash is reported and ignored; every earlier li
   j.close();
   appendFileSync(j.path, '{"at":"2026-11-27T10:22:40.000Z","type":"task-res');
   const read = readJournal(j.path);
-  assert.equal(read.entries.map((e) => e.type), ['request-intent', 'request-accepted']);
+  assert.equal(
+    read.entries.map((e) => e.type),
+    ['request-intent', 'request-accepted'],
+  );
   assert.equal(read.problems, ['line 3: cut short (the process died while writing it); ignored']);
 });
 
@@ -111,7 +132,10 @@ test('listRuns: newest first, only journal files', () => {
   const dir = stateDir();
   for (const id of ['20261127T102233Z-aaaa', '20261201T000000Z-0001', '20260101T000000Z-ffff']) openJournal(dir, id).close();
   writeFileSync(join(dir, 'runs', 'notes.txt'), 'x');
-  assert.equal(listRuns(dir).map((r) => r.runId), ['20261201T000000Z-0001', '20261127T102233Z-aaaa', '20260101T000000Z-ffff']);
+  assert.equal(
+    listRuns(dir).map((r) => r.runId),
+    ['20261201T000000Z-0001', '20261127T102233Z-aaaa', '20260101T000000Z-ffff'],
+  );
   assert.equal(listRuns(join(dir, 'nope')), []);
 });
 
@@ -124,7 +148,14 @@ test('group commit: every line appended in one turn shares one fsync; durable() 
       fsync(fd, cb);
     },
   });
-  const intent = (target: string): JournalEntry => ({ at, type: 'request-intent', stepId: 'db', target, method: 'POST', path: `/${target}` });
+  const intent = (target: string): JournalEntry => ({
+    at,
+    type: 'request-intent',
+    stepId: 'db',
+    target,
+    method: 'POST',
+    path: `/${target}`,
+  });
   j.append(intent('a'));
   const first = j.durable();
   j.append(intent('b'));
@@ -138,7 +169,10 @@ test('group commit: every line appended in one turn shares one fsync; durable() 
   await j.durable();
   assert.is(fsyncs.length, 2);
   j.close();
-  assert.equal(readJournal(j.path).entries.map((e) => (e.type === 'request-intent' ? e.target : '')), ['a', 'b', 'c', 'd']);
+  assert.equal(
+    readJournal(j.path).entries.map((e) => (e.type === 'request-intent' ? e.target : '')),
+    ['a', 'b', 'c', 'd'],
+  );
 });
 
 test('group commit: a line appended while an fsync runs gets an fsync of its own before durable() resolves', async () => {

@@ -6,8 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import { LockedError } from '../engine/errors.js';
-import { acquireLock, lockFileName, lockPath, processIsAlive } from '../engine/run/lock.js';
-import { defaultStateDir } from '../engine/run/state-dir.js';
+import { acquireLock, lockFileName, lockPath, processIsAlive } from '../engine/state/lock.js';
+import { defaultStateDir } from '../engine/state/state-dir.js';
 import { deadPid } from './helpers/dead-pid.js';
 import { repoRoot } from './helpers/paths.js';
 
@@ -27,7 +27,10 @@ test('the lock lives in .runbook/locks beside the playbook, keyed by slug + hash
   assert.match(lockFileName(playbook), /^erp-failover-[0-9a-f]{16}\.lock$/);
   assert.is.not(lockFileName(playbook), lockFileName(join(dir, 'sub', 'erp failover.yaml')));
   const content = JSON.parse(readFileSync(lock.path, 'utf8'));
-  assert.equal({ ...content, token: undefined }, { pid: 4242, hostname: 'host-a', startedAt: '2026-11-27T10:22:33.000Z', playbook, token: undefined });
+  assert.equal(
+    { ...content, token: undefined },
+    { pid: 4242, hostname: 'host-a', startedAt: '2026-11-27T10:22:33.000Z', playbook, token: undefined },
+  );
   assert.equal(readdirSync(join(stateDir, 'locks')), [lockFileName(playbook)], 'no temp file left behind');
   assert.is(readFileSync(join(stateDir, '.gitignore'), 'utf8').split('\n')[1], '*');
 });
@@ -137,7 +140,10 @@ test('processIsAlive: this process is alive, an exited one is not', () => {
 /** Starts `n` processes racing for the lock; resolves with their answers, winners still holding. */
 async function race(n: number, stateDir: string, playbook: string) {
   const children = Array.from({ length: n }, () =>
-    spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/helpers/lock-child.ts'), stateDir, playbook], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/helpers/lock-child.ts'), stateDir, playbook], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
   );
   const readyOnce = new Set<unknown>();
   const exited = children.map((c) => new Promise((r) => c.on('exit', r)));

@@ -4,12 +4,20 @@ import * as assert from 'uvu/assert';
 import { countMutatingCalls } from '../engine/plan/render.js';
 import { doneIn, resumePlan } from '../engine/plan/resume.js';
 import type { Plan, PlanStep } from '../engine/plan/types.js';
-import type { RunReport, StepReport, VmReport } from '../engine/run/report-types.js';
+import type { RunReport, StepReport, VmReport } from '../engine/state/report-types.js';
 
-const vm = (name: string) => ({ name, id: `id-${name}`, replicaId: 'r', replicaName: 'ERP-CDP', call: { method: 'POST', path: `/x/${name}` } });
-const step = (id: string, kind: PlanStep['kind'], extra: object = {}) => ({ id, name: id, kind, whenStatus: { known: true, value: true }, ...extra }) as unknown as PlanStep;
+const vm = (name: string) => ({
+  name,
+  id: `id-${name}`,
+  replicaId: 'r',
+  replicaName: 'ERP-CDP',
+  call: { method: 'POST', path: `/x/${name}` },
+});
+const step = (id: string, kind: PlanStep['kind'], extra: object = {}) =>
+  ({ id, name: id, kind, whenStatus: { known: true, value: true }, ...extra }) as unknown as PlanStep;
 const plan = (steps: PlanStep[]) => ({ steps, params: {} }) as unknown as Plan;
-const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = [], runId = 'run-A') => ({ runId, steps, rollback }) as unknown as RunReport;
+const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = [], runId = 'run-A') =>
+  ({ runId, steps, rollback }) as unknown as RunReport;
 
 const STEPS = [
   step('pre', 'check', { vms: [] }),
@@ -24,7 +32,15 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
     report(
       [
         { id: 'pre', kind: 'check', outcome: 'succeeded' },
-        { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed' }] as VmReport[] },
+        {
+          id: 'db',
+          kind: 'failover',
+          outcome: 'failed',
+          vms: [
+            { name: 'db01', state: 'failed-over' },
+            { name: 'db02', state: 'failed' },
+          ] as VmReport[],
+        },
         { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
         { id: 'dns', kind: 'exec', outcome: 'succeeded' },
         { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
@@ -35,44 +51,89 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
     ),
   ]);
   const resumed = resumePlan(plan(STEPS), done);
-  assert.equal(resumed.resumed, { runId: 'run-A', steps: { dns: 'run-A', app: 'run-A', web: 'run-A', group: 'run-A' }, vms: { db: ['db01'] } });
+  assert.equal(resumed.resumed, {
+    runId: 'run-A',
+    steps: { dns: 'run-A', app: 'run-A', web: 'run-A', group: 'run-A' },
+    vms: { db: ['db01'] },
+  });
   const db = resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>;
-  assert.equal(db.vms.map((v) => v.name), ['db02']);
+  assert.equal(
+    db.vms.map((v) => v.name),
+    ['db02'],
+  );
 });
 
-test('an approval given in the earlier run is asked again (a person\'s check of how things stood then)', () => {
+test("an approval given in the earlier run is asked again (a person's check of how things stood then)", () => {
   const steps = [step('gate', 'approval', { message: 'check' }), step('dns', 'exec')];
-  const done = doneIn([report([{ id: 'gate', kind: 'approval', outcome: 'succeeded' }, { id: 'dns', kind: 'exec', outcome: 'succeeded' }])]);
+  const done = doneIn([
+    report([
+      { id: 'gate', kind: 'approval', outcome: 'succeeded' },
+      { id: 'dns', kind: 'exec', outcome: 'succeeded' },
+    ]),
+  ]);
   const resumed = resumePlan(plan(steps), done);
   assert.equal(resumed.resumed.steps, { dns: 'run-A' });
   assert.is(resumed.steps[0]!.kind, 'approval');
 });
 
-test('an always: true command runs again on resume (the resumed run\'s notification goes out); a plain one does not', () => {
+test("an always: true command runs again on resume (the resumed run's notification goes out); a plain one does not", () => {
   const steps = [step('dns', 'exec'), step('notify', 'exec', { always: true })];
-  const done = doneIn([report([{ id: 'dns', kind: 'exec', outcome: 'succeeded' }, { id: 'notify', kind: 'exec', outcome: 'succeeded' }])]);
+  const done = doneIn([
+    report([
+      { id: 'dns', kind: 'exec', outcome: 'succeeded' },
+      { id: 'notify', kind: 'exec', outcome: 'succeeded' },
+    ]),
+  ]);
   const resumed = resumePlan(plan(steps), done);
   assert.equal(resumed.resumed.steps, { dns: 'run-A' });
 });
 
 test('a failover step whose VMs were all failed over is done, even if the step itself did not end', () => {
-  const done = doneIn([report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db01', state: 'failed-over' }, { name: 'db02', state: 'failed-over' }] as VmReport[] }])]);
+  const done = doneIn([
+    report([
+      {
+        id: 'db',
+        kind: 'failover',
+        outcome: 'running',
+        vms: [
+          { name: 'db01', state: 'failed-over' },
+          { name: 'db02', state: 'failed-over' },
+        ] as VmReport[],
+      },
+    ]),
+  ]);
   const resumed = resumePlan(plan(STEPS), done);
   assert.equal(resumed.resumed.steps, { db: 'run-A' });
   assert.equal(resumed.resumed.vms, {});
 });
 
 test('a VM whose outcome was unknown, failed or stopped is requested again', () => {
-  const vms = [{ name: 'db01', state: 'unknown' }, { name: 'db02', state: 'stopped' }] as VmReport[];
+  const vms = [
+    { name: 'db01', state: 'unknown' },
+    { name: 'db02', state: 'stopped' },
+  ] as VmReport[];
   const resumed = resumePlan(plan(STEPS), doneIn([report([{ id: 'db', kind: 'failover', outcome: 'failed', vms }])]));
   assert.equal(resumed.resumed, { runId: 'run-A', steps: {}, vms: {} });
-  assert.equal((resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>).vms.map((v) => v.name), ['db01', 'db02']);
+  assert.equal(
+    (resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>).vms.map((v) => v.name),
+    ['db01', 'db02'],
+  );
 });
 
 test('a chain of resumed runs adds up: what the run it resumed did counts, with the run that did it', () => {
   // run-B resumed run-A: A failed over db01 and ran dns; B (which left those out) failed over db02, then died.
-  const b = report([{ id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db02', state: 'failed-over' }] as VmReport[] }, { id: 'dns', kind: 'exec', outcome: 'skipped' }], [], 'run-B');
-  const a = report([{ id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] }, { id: 'dns', kind: 'exec', outcome: 'succeeded' }]);
+  const b = report(
+    [
+      { id: 'db', kind: 'failover', outcome: 'running', vms: [{ name: 'db02', state: 'failed-over' }] as VmReport[] },
+      { id: 'dns', kind: 'exec', outcome: 'skipped' },
+    ],
+    [],
+    'run-B',
+  );
+  const a = report([
+    { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
+    { id: 'dns', kind: 'exec', outcome: 'succeeded' },
+  ]);
   const resumed = resumePlan(plan(STEPS), doneIn([b, a]));
   assert.equal(resumed.resumed, { runId: 'run-B', steps: { db: 'run-B', dns: 'run-A' }, vms: {} });
 });

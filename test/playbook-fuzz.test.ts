@@ -8,8 +8,41 @@ import * as assert from 'uvu/assert';
 import { validateText } from '../engine/playbook/validate.js';
 import { playbooksDir } from './helpers/paths.js';
 
-const sources = readdirSync(playbooksDir).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(playbooksDir, f), 'utf8'));
-const TOKENS = ['', ' ', '\n', ':', '- ', '[', ']', '{', '}', '"', "'", '&a ', '*a', '!tag ', '0', '-1', 'true', 'null', '${params.x}', '${', '30', '5m', 'all', '\t', '#', '---\n', '__proto__: 1\n', 'id: x\n', '\u00e9', '\uFFFD'];
+const sources = readdirSync(playbooksDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => readFileSync(join(playbooksDir, f), 'utf8'));
+const TOKENS = [
+  '',
+  ' ',
+  '\n',
+  ':',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '!tag ',
+  '0',
+  '-1',
+  'true',
+  'null',
+  '${params.x}',
+  '${',
+  '30',
+  '5m',
+  'all',
+  '\t',
+  '#',
+  '---\n',
+  '__proto__: 1\n',
+  'id: x\n',
+  '\u00e9',
+  '\uFFFD',
+];
 
 function check(text: string): void {
   const r = validateText('fuzz.yaml', text);
@@ -26,14 +59,18 @@ function check(text: string): void {
 
 test('mutated playbooks yield diagnostics, never exceptions', () => {
   fc.assert(
-    fc.property(fc.nat(sources.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(12), fc.constantFrom(...TOKENS)), { minLength: 1, maxLength: 4 }), (which, edits) => {
-      let text = sources[which]!;
-      for (const [pos, del, insert] of edits) {
-        const at = pos % (text.length + 1);
-        text = text.slice(0, at) + insert + text.slice(at + del);
-      }
-      check(text);
-    }),
+    fc.property(
+      fc.nat(sources.length - 1),
+      fc.array(fc.tuple(fc.nat(), fc.nat(12), fc.constantFrom(...TOKENS)), { minLength: 1, maxLength: 4 }),
+      (which, edits) => {
+        let text = sources[which]!;
+        for (const [pos, del, insert] of edits) {
+          const at = pos % (text.length + 1);
+          text = text.slice(0, at) + insert + text.slice(at + del);
+        }
+        check(text);
+      },
+    ),
     { numRuns: 400, seed: 20240501 },
   );
 });

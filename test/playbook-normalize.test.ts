@@ -16,15 +16,30 @@ test('a minimal playbook gets every default from DEFAULTS', () => {
   const pb = validateText('/tmp/min.yaml', MINIMAL).playbook!;
   assert.ok(pb);
   assert.equal(pb.server, { media: 'xml', tls: { insecureSkipVerify: false }, requestTimeoutMs: 30_000 });
-  assert.equal(pb.defaults, { timeoutMs: 1_800_000, pollIntervalMs: 5_000, retry: { attempts: 3, backoffMs: 2_000, maxBackoffMs: 30_000 }, concurrency: 10, onFailure: 'abort' });
+  assert.equal(pb.defaults, {
+    timeoutMs: 1_800_000,
+    pollIntervalMs: 5_000,
+    retry: { attempts: 3, backoffMs: 2_000, maxBackoffMs: 30_000 },
+    concurrency: 10,
+    onFailure: 'abort',
+  });
   assert.equal(pb.defaults.retry, { ...DEFAULTS.defaults.retry });
   assert.equal(pb.params, {});
   assert.equal(pb.targets, {});
   assert.is(pb.file, '/tmp/min.yaml');
   assert.equal(pb.steps[0], {
-    id: 'db', name: 'db', timeoutMs: 1_800_000, retry: { attempts: 3, backoffMs: 2_000, maxBackoffMs: 30_000 }, onFailure: 'abort', always: false,
+    id: 'db',
+    name: 'db',
+    timeoutMs: 1_800_000,
+    retry: { attempts: 3, backoffMs: 2_000, maxBackoffMs: 30_000 },
+    onFailure: 'abort',
+    always: false,
     source: { file: '/tmp/min.yaml', line: 4, col: 5 },
-    kind: 'failover', cdpReplica: 'ERP-CDP', vms: 'all', restorePoint: { kind: 'latest' }, concurrency: 10,
+    kind: 'failover',
+    cdpReplica: 'ERP-CDP',
+    vms: 'all',
+    restorePoint: { kind: 'latest' },
+    concurrency: 10,
   });
   assert.equal(pb.steps[1]!.kind === 'wait' && pb.steps[1]!.durationMs, 5_400_000);
 });
@@ -52,9 +67,21 @@ ${tail}`;
 
 test('step settings override defaults; parallel children inherit the group retry and onFailure', () => {
   const pb = validateText('pb.yaml', groupPlaybook('{step: g, is: failed}'));
-  assert.equal(pb.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ['steps[0].parallel[0].when: step "g" is the parallel group containing "a", so its outcome is not known yet; refer to a step before the group']);
+  assert.equal(
+    pb.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+    [
+      'steps[0].parallel[0].when: step "g" is the parallel group containing "a", so its outcome is not known yet; refer to a step before the group',
+    ],
+  );
   const ok = validateText('pb.yaml', groupPlaybook('{param: p, equals: 1}', 'params:\n  p: {type: number, default: 2}\n')).playbook!;
-  assert.equal(ok.server, { media: 'xml', tls: { insecureSkipVerify: false }, requestTimeoutMs: 500, url: { value: 'https://em:9398/api' }, username: { env: 'EM_USER' }, password: { file: 'pw.txt' } });
+  assert.equal(ok.server, {
+    media: 'xml',
+    tls: { insecureSkipVerify: false },
+    requestTimeoutMs: 500,
+    url: { value: 'https://em:9398/api' },
+    username: { env: 'EM_USER' },
+    password: { file: 'pw.txt' },
+  });
   assert.equal(ok.targets, { rtoMs: 3_600_000, rpoMs: 900_000 });
   const g = ok.steps[0]!;
   assert.ok(g.kind === 'parallel');
@@ -65,7 +92,12 @@ test('step settings override defaults; parallel children inherit the group retry
   assert.equal(a!.retry, g.retry);
   assert.equal(a!.when, { any: [{ env: 'DRILL', set: true }, { not: { param: 'p', equals: 1 } }] });
   assert.equal(a!.kind === 'failoverVapp' && a!.restorePoint, { kind: 'interval', at: '2024-05-01T10:00:00Z' });
-  assert.equal(b!.kind === 'exec' && { shell: b!.shell, env: b!.env, expectExit: b!.expectExit, undo: b!.undo }, { shell: false, env: {}, expectExit: 0, undo: ['echo', 'bye'] });
+  assert.equal(b!.kind === 'exec' && { shell: b!.shell, env: b!.env, expectExit: b!.expectExit, undo: b!.undo }, {
+    shell: false,
+    env: {},
+    expectExit: 0,
+    undo: ['echo', 'bye'],
+  });
   assert.equal(b!.source, { file: 'pb.yaml', line: 14, col: 9 });
   const c = ok.steps[1]!;
   assert.equal(c.when, { step: 'a', is: ['failed', 'skipped'] });

@@ -2,9 +2,27 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateValidatorSource, playbookSchema, validatorFile } from '../engine/playbook/schema.js';
-import { APPROVAL_KEYS, APPROVERS_KEYS, DEFAULTS_KEYS, PARAM_KEYS, RETRY_KEYS, SERVER_KEYS, STEP_BODY_KEYS, STEP_COMMON_KEYS, STEP_KINDS, TOP_LEVEL_KEYS } from '../engine/playbook/written.js';
+import {
+  APPROVAL_KEYS,
+  APPROVERS_KEYS,
+  DEFAULTS_KEYS,
+  PARAM_KEYS,
+  RETRY_KEYS,
+  SERVER_KEYS,
+  STEP_BODY_KEYS,
+  STEP_COMMON_KEYS,
+  STEP_KINDS,
+  TOP_LEVEL_KEYS,
+} from '../engine/playbook/written.js';
 
-type S = { properties?: Record<string, S>; $ref?: string; description?: string; additionalProperties?: unknown; type?: unknown; [k: string]: unknown };
+type S = {
+  properties?: Record<string, S>;
+  $ref?: string;
+  description?: string;
+  additionalProperties?: unknown;
+  type?: unknown;
+  [k: string]: unknown;
+};
 const schema = playbookSchema() as S & { $defs: Record<string, S> };
 const def = (name: string) => schema.$defs[name]!;
 const keys = (s: S) => Object.keys(s.properties ?? {}).sort();
@@ -14,11 +32,13 @@ test('every step kind in the schema matches written.ts, with the same common and
   for (const kind of STEP_KINDS) {
     const branch = def(`${kind}Step`);
     assert.equal(keys(branch), sorted([...STEP_COMMON_KEYS, kind]), `${kind}Step keys`);
-    if (kind in STEP_BODY_KEYS) assert.equal(keys(def(kind)), sorted(STEP_BODY_KEYS[kind as keyof typeof STEP_BODY_KEYS]), `${kind} body keys`);
+    if (kind in STEP_BODY_KEYS)
+      assert.equal(keys(def(kind)), sorted(STEP_BODY_KEYS[kind as keyof typeof STEP_BODY_KEYS]), `${kind} body keys`);
   }
   // The if/then chain dispatches on exactly these kind keys, in order.
   const dispatched: string[] = [];
-  for (let s: S | undefined = def('step'); s?.if; s = s.else as S | undefined) dispatched.push(((s.if as { required: string[] }).required)[0]!);
+  for (let s: S | undefined = def('step'); s?.if; s = s.else as S | undefined)
+    dispatched.push((s.if as { required: string[] }).required[0]!);
   assert.equal(dispatched, [...STEP_KINDS]);
   assert.equal(keys(def('noKindStep')), sorted(STEP_COMMON_KEYS));
 });
@@ -55,7 +75,10 @@ test('every property has a description and every object is closed', () => {
 });
 
 test('the committed generated validator matches the schema (regenerate with test/tools/generate-validator.ts)', async () => {
-  assert.ok(readFileSync(validatorFile(), 'utf8') === (await generateValidatorSource()), 'schemas/playbook.validate.cjs is stale: run node --import tsx test/tools/generate-validator.ts');
+  assert.ok(
+    readFileSync(validatorFile(), 'utf8') === (await generateValidatorSource()),
+    'schemas/playbook.validate.cjs is stale: run node --import tsx test/tools/generate-validator.ts',
+  );
 });
 
 test.run();

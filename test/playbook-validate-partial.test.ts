@@ -26,13 +26,20 @@ test('a schema error in one step and a rule problem in another are reported toge
 
 test('a condition naming a step that failed the schema is not flagged', () => {
   const text = BASE.replace('vms: [erp-db01]\n      restorePoint', 'vms: [erp-db01]\n      colour: red\n      restorePoint');
-  assert.equal(lines(text), ['13:7 error steps[1].failover.colour: unknown key "colour"; allowed here: cdpReplica, vms, restorePoint, concurrency']);
+  assert.equal(lines(text), [
+    '13:7 error steps[1].failover.colour: unknown key "colour"; allowed here: cdpReplica, vms, restorePoint, concurrency',
+  ]);
 });
 
 test('when the bad part is the id itself, the other steps are still checked', () => {
-  const text = BASE.replace('- id: database', '- id: "data base"').replace('    when: {step: database}\n', '').replace('"dns ${params.site}"', '"dns ${params.sit}"');
+  const text = BASE.replace('- id: database', '- id: "data base"')
+    .replace('    when: {step: database}\n', '')
+    .replace('"dns ${params.site}"', '"dns ${params.sit}"');
   const out = lines(text);
-  assert.equal(out.map((l) => l.split(' ').slice(0, 3).join(' ')), ['9:9 error steps[1].id:', '15:28 error steps[2].exec.command[1]:']);
+  assert.equal(
+    out.map((l) => l.split(' ').slice(0, 3).join(' ')),
+    ['9:9 error steps[1].id:', '15:28 error steps[2].exec.command[1]:'],
+  );
   assert.match(out[1]!, /param "sit" is not defined/);
 });
 
@@ -41,7 +48,10 @@ test('a param used only by a step that failed the schema is not called unused', 
   assert.equal(lines(text), ['8:59 error steps[0].check.maxRpo: 15 has no unit: write a duration like 30s, 5m or 1h30m']);
   // Once that step is fixed, the whole playbook is seen: site is now unused.
   const fixed = BASE.replace('"dns ${params.site}"', 'dns');
-  assert.equal(lines(fixed).map((l) => l.split(' ').slice(0, 3).join(' ')), ['5:3 warning params.site:']);
+  assert.equal(
+    lines(fixed).map((l) => l.split(' ').slice(0, 3).join(' ')),
+    ['5:3 warning params.site:'],
+  );
 });
 
 test('a parallel group with a bad child stands aside as a whole; its children can still be named', () => {
@@ -50,14 +60,22 @@ test('a parallel group with a bad child stands aside as a whole; its children ca
     '  - id: group\n    parallel:\n      - {id: a, wait: 1s}\n      - {id: b, wait: soon}\n  - id: after\n    when: {step: b}\n    wait: 1s\n  - id: dns\n',
   ).replace('when: {step: database}', 'when: {step: nowhere}');
   const out = lines(text);
-  assert.equal(out.map((l) => l.split(' ').slice(0, 3).join(' ')), ['17:23 error steps[2].parallel[1].wait:', '22:18 error steps[4].when:']);
+  assert.equal(
+    out.map((l) => l.split(' ').slice(0, 3).join(' ')),
+    ['17:23 error steps[2].parallel[1].wait:', '22:18 error steps[4].when:'],
+  );
   assert.match(out[1]!, /no step has the id "nowhere"/);
 });
 
 test('a step reusing the id of a step that failed the schema is still reported', () => {
-  const text = BASE.replace('maxRpo: 15m', 'maxRpo: 15').replace('- id: dns', '- id: preflight').replace('    when: {step: database}\n', '');
+  const text = BASE.replace('maxRpo: 15m', 'maxRpo: 15')
+    .replace('- id: dns', '- id: preflight')
+    .replace('    when: {step: database}\n', '');
   const out = lines(text);
-  assert.equal(out.map((l) => l.split(' ').slice(0, 3).join(' ')), ['8:59 error steps[0].check.maxRpo:', '14:9 error steps[2].id:']);
+  assert.equal(
+    out.map((l) => l.split(' ').slice(0, 3).join(' ')),
+    ['8:59 error steps[0].check.maxRpo:', '14:9 error steps[2].id:'],
+  );
   assert.match(out[1]!, /step id "preflight" is already used by steps\[0\]/);
 });
 
@@ -66,11 +84,20 @@ test('a bad name, description, server, targets or defaults block does not hold b
   const codes = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
   assert.equal(codes(typo(BASE.replace('name: ERP failover', 'name: ""'))), ['2:7 schema/minLength', '15:18 rule/condition-order']);
   assert.equal(codes(typo(BASE.replace('name: ERP failover\n', ''))), ['1:1 schema/required', '14:18 rule/condition-order']);
-  assert.equal(codes(typo(BASE.replace('params:', 'server: {url: "https://em01:9398", timeout: 30}\nparams:'))), ['3:45 schema/duration', '16:18 rule/condition-order']);
-  assert.equal(codes(typo(BASE.replace('params:', 'targets: {rto: 1h, rpo: 5}\nparams:'))), ['3:25 schema/duration', '16:18 rule/condition-order']);
+  assert.equal(codes(typo(BASE.replace('params:', 'server: {url: "https://em01:9398", timeout: 30}\nparams:'))), [
+    '3:45 schema/duration',
+    '16:18 rule/condition-order',
+  ]);
+  assert.equal(codes(typo(BASE.replace('params:', 'targets: {rto: 1h, rpo: 5}\nparams:'))), [
+    '3:25 schema/duration',
+    '16:18 rule/condition-order',
+  ]);
   assert.equal(codes(typo(BASE.replace('params:', 'description: [a, b]\nparams:'))), ['3:14 schema/type', '16:18 rule/condition-order']);
   // The steps then read the built-in defaults: a zero timeout there is not blamed on every step.
-  assert.equal(codes(typo(BASE.replace('params:', 'defaults: {timeout: 0s, onFailure: explode}\nparams:'))), ['3:36 schema/enum', '16:18 rule/condition-order']);
+  assert.equal(codes(typo(BASE.replace('params:', 'defaults: {timeout: 0s, onFailure: explode}\nparams:'))), [
+    '3:36 schema/enum',
+    '16:18 rule/condition-order',
+  ]);
 });
 
 test('with the server block standing aside, a param it uses is not called unused; with only the name, one nothing uses is', () => {
@@ -83,15 +110,24 @@ test('with the server block standing aside, a param it uses is not called unused
 
 test('a step above targets.rpo is not judged against targets that failed the schema', () => {
   const text = BASE.replace('params:', 'targets: {rpo: 5}\nparams:');
-  assert.equal(validateText('pb.yaml', text).diagnostics.map((d) => d.code), ['schema/duration']);
+  assert.equal(
+    validateText('pb.yaml', text).diagnostics.map((d) => d.code),
+    ['schema/duration'],
+  );
   // With the targets fixed, the step is judged against them.
   const valid = BASE.replace('params:', 'targets: {rpo: 5m}\nparams:');
-  assert.equal(validateText('pb.yaml', valid).diagnostics.map((d) => d.code), ['rule/rpo-target']);
+  assert.equal(
+    validateText('pb.yaml', valid).diagnostics.map((d) => d.code),
+    ['rule/rpo-target'],
+  );
 });
 
 test('a misspelt top-level key holds the rules back (the steps may read through what it meant)', () => {
   const text = BASE.replace('params:', 'parms:').replace('when: {step: database}', 'when: {step: databse}');
-  assert.equal(validateText('pb.yaml', text).diagnostics.map((d) => d.code), ['schema/unknown-key']);
+  assert.equal(
+    validateText('pb.yaml', text).diagnostics.map((d) => d.code),
+    ['schema/unknown-key'],
+  );
 });
 
 test('an error outside the steps still holds the rules back (they read every step through it)', () => {

@@ -26,21 +26,41 @@ const { cond } = fc.letrec<{ cond: Condition }>((tie) => ({
   ),
 }));
 /** A context: step outcomes known (run time) or not (plan time: undefined values appear). */
-const context: fc.Arbitrary<ConditionContext> = fc.record({
-  params: fc.record({ p: fc.constantFrom<string | number | boolean>('x', 'y', 1, 0, true, false), q: fc.constantFrom<string | number | boolean>('x', 2) }),
-  env: fc.record({ E: fc.constantFrom<string | undefined>(undefined, '', '1', 'yes'), F: fc.constantFrom<string | undefined>(undefined, '1') }),
-  outcomes: fc.option(fc.tuple(...STEPS.map(() => fc.constantFrom(...OUTCOMES))).map((os) => new Map(STEPS.map((s, i) => [s, os[i]!]))), { nil: undefined }),
-}).map((c): ConditionContext => (c.outcomes === undefined ? { params: c.params, env: c.env } : { params: c.params, env: c.env, outcomes: c.outcomes }));
+const context: fc.Arbitrary<ConditionContext> = fc
+  .record({
+    params: fc.record({
+      p: fc.constantFrom<string | number | boolean>('x', 'y', 1, 0, true, false),
+      q: fc.constantFrom<string | number | boolean>('x', 2),
+    }),
+    env: fc.record({
+      E: fc.constantFrom<string | undefined>(undefined, '', '1', 'yes'),
+      F: fc.constantFrom<string | undefined>(undefined, '1'),
+    }),
+    outcomes: fc.option(
+      fc.tuple(...STEPS.map(() => fc.constantFrom(...OUTCOMES))).map((os) => new Map(STEPS.map((s, i) => [s, os[i]!]))),
+      { nil: undefined },
+    ),
+  })
+  .map(
+    (c): ConditionContext =>
+      c.outcomes === undefined ? { params: c.params, env: c.env } : { params: c.params, env: c.env, outcomes: c.outcomes },
+  );
 
 const RUNS = { numRuns: 500, seed: 1234 };
 const kNot = (v: boolean | undefined) => (v === undefined ? undefined : !v);
 
 test('not(not(c)) == c', () => {
-  fc.assert(fc.property(cond, context, (c, ctx) => evaluateCondition({ not: { not: c } }, ctx) === evaluateCondition(c, ctx)), RUNS);
+  fc.assert(
+    fc.property(cond, context, (c, ctx) => evaluateCondition({ not: { not: c } }, ctx) === evaluateCondition(c, ctx)),
+    RUNS,
+  );
 });
 
 test('all([]) is true, any([]) is false, whatever the context', () => {
-  fc.assert(fc.property(context, (ctx) => evaluateCondition({ all: [] }, ctx) === true && evaluateCondition({ any: [] }, ctx) === false), RUNS);
+  fc.assert(
+    fc.property(context, (ctx) => evaluateCondition({ all: [] }, ctx) === true && evaluateCondition({ any: [] }, ctx) === false),
+    RUNS,
+  );
 });
 
 test('De Morgan: not(all(xs)) == any(not x…) and not(any(xs)) == all(not x…)', () => {
@@ -63,7 +83,11 @@ test('all/any are the Kleene folds of their parts; a known context never yields 
       assert.is(evaluateCondition({ all: xs }, ctx), all);
       assert.is(evaluateCondition({ any: xs }, ctx), any);
       assert.is(kNot(evaluateCondition({ all: xs }, ctx)), evaluateCondition({ not: { all: xs } }, ctx));
-      if (ctx.outcomes) assert.ok(vs.every((v) => v !== undefined), 'undefined with every outcome known');
+      if (ctx.outcomes)
+        assert.ok(
+          vs.every((v) => v !== undefined),
+          'undefined with every outcome known',
+        );
     }),
     RUNS,
   );

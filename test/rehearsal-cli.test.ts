@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunReport } from '../engine/run/report-types.js';
+import type { RunReport } from '../engine/state/report-types.js';
 import { runCli } from './helpers/cli.js';
 import { playbooksDir } from './helpers/paths.js';
 
@@ -24,7 +24,9 @@ test('a rehearsal accepts the account the environment holds for the real EM (one
     assert.is(plan.code, 0, `plan with ${Object.keys(env).join('+')}: ${plan.stderr}`);
     assert.not.match(plan.stdout + plan.stderr, 'real-em-secret');
   }
-  const run = await runCli(['run', erp, '--simulate', '--time-scale', '500', '--state-dir', join(dir, 'state-creds')], { env: accounts[0]! });
+  const run = await runCli(['run', erp, '--simulate', '--time-scale', '500', '--state-dir', join(dir, 'state-creds')], {
+    env: accounts[0]!,
+  });
   assert.is(run.code, 0, run.stderr);
   assert.not.match(run.stdout + run.stderr, 'real-em-secret');
 });

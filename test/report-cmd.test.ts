@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JournalEntry } from '../engine/run/journal-types.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
 import { runCli } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 
@@ -25,7 +25,10 @@ test('a report.json renders to --out and the path written is printed', async () 
   assert.is(r.stdout, `${out}\n`);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /^<!DOCTYPE html>/);
-  assert.match(html, /<h1><span class="rehearsal">REHEARSAL \(simulated EM\)<\/span> ERP &lt;prod&gt; &amp; &quot;finance&quot; DR drill<\/h1>/);
+  assert.match(
+    html,
+    /<h1><span class="rehearsal">REHEARSAL \(simulated EM\)<\/span> ERP &lt;prod&gt; &amp; &quot;finance&quot; DR drill<\/h1>/,
+  );
   assert.is(bars(html), 13);
   assert.match(html, /generated \d{4}-\d\d-\d\dT/);
 });
@@ -51,15 +54,38 @@ test('a run that left only its journal is replayed from it (default state dir .r
   const at = (s: number) => new Date(Date.UTC(2026, 2, 15, 8, 0, s)).toISOString();
   const entries: JournalEntry[] = [
     {
-      at: at(0), type: 'run-start', runId: id, pid: 999_999_999,
-      playbook: { name: 'Crashed <drill>', file: '/p.yaml', sha256: 'ab' }, params: {},
-      server: { url: 'https://em.test/api', media: 'xml', simulated: true }, host: { hostname: 'h', user: 'u' },
+      at: at(0),
+      type: 'run-start',
+      runId: id,
+      pid: 999_999_999,
+      playbook: { name: 'Crashed <drill>', file: '/p.yaml', sha256: 'ab' },
+      params: {},
+      server: { url: 'https://em.test/api', media: 'xml', simulated: true },
+      host: { hostname: 'h', user: 'u' },
     },
     { at: at(1), type: 'step-start', stepId: 'db', name: 'DB', kind: 'failover' },
-    { at: at(2), type: 'request-intent', stepId: 'db', target: 'vm-a', method: 'POST', path: '/cdpReplicas/r1/vms/v1?action=failover', replica: 'R1', restorePoint: 'latest' },
+    {
+      at: at(2),
+      type: 'request-intent',
+      stepId: 'db',
+      target: 'vm-a',
+      method: 'POST',
+      path: '/cdpReplicas/r1/vms/v1?action=failover',
+      replica: 'R1',
+      restorePoint: 'latest',
+    },
     { at: at(3), type: 'request-accepted', stepId: 'db', target: 'vm-a', taskId: 'task-1' },
     { at: at(9), type: 'task-result', stepId: 'db', target: 'vm-a', taskId: 'task-1', success: true },
-    { at: at(10), type: 'request-intent', stepId: 'db', target: 'vm-b', method: 'POST', path: '/cdpReplicas/r1/vms/v2?action=failover', replica: 'R1', restorePoint: 'latest' },
+    {
+      at: at(10),
+      type: 'request-intent',
+      stepId: 'db',
+      target: 'vm-b',
+      method: 'POST',
+      path: '/cdpReplicas/r1/vms/v2?action=failover',
+      replica: 'R1',
+      restorePoint: 'latest',
+    },
   ];
   mkdirSync(join(dir, '.runbook', 'runs'), { recursive: true });
   writeFileSync(join(dir, '.runbook', 'runs', `${id}.jsonl`), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));

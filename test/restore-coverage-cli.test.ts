@@ -16,7 +16,9 @@ test('plan and run: a recoverTo the history does not cover is a preflight failur
   const old = '2020-01-01T08:00:00Z';
   for (const args of [['plan'], ['run', '--approve', 'security-signoff']]) {
     const command = args[0]!;
-    const r = await runCli([command, playbook, '--simulate', '--param', `recoverTo=${old}`, '--sim-log', 'sim.jsonl', ...args.slice(1)], { cwd: dir });
+    const r = await runCli([command, playbook, '--simulate', '--param', `recoverTo=${old}`, '--sim-log', 'sim.jsonl', ...args.slice(1)], {
+      cwd: dir,
+    });
     assert.is(r.code, 3, `${command}: ${r.stderr}`);
     assert.match(r.stderr, `VM "fin-sql01": no restore point covers ${old}`);
     const log = readFileSync(join(dir, 'sim.jsonl'), 'utf8');

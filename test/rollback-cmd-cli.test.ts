@@ -11,7 +11,16 @@ import { startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { cliPath } from './helpers/paths.js';
 import { deadPid } from './helpers/dead-pid.js';
-import { deadRunEntries, PASSWORD, PLAYBOOK_YAML, RUN_ID, slowSimulator, stateDirFor, unknownRequest, USER } from './helpers/rollback-setup.js';
+import {
+  deadRunEntries,
+  PASSWORD,
+  PLAYBOOK_YAML,
+  RUN_ID,
+  slowSimulator,
+  stateDirFor,
+  unknownRequest,
+  USER,
+} from './helpers/rollback-setup.js';
 
 test('rollback over HTTP: tasks of the dead session are 404 → listed by hand, exit 1; status shows the record', async () => {
   const sim = slowSimulator(systemClock);
@@ -48,7 +57,7 @@ test('rollback over HTTP: tasks of the dead session are 404 → listed by hand, 
   }
 });
 
-test('rollback: bad log-on is exit 4 with EM\'s answer, no stack trace', async () => {
+test("rollback: bad log-on is exit 4 with EM's answer, no stack trace", async () => {
   const sim = slowSimulator(systemClock);
   const server = await startSimulatorServer(sim, { port: 0 });
   try {
@@ -67,7 +76,10 @@ test('rollback: bad log-on is exit 4 with EM\'s answer, no stack trace', async (
 /** `runbook run` against `url` (--server), killed with SIGKILL once a failover task runs. */
 function runAndKill(dir: string, url: string, env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'run', 'pb.yaml', '--server', url, '--yes', '--state-dir', 'state'], { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [cliPath, 'run', 'pb.yaml', '--server', url, '--yes', '--state-dir', 'state'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    });
     let out = '';
     const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (d: Buffer) => {
@@ -82,7 +94,7 @@ function runAndKill(dir: string, url: string, env: Record<string, string>): Prom
   });
 }
 
-test('rollback --run after a run with --server: goes to the URL the run used, not the playbook\'s; --server still wins', async () => {
+test("rollback --run after a run with --server: goes to the URL the run used, not the playbook's; --server still wins", async () => {
   const sim = slowSimulator(systemClock);
   const server = await startSimulatorServer(sim, { port: 0 });
   try {
@@ -97,11 +109,20 @@ test('rollback --run after a run with --server: goes to the URL the run used, no
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.not.match(r.stderr, 'ECONNREFUSED');
     const asked = sim.log.slice(before);
-    assert.ok(asked.some((e) => e.method === 'POST' && e.path.startsWith('/sessionMngr')), 'rollback did not log on to the URL the run used');
-    assert.ok(asked.some((e) => e.path.startsWith('/tasks/')), 'rollback did not ask about the task');
+    assert.ok(
+      asked.some((e) => e.method === 'POST' && e.path.startsWith('/sessionMngr')),
+      'rollback did not log on to the URL the run used',
+    );
+    assert.ok(
+      asked.some((e) => e.path.startsWith('/tasks/')),
+      'rollback did not ask about the task',
+    );
 
     // The flag wins; a connection error names the host and port it tried.
-    const flagged = await runCli(['rollback', '--run', runId, '--state-dir', 'state', '--yes', '--server', 'http://127.0.0.1:9'], { cwd: dir, env });
+    const flagged = await runCli(['rollback', '--run', runId, '--state-dir', 'state', '--yes', '--server', 'http://127.0.0.1:9'], {
+      cwd: dir,
+      env,
+    });
     assert.is(flagged.code, 4, flagged.stderr);
     assert.match(flagged.stderr, 'on 127.0.0.1:9');
     assert.match(flagged.stderr, 'ECONNREFUSED');

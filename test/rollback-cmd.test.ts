@@ -7,12 +7,21 @@ import { FakeClock } from '../engine/clock.js';
 import { runRollback } from '../engine/commands/rollback.js';
 import { EmHttpError, LockedError, UsageError } from '../engine/errors.js';
 import type { EmClient } from '../engine/api/types.js';
-import { readJournal } from '../engine/run/journal.js';
-import { loadRunStatus } from '../engine/run/status/run-status.js';
+import { readJournal } from '../engine/state/journal.js';
+import { loadRunStatus } from '../engine/state/run-status.js';
 import { deadPid } from './helpers/dead-pid.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 import {
-  deadRunEntries, fakeIO, PASSWORD, RUN_ID, simClient, slowSimulator, stateDirFor, unknownRequest, USER, SIM_URL,
+  deadRunEntries,
+  fakeIO,
+  PASSWORD,
+  RUN_ID,
+  simClient,
+  slowSimulator,
+  stateDirFor,
+  unknownRequest,
+  USER,
+  SIM_URL,
 } from './helpers/rollback-setup.js';
 
 const start = Date.parse('2026-11-27T10:22:33Z');
@@ -53,7 +62,10 @@ test('simulator: a new session cannot see the dead run’s tasks (404): said pla
 
   // What EM saw: a second session asked about each task and got 404; nothing was deleted.
   const rollbackCalls = s.sim.log.filter((e) => e.session === 's2' && e.path.startsWith('/tasks'));
-  assert.equal(rollbackCalls.map((e) => `${e.method} ${e.path} ${e.status}`), s.accepted.map((a) => `GET /tasks/${a.taskId} 404`).reverse());
+  assert.equal(
+    rollbackCalls.map((e) => `${e.method} ${e.path} ${e.status}`),
+    s.accepted.map((a) => `GET /tasks/${a.taskId} 404`).reverse(),
+  );
   assert.not.ok(s.sim.log.some((e) => e.method === 'DELETE' && e.path.startsWith('/tasks')));
   // Honest: the failovers are still running in EM; rollback did not pretend to stop them.
   for (const a of s.accepted) assert.is(s.sim.state.tasks.find((t) => t.taskId === a.taskId)?.state, 'Running');
@@ -70,7 +82,7 @@ test('simulator: a new session cannot see the dead run’s tasks (404): said pla
   assert.not.ok(out.includes(PASSWORD) || io.err().includes(PASSWORD));
 });
 
-test('simulator: tasks the new session cannot see are settled from their VMs\' restore sessions (failed over), never re-sent; no task id and no session: still open', async () => {
+test("simulator: tasks the new session cannot see are settled from their VMs' restore sessions (failed over), never re-sent; no task id and no session: still open", async () => {
   const s = await diedOnSimulator();
   await s.clock.advance(2 * 3_600_000); // the 1 h failovers end while nobody watches
   const io = fakeIO({ cwd: s.dir, env: s.env });
@@ -80,32 +92,83 @@ test('simulator: tasks the new session cannot see are settled from their VMs\' r
   assert.not.ok(s.sim.log.some((e) => e.method === 'DELETE' && e.path.startsWith('/tasks')));
   assert.is(s.sim.log.filter((e) => e.method === 'POST' && e.query === 'action=failover').length, 2, 'nothing re-sent');
   const status = loadRunStatus(s.stateDir, RUN_ID);
-  assert.equal(status.report.steps[0]!.vms!.map((v) => [v.name, v.state]), [['erp-db01', 'failed-over'], ['erp-app01', 'failed-over'], ['erp-app02', 'unknown']]);
-  assert.equal(status.unresolved.map((u) => u.request.target), ['erp-app02']);
+  assert.equal(
+    status.report.steps[0]!.vms!.map((v) => [v.name, v.state]),
+    [
+      ['erp-db01', 'failed-over'],
+      ['erp-app01', 'failed-over'],
+      ['erp-app02', 'unknown'],
+    ],
+  );
+  assert.equal(
+    status.unresolved.map((u) => u.request.target),
+    ['erp-app02'],
+  );
 });
 
 test('when EM does let the session see them: a running task is stopped and confirmed, a finished one recorded; exit 0', async () => {
   const clock = new FakeClock({ start, auto: true });
-  const fake = createFakeEm({ clock, replicas: [{ id: 'r', name: 'ERP-CDP', vms: [{ id: 'vm-1', name: 'erp-db01', durationMs: 3_600_000 }, { id: 'vm-2', name: 'erp-app01', durationMs: 1_000 }] }] });
+  const fake = createFakeEm({
+    clock,
+    replicas: [
+      {
+        id: 'r',
+        name: 'ERP-CDP',
+        vms: [
+          { id: 'vm-1', name: 'erp-db01', durationMs: 3_600_000 },
+          { id: 'vm-2', name: 'erp-app01', durationMs: 1_000 },
+        ],
+      },
+    ],
+  });
   const spec = { restoreCurrent: true, restoreCurrentVss: false };
   const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
   const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
   await clock.advance(2_000); // erp-app01 finishes while nobody watches
-  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId }, { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId }]));
+  const s = stateDirFor(
+    deadRunEntries(deadPid(), [
+      { vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId },
+      { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId },
+    ]),
+  );
   const io = fakeIO({ cwd: s.dir, env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
   const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { clock, createClient: () => fake.client });
   assert.is(code, 0, io.out() + io.err());
-  assert.equal(fake.log.filter((l) => l.includes('/tasks/')), [`GET /tasks/${t2.taskId}`, `GET /tasks/${t1.taskId}`, `DELETE /tasks/${t1.taskId}`, `GET /tasks/${t1.taskId}`]);
+  assert.equal(
+    fake.log.filter((l) => l.includes('/tasks/')),
+    [`GET /tasks/${t2.taskId}`, `GET /tasks/${t1.taskId}`, `DELETE /tasks/${t1.taskId}`, `GET /tasks/${t1.taskId}`],
+  );
   assert.match(io.out(), 'nothing left unresolved');
   const status = loadRunStatus(s.stateDir, RUN_ID);
   const vms = status.report.steps[0]!.vms!;
-  assert.equal(vms.map((v) => [v.name, v.state]), [['erp-db01', 'stopped'], ['erp-app01', 'failed-over']]);
-  assert.ok(status.report.manual.some((m) => m.target === 'erp-app01' && m.reason === 'failed-over'), 'the finished failover is left for the operator');
+  assert.equal(
+    vms.map((v) => [v.name, v.state]),
+    [
+      ['erp-db01', 'stopped'],
+      ['erp-app01', 'failed-over'],
+    ],
+  );
+  assert.ok(
+    status.report.manual.some((m) => m.target === 'erp-app01' && m.reason === 'failed-over'),
+    'the finished failover is left for the operator',
+  );
 });
 
 test('runbook rollback: a task read OperationFinished is never DELETEd (awaited until Finished, recorded failed over); one whose reads fail is left open, never "stopped"', async () => {
   const clock = new FakeClock({ start, auto: true });
-  const fake = createFakeEm({ clock, replicas: [{ id: 'r', name: 'ERP-CDP', vms: [{ id: 'vm-1', name: 'erp-db01', durationMs: 1_000 }, { id: 'vm-2', name: 'erp-app01', durationMs: 3_600_000 }] }] });
+  const fake = createFakeEm({
+    clock,
+    replicas: [
+      {
+        id: 'r',
+        name: 'ERP-CDP',
+        vms: [
+          { id: 'vm-1', name: 'erp-db01', durationMs: 1_000 },
+          { id: 'vm-2', name: 'erp-app01', durationMs: 3_600_000 },
+        ],
+      },
+    ],
+  });
   const spec = { restoreCurrent: true, restoreCurrentVss: false };
   const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
   const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
@@ -119,26 +182,50 @@ test('runbook rollback: a task read OperationFinished is never DELETEd (awaited 
         throw new EmHttpError({ method: 'GET', path: `/tasks/${taskId}`, status: 503, emMessage: 'busy' });
       }
       const task = await fake.client.getTask(taskId, options);
-      return clock.now() < collectedAt ? { ...task, state: 'OperationFinished', result: { success: true, message: 'OperationFinished' } } : task;
+      return clock.now() < collectedAt
+        ? { ...task, state: 'OperationFinished', result: { success: true, message: 'OperationFinished' } }
+        : task;
     },
   };
-  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId }, { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId }]));
+  const s = stateDirFor(
+    deadRunEntries(deadPid(), [
+      { vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId },
+      { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId },
+    ]),
+  );
   const io = fakeIO({ cwd: s.dir, env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
   const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { clock, createClient: () => client });
   assert.is(code, 1, io.out() + io.err());
-  assert.not.ok(fake.log.some((l) => l.startsWith('DELETE /tasks')), fake.log.join('\n'));
+  assert.not.ok(
+    fake.log.some((l) => l.startsWith('DELETE /tasks')),
+    fake.log.join('\n'),
+  );
   assert.equal(fake.log.filter((l) => l.includes(t2.taskId)).length, 3, 'the failing read was retried');
   const status = loadRunStatus(s.stateDir, RUN_ID);
   const vms = status.report.steps[0]!.vms!;
-  assert.equal(vms.map((v) => [v.name, v.state]), [['erp-db01', 'failed-over'], ['erp-app01', 'running']]);
-  assert.equal(status.unresolved.map((u) => u.request.target), ['erp-app01']);
+  assert.equal(
+    vms.map((v) => [v.name, v.state]),
+    [
+      ['erp-db01', 'failed-over'],
+      ['erp-app01', 'running'],
+    ],
+  );
+  assert.equal(
+    status.unresolved.map((u) => u.request.target),
+    ['erp-app01'],
+  );
   assert.match(io.out(), /could not read task task-2 \(.*\), so it was not stopped/);
 });
 
 test('nothing unresolved: exit 0 without logging on', async () => {
-  const s = stateDirFor([...deadRunEntries(deadPid(), []), { at: '2026-11-27T10:30:00.000Z', type: 'run-end', outcome: 'succeeded', exitCode: 0 }]);
+  const s = stateDirFor([
+    ...deadRunEntries(deadPid(), []),
+    { at: '2026-11-27T10:30:00.000Z', type: 'run-end', outcome: 'succeeded', exitCode: 0 },
+  ]);
   const io = fakeIO({ cwd: s.dir });
-  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, { createClient: () => assert.unreachable('no logon expected') as never });
+  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, {
+    createClient: () => assert.unreachable('no logon expected') as never,
+  });
   assert.is(code, 0);
   assert.match(io.out(), 'nothing unresolved');
 });
@@ -176,7 +263,10 @@ test('confirmation: required without a terminal; "n" at the prompt does nothing'
   const io = fakeIO({ cwd: s.dir, env: s.env, answer: 'n' });
   assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, s.deps), 1);
   assert.match(io.err(), 'nothing was done');
-  assert.not.ok(s.sim.log.some((e) => e.session === 's2'), 'no logon');
+  assert.not.ok(
+    s.sim.log.some((e) => e.session === 's2'),
+    'no logon',
+  );
   assert.not.ok(readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries.some((e) => e.type === 'rollback'));
   const yes = fakeIO({ cwd: s.dir, env: s.env, answer: 'y' });
   assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], yes, s.deps), 1);
@@ -184,9 +274,14 @@ test('confirmation: required without a terminal; "n" at the prompt does nothing'
 });
 
 test('a simulated run: nothing exists to stop; recorded and resolved (exit 0)', async () => {
-  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }], { simulated: true, url: 'sim://embedded' }));
+  const s = stateDirFor(
+    deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }], { simulated: true, url: 'sim://embedded' }),
+  );
   const io = fakeIO({ cwd: s.dir });
-  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { createClient: () => assert.unreachable() as never }), 0);
+  assert.is(
+    await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { createClient: () => assert.unreachable() as never }),
+    0,
+  );
   assert.equal(loadRunStatus(s.stateDir, RUN_ID).unresolved, []);
   assert.match(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8'), 'simulated run');
 });

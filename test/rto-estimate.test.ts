@@ -3,24 +3,36 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { estimateRto, median, rtoWarning, type EstimateStep } from '../engine/plan/rto-estimate.js';
-import type { RunReport, StepReport } from '../engine/run/report-types.js';
+import type { RunReport, StepReport } from '../engine/state/report-types.js';
 import { repoRoot } from './helpers/paths.js';
 
-const load = (name: string) =>
-  JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reports', `${name}.json`), 'utf8')) as RunReport;
+const load = (name: string) => JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reports', `${name}.json`), 'utf8')) as RunReport;
 
 /** A past run: `db` failed over VMs taking the given seconds; `dns`/`fw`/`notify` took fixed times. */
 function run(vmSeconds: number[], extra: Partial<Record<string, number>> = {}): RunReport {
   const base = load('succeeded');
   const t0 = Date.parse('2026-01-01T00:00:00Z');
   const db: StepReport = {
-    id: 'db', name: 'db', kind: 'failover', outcome: 'succeeded',
+    id: 'db',
+    name: 'db',
+    kind: 'failover',
+    outcome: 'succeeded',
     vms: vmSeconds.map((s, i) => ({
-      name: `vm${i}`, replica: 'r', restorePoint: 'latest', state: 'failed-over',
-      requestedAt: new Date(t0).toISOString(), finishedAt: new Date(t0 + s * 1000).toISOString(),
+      name: `vm${i}`,
+      replica: 'r',
+      restorePoint: 'latest',
+      state: 'failed-over',
+      requestedAt: new Date(t0).toISOString(),
+      finishedAt: new Date(t0 + s * 1000).toISOString(),
     })),
   };
-  const timed = (id: string, seconds: number): StepReport => ({ id, name: id, kind: 'exec', outcome: 'succeeded', durationMs: seconds * 1000 });
+  const timed = (id: string, seconds: number): StepReport => ({
+    id,
+    name: id,
+    kind: 'exec',
+    outcome: 'succeeded',
+    durationMs: seconds * 1000,
+  });
   return { ...base, steps: [db, ...Object.entries(extra).map(([id, s]) => timed(id, s!))] };
 }
 
@@ -45,7 +57,7 @@ test('waves × median per-VM time, parallel group counts its longest member, not
   assert.is(e.estimateMs, 3 * 225_000 + 35_000);
   assert.equal(e.unmeasured, []);
   assert.match(e.basis, 'from 2 earlier runs');
-  assert.match(e.basis, 'db: 3 waves (5 VMs, 2 at once) × 3m 45s median per VM = 11m 15s');
+  assert.match(e.basis, 'db: 3 waves (5 VMs, 2 at once) × 3m45s median per VM = 11m15s');
   assert.match(e.basis, 'parallel net (longest counts)');
   assert.not.match(e.basis, 'notify');
 });
@@ -93,7 +105,7 @@ test('rtoWarning only when the estimate exceeds a declared target', () => {
   const e = estimateRto({ steps: plan(), history: [run([600], { dns: 1, fw: 1 })] });
   assert.is(rtoWarning(e, undefined), undefined);
   assert.is(rtoWarning(e, 60 * 60_000), undefined);
-  assert.match(rtoWarning(e, 15 * 60_000)!, /^estimated time to recover 30m 01s exceeds the RTO target 15m 00s \(from 1 earlier run/);
+  assert.match(rtoWarning(e, 15 * 60_000)!, /^estimated time to recover 30m01s exceeds the RTO target 15m \(from 1 earlier run/);
 });
 
 test.run();

@@ -4,11 +4,10 @@ import { FakeClock } from '../engine/clock.js';
 import { InterruptedError } from '../engine/errors.js';
 import { executePlan } from '../engine/run/execute.js';
 import type { ExecRunner } from '../engine/run/exec-runner.js';
-import { replay } from '../engine/run/status/replay.js';
+import { replay } from '../engine/state/replay.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
 import { common, failoverStep, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
-
 
 function setup(vms: FakeVm[], steps: Step[], extra: Parameters<typeof createFakeEm>[0] extends infer O ? Partial<O> : never = {}) {
   const clock = new FakeClock({ auto: true });
@@ -37,7 +36,11 @@ test('fails over every VM once, one GET /tasks per tick, deletes finished tasks'
   // 12 s tasks polled every 5 s: ticks at 5, 10, 15 s: three list reads for three tasks.
   assert.is(em.log.filter((l) => l === 'GET /tasks').length, 3);
   assert.is(result.polls, 3);
-  assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')).sort(), ['DELETE /tasks/task-1', 'DELETE /tasks/task-2', 'DELETE /tasks/task-3']);
+  assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')).sort(), [
+    'DELETE /tasks/task-1',
+    'DELETE /tasks/task-2',
+    'DELETE /tasks/task-3',
+  ]);
   assert.ok(result.report.steps[0]!.vms!.every((v) => v.state === 'failed-over'));
   // The intent is journaled before the request is sent.
   const intents = journal.filter((e) => e.type === 'request-intent');
@@ -49,7 +52,13 @@ test('fails over every VM once, one GET /tasks per tick, deletes finished tasks'
 
 test('fan-out never exceeds the step concurrency', async () => {
   const vms = [1, 2, 3, 4, 5].map((i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: 10_000 }));
-  const { clock, em, pb } = setup(vms, [failoverStep('db', vms.map((v) => v.name), { concurrency: 2 })]);
+  const { clock, em, pb } = setup(vms, [
+    failoverStep(
+      'db',
+      vms.map((v) => v.name),
+      { concurrency: 2 },
+    ),
+  ]);
   const plan = await planFor(pb, em.client);
   const { recorder } = recorderFor(plan, clock);
   let inFlight = 0;
@@ -71,7 +80,10 @@ test('a VM failing mid-fan-out under rollback: running siblings are stopped by D
     { id: 'v3', name: 'vm3', durationMs: 5_000, fail: 'result-false' },
     { id: 'v4', name: 'vm4', durationMs: 60_000 },
   ];
-  const { clock, em, pb } = setup(vms, [failoverStep('db', ['vm1', 'vm2', 'vm3', 'vm4'], { concurrency: 3, onFailure: 'rollback' }), failoverStep('app', [])]);
+  const { clock, em, pb } = setup(vms, [
+    failoverStep('db', ['vm1', 'vm2', 'vm3', 'vm4'], { concurrency: 3, onFailure: 'rollback' }),
+    failoverStep('app', []),
+  ]);
   const plan = await planFor(pb, em.client);
   em.log.length = 0;
   const { recorder } = recorderFor(plan, clock);
@@ -98,7 +110,10 @@ test('an unknown outcome is never re-sent and is listed for the operator', async
   assert.is(result.outcome, 'failed');
   assert.is(em.log.filter((l) => l.includes('action=failover')).length, 1);
   assert.is(result.report.steps[0]!.vms![0]!.state, 'unknown');
-  assert.equal(result.report.manual.map((m) => m.reason), ['unknown']);
+  assert.equal(
+    result.report.manual.map((m) => m.reason),
+    ['unknown'],
+  );
 });
 
 test('rollback undoes a completed plan start and runs exec undo, newest first; CDP failovers become manual', async () => {
@@ -107,19 +122,41 @@ test('rollback undoes a completed plan start and runs exec undo, newest first; C
     { ...common('prep'), kind: 'exec', command: ['prep'], shell: false, env: {}, expectExit: 0, undo: ['unprep'] },
     { ...common('plan'), kind: 'failoverPlan', plan: 'Plan A', action: 'start' },
     failoverStep('db', ['vm1']),
-    { ...common('notify'), kind: 'exec', command: ['boom'], shell: false, env: {}, expectExit: 0, onFailure: 'rollback', retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 } },
+    {
+      ...common('notify'),
+      kind: 'exec',
+      command: ['boom'],
+      shell: false,
+      env: {},
+      expectExit: 0,
+      onFailure: 'rollback',
+      retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 },
+    },
   ];
   const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1' }], steps, { plans: [{ id: 'p1', name: 'Plan A' }] });
   const plan = await planFor(pb, em.client);
   em.log.length = 0;
   const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec: fakeExec({ boom: 1 }, calls) });
+  const result = await executePlan({
+    plan,
+    client: em.client,
+    clock,
+    recorder,
+    signal: new AbortController().signal,
+    exec: fakeExec({ boom: 1 }, calls),
+  });
   // vm1 stays failed over (EM cannot undo a CDP failover): the run is not "rolled back".
   assert.is(result.outcome, 'failed');
   assert.equal(calls, ['prep', 'boom', 'unprep']);
   assert.ok(em.log.includes('POST /failoverPlans/p1?action=undo'));
-  assert.equal(result.report.rollback.map((r) => r.action), ['undo-plan', 'exec-undo', 'manual']);
-  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'failed-over']]);
+  assert.equal(
+    result.report.rollback.map((r) => r.action),
+    ['undo-plan', 'exec-undo', 'manual'],
+  );
+  assert.equal(
+    result.report.manual.map((m) => [m.target, m.reason]),
+    [['vm1', 'failed-over']],
+  );
 });
 
 test('exec commands and their undo learn the run through RUNBOOK_* variables (the step env wins, the inherited env does not)', async () => {
@@ -140,14 +177,46 @@ test('exec commands and their undo learn the run through RUNBOOK_* variables (th
   const { clock, em, pb } = setup([], steps);
   const plan = await planFor(pb, em.client);
   const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec, env: { RUNBOOK_RUN_ID: 'stale', HOME: '/home/dr' } });
+  const result = await executePlan({
+    plan,
+    client: em.client,
+    clock,
+    recorder,
+    signal: new AbortController().signal,
+    exec,
+    env: { RUNBOOK_RUN_ID: 'stale', HOME: '/home/dr' },
+  });
   assert.is(result.outcome, 'rolled-back');
   const vars = (command: string) => Object.fromEntries(Object.entries(seen.get(command) ?? {}).filter(([k]) => k.startsWith('RUNBOOK_')));
   const runId = result.report.runId;
-  const base = { RUNBOOK_RUN_ID: runId, RUNBOOK_PLAYBOOK: plan.playbook.name, RUNBOOK_SIMULATED: String(plan.server.simulated), RUNBOOK_STATE_DIR: '' };
-  assert.equal(vars('a'), { ...base, RUNBOOK_STEP_ID: 'a', RUNBOOK_OUTCOME: 'succeeded', RUNBOOK_FAILED_STEPS: '', RUNBOOK_ROLLBACK: 'false' });
-  assert.equal(vars('c'), { ...base, RUNBOOK_PLAYBOOK: 'as written', RUNBOOK_STEP_ID: 'c', RUNBOOK_OUTCOME: 'failed', RUNBOOK_FAILED_STEPS: 'b', RUNBOOK_ROLLBACK: 'false' });
-  assert.equal(vars('undo-a'), { ...base, RUNBOOK_STEP_ID: 'a', RUNBOOK_OUTCOME: 'failed', RUNBOOK_FAILED_STEPS: 'b,d', RUNBOOK_ROLLBACK: 'true' });
+  const base = {
+    RUNBOOK_RUN_ID: runId,
+    RUNBOOK_PLAYBOOK: plan.playbook.name,
+    RUNBOOK_SIMULATED: String(plan.server.simulated),
+    RUNBOOK_STATE_DIR: '',
+  };
+  assert.equal(vars('a'), {
+    ...base,
+    RUNBOOK_STEP_ID: 'a',
+    RUNBOOK_OUTCOME: 'succeeded',
+    RUNBOOK_FAILED_STEPS: '',
+    RUNBOOK_ROLLBACK: 'false',
+  });
+  assert.equal(vars('c'), {
+    ...base,
+    RUNBOOK_PLAYBOOK: 'as written',
+    RUNBOOK_STEP_ID: 'c',
+    RUNBOOK_OUTCOME: 'failed',
+    RUNBOOK_FAILED_STEPS: 'b',
+    RUNBOOK_ROLLBACK: 'false',
+  });
+  assert.equal(vars('undo-a'), {
+    ...base,
+    RUNBOOK_STEP_ID: 'a',
+    RUNBOOK_OUTCOME: 'failed',
+    RUNBOOK_FAILED_STEPS: 'b,d',
+    RUNBOOK_ROLLBACK: 'true',
+  });
   assert.is(seen.get('a')?.HOME, '/home/dr', 'the rest of the environment is passed on');
 });
 
@@ -164,12 +233,18 @@ test('interrupt: stops launching, deletes running tasks, ends interrupted', asyn
   const result = await executePlan({ plan, client: em.client, clock, recorder, signal: controller.signal });
   assert.is(result.outcome, 'interrupted');
   assert.instance(result.interrupted, InterruptedError);
-  assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')), ['DELETE /tasks/task-2', 'DELETE /tasks/task-1']);
+  assert.equal(
+    em.log.filter((l) => l.startsWith('DELETE /tasks/')),
+    ['DELETE /tasks/task-2', 'DELETE /tasks/task-1'],
+  );
   assert.is(result.report.steps[1]!.outcome, 'skipped');
 });
 
 test('interrupt: an always: true step is skipped too (Ctrl-C means stop launching work; documented in run --help)', async () => {
-  const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1', durationMs: 60_000 }], [failoverStep('db', ['vm1']), { ...common('notify'), kind: 'wait', durationMs: 1000, always: true }]);
+  const { clock, em, pb } = setup(
+    [{ id: 'v1', name: 'vm1', durationMs: 60_000 }],
+    [failoverStep('db', ['vm1']), { ...common('notify'), kind: 'wait', durationMs: 1000, always: true }],
+  );
   const plan = await planFor(pb, em.client);
   const { recorder } = recorderFor(plan, clock);
   const controller = new AbortController();
@@ -185,7 +260,16 @@ test('interrupt: an always: true step is skipped too (Ctrl-C means stop launchin
 test('when conditions on step outcomes, always steps after a failure, continue policy', async () => {
   const calls: string[] = [];
   const exec = (id: string, over: Partial<Step> = {}): Step =>
-    ({ ...common(id), kind: 'exec', command: [id], shell: false, env: {}, expectExit: 0, retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 }, ...over }) as Step;
+    ({
+      ...common(id),
+      kind: 'exec',
+      command: [id],
+      shell: false,
+      env: {},
+      expectExit: 0,
+      retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 },
+      ...over,
+    }) as Step;
   const steps: Step[] = [
     exec('a', { onFailure: 'continue' }),
     exec('b', { when: { step: 'a', is: ['failed'] } }),
@@ -197,10 +281,55 @@ test('when conditions on step outcomes, always steps after a failure, continue p
   const { clock, em, pb } = setup([], steps);
   const plan = await planFor(pb, em.client);
   const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal, exec: fakeExec({ a: 1, d: 2 }, calls) });
+  const result = await executePlan({
+    plan,
+    client: em.client,
+    clock,
+    recorder,
+    signal: new AbortController().signal,
+    exec: fakeExec({ a: 1, d: 2 }, calls),
+  });
   assert.equal(calls, ['a', 'b', 'd', 'f']);
   assert.is(result.outcome, 'failed');
-  assert.equal(result.report.steps.map((s) => s.outcome), ['failed', 'succeeded', 'skipped', 'failed', 'skipped', 'succeeded']);
+  assert.equal(
+    result.report.steps.map((s) => s.outcome),
+    ['failed', 'succeeded', 'skipped', 'failed', 'skipped', 'succeeded'],
+  );
+});
+
+test('an exec step retries with the one backoff of every step retry: jittered, on the injected clock', async () => {
+  let failures = 2;
+  const exec: ExecRunner = {
+    async run() {
+      return { exitCode: failures-- > 0 ? 1 : 0, output: '' };
+    },
+  };
+  const step = {
+    ...common('notify'),
+    kind: 'exec',
+    command: ['notify'],
+    shell: false,
+    env: {},
+    expectExit: 0,
+    retry: { attempts: 3, backoffMs: 1_000, maxBackoffMs: 10_000 },
+  } as Step;
+  const { clock, em, pb } = setup([], [step]);
+  const plan = await planFor(pb, em.client);
+  const { recorder } = recorderFor(plan, clock);
+  const t0 = clock.now();
+  const result = await executePlan({
+    plan,
+    client: em.client,
+    clock,
+    recorder,
+    signal: new AbortController().signal,
+    exec,
+    random: () => 0,
+  });
+  assert.is(result.outcome, 'succeeded');
+  const retries = result.report.events.filter((e) => e.type === 'retry').map((e) => e.message);
+  assert.equal(retries, ['notify exited 1 (expected 0); attempt 2 of 3 in 500ms', 'notify exited 1 (expected 0); attempt 3 of 3 in 1s']);
+  assert.is(clock.now() - t0, 1_500);
 });
 
 test('step timeout stops the step tasks and fails it', async () => {
@@ -215,9 +344,21 @@ test('step timeout stops the step tasks and fails it', async () => {
   assert.match(result.report.steps[0]!.error ?? '', /timed out/);
 });
 
-test('a task lost while polling (its session ended): the journal says so, and replays to the report\'s states', async () => {
+test("a task lost while polling (its session ended): the journal says so, and replays to the report's states", async () => {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 60_000 }, { id: 'v2', name: 'vm2', durationMs: 60_000 }] }] });
+  const em = createFakeEm({
+    clock,
+    replicas: [
+      {
+        id: 'r1',
+        name: 'CDP Policy 1',
+        vms: [
+          { id: 'v1', name: 'vm1', durationMs: 60_000 },
+          { id: 'v2', name: 'vm2', durationMs: 60_000 },
+        ],
+      },
+    ],
+  });
   void clock.sleep(7_000).then(() => em.relogon());
   const plan = await planFor(playbook([failoverStep('db', ['vm1', 'vm2'])]), em.client);
   const { recorder, journal } = recorderFor(plan, clock);
@@ -225,9 +366,20 @@ test('a task lost while polling (its session ended): the journal says so, and re
   recorder.end(result.outcome, 1);
 
   const reported = result.report.steps[0]!.vms!.map((v) => [v.name, v.state]);
-  assert.equal(reported, [['vm1', 'unknown'], ['vm2', 'unknown']]);
-  assert.equal(journal.filter((e) => e.type === 'task-lost').map((e) => e.type === 'task-lost' && e.target).sort(), ['vm1', 'vm2']);
-  const replayed = replay(result.report.runId, journal).report.steps.flatMap((s) => s.vms ?? []).map((v) => [v.name, v.state]);
+  assert.equal(reported, [
+    ['vm1', 'unknown'],
+    ['vm2', 'unknown'],
+  ]);
+  assert.equal(
+    journal
+      .filter((e) => e.type === 'task-lost')
+      .map((e) => e.type === 'task-lost' && e.target)
+      .sort(),
+    ['vm1', 'vm2'],
+  );
+  const replayed = replay(result.report.runId, journal)
+    .report.steps.flatMap((s) => s.vms ?? [])
+    .map((v) => [v.name, v.state]);
   assert.equal(replayed, reported);
 });
 
@@ -268,16 +420,32 @@ test('a failover POST leaves only once its journal intent is durable; an fsync f
   const plan2 = await planFor(again.pb, again.em.client);
   again.em.log.length = 0;
   const r2 = recorderFor(plan2, again.clock);
-  (r2.recorder as unknown as { journal: typeof durableSink }).journal = { append: () => undefined, durable: () => Promise.reject(new Error('EIO: i/o error, fsync')) };
-  const failed = await executePlan({ plan: plan2, client: again.em.client, clock: again.clock, recorder: r2.recorder, signal: new AbortController().signal });
+  (r2.recorder as unknown as { journal: typeof durableSink }).journal = {
+    append: () => undefined,
+    durable: () => Promise.reject(new Error('EIO: i/o error, fsync')),
+  };
+  const failed = await executePlan({
+    plan: plan2,
+    client: again.em.client,
+    clock: again.clock,
+    recorder: r2.recorder,
+    signal: new AbortController().signal,
+  });
   assert.is(failed.outcome, 'failed');
-  assert.not.ok(again.em.log.some((l) => l.includes('action=failover')), 'never sent without a durable intent');
+  assert.not.ok(
+    again.em.log.some((l) => l.includes('action=failover')),
+    'never sent without a durable intent',
+  );
   assert.match(failed.report.steps[0]!.vms![0]!.message ?? '', /not sent: the journal could not be made durable \(EIO/);
 });
 
 test('polls failing for good with no rollback: the VM ends unknown (not running), journaled task-lost, listed for a manual check', async () => {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 60_000 }] }], listTasksFailures: 1000 });
+  const em = createFakeEm({
+    clock,
+    replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 60_000 }] }],
+    listTasksFailures: 1000,
+  });
   const plan = await planFor(playbook([failoverStep('db', ['vm1'], { onFailure: 'abort' })]), em.client);
   em.log.length = 0;
   const { recorder, journal } = recorderFor(plan, clock);
@@ -286,12 +454,20 @@ test('polls failing for good with no rollback: the VM ends unknown (not running)
   const vm = result.report.steps[0]!.vms![0]!;
   assert.is(vm.state, 'unknown');
   assert.match(vm.message ?? '', /lost track of task task-1: .*whether it completed is unknown/);
-  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'unknown']]);
-  assert.equal(journal.filter((e) => e.type === 'task-lost').map((e) => e.type === 'task-lost' && e.taskId), ['task-1']);
+  assert.equal(
+    result.report.manual.map((m) => [m.target, m.reason]),
+    [['vm1', 'unknown']],
+  );
+  assert.equal(
+    journal.filter((e) => e.type === 'task-lost').map((e) => e.type === 'task-lost' && e.taskId),
+    ['task-1'],
+  );
   // Not stopped: the policy was abort, not rollback; and never re-sent.
   assert.not.ok(em.log.some((l) => l.startsWith('DELETE')));
   assert.is(em.log.filter((l) => l.includes('action=failover')).length, 1);
-  const replayed = replay(result.report.runId, journal).report.steps.flatMap((s) => s.vms ?? []).map((v) => v.state);
+  const replayed = replay(result.report.runId, journal)
+    .report.steps.flatMap((s) => s.vms ?? [])
+    .map((v) => v.state);
   assert.equal(replayed, ['unknown']);
 });
 

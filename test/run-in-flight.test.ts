@@ -135,9 +135,17 @@ function watchInFlight(recorder: RunRecorder) {
 
 function groupSetup(stepVms: Record<string, number>, concurrency: number, maxInFlight: number | undefined) {
   const clock = new FakeClock({ auto: true });
-  const vms = Object.entries(stepVms).flatMap(([step, n]) => Array.from({ length: n }, (_, i) => ({ id: `${step}-${i + 1}`, name: `${step}${i + 1}`, durationMs: 10_000 })));
+  const vms = Object.entries(stepVms).flatMap(([step, n]) =>
+    Array.from({ length: n }, (_, i) => ({ id: `${step}-${i + 1}`, name: `${step}${i + 1}`, durationMs: 10_000 })),
+  );
   const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms }] });
-  const children = Object.entries(stepVms).map(([step, n]) => failoverStep(step, Array.from({ length: n }, (_, i) => `${step}${i + 1}`), { concurrency }));
+  const children = Object.entries(stepVms).map(([step, n]) =>
+    failoverStep(
+      step,
+      Array.from({ length: n }, (_, i) => `${step}${i + 1}`),
+      { concurrency },
+    ),
+  );
   const group: Step = { ...common('group'), kind: 'parallel', steps: children };
   return { clock, em, pb: playbook([group]), maxInFlight };
 }
@@ -187,7 +195,10 @@ test('an interrupt while VMs wait for a run-wide slot: they are never sent, the 
   assert.equal(em.log.filter((l) => l.includes('action=failover')).length, 2);
   assert.equal(em.log.filter((l) => l.startsWith('DELETE /tasks/')).length, 2);
   const b = result.report.steps.find((s) => s.id === 'b')!;
-  assert.ok(b.vms!.every((v) => v.state === 'not-started'), JSON.stringify(b.vms));
+  assert.ok(
+    b.vms!.every((v) => v.state === 'not-started'),
+    JSON.stringify(b.vms),
+  );
 });
 
 test.run();

@@ -11,8 +11,15 @@ const vms = (n: number, ms: number) => Array.from({ length: n }, (_, i) => ({ id
 test('one GET /tasks per tick, whatever the number of tasks in flight', async () => {
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(20, 23_000) }] });
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
-  const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })));
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+  });
+  const tasks = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })),
+  );
   const start = clock.now();
   const done = await Promise.all(tasks.map((t) => poller.watch(t.taskId)));
   assert.ok(done.every((t) => t.state === 'Finished'));
@@ -25,7 +32,12 @@ test('one GET /tasks per tick, whatever the number of tasks in flight', async ()
 test('a task submitted later is first polled one interval after it was submitted; ticks stay aligned', async () => {
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(2, 7000) }] });
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+  });
   const t0 = clock.now();
   const a = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
   const first = poller.watch(a.taskId);
@@ -42,7 +54,13 @@ test('failed polls are retried up to the policy, then every watcher fails', asyn
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 1000) }], listTasksFailures: 2 });
   const retries: string[] = [];
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 }, onRetry: (m) => retries.push(m) });
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+    onRetry: (m) => retries.push(m),
+  });
   const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
   const done = await poller.watch(t.taskId);
   assert.is(done.state, 'Finished');
@@ -60,7 +78,12 @@ test('failed polls are retried up to the policy, then every watcher fails', asyn
 test('a task missing from the list is read alone; 404 means gone', async () => {
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+  });
   const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
   const watching = poller.watch(t.taskId);
   await em.client.deleteTask(t.taskId);
@@ -74,21 +97,36 @@ test('a task missing from the list is read alone; 404 means gone', async () => {
 test('an aborted watcher stops being polled', async () => {
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+  });
   const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
   const c = new AbortController();
   const w = poller.watch(t.taskId, c.signal);
   c.abort(new Error('stop'));
-  await w.then(() => assert.unreachable(), (e: Error) => assert.is(e.message, 'stop'));
+  await w.then(
+    () => assert.unreachable(),
+    (e: Error) => assert.is(e.message, 'stop'),
+  );
   assert.is(poller.watching, 0);
 });
 
 test('many tasks on one step signal share one abort listener (no MaxListenersExceededWarning)', async () => {
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(30, 60_000) }] });
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+  });
   const c = new AbortController();
-  const tasks = await Promise.all(Array.from({ length: 30 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })));
+  const tasks = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })),
+  );
   const watching = tasks.map((t) => poller.watch(t.taskId, c.signal).catch((e: Error) => e.message));
   assert.is(getEventListeners(c.signal, 'abort').length, 1);
   c.abort(new Error('step cancelled'));
@@ -100,7 +138,12 @@ test('many tasks on one step signal share one abort listener (no MaxListenersExc
 test('a task of an earlier logon session answers 404: unreachable, named as such, not plain "gone"', async () => {
   const clock = new FakeClock({ auto: true });
   const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
-  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 } });
+  const poller = new TaskPoller({
+    client: em.client,
+    clock,
+    intervalMs: 5000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+  });
   const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
   const watching = poller.watch(t.taskId, undefined, em.client.sessionEpoch);
   em.relogon();
@@ -126,13 +169,20 @@ test('a poll that hangs is abandoned after stallMs and reported, then polling go
     },
   };
   const stalls: string[] = [];
-  const poller = new TaskPoller({ client, clock, intervalMs: 5000, stallMs: 120_000, retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 }, onStall: (m) => stalls.push(m) });
+  const poller = new TaskPoller({
+    client,
+    clock,
+    intervalMs: 5000,
+    stallMs: 120_000,
+    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+    onStall: (m) => stalls.push(m),
+  });
   const t0 = clock.now();
   const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
   const done = await poller.watch(t.taskId);
   assert.is(done.state, 'Finished');
   assert.is(stalls.length, 1);
-  assert.match(stalls[0]!, /GET \/tasks got no answer in 120s: abandoned it\. EM ends a logon session idle for 15 min/);
+  assert.match(stalls[0]!, /GET \/tasks got no answer in 2m: abandoned it\. EM ends a logon session idle for 15 min/);
   // Abandoned at 5 s + 120 s, then polled again every 5 s until the 60 s task is seen finished.
   assert.ok(clock.now() - t0 <= 135_000, `took ${clock.now() - t0} ms`);
   assert.is(em.client.sessionEpoch, 1);
@@ -165,13 +215,19 @@ test('learned duration: a task is polled when it is expected to finish, not a wh
   await poller.watch(b.taskId);
   // The next 7 s task: the regular tick at 5 s (never more than an interval between polls),
   // then one at its expected end (7.5 s) that sees it finished, instead of waiting for 10 s.
-  assert.equal(ticks.slice(2).map((t) => t - t1), [5000, 7500]);
+  assert.equal(
+    ticks.slice(2).map((t) => t - t1),
+    [5000, 7500],
+  );
   assert.not.ok(em.log.some((l) => /^GET \/tasks\/task-/.test(l)));
 });
 
 test('a new task expected to finish before the sleeping tick wakes the poller', async () => {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: [...vms(2, 2000), { id: 'long', name: 'long', durationMs: 60_000 }] }] });
+  const em = createFakeEm({
+    clock,
+    replicas: [{ id: 'r', name: 'R', vms: [...vms(2, 2000), { id: 'long', name: 'long', durationMs: 60_000 }] }],
+  });
   const ticks: number[] = [];
   const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 5000, minGapMs: 1000, retry: RETRY });
   // Learn: a 2 s task seen finished at the 5 s tick (estimate 2.5 s).
@@ -185,7 +241,7 @@ test('a new task expected to finish before the sleeping tick wakes the poller', 
   const t1 = clock.now();
   const short = await em.client.failoverCdpVm('r', 'v1', spec);
   await poller.watch(short.taskId);
-  assert.is(clock.now() - t1, 2500, 'polled at its expected end, not at the long task\'s regular tick');
+  assert.is(clock.now() - t1, 2500, "polled at its expected end, not at the long task's regular tick");
   await long;
 });
 
@@ -210,10 +266,13 @@ test('follow-ups reach the latest end seen: tasks learned from a coarse first br
   // Early ticks at 1.75 s, 1.875 s and 2 s (the latest end seen): the last one sees it
   // finished. Follow-ups a minGap apart (1.75, 1.85, 1.95 s) would all have come too early,
   // and the regular tick after them (2.45 s) would have seen it 450 ms late.
-  assert.equal(ticks.slice(-3).map((t) => t - t1), [1750, 1875, 2000]);
+  assert.equal(
+    ticks.slice(-3).map((t) => t - t1),
+    [1750, 1875, 2000],
+  );
 });
 
-test('ticks pulled by the earlier tasks of a wave do not spend a later task\'s early ticks', async () => {
+test("ticks pulled by the earlier tasks of a wave do not spend a later task's early ticks", async () => {
   const { clock, em, ticks, poller } = await afterOneTwoSecondTask(3);
   assert.is(poller.expectedDurationMs, 1750);
   const t1 = clock.now();
@@ -226,7 +285,10 @@ test('ticks pulled by the earlier tasks of a wave do not spend a later task\'s e
   // finished. Not counted, b keeps its own: at its expected end (0.3 + 1.9375 s, re-learned
   // from a) and a minGap later, which sees it finished.
   assert.is(await b, 2337.5);
-  assert.equal(ticks.slice(-5).map((t) => t - t1), [1750, 1875, 2000, 2237.5, 2337.5]);
+  assert.equal(
+    ticks.slice(-5).map((t) => t - t1),
+    [1750, 1875, 2000, 2237.5, 2337.5],
+  );
 });
 
 test('a tick that sees many tasks finished hands them out a group at a time, a turn of the event loop between groups', async () => {
@@ -257,7 +319,10 @@ test('early ticks are bounded: never closer than minGap, never more than an inte
   const clock = new FakeClock({ auto: true });
   // 40 tasks of 3 to 9 s, submitted in bursts, so the poller keeps learning and re-aiming.
   const durations = Array.from({ length: 40 }, (_, i) => 3000 + ((i * 1337) % 6000));
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: durations.map((ms, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms })) }] });
+  const em = createFakeEm({
+    clock,
+    replicas: [{ id: 'r', name: 'R', vms: durations.map((ms, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms })) }],
+  });
   const ticks: number[] = [];
   const poller = new TaskPoller({ client: timedClient(em, clock, ticks), clock, intervalMs: 2000, retry: RETRY });
   const watching: Promise<unknown>[] = [];

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
 import type { Step } from '../engine/playbook/types.js';
 import { executePlan } from '../engine/run/execute.js';
-import { startProgress } from '../engine/run/progress.js';
-import { settleWithin } from '../engine/run/settle.js';
+import { startProgress } from '../engine/report/progress.js';
+import { settleWithin } from '../engine/report/settle.js';
 import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
 import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 
@@ -75,19 +75,34 @@ test('verbose progress: a failed VM and the rollback are shown', async () => {
 });
 
 test('verbose progress: a step timeout stops its task without a rollback; the view still finishes', async () => {
-  const { out, err, result } = await runWithProgress([{ id: 'v1', name: 'db01', durationMs: 600_000 }], [fo('db', ['db01'], { timeoutMs: 60_000 })]);
+  const { out, err, result } = await runWithProgress(
+    [{ id: 'v1', name: 'db01', durationMs: 600_000 }],
+    [fo('db', ['db01'], { timeoutMs: 60_000 })],
+  );
   const all = out + err;
   if (process.env.DEBUG_PROGRESS) console.error(all);
   assert.is(result.outcome, 'failed');
   assert.match(all, /\[OUTPUT\] \[[\d:]+\] stop db01 \(task-1\): stopped \(DELETE \/tasks\/task-1, confirmed gone\)/);
   assert.match(all, /\[FAILED\] \[[\d:]+\] db01: stopped 1m: stopped: step "db" timed out/);
-  assert.match(all, /\[FAILED\] \[[\d:]+\] db: timed out after 60s/);
+  assert.match(all, /\[FAILED\] \[[\d:]+\] db: timed out after 1m/);
   assert.not.match(all, /Rollback/);
 });
 
 test('B1: a VM ends unknown under abort (a manual check, no rollback): the view ends when the executor ends', async () => {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'R', vms: [{ id: 'v1', name: 'db01', fail: 'unknown' }, { id: 'v2', name: 'db02', durationMs: 8000 }] }] });
+  const em = createFakeEm({
+    clock,
+    replicas: [
+      {
+        id: 'r1',
+        name: 'R',
+        vms: [
+          { id: 'v1', name: 'db01', fail: 'unknown' },
+          { id: 'v2', name: 'db02', durationMs: 8000 },
+        ],
+      },
+    ],
+  });
   const plan = await planFor(playbook([fo('db', ['db01', 'db02'], { onFailure: 'abort' }), fo('app', [])]), em.client);
   const { recorder, journal } = recorderFor(plan, clock);
   let all = '';
@@ -99,7 +114,10 @@ test('B1: a VM ends unknown under abort (a manual check, no rollback): the view 
   };
   const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
   const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
-  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['db01', 'unknown']]);
+  assert.equal(
+    result.report.manual.map((m) => [m.target, m.reason]),
+    [['db01', 'unknown']],
+  );
   assert.is(result.report.rollback.length, 0);
   recorder.end(result.outcome, 1);
   await progress.finish();

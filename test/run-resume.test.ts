@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient } from '../engine/api/client.js';
 import { systemClock } from '../engine/clock.js';
-import type { JournalEntry } from '../engine/run/journal-types.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
 import { createSimulator, demoInventory, startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { deadPid } from './helpers/dead-pid.js';
@@ -59,17 +59,35 @@ async function afterPartialRun(params: Record<string, string> = { ticket: 'DR-1'
   const at = (s: number) => new Date(Date.parse('2026-11-27T10:22:33Z') + s * 1000).toISOString();
   const entries: JournalEntry[] = [
     {
-      at: at(0), type: 'run-start', runId: RUN_ID, pid: deadPid(),
+      at: at(0),
+      type: 'run-start',
+      runId: RUN_ID,
+      pid: deadPid(),
       playbook: { name: 'Resume test', file: playbook, sha256: '00'.repeat(32) },
-      params, server: { url: server.url, media: 'xml', simulated: false, username: USER }, host: { hostname: hostname(), user: 'runner' },
+      params,
+      server: { url: server.url, media: 'xml', simulated: false, username: USER },
+      host: { hostname: hostname(), user: 'runner' },
     },
     { at: at(1), type: 'step-start', stepId: 'db', name: 'db', kind: 'failover' },
-    { at: at(2), type: 'request-intent', stepId: 'db', target: 'erp-db01', targetId: vms.get('erp-db01')!, method: 'POST', path: `/cdpReplicas/${replica.id}/vms/${vms.get('erp-db01')!}?action=failover`, replica: 'ERP-CDP', restorePoint: 'latest' },
+    {
+      at: at(2),
+      type: 'request-intent',
+      stepId: 'db',
+      target: 'erp-db01',
+      targetId: vms.get('erp-db01')!,
+      method: 'POST',
+      path: `/cdpReplicas/${replica.id}/vms/${vms.get('erp-db01')!}?action=failover`,
+      replica: 'ERP-CDP',
+      restorePoint: 'latest',
+    },
     { at: at(2), type: 'request-accepted', stepId: 'db', target: 'erp-db01', taskId: task.taskId },
     { at: at(4), type: 'task-result', stepId: 'db', target: 'erp-db01', taskId: task.taskId, success: true, message: 'Ok' },
   ];
   writeFileSync(join(stateDir, 'runs', `${RUN_ID}.jsonl`), toJsonl(entries));
-  const failoverPosts = () => sim.log.filter((e) => e.method === 'POST' && String(e.query).includes('failover')).map((e) => [...vms].find(([, id]) => e.path.endsWith(`/vms/${id}`))?.[0]);
+  const failoverPosts = () =>
+    sim.log
+      .filter((e) => e.method === 'POST' && String(e.query).includes('failover'))
+      .map((e) => [...vms].find(([, id]) => e.path.endsWith(`/vms/${id}`))?.[0]);
   const close = async () => {
     await client.logout();
     await server.close();
@@ -90,7 +108,22 @@ test('--resume: only what the earlier run did not do is requested; the journal s
     assert.not.match(plan.stdout, '(VM "erp-db01")');
     assert.match(plan.stdout, 'Ready: 2 mutating calls would be sent');
     assert.equal(s.failoverPosts(), [], 'plan sends no failover');
-    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, '--report', join(s.stateDir, 'r.json')], { env: ENV });
+    const r = await runCli(
+      [
+        'run',
+        s.playbook,
+        '--state-dir',
+        s.stateDir,
+        '--server',
+        s.server.url,
+        '--yes',
+        '--resume',
+        RUN_ID,
+        '--report',
+        join(s.stateDir, 'r.json'),
+      ],
+      { env: ENV },
+    );
     assert.is(r.code, 0, r.stderr);
     assert.equal(s.failoverPosts(), ['erp-db02', 'erp-app01']);
     const newRun = readdirSync(join(s.stateDir, 'runs')).find((f) => f.endsWith('.jsonl') && !f.startsWith(RUN_ID))!;
@@ -98,11 +131,16 @@ test('--resume: only what the earlier run did not do is requested; the journal s
     assert.match(journal, `resuming run ${RUN_ID}: no step was done there as a whole; VMs it failed over, not requested again: erp-db01`);
     // The fixture's journal holds a made-up sha256: as if the playbook had been edited since.
     assert.match(journal, `the playbook changed since run ${RUN_ID}: steps are matched by id and VMs by name`);
-    const report = JSON.parse(readFileSync(join(s.stateDir, 'r.json'), 'utf8')) as { steps: { id: string; outcome: string; vms?: { name: string; state: string }[] }[] };
-    assert.equal(report.steps.map((st) => [st.id, st.outcome, (st.vms ?? []).map((v) => `${v.name}:${v.state}`)]), [
-      ['db', 'succeeded', ['erp-db02:failed-over']],
-      ['app', 'succeeded', ['erp-app01:failed-over']],
-    ]);
+    const report = JSON.parse(readFileSync(join(s.stateDir, 'r.json'), 'utf8')) as {
+      steps: { id: string; outcome: string; vms?: { name: string; state: string }[] }[];
+    };
+    assert.equal(
+      report.steps.map((st) => [st.id, st.outcome, (st.vms ?? []).map((v) => `${v.name}:${v.state}`)]),
+      [
+        ['db', 'succeeded', ['erp-db02:failed-over']],
+        ['app', 'succeeded', ['erp-app01:failed-over']],
+      ],
+    );
   } finally {
     await s.server.close();
   }
@@ -135,13 +173,25 @@ test('resuming a run that itself resumed one: the work of both is left out', asy
     s.sim.log.length = 0;
     const Y = '20261127T112233Z-next';
     const at = (m: number) => new Date(Date.parse('2026-11-27T11:22:33Z') + m * 1000).toISOString();
-    const start = JSON.parse(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8').split('\n')[0]!) as Extract<JournalEntry, { type: 'run-start' }>;
+    const start = JSON.parse(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8').split('\n')[0]!) as Extract<
+      JournalEntry,
+      { type: 'run-start' }
+    >;
     writeFileSync(
       join(s.stateDir, 'runs', `${Y}.jsonl`),
       toJsonl([
         { ...start, at: at(0), runId: Y, resumes: RUN_ID },
         { at: at(1), type: 'step-start', stepId: 'db', name: 'db', kind: 'failover' },
-        { at: at(2), type: 'request-intent', stepId: 'db', target: 'erp-db02', targetId: s.vms.get('erp-db02')!, method: 'POST', path: `/cdpReplicas/${s.replicaId}/vms/${s.vms.get('erp-db02')!}?action=failover`, replica: 'ERP-CDP' },
+        {
+          at: at(2),
+          type: 'request-intent',
+          stepId: 'db',
+          target: 'erp-db02',
+          targetId: s.vms.get('erp-db02')!,
+          method: 'POST',
+          path: `/cdpReplicas/${s.replicaId}/vms/${s.vms.get('erp-db02')!}?action=failover`,
+          replica: 'ERP-CDP',
+        },
         { at: at(2), type: 'request-accepted', stepId: 'db', target: 'erp-db02', taskId },
         { at: at(3), type: 'task-result', stepId: 'db', target: 'erp-db02', taskId, success: true, message: 'Ok' },
       ]),
@@ -161,7 +211,9 @@ test('a run that went on from one whose journal is gone cannot be resumed: what 
     const path = join(s.stateDir, 'runs', `${RUN_ID}.jsonl`);
     const [first, ...rest] = readFileSync(path, 'utf8').split('\n');
     writeFileSync(path, [JSON.stringify({ ...(JSON.parse(first!) as object), resumes: '20261126T000000Z-gone' }), ...rest].join('\n'));
-    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], { env: ENV });
+    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], {
+      env: ENV,
+    });
     assert.is(r.code, 2, r.stderr);
     assert.match(r.stderr, `--resume ${RUN_ID}: that run went on from run 20261126T000000Z-gone, whose journal is not in`);
     assert.equal(s.failoverPosts(), []);
@@ -181,7 +233,9 @@ test('a step the earlier run completed is not run again, and counts as succeeded
     );
     const plan = await runCli(['plan', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--resume', RUN_ID], { env: ENV });
     assert.match(plan.stdout, `1. db: done by run ${RUN_ID} (resumed), not run again`);
-    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], { env: ENV });
+    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], {
+      env: ENV,
+    });
     assert.is(r.code, 0, r.stderr);
     assert.equal(s.failoverPosts(), ['erp-app01'], 'app runs: its `when: {step: db}` sees db as succeeded');
     assert.match(r.stdout, `done by run ${RUN_ID} (resumed)`);
@@ -194,9 +248,19 @@ test('resuming a run that left a request of unknown outcome needs --ignore-unres
   const s = await afterPartialRun();
   try {
     const path = join(s.stateDir, 'runs', `${RUN_ID}.jsonl`);
-    const intent: JournalEntry = { at: '2026-11-27T10:22:40.000Z', type: 'request-intent', stepId: 'db', target: 'erp-db02', targetId: s.vms.get('erp-db02')!, method: 'POST', path: '/x', replica: 'ERP-CDP' };
+    const intent: JournalEntry = {
+      at: '2026-11-27T10:22:40.000Z',
+      type: 'request-intent',
+      stepId: 'db',
+      target: 'erp-db02',
+      targetId: s.vms.get('erp-db02')!,
+      method: 'POST',
+      path: '/x',
+      replica: 'ERP-CDP',
+    };
     writeFileSync(path, readFileSync(path, 'utf8') + toJsonl([intent]));
-    const run = (...extra: string[]) => runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, ...extra], { env: ENV });
+    const run = (...extra: string[]) =>
+      runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, ...extra], { env: ENV });
     const refused = await run();
     assert.is(refused.code, 5, refused.stderr);
     assert.match(refused.stderr, 'VM erp-db02 (replica ERP-CDP): requested, no answer recorded');
@@ -212,7 +276,8 @@ test('resuming a run that left a request of unknown outcome needs --ignore-unres
 test('--resume refuses what it cannot go on from, before any failover is requested (exit 2)', async () => {
   const s = await afterPartialRun({ ticket: 'DR-0' });
   try {
-    const run = (...extra: string[]) => runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', ...extra], { env: ENV });
+    const run = (...extra: string[]) =>
+      runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', ...extra], { env: ENV });
     const params = await run('--resume', RUN_ID);
     assert.is(params.code, 2, params.stderr);
     assert.match(params.stderr, 'params differ from that run (ticket: "DR-0" then, "DR-1" now)');

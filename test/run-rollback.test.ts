@@ -6,11 +6,10 @@ import * as assert from 'uvu/assert';
 import type { EmClient } from '../engine/api/types.js';
 import { FakeClock } from '../engine/clock.js';
 import { executePlan } from '../engine/run/execute.js';
-import { renderSummary } from '../engine/run/summary.js';
+import { renderSummary } from '../engine/report/summary.js';
 import type { Step } from '../engine/playbook/types.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 import { common, failoverStep as failover, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
-
 
 test('a task that finishes before its stop: task-result journaled, VM reported failed over, manual action listed', async () => {
   const clock = new FakeClock({ auto: true });
@@ -50,22 +49,42 @@ test('a task that finishes before its stop: task-result journaled, VM reported f
   const vm1 = result.report.steps[0]!.vms!.find((v) => v.name === 'vm1')!;
   assert.is(vm1.state, 'failed-over');
   const results = journal.filter((e) => e.type === 'task-result' && e.target === 'vm1');
-  assert.equal(results.map((e) => e.type === 'task-result' && [e.taskId, e.success]), [['task-1', true]]);
+  assert.equal(
+    results.map((e) => e.type === 'task-result' && [e.taskId, e.success]),
+    [['task-1', true]],
+  );
   const stop = result.report.rollback.find((r) => r.action === 'delete-task' && r.target === 'vm1')!;
   assert.is(stop.ok, false);
   assert.match(stop.message, /IS failed over/);
-  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'failed-over']]);
+  assert.equal(
+    result.report.manual.map((m) => [m.target, m.reason]),
+    [['vm1', 'failed-over']],
+  );
 });
 
 test('steps skipped after a failure are journaled with step-start before step-end', async () => {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', fail: 'result-false' }] }] });
+  const em = createFakeEm({
+    clock,
+    replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', fail: 'result-false' }] }],
+  });
   const steps: Step[] = [failover('db', ['vm1']), { ...common('grp'), kind: 'parallel', steps: [failover('a', []), failover('b', [])] }];
   const plan = await planFor(playbook(steps), em.client);
   const { recorder, journal } = recorderFor(plan, clock);
   await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
-  const lines = journal.filter((e) => e.type === 'step-start' || e.type === 'step-end').map((e) => `${e.type} ${e.stepId}${e.type === 'step-start' ? ` ${e.kind}` : ''}`);
-  assert.equal(lines, ['step-start db failover', 'step-end db', 'step-start grp parallel', 'step-end grp', 'step-start a failover', 'step-end a', 'step-start b failover', 'step-end b']);
+  const lines = journal
+    .filter((e) => e.type === 'step-start' || e.type === 'step-end')
+    .map((e) => `${e.type} ${e.stepId}${e.type === 'step-start' ? ` ${e.kind}` : ''}`);
+  assert.equal(lines, [
+    'step-start db failover',
+    'step-end db',
+    'step-start grp parallel',
+    'step-end grp',
+    'step-start a failover',
+    'step-end a',
+    'step-start b failover',
+    'step-end b',
+  ]);
 });
 
 test('a stop that meets a 404 for a task of an EARLIER session: VM unknown + manual check, journaled task-lost, never "confirmed gone"', async () => {
@@ -81,7 +100,10 @@ test('a stop that meets a 404 for a task of an EARLIER session: VM unknown + man
   const vm1 = result.report.steps[0]!.vms![0]!;
   assert.is(vm1.state, 'unknown');
   assert.match(vm1.message ?? '', /earlier logon session/);
-  assert.equal(result.report.manual.map((m) => [m.target, m.reason]), [['vm1', 'unknown']]);
+  assert.equal(
+    result.report.manual.map((m) => [m.target, m.reason]),
+    [['vm1', 'unknown']],
+  );
   assert.not.ok(result.report.rollback.some((r) => r.ok && /confirmed gone/.test(r.message)));
   assert.ok(journal.some((e) => e.type === 'task-lost' && e.target === 'vm1' && e.taskId === 'task-1'));
 });

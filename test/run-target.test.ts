@@ -7,19 +7,34 @@ import { UsageError } from '../engine/errors.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveCredentials } from '../engine/run/credentials.js';
-import { serverCredentials } from '../engine/run/target.js';
+import { resolveCredentials } from '../engine/commands/credentials.js';
+import { serverCredentials } from '../engine/commands/target.js';
 import { playbook } from './helpers/plan-fixture.js';
 
-const withServer = (server: Partial<ReturnType<typeof playbook>['server']>) => playbook([], { server: { ...playbook([]).server, ...server } });
+const withServer = (server: Partial<ReturnType<typeof playbook>['server']>) =>
+  playbook([], { server: { ...playbook([]).server, ...server } });
 
 test('--server wins; then VEEAM_EM_*; then the playbook; the playbook fills in what the environment leaves out', () => {
   const pb = withServer({ url: { value: 'https://em-playbook:9398' }, username: { env: 'EM_USER' }, password: { env: 'EM_PASSWORD' } });
-  const env = { VEEAM_EM_URL: 'https://em-env:9398', EM_USER: 'dr-operator', VEEAM_EM_USERNAME: 'env-user', EM_PASSWORD: 'pb-pw', VEEAM_EM_PASSWORD: 'env-pw' };
-  assert.equal(serverCredentials(pb, env, 'https://em-flag:9398'), { url: 'https://em-flag:9398', username: 'env-user', password: 'env-pw' });
+  const env = {
+    VEEAM_EM_URL: 'https://em-env:9398',
+    EM_USER: 'dr-operator',
+    VEEAM_EM_USERNAME: 'env-user',
+    EM_PASSWORD: 'pb-pw',
+    VEEAM_EM_PASSWORD: 'env-pw',
+  };
+  assert.equal(serverCredentials(pb, env, 'https://em-flag:9398'), {
+    url: 'https://em-flag:9398',
+    username: 'env-user',
+    password: 'env-pw',
+  });
   assert.equal(serverCredentials(pb, env), { url: 'https://em-env:9398', username: 'env-user', password: 'env-pw' });
   // Nothing in the environment: the playbook's server block.
-  assert.equal(serverCredentials(pb, { EM_USER: 'dr-operator', EM_PASSWORD: 'pb-pw' }), { url: 'https://em-playbook:9398', username: 'dr-operator', password: 'pb-pw' });
+  assert.equal(serverCredentials(pb, { EM_USER: 'dr-operator', EM_PASSWORD: 'pb-pw' }), {
+    url: 'https://em-playbook:9398',
+    username: 'dr-operator',
+    password: 'pb-pw',
+  });
   // VEEAM_EM_PASSWORD_FILE also beats the playbook's password.
   const dir = mkdtempSync(join(tmpdir(), 'creds-'));
   writeFileSync(join(dir, 'pw'), 'file-pw\n');
@@ -30,12 +45,24 @@ test('rollback: the URL the run used wins over VEEAM_EM_URL and server.url; --se
   const recorded = { url: 'https://em-recorded:9398', username: 'recorded-user' };
   const base = { env: { VEEAM_EM_PASSWORD: 'pw' }, recorded };
   assert.equal(resolveCredentials(base), { url: 'https://em-recorded:9398', username: 'recorded-user', password: 'pw' });
-  assert.is(resolveCredentials({ ...base, server: withServer({ url: { value: 'https://em-playbook:9398' } }).server }).url, 'https://em-recorded:9398');
+  assert.is(
+    resolveCredentials({ ...base, server: withServer({ url: { value: 'https://em-playbook:9398' } }).server }).url,
+    'https://em-recorded:9398',
+  );
   assert.is(resolveCredentials({ ...base, env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398' } }).url, 'https://em-recorded:9398');
-  assert.is(resolveCredentials({ ...base, env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398', VEEAM_EM_USERNAME: 'env-user' } }).username, 'env-user');
-  assert.is(resolveCredentials({ ...base, urlFlag: 'https://em-flag:9398', env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398' } }).url, 'https://em-flag:9398');
+  assert.is(
+    resolveCredentials({ ...base, env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398', VEEAM_EM_USERNAME: 'env-user' } }).username,
+    'env-user',
+  );
+  assert.is(
+    resolveCredentials({ ...base, urlFlag: 'https://em-flag:9398', env: { ...base.env, VEEAM_EM_URL: 'https://em-env:9398' } }).url,
+    'https://em-flag:9398',
+  );
   // Without a recorded URL (plan, run) the environment and the playbook still apply.
-  assert.is(resolveCredentials({ env: { VEEAM_EM_PASSWORD: 'pw', VEEAM_EM_USERNAME: 'u', VEEAM_EM_URL: 'https://em-env:9398' } }).url, 'https://em-env:9398');
+  assert.is(
+    resolveCredentials({ env: { VEEAM_EM_PASSWORD: 'pw', VEEAM_EM_USERNAME: 'u', VEEAM_EM_URL: 'https://em-env:9398' } }).url,
+    'https://em-env:9398',
+  );
 });
 
 test('missing credentials: a usage error that names the unset variable the playbook refers to', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { systemClock } from '../engine/clock.js';
-import { lastRunLeftUnresolved } from '../engine/run/status/earlier-run.js';
+import { lastRunLeftUnresolved } from '../engine/state/earlier-run.js';
 import { createSimulator, demoInventory, startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { deadPid } from './helpers/dead-pid.js';
@@ -56,7 +56,10 @@ test('plan warns that the run would be refused, and still plans (exit 0)', async
   try {
     const r = await runCli(['plan', s.playbook, '--state-dir', s.stateDir, '--server', server.url], { env: ENV });
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stderr, `warning: the last run of this playbook (${RUN_ID}, crashed) left 2 requests whose outcome is unknown: 'runbook run' refuses (exit 5)`);
+    assert.match(
+      r.stderr,
+      `warning: the last run of this playbook (${RUN_ID}, crashed) left 2 requests whose outcome is unknown: 'runbook run' refuses (exit 5)`,
+    );
     assert.match(r.stdout, 'POST');
   } finally {
     await server.close();
@@ -67,9 +70,15 @@ test('--ignore-unresolved starts the run anyway, and its journal says so', async
   const s = stateDirFor(deadRun());
   const { sim, server } = await quickSimulator(s.playbook);
   try {
-    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', server.url, '--yes', '--ignore-unresolved'], { env: ENV });
+    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', server.url, '--yes', '--ignore-unresolved'], {
+      env: ENV,
+    });
     assert.is(r.code, 0, r.stderr);
-    assert.is(sim.log.filter((e) => e.method === 'POST' && e.path.startsWith('/cdpReplicas/') && String(e.query).includes('failover')).length, 1, JSON.stringify(sim.log.map((e) => [e.method, e.path, e.query])));
+    assert.is(
+      sim.log.filter((e) => e.method === 'POST' && e.path.startsWith('/cdpReplicas/') && String(e.query).includes('failover')).length,
+      1,
+      JSON.stringify(sim.log.map((e) => [e.method, e.path, e.query])),
+    );
     const newRun = readdirSync(join(s.stateDir, 'runs')).find((f) => f !== `${RUN_ID}.jsonl`)!;
     const journal = readFileSync(join(s.stateDir, 'runs', newRun), 'utf8');
     assert.match(journal, `started with --ignore-unresolved: run ${RUN_ID} left 2 requests unresolved (erp-db01, erp-app02)`);
@@ -82,7 +91,9 @@ test('--ignore-unresolved starts the run anyway, and its journal says so', async
 
 test('a rehearsal (--simulate) is not held back: its simulator starts empty', async () => {
   const s = stateDirFor(deadRun());
-  const r = await runCli(['run', s.playbook, '--simulate', '--time-scale', '1000', '--state-dir', s.stateDir], { env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
+  const r = await runCli(['run', s.playbook, '--simulate', '--time-scale', '1000', '--state-dir', s.stateDir], {
+    env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD },
+  });
   assert.is(r.code, 0, r.stderr);
 });
 
@@ -91,14 +102,20 @@ test('what counts: the newest real run of the same playbook, unless rollback set
   assert.is(lastRunLeftUnresolved(s.stateDir, s.playbook)?.unresolved.length, 2);
 
   // A finished run (run-end) leaves in-flight tasks as the run recorded them: nothing unknown.
-  const other = stateDirFor([...deadRun().filter((e) => e.type !== 'request-intent' || e.target !== 'erp-app02'), { at: '2026-11-27T10:30:00.000Z', type: 'task-result', stepId: 'db', target: 'erp-db01', taskId: 'task-7', success: true }, { at: '2026-11-27T10:30:01.000Z', type: 'run-end', outcome: 'succeeded', exitCode: 0 }]);
+  const other = stateDirFor([
+    ...deadRun().filter((e) => e.type !== 'request-intent' || e.target !== 'erp-app02'),
+    { at: '2026-11-27T10:30:00.000Z', type: 'task-result', stepId: 'db', target: 'erp-db01', taskId: 'task-7', success: true },
+    { at: '2026-11-27T10:30:01.000Z', type: 'run-end', outcome: 'succeeded', exitCode: 0 },
+  ]);
   assert.is(lastRunLeftUnresolved(other.stateDir, other.playbook), undefined);
 
   // Another playbook's run in the same state dir does not count.
   assert.is(lastRunLeftUnresolved(s.stateDir, join(s.dir, 'another.yaml')), undefined);
 
   // A crashed rehearsal does not count, and does not hide the real run before it.
-  const rehearsal = deadRun({ simulated: true }).map((e) => (e.type === 'run-start' ? { ...e, runId: '20261127T110000Z-sim0', playbook: { ...e.playbook, file: s.playbook } } : e));
+  const rehearsal = deadRun({ simulated: true }).map((e) =>
+    e.type === 'run-start' ? { ...e, runId: '20261127T110000Z-sim0', playbook: { ...e.playbook, file: s.playbook } } : e,
+  );
   writeFileSync(join(s.stateDir, 'runs', '20261127T110000Z-sim0.jsonl'), toJsonl(rehearsal));
   assert.is(lastRunLeftUnresolved(s.stateDir, s.playbook)?.runId, RUN_ID);
 
@@ -114,9 +131,21 @@ test('what counts: the newest real run of the same playbook, unless rollback set
   // What `runbook rollback` recorded as settled is no longer open.
   const settled = stateDirFor([
     ...deadRun(),
-    { at: '2026-11-27T10:40:00.000Z', type: 'rollback', action: 'manual', stepId: 'db', target: 'erp-db01', taskId: 'task-7', ok: true, message: 'task task-7 had finished with failure' },
+    {
+      at: '2026-11-27T10:40:00.000Z',
+      type: 'rollback',
+      action: 'manual',
+      stepId: 'db',
+      target: 'erp-db01',
+      taskId: 'task-7',
+      ok: true,
+      message: 'task task-7 had finished with failure',
+    },
   ]);
-  assert.equal(lastRunLeftUnresolved(settled.stateDir, settled.playbook)?.unresolved.map((u) => u.request.target), ['erp-app02']);
+  assert.equal(
+    lastRunLeftUnresolved(settled.stateDir, settled.playbook)?.unresolved.map((u) => u.request.target),
+    ['erp-app02'],
+  );
 });
 
 test.run();

@@ -50,7 +50,7 @@ steps:
     for (const args of [['run', 'pb.yaml', '--yes', '--state-dir', 'state']]) {
       const r = await runCli(args, { cwd: dir, env, timeoutMs: 60_000 });
       assert.is(r.code, 4, `${args[0]}: ${r.stderr}`);
-      assert.match(r.stderr, `runbook: waiting for 127.0.0.1:${em.port}, 0.5 s (POST /sessionMngr/?v=latest)`);
+      assert.match(r.stderr, `runbook: waiting for 127.0.0.1:${em.port}, 500ms (POST /sessionMngr/?v=latest)`);
       assert.match(r.stderr, `on 127.0.0.1:${em.port}`);
       assert.match(r.stderr, 'no answer within 2000 ms');
       assert.not.match(r.stderr, /\n\s+at /);

@@ -15,7 +15,10 @@ test('runbook sim: serves the demo on loopback, logs requests without secrets, S
   const root = await fetch(`${sim.url}/api/`);
   assert.is(root.status, 200);
   assert.match(await root.text(), '<EnterpriseManager');
-  const logon = await fetch(`${sim.url}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('runbook:runbook-demo').toString('base64')}` } });
+  const logon = await fetch(`${sim.url}/api/sessionMngr/?v=latest`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from('runbook:runbook-demo').toString('base64')}` },
+  });
   assert.is(logon.status, 201);
   const token = logon.headers.get('x-restsvcsessionid') ?? '';
   await logon.text();
@@ -42,7 +45,10 @@ test('runbook sim: admin from VEEAM_EM_USERNAME/PASSWORD (password never printed
   const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
   const inventory = join(dir, 'inv.yaml');
   writeFileSync(inventory, 'cdpReplicas: [{name: Only, vms: [one]}]\n');
-  const sim = await startSim(['--inventory', inventory, '--tls', '--seed', '3'], { VEEAM_EM_USERNAME: 'boss', VEEAM_EM_PASSWORD: 's3cret-pw' });
+  const sim = await startSim(['--inventory', inventory, '--tls', '--seed', '3'], {
+    VEEAM_EM_USERNAME: 'boss',
+    VEEAM_EM_PASSWORD: 's3cret-pw',
+  });
   assert.match(sim.url, /^https:/);
   const ca = /CA certificate: (\S+)/.exec(sim.stdout())?.[1] ?? '';
   assert.match(readFileSync(ca, 'utf8'), 'BEGIN CERTIFICATE');

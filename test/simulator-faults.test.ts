@@ -24,7 +24,12 @@ test('rate faults are deterministic under a seed and differ across seeds', async
 });
 
 test('503 carries an EM Error body; nth and times pick the requests', async () => {
-  const { sim } = testSim({ faults: [{ kind: 'status', path: '^/tasks$', nth: [2, 4] }, { kind: 'status', status: 500, path: '^/logonSessions$', times: 1, message: 'boom' }] });
+  const { sim } = testSim({
+    faults: [
+      { kind: 'status', path: '^/tasks$', nth: [2, 4] },
+      { kind: 'status', status: 500, path: '^/logonSessions$', times: 1, message: 'boom' },
+    ],
+  });
   const s = await logon(sim);
   const got: number[] = [];
   for (let i = 0; i < 5; i++) got.push((await sim.fetch(`${API}/tasks`, { headers: s.headers })).status);
@@ -50,7 +55,10 @@ test('reset before processing: fetch fails like Node, nothing happens', async ()
   const { sim, clock } = testSim({ faults: [{ kind: 'reset-before', method: 'POST', path: 'action=failover', nth: 1 }] });
   const s = await logon(sim);
   const vm = await demoVm(sim, s.headers);
-  const error = await failover(sim, s.headers, vm.vmHref).then(() => undefined, (e: unknown) => e);
+  const error = await failover(sim, s.headers, vm.vmHref).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(error, TypeError);
   assert.is((error as TypeError).message, 'fetch failed');
   assert.is(((error as TypeError).cause as NodeJS.ErrnoException).code, 'ECONNRESET');
@@ -65,7 +73,10 @@ test('reset after processing: the failover happened, the response is lost', asyn
   const { sim, clock } = testSim({ faults: [{ kind: 'reset-after', method: 'POST', path: 'action=failover', times: 1 }] });
   const s = await logon(sim);
   const vm = await demoVm(sim, s.headers);
-  await failover(sim, s.headers, vm.vmHref).then(() => assert.unreachable('should reset'), (e: unknown) => assert.instance(e, TypeError));
+  await failover(sim, s.headers, vm.vmHref).then(
+    () => assert.unreachable('should reset'),
+    (e: unknown) => assert.instance(e, TypeError),
+  );
   await clock.advance(60_000);
   assert.ok(sim.state.vms.find((v) => v.id === vm.vmId)?.failedOver);
   const entry = sim.log.at(-1);
@@ -74,17 +85,31 @@ test('reset after processing: the failover happened, the response is lost', asyn
   assert.match(entry?.taskId ?? '', /^task-\d+$/);
   // The task is there for a client that looks (GET /tasks), as on a real server.
   const list = (await (await sim.fetch(`${API}/tasks`, { headers: json(s.headers) })).json()) as { Tasks: Array<{ TaskId: string }> };
-  assert.equal(list.Tasks.map((t) => t.TaskId), [entry?.taskId]);
+  assert.equal(
+    list.Tasks.map((t) => t.TaskId),
+    [entry?.taskId],
+  );
 });
 
 test('hang honours the request signal; latency uses the clock', async () => {
-  const { sim, clock } = testSim({ faults: [{ kind: 'hang', path: '^/tasks$', nth: 1 }, { kind: 'latency', path: '^/logonSessions$', delay: '30s' }] });
+  const { sim, clock } = testSim({
+    faults: [
+      { kind: 'hang', path: '^/tasks$', nth: 1 },
+      { kind: 'latency', path: '^/logonSessions$', delay: '30s' },
+    ],
+  });
   const s = await logon(sim);
   const controller = new AbortController();
   const pending = sim.fetch(`${API}/tasks`, { headers: s.headers, signal: controller.signal });
   const reason = new Error('client timeout');
   controller.abort(reason);
-  assert.is(await pending.then(() => undefined, (e: unknown) => e), reason);
+  assert.is(
+    await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+    reason,
+  );
   let done = false;
   const slow = sim.fetch(`${API}/logonSessions`, { headers: s.headers }).then((r) => {
     done = true;
@@ -97,7 +122,13 @@ test('hang honours the request signal; latency uses the clock', async () => {
 });
 
 test('body faults: BOM, truncate, malformed', async () => {
-  const { sim } = testSim({ faults: [{ kind: 'bom', path: '^/tasks$', nth: 1 }, { kind: 'truncate', path: '^/tasks$', nth: 2 }, { kind: 'malformed', path: '^/tasks$', nth: 3 }] });
+  const { sim } = testSim({
+    faults: [
+      { kind: 'bom', path: '^/tasks$', nth: 1 },
+      { kind: 'truncate', path: '^/tasks$', nth: 2 },
+      { kind: 'malformed', path: '^/tasks$', nth: 3 },
+    ],
+  });
   const s = await logon(sim);
   const get = async () => new Uint8Array(await (await sim.fetch(`${API}/tasks`, { headers: json(s.headers) })).arrayBuffer());
   const bom = await get();
@@ -128,11 +159,17 @@ test('expire-session after N requests; task faults shape the created task', asyn
   for (let i = 0; i < 3; i++) ids.push(await taskIdOf(await failover(sim, t.headers, (await demoVm(sim, t.headers, i)).vmHref)));
   await clock.advance(10_000);
   const [failed, stuck, opFinished] = await Promise.all(ids.map(async (id) => (await taskOf(sim, t.headers, id)).body));
-  assert.equal(failed?.['Result'], { Message: 'Injected: host unreachable', Success: false });
-  assert.is(stuck?.['State'], 'Running');
-  assert.is(opFinished?.['State'], 'OperationFinished');
-  assert.equal(sim.state.vms.slice(0, 3).map((v) => v.failedOver), [false, false, true]);
-  assert.equal(sim.log.filter((e) => e.taskId).map((e) => e.fault), ['task-fail', 'task-never-finish', 'task-operation-finished']);
+  assert.equal(failed?.Result, { Message: 'Injected: host unreachable', Success: false });
+  assert.is(stuck?.State, 'Running');
+  assert.is(opFinished?.State, 'OperationFinished');
+  assert.equal(
+    sim.state.vms.slice(0, 3).map((v) => v.failedOver),
+    [false, false, true],
+  );
+  assert.equal(
+    sim.log.filter((e) => e.taskId).map((e) => e.fault),
+    ['task-fail', 'task-never-finish', 'task-operation-finished'],
+  );
 });
 
 test('restart: every session ends, new sessions get 404 for old tasks, the failover still completes', async () => {
@@ -144,7 +181,10 @@ test('restart: every session ends, new sessions get 404 for old tasks, the failo
   assert.is((await taskOf(sim, t.headers, id)).status, 404);
   await clock.advance(3_600_000);
   assert.is(sim.state.vms[0]?.failedOver, true);
-  assert.equal(sim.log.filter((e) => e.fault).map((e) => e.fault), ['restart']);
+  assert.equal(
+    sim.log.filter((e) => e.fault).map((e) => e.fault),
+    ['restart'],
+  );
 });
 
 test('faults declared in the inventory work like faults in the options', async () => {

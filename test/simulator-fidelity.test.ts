@@ -14,7 +14,13 @@ import { API, FAILOVER_XML, demoVm, failover, json, logon, testSim } from './hel
 import type { Simulator } from '../engine/simulator/index.js';
 
 type Node = Record<string, unknown>;
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: false, parseTagValue: false });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  removeNSPrefix: false,
+  parseTagValue: false,
+});
 
 interface Shape {
   name: string;
@@ -29,12 +35,14 @@ function nameOf(n: Node): string {
 
 function shapeOf(n: Node, ignoreLinks: boolean): Shape {
   const name = nameOf(n);
-  const attrs = Object.keys((n[':@'] as Record<string, string>) ?? {}).filter((a) => !a.startsWith('xmlns')).sort();
+  const attrs = Object.keys((n[':@'] as Record<string, string>) ?? {})
+    .filter((a) => !a.startsWith('xmlns'))
+    .sort();
   const kids = ((n[name] as Node[]) ?? []).filter((c) => nameOf(c) !== '#text' && nameOf(c) !== '');
   if (name === 'Links') {
     const links = kids.map((k) => {
       const a = (k[':@'] as Record<string, string>) ?? {};
-      return `${a['Rel']}|${a['Type'] ?? ''}`;
+      return `${a.Rel}|${a.Type ?? ''}`;
     });
     return { name, attrs, ...(ignoreLinks ? {} : { links }), children: [] };
   }
@@ -66,10 +74,18 @@ async function scenario() {
   const s = await logon(t.sim);
   const vm = await demoVm(t.sim, s.headers);
   const running = await (await failover(t.sim, s.headers, vm.vmHref)).text();
-  const plans = (await (await t.sim.fetch(`${API}/failoverPlans`, { headers: json(s.headers) })).json()) as { Refs: Array<{ Href: string }> };
+  const plans = (await (await t.sim.fetch(`${API}/failoverPlans`, { headers: json(s.headers) })).json()) as {
+    Refs: Array<{ Href: string }>;
+  };
   const planHref = plans.Refs[0]?.Href ?? '';
-  const planRunning = await text(t.sim, `${planHref}?action=start`, { method: 'POST', headers: { ...s.headers, 'Content-Type': 'application/xml' }, body: readFileSync(docsFixture('failover-plan-start-spec.request.xml'), 'utf8') });
-  const points = (await (await t.sim.fetch(`${API}/vmReplicaPoints`, { headers: json(s.headers) })).json()) as { Refs: Array<{ Href: string }> };
+  const planRunning = await text(t.sim, `${planHref}?action=start`, {
+    method: 'POST',
+    headers: { ...s.headers, 'Content-Type': 'application/xml' },
+    body: readFileSync(docsFixture('failover-plan-start-spec.request.xml'), 'utf8'),
+  });
+  const points = (await (await t.sim.fetch(`${API}/vmReplicaPoints`, { headers: json(s.headers) })).json()) as {
+    Refs: Array<{ Href: string }>;
+  };
   await t.sim.fetch(`${points.Refs[0]?.Href}?action=failover`, { method: 'POST', headers: s.headers });
   await t.clock.advance(10_000);
   await t.sim.fetch(`${planHref}?action=undo`, { method: 'POST', headers: s.headers });
@@ -78,9 +94,14 @@ async function scenario() {
 }
 
 test('EnterpriseManager, LogonSession(s) and Error match the real bodies', async () => {
-  const { sim } = testSim({ faults: [{ kind: 'status', status: 500, path: '^/boom', message: 'Object reference not set to an instance of an object.' }] });
+  const { sim } = testSim({
+    faults: [{ kind: 'status', status: 500, path: '^/boom', message: 'Object reference not set to an instance of an object.' }],
+  });
   sameShape(await text(sim, `${API}/`), 'enterprise-manager.xml');
-  const r = await sim.fetch(`${API}/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('runbook:runbook-demo').toString('base64')}` } });
+  const r = await sim.fetch(`${API}/sessionMngr/?v=latest`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from('runbook:runbook-demo').toString('base64')}` },
+  });
   sameShape(await r.text(), 'logon-session.xml');
   const headers = { 'X-RestSvcSessionId': r.headers.get('x-restsvcsessionid') ?? '' };
   // logon-sessions.xml (13.1, another server) carries a different Down-link set than
@@ -94,7 +115,9 @@ test('Task bodies: running, finished (VM, plan, undo, replica), list', async () 
   sameShape(running, 'task-running.xml');
   sameShape(planRunning, 'task-running-failover-plan.xml');
   const byOp = async (op: string) => {
-    const list = (await (await sim.fetch(`${API}/tasks`, { headers: json(s.headers) })).json()) as { Tasks: Array<{ TaskId: string; Operation: string }> };
+    const list = (await (await sim.fetch(`${API}/tasks`, { headers: json(s.headers) })).json()) as {
+      Tasks: Array<{ TaskId: string; Operation: string }>;
+    };
     const id = list.Tasks.find((t) => t.Operation === op)?.TaskId;
     return text(sim, `${API}/tasks/${id}`, { headers: s.headers });
   };
@@ -106,7 +129,7 @@ test('Task bodies: running, finished (VM, plan, undo, replica), list', async () 
   const fixture = rootShape(readFileSync(docsFixture('tasks.xml'), 'utf8'), true);
   const lastTask = fixture.children.at(-1);
   const list = (parser.parse(readFileSync(docsFixture('tasks.xml'), 'utf8')) as Node[])[0] as Node;
-  const items = (list['Tasks'] as Node[]).filter((n) => nameOf(n) === 'Task');
+  const items = (list.Tasks as Node[]).filter((n) => nameOf(n) === 'Task');
   const expected: Shape = { ...fixture, children: [shapeOf(items.at(-1) as Node, true)] };
   assert.ok(lastTask);
   assert.equal(rootShape(await text(sim, `${API}/tasks`, { headers: s.headers }), true), expected);
@@ -123,7 +146,14 @@ test('CDP replica and VM bodies: lists, references, entities, intervals', async 
   sameShape(await text(sim, vm.vmHref, { headers: s.headers }), 'cdp-replica-vm-ref.xml');
   sameShape(await text(sim, `${vm.vmHref}?format=Entity`, { headers: s.headers }), 'cdp-replica-vm.xml');
   const body = `<CdpReplicaIntervalsSpec xmlns="http://www.veeam.com/ent/v1.0"><StartDate>2025-12-31T00:00:00</StartDate><EndDate>2026-01-01T00:00:00</EndDate></CdpReplicaIntervalsSpec>`;
-  sameShape(await text(sim, `${vm.vmHref}?action=intervals`, { method: 'POST', headers: { ...s.headers, 'Content-Type': 'application/xml' }, body }), 'cdp-replica-intervals.xml');
+  sameShape(
+    await text(sim, `${vm.vmHref}?action=intervals`, {
+      method: 'POST',
+      headers: { ...s.headers, 'Content-Type': 'application/xml' },
+      body,
+    }),
+    'cdp-replica-intervals.xml',
+  );
 });
 
 test('vApp bodies, served at /cdpReplica/vApps and /cdpReplicas/vApps', async () => {
@@ -131,7 +161,9 @@ test('vApp bodies, served at /cdpReplica/vApps and /cdpReplicas/vApps', async ()
   const s = await logon(sim);
   sameShape(await text(sim, `${API}/cdpReplica/vApps`, { headers: s.headers }), 'vapp-cdp-replicas.xml');
   sameShape(await text(sim, `${API}/cdpReplicas/vApps`, { headers: s.headers }), 'vapp-cdp-replicas.xml');
-  const list = (await (await sim.fetch(`${API}/cdpReplica/vApps`, { headers: json(s.headers) })).json()) as { Refs: Array<{ Href: string }> };
+  const list = (await (await sim.fetch(`${API}/cdpReplica/vApps`, { headers: json(s.headers) })).json()) as {
+    Refs: Array<{ Href: string }>;
+  };
   const href = list.Refs[0]?.Href ?? '';
   sameShape(await text(sim, `${href}?format=Entity`, { headers: s.headers }), 'vapp-cdp-replica.xml');
   sameShape(await text(sim, `${href}/vms?format=Entity`, { headers: s.headers }), 'vapp-cdp-replica-vms.xml');
@@ -141,7 +173,9 @@ test('vApp bodies, served at /cdpReplica/vApps and /cdpReplicas/vApps', async ()
 
 test('RestoreSession behind a finished failover matches restore-session.xml (links aside)', async () => {
   const { sim, s } = await scenario();
-  const task = (await (await sim.fetch(`${API}/tasks/${sim.log.find((e) => e.taskId)?.taskId}`, { headers: json(s.headers) })).json()) as { Links: Array<{ Rel: string; Href: string }> };
+  const task = (await (await sim.fetch(`${API}/tasks/${sim.log.find((e) => e.taskId)?.taskId}`, { headers: json(s.headers) })).json()) as {
+    Links: Array<{ Rel: string; Href: string }>;
+  };
   const related = task.Links.find((l) => l.Rel === 'Related')?.Href ?? '';
   assert.match(related, /\/restoreSessions\/[0-9a-f-]+\?format=Entity$/);
   const body = await text(sim, related, { headers: s.headers });
@@ -156,26 +190,40 @@ test('JSON follows §7: Error keys, Task, Refs, QueryResult slots', async () => 
   const fixture = (name: string) => JSON.parse(readFileSync(docsFixture(name), 'utf8')) as Record<string, unknown>;
   const err = (await (await sim.fetch(`${API}/tasks/task-999999`, { headers: json(s.headers) })).json()) as Record<string, unknown>;
   assert.equal(Object.keys(err), Object.keys(fixture('error-404.json')));
-  assert.is(err['Status'], null);
-  assert.is(err['StatusCode'], 404);
+  assert.is(err.Status, null);
+  assert.is(err.StatusCode, 404);
   const vm = await demoVm(sim, s.headers);
-  const r = await sim.fetch(`${vm.vmHref}?action=failover`, { method: 'POST', headers: { ...json(s.headers), 'Content-Type': 'application/json' }, body: JSON.stringify({ RestoreCurrent: true, RestoreCurrentVss: false }) });
+  const r = await sim.fetch(`${vm.vmHref}?action=failover`, {
+    method: 'POST',
+    headers: { ...json(s.headers), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ RestoreCurrent: true, RestoreCurrentVss: false }),
+  });
   const task = (await r.json()) as Record<string, unknown>;
   assert.equal(Object.keys(task), Object.keys(fixture('task-running.json')));
-  assert.equal(Object.keys((task['Links'] as object[])[0] ?? {}), ['Rel', 'Href', 'Name', 'Type']);
-  const refs = (await (await sim.fetch(`${API}/cdpReplicas`, { headers: json(s.headers) })).json()) as { Refs: Array<Record<string, unknown>> };
+  assert.equal(Object.keys((task.Links as object[])[0] ?? {}), ['Rel', 'Href', 'Name', 'Type']);
+  const refs = (await (await sim.fetch(`${API}/cdpReplicas`, { headers: json(s.headers) })).json()) as {
+    Refs: Array<Record<string, unknown>>;
+  };
   const docRefs = fixture('entity-references.json') as { Refs: Array<Record<string, unknown>> };
   assert.equal(Object.keys(refs), ['Refs']);
   assert.equal(Object.keys(refs.Refs[0] ?? {}), Object.keys(docRefs.Refs[0] ?? {}));
-  const q = (await (await sim.fetch(`${API}/query?type=CdpReplica`, { headers: json(s.headers) })).json()) as Record<string, Record<string, unknown>>;
+  const q = (await (await sim.fetch(`${API}/query?type=CdpReplica`, { headers: json(s.headers) })).json()) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const docQ = fixture('query-result-refs.json') as Record<string, Record<string, unknown>>;
   assert.equal(Object.keys(q), Object.keys(docQ));
-  assert.equal(Object.keys(q['PagingInfo'] ?? {}), Object.keys(docQ['PagingInfo'] ?? {}));
-  assert.equal(Object.keys(q['Refs'] ?? {}), ['Refs']);
-  const entities = (await (await sim.fetch(`${API}/query?type=CdpReplica&format=Entities`, { headers: json(s.headers) })).json()) as Record<string, Record<string, unknown>>;
-  const centreon = JSON.parse(readFileSync(join(fixturesDir, 'external', 'centreon-plugins-vbem', 'restapi.query-BackupJobSession.body.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-  assert.equal(Object.keys(entities['Entities'] ?? {}), Object.keys(centreon['Entities'] ?? {}));
-  const cdp = entities['Entities']?.['CdpReplicas'] as { CdpReplicas: Array<Record<string, unknown>> };
+  assert.equal(Object.keys(q.PagingInfo ?? {}), Object.keys(docQ.PagingInfo ?? {}));
+  assert.equal(Object.keys(q.Refs ?? {}), ['Refs']);
+  const entities = (await (await sim.fetch(`${API}/query?type=CdpReplica&format=Entities`, { headers: json(s.headers) })).json()) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  const centreon = JSON.parse(
+    readFileSync(join(fixturesDir, 'external', 'centreon-plugins-vbem', 'restapi.query-BackupJobSession.body.json'), 'utf8'),
+  ) as Record<string, Record<string, unknown>>;
+  assert.equal(Object.keys(entities.Entities ?? {}), Object.keys(centreon.Entities ?? {}));
+  const cdp = entities.Entities?.CdpReplicas as { CdpReplicas: Array<Record<string, unknown>> };
   assert.equal(Object.keys(cdp.CdpReplicas[0] ?? {}).slice(-5), ['Name', 'UID', 'Links', 'Href', 'Type']);
 });
 
@@ -244,7 +292,11 @@ test('the doc request examples are accepted as sent (XML and JSON)', async () =>
   const xml = await failover(sim, s.headers, a.vmHref, readFileSync(docsFixture('cdp-failover-spec.request.xml'), 'utf8'));
   assert.is(xml.status, 202);
   const jsonBody = readFileSync(docsFixture('cdp-failover-spec.request.json'), 'utf8');
-  const j = await sim.fetch(`${b.vmHref}?action=failover`, { method: 'POST', headers: { ...json(s.headers), 'Content-Type': 'application/json' }, body: jsonBody });
+  const j = await sim.fetch(`${b.vmHref}?action=failover`, {
+    method: 'POST',
+    headers: { ...json(s.headers), 'Content-Type': 'application/json' },
+    body: jsonBody,
+  });
   assert.is(j.status, 202);
   assert.is(FAILOVER_XML().includes('RestoreCurrent'), true);
 });

@@ -54,7 +54,11 @@ async function crawl(sim: Simulator, headers: Record<string, string>, media: 'xm
   const bodies = new Map<string, string>();
   // The entry point, the logon session, and the CDP collections of §4 (the logon session's
   // Down links, as in fixture logon-sessions.xml, predate CDP).
-  const queue: Found[] = ['/', '/logonSessions', '/cdpReplicas', '/cdpReplica/vApps'].map((p) => ({ href: `${API}${p}`, rel: 'Down', from: 'start' }));
+  const queue: Found[] = ['/', '/logonSessions', '/cdpReplicas', '/cdpReplica/vApps'].map((p) => ({
+    href: `${API}${p}`,
+    rel: 'Down',
+    from: 'start',
+  }));
   const skipped: Found[] = [];
   while (queue.length > 0) {
     const next = queue.shift()!;
@@ -100,7 +104,13 @@ function invalidAgainstXsd(bodies: Map<string, string>, xsdText: string): string
   assert.ok(files.length > 20, `${files.length} bodies checked against the XSD`);
   const r = spawnSync('xmllint', ['--noout', '--schema', xsd, ...files], { encoding: 'utf8' });
   if (r.error) throw new Error(`xmllint is required (apt-get install libxml2-utils): ${r.error.message}`);
-  return [...r.stderr.matchAll(/^(\S+\.xml) fails to validate$/gm)].map((m) => `${hrefOf.get(m[1]!)?.slice(API.length)}: ${r.stderr.split('\n').filter((l) => l.startsWith(`${m[1]!}:`)).join(' ')}`);
+  return [...r.stderr.matchAll(/^(\S+\.xml) fails to validate$/gm)].map(
+    (m) =>
+      `${hrefOf.get(m[1]!)?.slice(API.length)}: ${r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith(`${m[1]!}:`))
+        .join(' ')}`,
+  );
 }
 
 for (const media of ['xml', 'json'] as const) {
@@ -112,14 +122,29 @@ for (const media of ['xml', 'json'] as const) {
     assert.is((await failover(sim, headers, vm.vmHref)).status, 202);
     clock.advance(10 * 60_000);
     const { seen, skipped, bodies } = await crawl(sim, headers, media);
-    const bad = [...seen].filter(([, v]) => v.status !== 200).map(([href, v]) => `${v.status} ${href.slice(API.length)} (from ${v.from.slice(API.length)})`);
+    const bad = [...seen]
+      .filter(([, v]) => v.status !== 200)
+      .map(([href, v]) => `${v.status} ${href.slice(API.length)} (from ${v.from.slice(API.length)})`);
     assert.equal(bad, [], `${bad.length} of ${seen.size} links do not resolve:\n${bad.join('\n')}`);
     // The crawl reached what the model holds, through links only.
     const paths = [...seen.keys()].map((h) => h.slice(API.length));
-    for (const want of [/^\/backupServers\/[^/?]+$/, /^\/repositories\/[^/?]+$/, /^\/cdpPolicies\/[^/?]+$/, /^\/restoreSessions\/[^/?]+\?format=Entity$/, /^\/querySvc$/, /^\/cdpReplicas\/[^/]+\/vms\/[^/?]+$/]) {
-      assert.ok(paths.some((p) => want.test(p)), `the crawl reaches ${want}`);
+    for (const want of [
+      /^\/backupServers\/[^/?]+$/,
+      /^\/repositories\/[^/?]+$/,
+      /^\/cdpPolicies\/[^/?]+$/,
+      /^\/restoreSessions\/[^/?]+\?format=Entity$/,
+      /^\/querySvc$/,
+      /^\/cdpReplicas\/[^/]+\/vms\/[^/?]+$/,
+    ]) {
+      assert.ok(
+        paths.some((p) => want.test(p)),
+        `the crawl reaches ${want}`,
+      );
     }
-    assert.ok(skipped.some((f) => /action=failover/.test(f.href)), 'action links are found, not followed');
+    assert.ok(
+      skipped.some((f) => /action=failover/.test(f.href)),
+      'action links are found, not followed',
+    );
     if (media !== 'xml') return;
     // Veeam's XSD is not copied into the repository (test/fixtures/em/README.md): checked where ../shared has it.
     if (XSD_TEXT === undefined) process.stdout.write(`\n  XSD check not run: ${xsdPath} is absent\n`);

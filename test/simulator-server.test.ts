@@ -31,7 +31,11 @@ test('a full session over HTTP: logon, list, failover, poll, delete, logout, exp
     const replicas = (await (await fetch(`${server.url}/api/cdpReplicas`, { headers: h })).json()) as { Refs: Array<{ Href: string }> };
     const vms = (await (await fetch(`${replicas.Refs[0]?.Href}/vms`, { headers: h })).json()) as { Refs: Array<{ Href: string }> };
     const vmHref = vms.Refs[0]?.Href ?? '';
-    const started = await fetch(`${vmHref}?action=failover`, { method: 'POST', headers: { ...h, 'Content-Type': 'application/json' }, body: JSON.stringify({ RestoreCurrent: true, RestoreCurrentVss: false }) });
+    const started = await fetch(`${vmHref}?action=failover`, {
+      method: 'POST',
+      headers: { ...h, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ RestoreCurrent: true, RestoreCurrentVss: false }),
+    });
     assert.is(started.status, 202);
     const task = (await started.json()) as { TaskId: string; Href: string; State: string };
     assert.is(task.State, 'Running');
@@ -57,7 +61,10 @@ test('a full session over HTTP: logon, list, failover, poll, delete, logout, exp
     assert.is(expired.status, 401);
     assert.match(await expired.text(), '<Error ');
     assert.ok(sim.state.vms[0]?.failedOver);
-    assert.equal(sim.log.map((e) => e.status), [200, 201, 200, 200, 202, 200, 200, 204, 404, 204, 401, 201, 200, 401]);
+    assert.equal(
+      sim.log.map((e) => e.status),
+      [200, 201, 200, 200, 202, 200, 200, 204, 404, 204, 401, 201, 200, 401],
+    );
   } finally {
     await server.close();
   }
@@ -74,17 +81,29 @@ test('connection faults reset the socket; a never-answering request ends when th
   });
   const server = await startSimulatorServer(sim, { port: 0 });
   try {
-    const reset = await fetch(`${server.url}/api/`).then(() => undefined, (e: unknown) => e);
+    const reset = await fetch(`${server.url}/api/`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(reset, TypeError);
-    const error = await fetch(`${server.url}/api/`, { signal: AbortSignal.timeout(200) }).then(() => undefined, (e: unknown) => e);
+    const error = await fetch(`${server.url}/api/`, { signal: AbortSignal.timeout(200) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(error, DOMException);
     assert.is((error as DOMException).name, 'TimeoutError');
     assert.is((await fetch(`${server.url}/api/`)).status, 200);
     // A 60 s delay ends when its client goes away: the simulator logs it then, not a minute later.
-    const gone = await fetch(`${server.url}/api/`, { signal: AbortSignal.timeout(200) }).then(() => undefined, (e: unknown) => e);
+    const gone = await fetch(`${server.url}/api/`, { signal: AbortSignal.timeout(200) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(gone, DOMException);
     for (let i = 0; i < 100 && !sim.log.some((e) => e.fault === 'latency'); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(sim.log.some((e) => e.fault === 'latency'), 'the delayed request ended with its connection');
+    assert.ok(
+      sim.log.some((e) => e.fault === 'latency'),
+      'the delayed request ended with its connection',
+    );
   } finally {
     await server.close();
   }
@@ -106,7 +125,10 @@ test('--tls: HTTPS with a self-signed certificate that verifies against the retu
         req.end();
       });
     assert.is(await get(server.caPem), 200);
-    const untrusted = await get().then(() => undefined, (e: unknown) => e);
+    const untrusted = await get().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(untrusted, Error);
     assert.match(String((untrusted as NodeJS.ErrnoException).code), /SELF_SIGNED|UNABLE_TO_VERIFY/);
   } finally {

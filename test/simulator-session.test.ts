@@ -17,22 +17,32 @@ test('logon: 201, token = base64(SessionId), cookie, Location, LogonSession body
   assert.is(r.headers.get('location'), `${API}/logonSessions/${sessionId}`);
   assert.match(body, '<UserName>runbook</UserName>');
   for (const v of ['latest', 'v1_5', 'v1_6']) {
-    const ok = await sim.fetch(`${API}/sessionMngr/?v=${v}`, { method: 'POST', headers: { Authorization: basic('runbook', 'runbook-demo') } });
+    const ok = await sim.fetch(`${API}/sessionMngr/?v=${v}`, {
+      method: 'POST',
+      headers: { Authorization: basic('runbook', 'runbook-demo') },
+    });
     assert.is(ok.status, 201, v);
   }
-  const bad = await sim.fetch(`${API}/sessionMngr/?v=v1_4`, { method: 'POST', headers: { Authorization: basic('runbook', 'runbook-demo') } });
+  const bad = await sim.fetch(`${API}/sessionMngr/?v=v1_4`, {
+    method: 'POST',
+    headers: { Authorization: basic('runbook', 'runbook-demo') },
+  });
   assert.is(bad.status, 400);
   assert.match(await bad.text(), 'Unsupported API version');
 });
 
 test('bad credentials and no Authorization: 401 + WWW-Authenticate + Error', async () => {
   const { sim } = testSim();
-  for (const headers of [{ Authorization: basic('runbook', 'wrong') }, { Authorization: basic('nobody', 'x') }, {} as Record<string, string>]) {
+  for (const headers of [
+    { Authorization: basic('runbook', 'wrong') },
+    { Authorization: basic('nobody', 'x') },
+    {} as Record<string, string>,
+  ]) {
     const r = await sim.fetch(`${API}/sessionMngr/?v=latest`, { method: 'POST', headers: { ...headers, Accept: 'application/json' } });
     assert.is(r.status, 401);
     assert.is(r.headers.get('www-authenticate'), 'Basic Realm=RestSvc');
     const err = (await r.json()) as Record<string, unknown>;
-    assert.is(err['StatusCode'], 401);
+    assert.is(err.StatusCode, 401);
   }
   assert.is(sim.state.logons, 0);
 });
@@ -78,11 +88,11 @@ test('401 / 403 / 404 / 405 carry an Error body in XML and in JSON', async () =>
     assert.is(j.status, status, `${url} json`);
     const err = (await j.json()) as Record<string, unknown>;
     assert.equal(Object.keys(err), ['FirstChanceExceptionMessage', 'Message', 'StackTrace', 'Status', 'StatusCode']);
-    assert.is(err['StatusCode'], status);
-    assert.type(err['Message'], 'string');
+    assert.is(err.StatusCode, status);
+    assert.type(err.Message, 'string');
   }
   const forbidden = (await (await sim.fetch(`${API}/cdpReplicas`, { headers: json(portal.headers) })).json()) as Record<string, unknown>;
-  assert.is(forbidden['Message'], 'Access denied.');
+  assert.is(forbidden.Message, 'Access denied.');
   // Tasks are for every role; plans for Restore Operators too.
   assert.is((await sim.fetch(`${API}/tasks`, { headers: portal.headers })).status, 200);
   assert.is((await sim.fetch(`${API}/failoverPlans`, { headers: operator.headers })).status, 200);
@@ -98,9 +108,19 @@ test('Accept pitfall: application/json anywhere in Accept + XML body → 400 "No
     body: '<CdpFailoverStartSpec xmlns="http://www.veeam.com/ent/v1.0"><RestoreCurrent>true</RestoreCurrent><RestoreCurrentVss>false</RestoreCurrentVss></CdpFailoverStartSpec>',
   });
   assert.is(r.status, 400);
-  assert.equal(await r.json(), { FirstChanceExceptionMessage: null, Message: 'Node [root] does not exist.', StackTrace: null, Status: null, StatusCode: 400 });
+  assert.equal(await r.json(), {
+    FirstChanceExceptionMessage: null,
+    Message: 'Node [root] does not exist.',
+    StackTrace: null,
+    Status: null,
+    StatusCode: 400,
+  });
   // And a JSON body with an XML Accept fails too (§7).
-  const x = await sim.fetch(`${vm.vmHref}?action=failover`, { method: 'POST', headers: { ...s.headers, 'Content-Type': 'application/json' }, body: '{"RestoreCurrent":true,"RestoreCurrentVss":false}' });
+  const x = await sim.fetch(`${vm.vmHref}?action=failover`, {
+    method: 'POST',
+    headers: { ...s.headers, 'Content-Type': 'application/json' },
+    body: '{"RestoreCurrent":true,"RestoreCurrentVss":false}',
+  });
   assert.is(x.status, 400);
   assert.match(await x.text(), 'There is an error in XML document');
   assert.is(sim.state.tasks.length, 0);
@@ -116,7 +136,7 @@ test('idle expiry: 15 minutes of silence → 401; any request slides the timer',
   await clock.advance(15 * 60_000);
   const r = await sim.fetch(`${API}/tasks`, { headers: json(s.headers) });
   assert.is(r.status, 401);
-  assert.is(((await r.json()) as Record<string, unknown>)['Message'], 'Session has expired or is not found.');
+  assert.is(((await r.json()) as Record<string, unknown>).Message, 'Session has expired or is not found.');
   assert.is(sim.state.sessions, 0);
 });
 
@@ -147,7 +167,10 @@ test('GET /api/ needs no auth and lists the supported versions', async () => {
   const r = await sim.fetch(`${API}/`, { headers: { Accept: 'application/json' } });
   assert.is(r.status, 200);
   const body = (await r.json()) as { SupportedVersions: { SupportedVersions: Array<{ Name: string }> }; Links: Array<{ Href: string }> };
-  assert.equal(body.SupportedVersions.SupportedVersions.map((v) => v.Name), ['v1_5', 'v1_6', 'v1_7']);
+  assert.equal(
+    body.SupportedVersions.SupportedVersions.map((v) => v.Name),
+    ['v1_5', 'v1_6', 'v1_7'],
+  );
   assert.ok(body.Links.some((l) => l.Href === `${API}/sessionMngr/?v=latest`));
 });
 

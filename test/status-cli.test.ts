@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JournalEntry } from '../engine/run/journal-types.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
 import { runCli } from './helpers/cli.js';
 import { deadPid } from './helpers/dead-pid.js';
 import { CRASHED_RUN_ID, crashedRunEntries, toJsonl } from './helpers/journal-fixture.js';
@@ -43,7 +43,13 @@ test('status finds the state directory beside --playbook, and filters by it', as
   const r = await runCli(['status', '--playbook', 'erp.yaml', '--format', 'json'], { cwd: dir });
   assert.is(r.code, 0, r.stderr);
   const runs = JSON.parse(r.stdout) as { runId: string; outcome: string; durationMs?: number; unresolved: number; playbookFile: string }[];
-  assert.equal(runs.map((x) => [x.runId, x.outcome, x.unresolved]), [[CRASHED_RUN_ID, 'crashed', 4], [OK_RUN, 'succeeded', 0]]);
+  assert.equal(
+    runs.map((x) => [x.runId, x.outcome, x.unresolved]),
+    [
+      [CRASHED_RUN_ID, 'crashed', 4],
+      [OK_RUN, 'succeeded', 0],
+    ],
+  );
   assert.is(runs[1]!.durationMs, 92_000);
   assert.is(runs[0]!.playbookFile, playbook);
   const other = await runCli(['status', '--playbook', 'erp.yaml', '--state-dir', '.runbook', '--format', 'json'], { cwd: dir });
@@ -72,12 +78,15 @@ test('status --run --format json carries the unresolved list and the replayed re
   assert.is(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.is(s.outcome, 'crashed');
-  assert.equal(s.unresolved.map((u: { target: string; kind: string; taskId?: string }) => [u.target, u.kind, u.taskId ?? null]), [
-    ['erp-app01', 'in-flight', 'task-2'],
-    ['erp-app02', 'unknown', null],
-    ['erp-app04', 'unknown', null],
-    ['web-plan', 'in-flight', 'task-6'],
-  ]);
+  assert.equal(
+    s.unresolved.map((u: { target: string; kind: string; taskId?: string }) => [u.target, u.kind, u.taskId ?? null]),
+    [
+      ['erp-app01', 'in-flight', 'task-2'],
+      ['erp-app02', 'unknown', null],
+      ['erp-app04', 'unknown', null],
+      ['web-plan', 'in-flight', 'task-6'],
+    ],
+  );
   assert.is(s.report.schema, 'cdp-runbook/report@1');
   assert.is(s.report.steps.length, 4);
 });

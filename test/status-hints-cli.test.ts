@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JournalEntry } from '../engine/run/journal-types.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { deadPid } from './helpers/dead-pid.js';
 import { CRASHED_RUN_ID, crashedRunEntries, toJsonl } from './helpers/journal-fixture.js';

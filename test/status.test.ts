@@ -3,10 +3,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readJournal } from '../engine/run/journal.js';
-import type { JournalEntry } from '../engine/run/journal-types.js';
-import { renderRunDetail } from '../engine/run/status/render.js';
-import { loadRunStatus, statusFromEntries } from '../engine/run/status/run-status.js';
+import { readJournal } from '../engine/state/journal.js';
+import type { JournalEntry } from '../engine/state/journal-types.js';
+import { renderRunDetail } from '../engine/report/status-render.js';
+import { loadRunStatus, statusFromEntries } from '../engine/state/run-status.js';
 import { CRASHED_RUN_ID, crashedRunEntries, toJsonl } from './helpers/journal-fixture.js';
 
 const dead = { isAlive: () => false, hostname: hostname() };
@@ -30,19 +30,25 @@ test('a crashed run: names exactly the in-flight tasks and the requests of unkno
 
 test('the replayed report: steps, VM states, plan, events, RTO', () => {
   const { report } = status(crashedRunEntries({ pid: 4242 }));
-  assert.equal(report.steps.map((s) => [s.id, s.outcome, s.parentId ?? null]), [
-    ['tiers', 'running', null],
-    ['db-tier', 'succeeded', 'tiers'],
-    ['app-tier', 'running', 'tiers'],
-    ['plan', 'running', 'tiers'],
-  ]);
+  assert.equal(
+    report.steps.map((s) => [s.id, s.outcome, s.parentId ?? null]),
+    [
+      ['tiers', 'running', null],
+      ['db-tier', 'succeeded', 'tiers'],
+      ['app-tier', 'running', 'tiers'],
+      ['plan', 'running', 'tiers'],
+    ],
+  );
   const app = report.steps.find((s) => s.id === 'app-tier')!;
-  assert.equal(app.vms!.map((v) => [v.name, v.state]), [
-    ['erp-app01', 'running'],
-    ['erp-app02', 'unknown'],
-    ['erp-app03', 'failed'],
-    ['erp-app04', 'unknown'],
-  ]);
+  assert.equal(
+    app.vms!.map((v) => [v.name, v.state]),
+    [
+      ['erp-app01', 'running'],
+      ['erp-app02', 'unknown'],
+      ['erp-app03', 'failed'],
+      ['erp-app04', 'unknown'],
+    ],
+  );
   assert.is(app.vms![2]!.replica, 'r-erp', 'replica id from the path when no name was recorded');
   const db = report.steps.find((s) => s.id === 'db-tier')!.vms![0]!;
   assert.equal([db.state, db.taskId, db.durationMs, db.message], ['failed-over', 'task-1', 38_000, 'Ok']);
@@ -71,22 +77,53 @@ test('a run from another host without run-end: cannot tell, and says so', () => 
 test('a finished run: outcome from run-end; a task stopped by rollback is resolved', () => {
   const entries: JournalEntry[] = [
     ...crashedRunEntries({ pid: 4242 }),
-    { at: '2026-11-27T10:30:00.000Z', type: 'rollback', action: 'delete-task', stepId: 'app-tier', target: 'erp-app01', taskId: 'task-2', ok: true, message: '204' },
-    { at: '2026-11-27T10:30:01.000Z', type: 'task-result', stepId: 'plan', target: 'web-plan', taskId: 'task-6', success: false, message: 'plan failed' },
+    {
+      at: '2026-11-27T10:30:00.000Z',
+      type: 'rollback',
+      action: 'delete-task',
+      stepId: 'app-tier',
+      target: 'erp-app01',
+      taskId: 'task-2',
+      ok: true,
+      message: '204',
+    },
+    {
+      at: '2026-11-27T10:30:01.000Z',
+      type: 'task-result',
+      stepId: 'plan',
+      target: 'web-plan',
+      taskId: 'task-6',
+      success: false,
+      message: 'plan failed',
+    },
     { at: '2026-11-27T10:30:02.000Z', type: 'run-end', outcome: 'rolled-back', exitCode: 1 },
   ];
   const s = status(entries, { isAlive: () => true, hostname: hostname() });
   assert.is(s.liveness, 'finished');
   assert.is(s.display, 'rolled-back');
-  assert.equal(s.unresolved.map((u) => u.request.target), ['erp-app02', 'erp-app04']);
+  assert.equal(
+    s.unresolved.map((u) => u.request.target),
+    ['erp-app02', 'erp-app04'],
+  );
   const app01 = s.report.steps.find((x) => x.id === 'app-tier')!.vms![0]!;
   assert.is(app01.state, 'stopped');
-  assert.equal(s.report.rollback.map((a) => a.action), ['delete-task']);
+  assert.equal(
+    s.report.rollback.map((a) => a.action),
+    ['delete-task'],
+  );
 });
 
 test('a rollback action that failed stays a manual action until a later one succeeds', () => {
   const base = crashedRunEntries({ pid: 4242 });
-  const failed: JournalEntry = { at: '2026-11-27T10:30:00.000Z', type: 'rollback', action: 'exec-undo', stepId: 'x', target: 'undo.sh', ok: false, message: 'exit 3' };
+  const failed: JournalEntry = {
+    at: '2026-11-27T10:30:00.000Z',
+    type: 'rollback',
+    action: 'exec-undo',
+    stepId: 'x',
+    target: 'undo.sh',
+    ok: false,
+    message: 'exit 3',
+  };
   assert.ok(status([...base, failed]).report.manual.some((m) => m.reason === 'rollback-failed' && m.target === 'undo.sh'));
   const fixed: JournalEntry = { ...failed, ok: true, message: 'exit 0' };
   assert.not.ok(status([...base, failed, fixed]).report.manual.some((m) => m.reason === 'rollback-failed'));

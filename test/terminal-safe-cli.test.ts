@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { terminalSafe } from '../engine/run/terminal-safe.js';
+import { terminalSafe } from '../engine/terminal-safe.js';
 import { runCli } from './helpers/cli.js';
 
 const EVIL = '\u001b]0;pwned\u0007\u001b[2J\u009b31m\rboom\u202e';
@@ -39,10 +39,43 @@ steps:
       command: [echo, "note \${params.note}"]
 `,
   );
-  writeFileSync(join(dir, 'inv.json'), JSON.stringify({ cdpReplicas: [{ name: 'TS-CDP', vms: [{ name: 'ts-db01', failoverDuration: '10s' }, { name: 'ts-app01', failoverDuration: '10s', fail: `disk ${EVIL}` }] }] }));
-  const r = await runCli(['run', 'pb.yaml', '--simulate', '--inventory', 'inv.json', '--time-scale', '600', '--media', 'json', '--param', `note=${EVIL}`, '--report', 'report.json'], { cwd: dir });
+  writeFileSync(
+    join(dir, 'inv.json'),
+    JSON.stringify({
+      cdpReplicas: [
+        {
+          name: 'TS-CDP',
+          vms: [
+            { name: 'ts-db01', failoverDuration: '10s' },
+            { name: 'ts-app01', failoverDuration: '10s', fail: `disk ${EVIL}` },
+          ],
+        },
+      ],
+    }),
+  );
+  const r = await runCli(
+    [
+      'run',
+      'pb.yaml',
+      '--simulate',
+      '--inventory',
+      'inv.json',
+      '--time-scale',
+      '600',
+      '--media',
+      'json',
+      '--param',
+      `note=${EVIL}`,
+      '--report',
+      'report.json',
+    ],
+    { cwd: dir },
+  );
   assert.is(r.code, 1, r.stderr);
-  for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+  for (const [name, text] of [
+    ['stdout', r.stdout],
+    ['stderr', r.stderr],
+  ] as const) {
     assert.not.ok(CONTROL.test(text), `${name} carries a raw control character: ${JSON.stringify(text)}`);
   }
   const all = r.stdout + r.stderr;

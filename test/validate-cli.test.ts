@@ -26,7 +26,11 @@ test('50+ malformed playbooks in one call: each exits 2 with a positioned messag
   const r = await runCli(['validate', '--format', 'json', ...args]);
   assert.is(r.code, 2);
   assert.is(r.stderr, '');
-  const results = JSON.parse(r.stdout) as { file: string; valid: boolean; diagnostics: { line: number; col: number; severity: string; message: string }[] }[];
+  const results = JSON.parse(r.stdout) as {
+    file: string;
+    valid: boolean;
+    diagnostics: { line: number; col: number; severity: string; message: string }[];
+  }[];
   assert.is(results.length, args.length);
   for (const [i, res] of results.entries()) {
     assert.is(res.file, args[i]);
@@ -80,17 +84,61 @@ test('compiler-style text output, JSON output and GitHub annotations', async () 
   const warn = await runCli(['validate', 'pb.yaml'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
   assert.is(warn.code, 0, 'warnings alone do not fail');
   assert.match(warn.stdout, 'pb.yaml:8:22: warning: steps[1].exec.command[0]: "echo done" is one argument');
-  assert.match(warn.stdout, '::warning file=pb.yaml,line=8,col=22,title=rule/argv-split::steps[1].exec.command[0]: "echo done" is one argument');
+  assert.match(
+    warn.stdout,
+    '::warning file=pb.yaml,line=8,col=22,title=rule/argv-split::steps[1].exec.command[0]: "echo done" is one argument',
+  );
   const json = await runCli(['validate', '--format', 'json', 'pb.yaml'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
   assert.is(json.code, 0);
   const parsed = JSON.parse(json.stdout) as unknown[];
-  assert.equal(parsed, [{ file: 'pb.yaml', valid: true, diagnostics: [{ file: 'pb.yaml', line: 8, col: 22, severity: 'warning', code: 'rule/argv-split', message: 'steps[1].exec.command[0]: "echo done" is one argument, so it runs a program with that whole name; split it, e.g. [echo, done], or set shell: true', span: 11, sourceLine: '    exec: {command: ["echo done"]}' }] }]);
+  assert.equal(parsed, [
+    {
+      file: 'pb.yaml',
+      valid: true,
+      diagnostics: [
+        {
+          file: 'pb.yaml',
+          line: 8,
+          col: 22,
+          severity: 'warning',
+          code: 'rule/argv-split',
+          message:
+            'steps[1].exec.command[0]: "echo done" is one argument, so it runs a program with that whole name; split it, e.g. [echo, done], or set shell: true',
+          span: 11,
+          sourceLine: '    exec: {command: ["echo done"]}',
+        },
+      ],
+    },
+  ]);
   assert.match(json.stderr, '::warning file=pb.yaml,line=8,col=22');
 });
 
 test('a terminal gets the source line and a caret under the problem', () => {
-  const out = renderText([{ file: 'pb.yaml', valid: false, diagnostics: [{ file: 'pb.yaml', line: 3, col: 9, severity: 'error', code: 'x', message: 'steps[0].wait: bad', sourceLine: '  - wait: 5 min', span: 5 }] }], true);
-  assert.is(out, 'pb.yaml:3:9: error: steps[0].wait: bad\n    - wait: 5 min\n          ^^^^^\n1 playbook checked: 0 valid, 1 invalid (1 error, 0 warnings)\n');
+  const out = renderText(
+    [
+      {
+        file: 'pb.yaml',
+        valid: false,
+        diagnostics: [
+          {
+            file: 'pb.yaml',
+            line: 3,
+            col: 9,
+            severity: 'error',
+            code: 'x',
+            message: 'steps[0].wait: bad',
+            sourceLine: '  - wait: 5 min',
+            span: 5,
+          },
+        ],
+      },
+    ],
+    true,
+  );
+  assert.is(
+    out,
+    'pb.yaml:3:9: error: steps[0].wait: bad\n    - wait: 5 min\n          ^^^^^\n1 playbook checked: 0 valid, 1 invalid (1 error, 0 warnings)\n',
+  );
 });
 
 test('usage errors exit 2 without a stack trace; --help documents the command', async () => {

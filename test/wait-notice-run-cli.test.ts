@@ -50,7 +50,7 @@ steps:
     const host = new URL(sim.url).host;
     const waits = entries.filter((e) => e.type === 'event' && e.kind === 'warning' && e.message?.startsWith('EM has not answered yet'));
     assert.ok(waits.length > 0, `no wait journaled: ${JSON.stringify(entries.filter((e) => e.type === 'event'))}`);
-    assert.match(waits[0]?.message ?? '', `waiting for ${host}, 1 s (GET /tasks`, waits[0]?.message);
+    assert.match(waits[0]?.message ?? '', `waiting for ${host}, 1s (GET /tasks`, waits[0]?.message);
   } finally {
     await sim.stop('SIGTERM');
   }

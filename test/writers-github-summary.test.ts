@@ -3,17 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SecretFilter } from '../engine/run/secret-filter.js';
-import { appendGithubSummary, renderGithubSummary } from '../engine/run/writers/github-summary.js';
+import { SecretFilter } from '../engine/state/secret-filter.js';
+import { appendGithubSummary, renderGithubSummary } from '../engine/report/github-summary.js';
 import { FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js';
 
 test('the summary has a heading with the outcome, the manual actions before the step table', () => {
   const md = renderGithubSummary(partlyFailedReport());
-  assert.match(md, /^### REHEARSAL \(simulated EM\): Runbook ERP &lt;tier-1&gt; &amp; "friends": failed · 2 VMs still failed over \(EM cannot undo a CDP failover\)/);
+  assert.match(
+    md,
+    /^### REHEARSAL \(simulated EM\): Runbook ERP &lt;tier-1&gt; &amp; "friends": failed · 2 VMs still failed over \(EM cannot undo a CDP failover\)/,
+  );
   const manual = md.indexOf('Manual actions (2)');
   const table = md.indexOf('| Step | Kind | Outcome | Duration | Details |');
   assert.ok(manual > 0 && table > manual, 'manual actions come first');
-  assert.match(md, 'RTO achieved 5m12s (target 15m00s)');
+  assert.match(md, 'RTO achieved 5m12s (target 15m)');
 });
 
 test('one table row per step; pipes in names do not break the table', () => {
@@ -53,8 +56,6 @@ test('appendGithubSummary appends (a job may hold several steps) and redacts sec
   assert.not.ok(md.includes(FIXTURE_SECRETS.password));
   assert.match(md, 'log on with [redacted]');
 });
-
-
 
 test('VMs a check step looked at read "checked" (with their RPO), not "not-started"', () => {
   const md = renderGithubSummary(partlyFailedReport());

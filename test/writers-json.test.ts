@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunReport } from '../engine/run/report-types.js';
-import { SecretFilter } from '../engine/run/secret-filter.js';
-import { writeJsonReport } from '../engine/run/writers/json.js';
+import type { RunReport } from '../engine/state/report-types.js';
+import { SecretFilter } from '../engine/state/secret-filter.js';
+import { writeJsonReport } from '../engine/report/json.js';
 import { FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'runbook-json-'));

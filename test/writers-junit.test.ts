@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SecretFilter } from '../engine/run/secret-filter.js';
-import { renderJunit, writeJunit } from '../engine/run/writers/junit.js';
+import { SecretFilter } from '../engine/state/secret-filter.js';
+import { renderJunit, writeJunit } from '../engine/report/junit.js';
 import { EM_FAILURE_MESSAGE, FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js';
 
 const parse = (xml: string) =>
-  new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, isArray: (name) => ['testcase', 'property'].includes(name) }).parse(xml);
+  new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    isArray: (name) => ['testcase', 'property'].includes(name),
+  }).parse(xml);
 
 interface Case {
   name: string;
@@ -23,7 +28,7 @@ interface Case {
 
 test('the JUnit file is well-formed XML despite <, &, quotes and control characters in names', () => {
   const report = partlyFailedReport();
-  report.steps[0]!.name = 'RPO guard \u0001 with bell\u0007 and \'apostrophes\'';
+  report.steps[0]!.name = "RPO guard \u0001 with bell\u0007 and 'apostrophes'";
   const xml = renderJunit(report);
   assert.is(XMLValidator.validate(xml), true);
 });
@@ -33,7 +38,14 @@ test('each step is a testcase: classname = playbook, name = step, time in second
   const cases = suite.testcase as Case[];
   assert.equal(
     cases.map((c) => c.name),
-    ['RPO guard', 'Tiers in parallel', 'Tiers in parallel / Database tier', 'Tiers in parallel / App tier "A & B"', 'Notify | chat', 'Switch DNS'],
+    [
+      'RPO guard',
+      'Tiers in parallel',
+      'Tiers in parallel / Database tier',
+      'Tiers in parallel / App tier "A & B"',
+      'Notify | chat',
+      'Switch DNS',
+    ],
   );
   for (const c of cases) assert.is(c.classname, 'ERP <tier-1> & "friends"');
   assert.is(cases[2]!.time, '310.000');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeClock } from '../engine/clock.js';
-import { openLogFile } from '../engine/run/writers/log-file.js';
+import { openLogFile } from '../engine/report/log-file.js';
 import { FIXTURE_SECRETS } from './helpers/report-fixture.js';
 
 test('the log file is JSON Lines: at, level, message, then the fields; it appends across opens', () => {
@@ -17,7 +17,10 @@ test('the log file is JSON Lines: at, level, message, then the fields; it append
   b.log('error', 'step failed', { stepId: 'db', status: 503, level: 'ignored' });
   b.close();
   b.log('info', 'after close: dropped');
-  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines, [
     { at: '2026-11-27T10:00:00.000Z', level: 'info', message: 'run started', runId: 'r1' },
     { at: '2026-11-27T10:00:00.000Z', level: 'error', message: 'step failed', stepId: 'db', status: 503 },
@@ -29,7 +32,10 @@ test('registered secrets are redacted in messages and fields', () => {
   const log = openLogFile(file);
   log.registerSecret(FIXTURE_SECRETS.password);
   log.registerSecret(FIXTURE_SECRETS.token);
-  log.log('debug', `request with token ${FIXTURE_SECRETS.token}`, { headers: { 'X-RestSvcSessionId': FIXTURE_SECRETS.token }, pw: [FIXTURE_SECRETS.password] });
+  log.log('debug', `request with token ${FIXTURE_SECRETS.token}`, {
+    headers: { 'X-RestSvcSessionId': FIXTURE_SECRETS.token },
+    pw: [FIXTURE_SECRETS.password],
+  });
   log.close();
   const text = readFileSync(file, 'utf8');
   assert.not.ok(text.includes(FIXTURE_SECRETS.token));

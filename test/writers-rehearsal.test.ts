@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderHtmlReport } from '../engine/run/html/render.js';
-import type { RunReport } from '../engine/run/report-types.js';
-import { renderGithubSummary } from '../engine/run/writers/github-summary.js';
-import { writeJsonReport } from '../engine/run/writers/json.js';
-import { renderJunit } from '../engine/run/writers/junit.js';
+import { renderHtmlReport } from '../engine/report/html/render.js';
+import type { RunReport } from '../engine/state/report-types.js';
+import { renderGithubSummary } from '../engine/report/github-summary.js';
+import { writeJsonReport } from '../engine/report/json.js';
+import { renderJunit } from '../engine/report/junit.js';
 import { partlyFailedReport } from './helpers/report-fixture.js';
 
 function rehearsal(): RunReport {

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openJournal } from '../engine/run/journal.js';
-import { SecretFilter } from '../engine/run/secret-filter.js';
-import { appendGithubSummary } from '../engine/run/writers/github-summary.js';
-import { writeJsonReport } from '../engine/run/writers/json.js';
-import { writeJunit } from '../engine/run/writers/junit.js';
-import { openLogFile } from '../engine/run/writers/log-file.js';
+import { openJournal } from '../engine/state/journal.js';
+import { SecretFilter } from '../engine/state/secret-filter.js';
+import { appendGithubSummary } from '../engine/report/github-summary.js';
+import { writeJsonReport } from '../engine/report/json.js';
+import { writeJunit } from '../engine/report/junit.js';
+import { openLogFile } from '../engine/report/log-file.js';
 import { FIXTURE_SECRETS, partlyFailedReport } from './helpers/report-fixture.js';
 
 function walk(dir: string): string[] {

@@ -2,16 +2,7 @@
 // lists (`<Links><Link/></Links>` vs `"Links": [...]`, `<Ref>` vs `"Refs"`), so each
 // reader accepts both; values may be strings (XML) or native JSON types.
 
-import type {
-  CdpIntervals,
-  CdpReplica,
-  CdpReplicaVm,
-  EntityRef,
-  Link,
-  RestoreSession,
-  Task,
-  TaskState,
-} from './types.js';
+import type { CdpIntervals, CdpReplica, CdpReplicaVm, EntityRef, Link, RestoreSession, Task, TaskState } from './types.js';
 import type { EmDocument, Node } from './document.js';
 
 /** The body has the wrong shape; the caller names the endpoint. */
@@ -36,7 +27,7 @@ export function str(node: Node, key: string): string | undefined {
  * into a new string of the value's own size.
  */
 function detached(value: string): string {
-  return value.length < 13 ? common(value) : (' ' + value).slice(1);
+  return value.length < 13 ? common(value) : ` ${value}`.slice(1);
 }
 
 /**
@@ -113,7 +104,7 @@ function idFromUid(uid: string | undefined): string | undefined {
 // ---------------------------------------------------------------------------- shared pieces
 
 export function parseLinks(node: Node): Link[] {
-  return listOf(node['Links'], 'Link').flatMap((l) => {
+  return listOf(node.Links, 'Link').flatMap((l) => {
     const rel = str(l, 'Rel');
     const href = str(l, 'Href');
     if (!rel || !href) return [];
@@ -148,17 +139,17 @@ export function collection(doc: EmDocument, itemNames: string[], pluralNames: st
   if (doc.media === 'xml') {
     if (doc.root === 'EntityReferences') return listOf(body, 'Ref');
     if (doc.root === 'QueryResult') {
-      if (body['Refs'] !== undefined) return listOf(body['Refs'], 'Ref');
-      const entities = body['Entities'];
+      if (body.Refs !== undefined) return listOf(body.Refs, 'Ref');
+      const entities = body.Entities;
       if (isNode(entities)) return pluralNames.flatMap((p) => itemNames.flatMap((i) => listOf(entities[p], i)));
       return [];
     }
     return itemNames.flatMap((name) => listOf(body, name));
   }
-  const refs = body['Refs'];
+  const refs = body.Refs;
   if (Array.isArray(refs)) return listOf(refs, 'Ref');
-  if (isNode(refs)) return listOf(refs['Refs'], 'Ref');
-  const entities = body['Entities'];
+  if (isNode(refs)) return listOf(refs.Refs, 'Ref');
+  const entities = body.Entities;
   const holder = isNode(entities) ? entities : body;
   for (const plural of pluralNames) {
     // Real QueryResults nest the list once more: `Entities.BackupJobSessions.BackupJobSessions`.
@@ -175,11 +166,13 @@ export function parseCdpReplica(node: Node): CdpReplica {
   const ref = parseRef(node, 'CDP replica');
   const server = findLink(ref.links, 'Up', ['BackupServerReference', 'BackupServer']);
   const policy = findLink(ref.links, 'Up', ['CdpPolicyReference']);
-  return defined(Object.assign(ref, {
-    backupServer: str(node, 'BackupServer') ?? server?.name,
-    policyUid: str(node, 'PolicyUid') ?? (policy ? idFromHref(policy.href) : undefined),
-    policyName: str(node, 'PolicyName') ?? policy?.name,
-  }));
+  return defined(
+    Object.assign(ref, {
+      backupServer: str(node, 'BackupServer') ?? server?.name,
+      policyUid: str(node, 'PolicyUid') ?? (policy ? idFromHref(policy.href) : undefined),
+      policyName: str(node, 'PolicyName') ?? policy?.name,
+    }),
+  );
 }
 
 export function parseCdpReplicaVm(node: Node, replicaId?: string): CdpReplicaVm {
@@ -188,11 +181,13 @@ export function parseCdpReplicaVm(node: Node, replicaId?: string): CdpReplicaVm 
   const id = replicaId ?? str(node, 'ReplicaUid') ?? fromHref;
   if (!id) throw new ShapeError('CDP replica VM has no ReplicaUid');
   const server = findLink(ref.links, 'Up', ['BackupServerReference', 'BackupServer']);
-  return defined(Object.assign(ref, {
-    replicaId: id,
-    vmRef: str(node, 'VmRef'),
-    backupServer: str(node, 'BackupServer') ?? server?.name,
-  }));
+  return defined(
+    Object.assign(ref, {
+      replicaId: id,
+      vmRef: str(node, 'VmRef'),
+      backupServer: str(node, 'BackupServer') ?? server?.name,
+    }),
+  );
 }
 
 const TASK_STATES: readonly TaskState[] = ['Running', 'OperationFinished', 'Finished'];
@@ -204,7 +199,7 @@ export function parseTask(node: Node): Task {
     throw new ShapeError(`Task ${taskId} has unknown State "${state}"`);
   }
   const links = parseLinks(node);
-  const resultNode = node['Result'];
+  const resultNode = node.Result;
   let result: Task['result'];
   if (isNode(resultNode)) {
     const success = bool(resultNode, 'Success');
@@ -229,7 +224,7 @@ export function parseIntervals(node: Node): CdpIntervals {
     start: reqStr(node, 'StartDate', what),
     end: reqStr(node, 'EndDate', what),
     hasApplicationConsistentState: bool(node, 'HasApplicationConsistentState') ?? false,
-    intervals: listOf(node['Intervals'], 'Interval').map((i) => {
+    intervals: listOf(node.Intervals, 'Interval').map((i) => {
       const rpo = Number(str(i, 'Rpo'));
       if (!Number.isFinite(rpo)) throw new ShapeError(`${what} has an Interval without a numeric Rpo`);
       return {
@@ -239,7 +234,7 @@ export function parseIntervals(node: Node): CdpIntervals {
         type: str(i, 'IntervalType') ?? '',
       };
     }),
-    restorePoints: listOf(node['RestorePoints'], 'RestorePoint').map((p) => ({
+    restorePoints: listOf(node.RestorePoints, 'RestorePoint').map((p) => ({
       id: reqStr(p, 'Id', 'RestorePoint'),
       date: reqStr(p, 'Date', 'RestorePoint'),
       appConsistent: bool(p, 'IsApplicationConsistent') ?? false,

@@ -48,7 +48,7 @@ export function decodeDocument(text: string): EmDocument | undefined {
 export function emErrorMessage(doc: EmDocument | undefined): string | undefined {
   if (!doc) return undefined;
   if (doc.media === 'xml' && doc.root !== 'Error') return undefined;
-  const message = doc.body['Message'];
+  const message = doc.body.Message;
   if (doc.media === 'json' && !('StatusCode' in doc.body)) return undefined;
   return typeof message === 'string' && message !== '' ? message : undefined;
 }

@@ -54,9 +54,7 @@ export interface PipelineDeps {
 }
 
 /** How a call authenticates: with the session token, or with Basic credentials (logon). */
-export type Auth =
-  | { kind: 'session'; session: Session; renew: boolean }
-  | { kind: 'basic'; authorization: string };
+export type Auth = { kind: 'session'; session: Session; renew: boolean } | { kind: 'basic'; authorization: string };
 
 export interface Success {
   status: number;
@@ -83,7 +81,7 @@ export function createPipeline(deps: PipelineDeps) {
     const headers: Record<string, string> = { Accept: CONTENT_TYPE[deps.media] };
     const { contentType } = encodeBody(call, deps.media);
     if (contentType) headers['Content-Type'] = contentType;
-    if (auth.kind === 'basic') headers['Authorization'] = auth.authorization;
+    if (auth.kind === 'basic') headers.Authorization = auth.authorization;
     else if (token !== undefined) headers['X-RestSvcSessionId'] = token;
     return headers;
   };
@@ -98,7 +96,9 @@ export function createPipeline(deps: PipelineDeps) {
       ...(signal ? { signal } : {}),
     });
     const exchange: Exchange = deps.waitNoticeMs
-      ? await withWaitNotice(sent, deps.clock, deps.waitNoticeMs, (waitedMs) => deps.emit({ type: 'waiting', method: call.method, path: call.path, host: deps.host ?? '', waitedMs }))
+      ? await withWaitNotice(sent, deps.clock, deps.waitNoticeMs, (waitedMs) =>
+          deps.emit({ type: 'waiting', method: call.method, path: call.path, host: deps.host ?? '', waitedMs }),
+        )
       : await sent;
     if (exchange.kind === 'response') {
       deps.emit({ type: 'request', method: call.method, path: call.path, status: exchange.status, durationMs: exchange.durationMs });
@@ -192,12 +192,19 @@ export function createPipeline(deps: PipelineDeps) {
         return new EmHttpError(ctx);
       }
       case 'network': {
-        if (call.mutating && !demonstrablyNotProcessed(outcome) && !isTlsCode(outcome.code) && outcome.code !== 'ENOTFOUND' && outcome.code !== 'EAI_AGAIN') {
+        if (
+          call.mutating &&
+          !demonstrablyNotProcessed(outcome) &&
+          !isTlsCode(outcome.code) &&
+          outcome.code !== 'ENOTFOUND' &&
+          outcome.code !== 'EAI_AGAIN'
+        ) {
           return unknown(ctx, `the connection failed after the request was sent (${outcome.code ?? 'network error'})`);
         }
         const error = new EmNetworkError(ctx, outcome.code);
         if (isTlsCode(outcome.code)) {
-          error.message += ': the server certificate is not trusted; set tls.caFile to the EM certificate (PEM), or explicitly tls.insecureSkipVerify';
+          error.message +=
+            ': the server certificate is not trusted; set tls.caFile to the EM certificate (PEM), or explicitly tls.insecureSkipVerify';
         }
         return error;
       }

@@ -72,7 +72,7 @@ export function acceptedUnreadable(call: ApiCall, success: Success, options: Cal
 /** Is this body a Task (XML root, or JSON `Type`)? */
 export function isTaskDocument(doc: EmDocument | undefined): boolean {
   if (!doc) return false;
-  return doc.media === 'xml' ? doc.root === 'Task' : doc.body['Type'] === 'Task';
+  return doc.media === 'xml' ? doc.root === 'Task' : doc.body.Type === 'Task';
 }
 
 /** 404 (and 400 for an id EM cannot even parse) mean "no such object" on a lookup. */
@@ -149,7 +149,11 @@ export function createResources(request: Request): Resources {
     list(calls.listFailoverPlans(), ['Ref', 'FailoverPlan'], ['Refs', 'FailoverPlans'], (n) => parseRef(n, 'failover plan'), options);
 
   const byName = <T extends EntityRef>(kind: string, name: string, all: T[]) =>
-    single(kind, name, all.filter((r) => r.name === name));
+    single(
+      kind,
+      name,
+      all.filter((r) => r.name === name),
+    );
 
   return {
     listCdpReplicas,
@@ -240,7 +244,13 @@ export function createResources(request: Request): Resources {
       // [rec, unverified live] a CDP failover's session (the task's Related link) is listed
       //   there from its start, Working until it ends; the lookup matches VmDisplayName and
       //   CreationTimeUTC at or after the POST (60 s skew), and gives up when none or several match.
-      return list({ method: 'GET', path: '/restoreSessions', mutating: false }, ['Ref'], ['Refs'], (n) => parseRef(n, 'restore session'), options);
+      return list(
+        { method: 'GET', path: '/restoreSessions', mutating: false },
+        ['Ref'],
+        ['Refs'],
+        (n) => parseRef(n, 'restore session'),
+        options,
+      );
     },
     async getRestoreSession(href, options) {
       let path = relativePath(href);

@@ -55,9 +55,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 /** Certificate problems: permanent until the configuration changes, never retried. */
 export function isTlsCode(code: string | undefined): boolean {
   if (!code) return false;
-  return (
-    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/.test(code) && !NOT_SENT_CODES.has(code)
-  );
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/.test(code) && !NOT_SENT_CODES.has(code);
 }
 
 /** True when EM cannot have processed the request (a mutating POST may be re-sent). */
@@ -101,12 +99,7 @@ export function parseRetryAfter(value: string | null, now: number): number | und
  * maxDelayMs, with "equal jitter" (half fixed, half random) so concurrent clients spread
  * out without ever retrying immediately. A Retry-After, when given, wins (capped).
  */
-export function retryDelay(
-  retry: number,
-  settings: RetrySettings,
-  random: () => number,
-  retryAfterMs: number | undefined,
-): number {
+export function retryDelay(retry: number, settings: RetrySettings, random: () => number, retryAfterMs: number | undefined): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, settings.maxRetryAfterMs);
   return backoffDelay(retry, settings.minDelayMs, settings.maxDelayMs, random);
 }

@@ -10,7 +10,7 @@ import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument, isEmMediaType, type EmDocument } from './document.js';
 import { stripBom } from './json.js';
 import type { Outcome } from './retry-policy.js';
-import { BODY, createNodeFetch, standardFetch, WIRE, type NodeFetchResponse, type WireInit } from './node-fetch.js';
+import { createNodeFetch } from './node-fetch.js';
 import { agentTls, usesTls } from './tls.js';
 import type { ClientOptions } from './types.js';
 
@@ -46,9 +46,7 @@ export function createTransport(options: TransportOptions): Transport {
   const kyInstance = () =>
     (instance ??= (async () => {
       // Tests and the embedded simulator inject a fetch; on the network, node:http (node-fetch.ts).
-      const fetch = options.fetch
-        ? standardFetch(options.fetch)
-        : createNodeFetch({ maxBodyBytes: options.maxBodyBytes, tls: usesTls(options.baseUrl) ? await agentTls(options.tls) : undefined });
+      const fetch = options.fetch ?? createNodeFetch({ tls: usesTls(options.baseUrl) ? await agentTls(options.tls) : undefined });
       return ky.create({
         prefixUrl: options.baseUrl,
         // The deadline is ours (one AbortSignal for fetch and body, see attempt).
@@ -64,13 +62,11 @@ export function createTransport(options: TransportOptions): Transport {
   return {
     async send(request) {
       // Once created, the instance is used as is (no promise to await per request).
-      const client = (ready ??= await kyInstance());
+      ready ??= await kyInstance();
+      const client = ready;
       const started = options.clock.now();
       const outcome = await attempt(client, request, options, fanOut);
-      // Added to the fresh outcome, not spread into a copy: on Node 20 (V8 11.3) a literal
-      // that starts with a spread and adds a property gets a new hidden class nearly every
-      // time, allocated in the old generation (README "Performance", round 4).
-      return Object.assign(outcome, { durationMs: options.clock.now() - started });
+      return { ...outcome, durationMs: options.clock.now() - started };
     },
   };
 }
@@ -96,15 +92,14 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
   const signal = controller.signal;
   let answered: { status: number; statusText: string } | undefined;
   try {
-    const init: Options & WireInit = {
+    const init: Options = {
       method: request.method,
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
       // EM never redirects an API call: a 3xx is a proxy or portal, reported (not followed,
       // which re-sends a failover POST to wherever it points, up to 20 times).
       redirect: 'manual',
-      // The signal (and the body text) reach the fetch past ky's Request (node-fetch.ts, WIRE).
-      [WIRE]: { signal, ...(request.body !== undefined ? { body: request.body } : {}) },
+      signal,
     };
     const response = await client(request.path.replace(/^\//, ''), init);
     // HTTP/2 and some servers send no reason phrase; messages read better with the standard one.
@@ -117,7 +112,7 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
       if (foreign) outcome.foreign = true;
       return outcome;
     };
-    const read = BODY in response ? (response as NodeFetchResponse)[BODY] : await readBody(response, signal, options.maxBodyBytes);
+    const read = await readBody(response, signal, options.maxBodyBytes);
     if (read.kind === 'too-large') {
       return answer(undefined, `response body larger than ${formatBytes(read.limitBytes)}`);
     }

@@ -1,6 +1,7 @@
 // A request EM has not answered for a while says so ("waiting for em01:9398, 20 s"): a
 // silent server must not look like a hung tool. The notice ends when the request does.
 
+import { formatDuration } from '../duration.js';
 import type { Clock } from '../clock.js';
 
 /** Settles as `work` does; meanwhile calls `onWait` every `everyMs` with the time waited so far. */
@@ -26,8 +27,7 @@ export async function withWaitNotice<T>(work: Promise<T>, clock: Clock, everyMs:
   }
 }
 
-/** `waiting for em01:9398, 20 s (POST /sessionMngr/?v=latest)` */
+/** `waiting for em01:9398, 20s (POST /sessionMngr/?v=latest)` */
 export function describeWait(e: { method: string; path: string; host: string; waitedMs: number }): string {
-  const s = e.waitedMs / 1000;
-  return `waiting for ${e.host || 'Enterprise Manager'}, ${Number.isInteger(s) ? s : s.toFixed(1)} s (${e.method} ${e.path})`;
+  return `waiting for ${e.host || 'Enterprise Manager'}, ${formatDuration(e.waitedMs)} (${e.method} ${e.path})`;
 }

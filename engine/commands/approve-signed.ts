@@ -1,5 +1,5 @@
 // `runbook approve --sign-with KEY`: the decision signed with the approver's SSH key over
-// this run, step and playbook revision (run/approval-payload.ts), one file per signature so
+// this run, step and playbook revision (state/approval-payload.ts), one file per signature so
 // a quorum can gather. Signed or not must match the run's playbook, checked up front.
 
 import { createHash } from 'node:crypto';
@@ -7,20 +7,30 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
-import { payloadText } from '../run/approval-payload.js';
-import { decisionPath, type Decision } from '../run/approvals.js';
-import { sshKeygenProblem, sshSign } from '../run/ssh-keygen.js';
-import type { RunStatus } from '../run/status/run-status.js';
-import { createFileAtomic } from '../run/writers/atomic.js';
+import { payloadText } from '../state/approval-payload.js';
+import { decisionPath, type Decision } from '../state/approvals.js';
+import { sshKeygenProblem, sshSign } from '../state/ssh-keygen.js';
+import type { RunStatus } from '../state/run-status.js';
+import { createFileAtomic } from '../state/atomic.js';
 
 export interface SignedDecision extends Decision {
   signed: { payload: string; signature: string };
 }
 
-export function signDecision(d: Decision, o: { key: string; runId: string; stepId: string; playbookSha256: string; sshKeygen: string }): SignedDecision {
+export function signDecision(
+  d: Decision,
+  o: { key: string; runId: string; stepId: string; playbookSha256: string; sshKeygen: string },
+): SignedDecision {
   const problem = sshKeygenProblem(o.sshKeygen);
   if (problem) throw new UsageError(`--sign-with: ${problem}`);
-  const payload = payloadText({ runId: o.runId, stepId: o.stepId, playbookSha256: o.playbookSha256, decision: d.decision, ...(d.reason !== undefined ? { reason: d.reason } : {}), signedAt: d.at });
+  const payload = payloadText({
+    runId: o.runId,
+    stepId: o.stepId,
+    playbookSha256: o.playbookSha256,
+    decision: d.decision,
+    ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    signedAt: d.at,
+  });
   let signature: string;
   try {
     signature = sshSign(o.sshKeygen, o.key, payload);
@@ -35,7 +45,8 @@ export function writeSignedDecision(stateDir: string, runId: string, stepId: str
   const digest = createHash('sha256').update(d.signed.signature).digest('hex').slice(0, 16);
   const file = decisionPath(stateDir, runId, stepId).replace(/\.json$/, `+${digest}.json`);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  if (!createFileAtomic(file, `${JSON.stringify(d)}\n`)) throw new UsageError(`${file} exists already: this very signature was given before`);
+  if (!createFileAtomic(file, `${JSON.stringify(d)}\n`))
+    throw new UsageError(`${file} exists already: this very signature was given before`);
   return file;
 }
 
@@ -51,9 +62,13 @@ export async function checkSigning(status: RunStatus, signing: boolean): Promise
     return; // the run checks what arrives; an unreadable playbook is not a reason to refuse here
   }
   if (approvers !== undefined && !signing) {
-    throw new UsageError(`run ${status.runId}'s playbook names its approvers (${approvers}): sign the decision with --sign-with KEY (your SSH key, or its .pub with ssh-agent)`);
+    throw new UsageError(
+      `run ${status.runId}'s playbook names its approvers (${approvers}): sign the decision with --sign-with KEY (your SSH key, or its .pub with ssh-agent)`,
+    );
   }
   if (approvers === undefined && signing) {
-    throw new UsageError(`run ${status.runId}'s playbook has no approvers block, so the run takes unsigned decisions only and would not read a signed one: drop --sign-with (the decision file's owner is recorded)`);
+    throw new UsageError(
+      `run ${status.runId}'s playbook has no approvers block, so the run takes unsigned decisions only and would not read a signed one: drop --sign-with (the decision file's owner is recorded)`,
+    );
   }
 }

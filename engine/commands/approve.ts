@@ -1,23 +1,23 @@
 // `runbook approve --run ID --step STEP [--reject]`: the operator's decision on an approval
 // step of a running run, from another terminal. It writes the decision beside the run's
-// journal (run/approvals.ts); the run reads it within a second. Offline: no EM involved.
+// journal (state/approvals.ts); the run reads it within a second. Offline: no EM involved.
 
 import { systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import type { Step } from '../playbook/types.js';
-import { checkStepId, writeDecision, type Decision } from '../run/approvals.js';
-import { checkRunId } from '../run/journal.js';
-import { osUser } from '../run/os-user.js';
-import { resolveStateDir } from '../run/state-dir.js';
-import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
-import { loadRecentRuns, loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import { checkStepId, writeDecision, type Decision } from '../state/approvals.js';
+import { checkRunId } from '../state/journal.js';
+import { osUser } from '../state/os-user.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { runbookCommand, stateDirArgs } from '../state/hint.js';
+import { loadRecentRuns, loadRunStatus, type RunStatus } from '../state/run-status.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import { checkSigning, signDecision, writeSignedDecision } from './approve-signed.js';
-import { sshKeygenBin } from '../run/ssh-keygen.js';
+import { sshKeygenBin } from '../state/ssh-keygen.js';
 import { resolve } from 'node:path';
 import { approvalStepIds } from './run-approvals.js';
-import type { Command } from './io.js';
+import type { Command } from '../io.js';
 
 export const APPROVE = defineCommand({
   name: 'approve',

@@ -8,7 +8,8 @@ export function parseParamFlags(values: string[] | undefined): Record<string, st
     if (eq <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
     const name = pair.slice(0, eq);
     // Last-wins would silently drop a value the operator typed: a param is given once.
-    if (Object.hasOwn(params, name)) throw new UsageError(`--param ${name} is given twice ("${params[name]}" and "${pair.slice(eq + 1)}"): give each param once`);
+    if (Object.hasOwn(params, name))
+      throw new UsageError(`--param ${name} is given twice ("${params[name]}" and "${pair.slice(eq + 1)}"): give each param once`);
     params[name] = pair.slice(eq + 1);
   }
   return params;

@@ -5,18 +5,19 @@
 import { resolve } from 'node:path';
 import { estimateSteps, loadRunHistory } from '../plan/history.js';
 import { preflight } from '../plan/preflight.js';
-import { estimateRto, formatMs, rtoWarning, type RtoEstimate } from '../plan/rto-estimate.js';
+import { formatDuration as formatMs } from '../duration.js';
+import { estimateRto, rtoWarning, type RtoEstimate } from '../plan/rto-estimate.js';
 import { renderPlan } from '../plan/render.js';
 import { savePlan } from '../plan/saved.js';
 import type { Plan } from '../plan/types.js';
 import { ExitCode, PreflightError, UsageError } from '../errors.js';
-import { writeFileAtomic } from '../run/writers/atomic.js';
-import { resolveStateDir } from '../run/state-dir.js';
-import { earlierRuns, lastRunLeft } from '../run/status/earlier-run.js';
-import { describeEarlierFailover, failedOverBefore } from '../run/status/failed-over-before.js';
-import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
+import { writeFileAtomic } from '../state/atomic.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { earlierRuns, lastRunLeft } from '../state/earlier-run.js';
+import { describeEarlierFailover, failedOverBefore } from '../plan/failed-over-before.js';
+import { runbookCommand, stateDirArgs } from '../state/hint.js';
 import { refuseResumedRehearsal, resumedPlan } from './run-resume.js';
-import type { Command, CommandIO } from './io.js';
+import type { Command, CommandIO } from '../io.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import { CONNECT_OPTIONS, REHEARSALS, connect, loadInput, resolveInput } from './prepare.js';
 

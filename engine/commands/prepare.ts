@@ -13,11 +13,11 @@ import { resolveParams } from '../playbook/resolve-params.js';
 import { bindTemplate } from '../playbook/template.js';
 import type { MediaType, ParamValue, Playbook } from '../playbook/types.js';
 import { loadPlaybook } from '../playbook/validate.js';
-import { writeSimLog } from '../run/sim-log.js';
+import { writeSimLog } from './sim-log.js';
 import { describeWait } from '../api/wait-notice.js';
-import { openTarget, type Target } from '../run/target.js';
+import { openTarget, type Target } from './target.js';
 import { parseParamFlags } from './args.js';
-import type { CommandIO } from './io.js';
+import type { CommandIO } from '../io.js';
 import type { OptionTable } from './options.js';
 
 export const CONNECT_OPTIONS = {

@@ -7,18 +7,18 @@ import { resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
-import { auditApprovals } from '../run/approval-audit.js';
-import { sshKeygenBin, sshKeygenProblem } from '../run/ssh-keygen.js';
+import { auditApprovals } from '../state/approval-audit.js';
+import { sshKeygenBin, sshKeygenProblem } from '../state/ssh-keygen.js';
 import { REPORT_SUFFIX } from '../plan/history.js';
-import { renderHtmlReport } from '../run/html/render.js';
-import { parseRunReport } from '../run/html/load-report.js';
-import { checkRunId } from '../run/journal.js';
-import type { RunReport } from '../run/report-types.js';
-import { resolveStateDir, runsDir } from '../run/state-dir.js';
-import { loadRunStatus, requireRunStart } from '../run/status/run-status.js';
-import { writeFileAtomic } from '../run/writers/atomic.js';
+import { renderHtmlReport } from '../report/html/render.js';
+import { parseRunReport } from '../state/load-report.js';
+import { checkRunId } from '../state/journal.js';
+import type { RunReport } from '../state/report-types.js';
+import { resolveStateDir, runsDir } from '../state/state-dir.js';
+import { loadRunStatus, requireRunStart } from '../state/run-status.js';
+import { writeFileAtomic } from '../state/atomic.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import type { Command } from './io.js';
+import type { Command } from '../io.js';
 
 export const REPORT = defineCommand({
   name: 'report',

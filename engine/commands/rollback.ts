@@ -9,17 +9,17 @@ import { systemClock, type Clock } from '../clock.js';
 import { errorMessage, LockedError, UsageError } from '../errors.js';
 import { loadPlaybook } from '../playbook/validate.js';
 import type { ServerConfig } from '../playbook/types.js';
-import { resolveCredentials, serverClientOptions } from '../run/credentials.js';
-import { checkRunId, openJournal } from '../run/journal.js';
-import { acquireLock } from '../run/lock.js';
-import { rollbackUnresolved } from '../run/status/rollback-run.js';
-import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../run/status/run-status.js';
-import { resolveStateDir } from '../run/state-dir.js';
-import { WAIT_NOTICE_MS } from '../run/target.js';
+import { resolveCredentials, serverClientOptions } from './credentials.js';
+import { checkRunId, openJournal } from '../state/journal.js';
+import { acquireLock } from '../state/lock.js';
+import { rollbackUnresolved } from '../run/rollback-run.js';
+import { describeUnresolved, loadRunStatus, requireRunStart, type RunStatus } from '../state/run-status.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { WAIT_NOTICE_MS } from './target.js';
 import { describeWait } from '../api/wait-notice.js';
-import { runbookCommand, stateDirArgs } from '../run/status/hint.js';
+import { runbookCommand, stateDirArgs } from '../state/hint.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import type { Command, CommandIO } from './io.js';
+import type { Command, CommandIO } from '../io.js';
 
 export const ROLLBACK = defineCommand({
   name: 'rollback',

@@ -3,7 +3,7 @@
 // where `runbook approve` has nowhere to write) is refused up front, not found out mid-run.
 
 import { UsageError } from '../errors.js';
-import type { ApprovalRecord } from '../run/report-types.js';
+import type { ApprovalRecord } from '../state/report-types.js';
 
 interface StepLike {
   id: string;

@@ -8,16 +8,16 @@ import { systemClock } from '../clock.js';
 import { ExitCode } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import type { ExecuteResult } from '../run/execute.js';
-import { journalPath as journalFile, newRunId, openJournal, type Journal } from '../run/journal.js';
-import { osUser } from '../run/os-user.js';
-import { attachLogFile, writeOutputs, writeStateReport, type OutputValues } from '../run/outputs.js';
+import { journalPath as journalFile, newRunId, openJournal, type Journal } from '../state/journal.js';
+import { osUser } from '../state/os-user.js';
+import { attachLogFile, writeOutputs, writeStateReport, type OutputValues } from '../report/outputs.js';
 import { RunRecorder } from '../run/recorder.js';
-import type { SecretFilter } from '../run/secret-filter.js';
-import type { RunStatus } from '../run/status/run-status.js';
-import { runbookCommand } from '../run/status/hint.js';
-import { renderSummary } from '../run/summary.js';
-import type { LogFile } from '../run/writers/log-file.js';
-import type { CommandIO } from './io.js';
+import type { SecretFilter } from '../state/secret-filter.js';
+import type { RunStatus } from '../state/run-status.js';
+import { runbookCommand } from '../state/hint.js';
+import { renderSummary } from '../report/summary.js';
+import type { LogFile } from '../report/log-file.js';
+import type { CommandIO } from '../io.js';
 import { describeResume } from './run-resume.js';
 
 export interface RunRecord {

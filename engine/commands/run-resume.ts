@@ -5,8 +5,8 @@
 import { UsageError } from '../errors.js';
 import { doneIn, resumePlan } from '../plan/resume.js';
 import type { Plan, Resumed } from '../plan/types.js';
-import type { RunReport } from '../run/report-types.js';
-import { loadRunStatus, type RunStatus } from '../run/status/run-status.js';
+import type { RunReport } from '../state/report-types.js';
+import { loadRunStatus, type RunStatus } from '../state/run-status.js';
 
 /** `--resume` with `--simulate` makes no sense: checked before anything else happens. */
 export function refuseResumedRehearsal(resume: string | undefined, simulate: boolean | undefined): void {
@@ -20,8 +20,12 @@ export function resumedPlan(plan: Plan, from: RunStatus, stateDir: string): Plan
   const names = new Set([...Object.keys(before), ...Object.keys(plan.params)]);
   const differ = [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(plan.params[n])).sort();
   if (differ.length > 0) {
-    const shown = differ.map((n) => `${n}: ${JSON.stringify(before[n]) ?? '(unset)'} then, ${JSON.stringify(plan.params[n]) ?? '(unset)'} now`);
-    throw new UsageError(`--resume ${from.runId}: params differ from that run (${shown.join('; ')}); pass the same --param values to go on from it`);
+    const shown = differ.map(
+      (n) => `${n}: ${JSON.stringify(before[n]) ?? '(unset)'} then, ${JSON.stringify(plan.params[n]) ?? '(unset)'} now`,
+    );
+    throw new UsageError(
+      `--resume ${from.runId}: params differ from that run (${shown.join('; ')}); pass the same --param values to go on from it`,
+    );
   }
   // The run resumed, then the run it resumed, and so on: each left the earlier work out of its report.
   const chain = [from.report];
@@ -31,7 +35,10 @@ export function resumedPlan(plan: Plan, from: RunStatus, stateDir: string): Plan
       earlier = loadRunStatus(stateDir, id).report;
     } catch (error) {
       // Without that run's journal, what it did cannot be known: going on could repeat it.
-      if (error instanceof UsageError) throw new UsageError(`--resume ${from.runId}: that run went on from run ${id}, whose journal is not in ${stateDir}; what it did cannot be told`);
+      if (error instanceof UsageError)
+        throw new UsageError(
+          `--resume ${from.runId}: that run went on from run ${id}, whose journal is not in ${stateDir}; what it did cannot be told`,
+        );
       throw error;
     }
     chain.push(earlier);

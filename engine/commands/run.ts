@@ -4,7 +4,7 @@
 // interrupted (SIGHUP/SIGINT/SIGTERM).
 
 import { ExitCode, UsageError } from '../errors.js';
-import type { Command } from './io.js';
+import type { Command } from '../io.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
 import { CONNECT_OPTIONS, REHEARSALS } from './prepare.js';
 import { refuseResumedRehearsal } from './run-resume.js';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { scaledClock, systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
 import { defineCommand, type OptionValues, parseOptions, renderHelp } from './options.js';
-import type { Command } from './io.js';
+import type { Command } from '../io.js';
 import type { Inventory, RequestLogEntry } from '../simulator/types.js';
 
 export const SIM = defineCommand({
@@ -127,8 +127,8 @@ async function sessionIdle(text: string | undefined, fallback: number): Promise<
 
 /** The account the simulator accepts: both VEEAM_EM_* variables, or the demo account. */
 function adminAccount(env: Record<string, string | undefined>, demo: Account): Account {
-  const envUser = env['VEEAM_EM_USERNAME'];
-  const envPassword = env['VEEAM_EM_PASSWORD'];
+  const envUser = env.VEEAM_EM_USERNAME;
+  const envPassword = env.VEEAM_EM_PASSWORD;
   if ((envUser === undefined) !== (envPassword === undefined)) {
     throw new UsageError(
       'runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither ' +

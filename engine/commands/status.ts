@@ -4,12 +4,12 @@
 
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkRunId } from '../run/journal.js';
-import { detailJson, listJson, renderRunDetail, renderRunList } from '../run/status/render.js';
-import { loadRunList, loadRunStatus } from '../run/status/run-status.js';
-import { resolveStateDir } from '../run/state-dir.js';
+import { checkRunId } from '../state/journal.js';
+import { detailJson, listJson, renderRunDetail, renderRunList } from '../report/status-render.js';
+import { loadRunList, loadRunStatus } from '../state/run-status.js';
+import { resolveStateDir } from '../state/state-dir.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import type { Command } from './io.js';
+import type { Command } from '../io.js';
 
 export const STATUS = defineCommand({
   name: 'status',
@@ -19,7 +19,11 @@ With --run:    that run in detail: the VMs requested, the tasks in flight, what 
                unresolved and what to do about it.`,
   options: {
     run: { type: 'string', arg: 'ID', description: 'one run in detail' },
-    'state-dir': { type: 'string', arg: 'DIR', description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)' },
+    'state-dir': {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where runs are recorded (default: .runbook/ beside --playbook, else ./.runbook)',
+    },
     playbook: { type: 'string', arg: 'FILE', description: 'only runs of this playbook (and its state directory)' },
     format: { type: 'string', arg: 'text|json', default: 'text', description: 'output format' },
     limit: { type: 'string', arg: 'N', default: '10', description: 'how many runs to list' },

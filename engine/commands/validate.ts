@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, UsageError, type Diagnostic } from '../errors.js';
 import { defineCommand, parseOptions, renderHelp } from './options.js';
-import type { Command, CommandIO } from './io.js';
+import type { Command, CommandIO } from '../io.js';
 
 export const VALIDATE = defineCommand({
   name: 'validate',
@@ -16,7 +16,12 @@ export const VALIDATE = defineCommand({
 earlier steps, defined params and no literal secrets. Every problem of every file is reported
 at once as file:line:col. A directory means every *.yaml and *.yml file inside it.`,
   options: {
-    format: { type: 'string', arg: 'text|json', default: 'text', description: 'text: compiler-style lines; json: [{file, valid, diagnostics}]' },
+    format: {
+      type: 'string',
+      arg: 'text|json',
+      default: 'text',
+      description: 'text: compiler-style lines; json: [{file, valid, diagnostics}]',
+    },
   },
   notes: `Under GitHub Actions (GITHUB_ACTIONS=true) each problem is also printed as an
 ::error/::warning annotation so it shows on the pull request.
@@ -38,14 +43,28 @@ export const validateCommand: Command = async (argv, io) => {
   }
   const format = values.format;
   if (format !== 'text' && format !== 'json') throw new UsageError(`runbook validate: --format must be text or json, not "${format}"`);
-  if (positionals.length === 0) throw new UsageError("runbook validate: name at least one playbook file or directory\nRun 'runbook validate --help' for usage.");
+  if (positionals.length === 0)
+    throw new UsageError("runbook validate: name at least one playbook file or directory\nRun 'runbook validate --help' for usage.");
 
   const { validateFile } = await import('../playbook/validate.js');
   const results: FileResult[] = [];
   for (const target of positionals) {
     const expanded = await expand(target, io);
     if (expanded.kind === 'empty') {
-      results.push({ file: target, valid: false, diagnostics: [{ file: target, line: 1, col: 1, severity: 'error', code: 'load/no-playbooks', message: `${target} is a directory with no .yaml or .yml files in it` }] });
+      results.push({
+        file: target,
+        valid: false,
+        diagnostics: [
+          {
+            file: target,
+            line: 1,
+            col: 1,
+            severity: 'error',
+            code: 'load/no-playbooks',
+            message: `${target} is a directory with no .yaml or .yml files in it`,
+          },
+        ],
+      });
       continue;
     }
     // Reads overlap (parsing is synchronous anyway); results keep the argument order.

@@ -2,6 +2,7 @@
 // comes up. RPO guard: the newest replicated state is recent enough; app-consistent
 // guard: an application-consistent point exists within the window (API spec §6.3).
 
+import { formatDuration } from '../duration.js';
 import type { CallOptions, CdpIntervals, EmClient } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { EmHttpError, errorMessage } from '../errors.js';
@@ -19,7 +20,10 @@ export async function runChecks(step: PlanCheckStep, client: EmClient, clock: Cl
   const end = formatUtc(now);
 
   const targets = [
-    ...step.vms.map((vm) => ({ label: `VM "${vm.name}"`, read: () => client.cdpIntervals(vm.replicaId, vm.id, start, end, { ...options, subject: `VM "${vm.name}"` }) })),
+    ...step.vms.map((vm) => ({
+      label: `VM "${vm.name}"`,
+      read: () => client.cdpIntervals(vm.replicaId, vm.id, start, end, { ...options, subject: `VM "${vm.name}"` }),
+    })),
     ...(step.vapp ? [{ label: `vApp "${step.vapp.name}"`, read: () => client.vappIntervals(step.vapp!.id, start, end, options) }] : []),
   ];
   for (const t of targets) {
@@ -47,7 +51,11 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
   if (step.maxRpoMs !== undefined) {
     const newest = newestState(iv);
     if (newest === undefined) {
-      out.push({ ok: false, vm, message: `${label}: no restore point in the last ${seconds(now - Date.parse(iv.start || formatUtc(now)))}` });
+      out.push({
+        ok: false,
+        vm,
+        message: `${label}: no restore point in the last ${formatDuration(now - Date.parse(iv.start || formatUtc(now)))}`,
+      });
     } else {
       const age = Math.max(0, now - newest);
       const rpoSeconds = Math.round(age / 1000);
@@ -56,7 +64,7 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
         ok,
         vm,
         rpoSeconds,
-        message: `${label}: newest state is ${seconds(age)} old (max ${seconds(step.maxRpoMs)})${ok ? '' : ': RPO guard exceeded'}`,
+        message: `${label}: newest state is ${formatDuration(age)} old (max ${formatDuration(step.maxRpoMs)})${ok ? '' : ': RPO guard exceeded'}`,
       });
     }
   }
@@ -66,8 +74,16 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
     const latest = points.map((p) => Date.parse(p.date)).sort((a, b) => b - a)[0];
     out.push(
       latest !== undefined
-        ? { ok: true, vm, message: `${label}: application-consistent point at ${formatUtc(latest)} (within ${seconds(step.appConsistentWithinMs)})` }
-        : { ok: false, vm, message: `${label}: no application-consistent point within the last ${seconds(step.appConsistentWithinMs)}` },
+        ? {
+            ok: true,
+            vm,
+            message: `${label}: application-consistent point at ${formatUtc(latest)} (within ${formatDuration(step.appConsistentWithinMs)})`,
+          }
+        : {
+            ok: false,
+            vm,
+            message: `${label}: no application-consistent point within the last ${formatDuration(step.appConsistentWithinMs)}`,
+          },
     );
   }
   return out;
@@ -79,11 +95,4 @@ function newestState(iv: CdpIntervals): number | undefined {
     (t) => !Number.isNaN(t),
   );
   return times.length > 0 ? Math.max(...times) : undefined;
-}
-
-function seconds(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  return `${Math.round(s / 3600)}h`;
 }

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
-import { parseRunReport } from '../run/html/load-report.js';
-import type { RunReport } from '../run/report-types.js';
-import { runsDir, stateDirError } from '../run/state-dir.js';
+import { parseRunReport } from '../state/load-report.js';
+import type { RunReport } from '../state/report-types.js';
+import { runsDir, stateDirError } from '../state/state-dir.js';
 import type { EstimateStep } from './rto-estimate.js';
 import type { Plan, PlanStep } from './types.js';
 

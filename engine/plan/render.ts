@@ -2,6 +2,7 @@
 // exact body (encoded by the client in the chosen media type), when each step runs, what
 // checks found, and what rollback would do.
 
+import { formatDuration } from '../duration.js';
 import type { ApiCall } from '../api/types.js';
 import type { MediaType } from '../playbook/types.js';
 import type { Plan, PlanExecStep, PlanStep, Resumed, RollbackNote } from './types.js';
@@ -20,14 +21,17 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
   const params = Object.entries(plan.params);
   if (params.length > 0) lines.push(`Params: ${params.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
   const targets = [
-    plan.targets.rtoMs !== undefined ? `RTO ${duration(plan.targets.rtoMs)}` : '',
-    plan.targets.rpoMs !== undefined ? `RPO ${duration(plan.targets.rpoMs)}` : '',
+    plan.targets.rtoMs !== undefined ? `RTO ${formatDuration(plan.targets.rtoMs)}` : '',
+    plan.targets.rpoMs !== undefined ? `RPO ${formatDuration(plan.targets.rpoMs)}` : '',
   ].filter(Boolean);
   if (targets.length > 0) lines.push(`Targets: ${targets.join(', ')}`);
-  if (plan.maxInFlight !== undefined) lines.push(`At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`);
+  if (plan.maxInFlight !== undefined)
+    lines.push(
+      `At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`,
+    );
   if (plan.resumed) lines.push(`Resuming run ${plan.resumed.runId}: what it did is not sent again`);
   lines.push('');
-  plan.steps.forEach((step, i) => renderStep(step, `${i + 1}`, '', lines, options, plan.resumed));
+  for (const [i, step] of plan.steps.entries()) renderStep(step, `${i + 1}`, '', lines, options, plan.resumed);
   if (plan.warnings.length > 0) {
     lines.push('Warnings:');
     for (const w of plan.warnings) lines.push(`  ! ${w}`);
@@ -58,7 +62,7 @@ function renderStep(step: PlanStep, num: string, indent: string, lines: string[]
   else if (!step.whenStatus.value) lines.push(`${pad}skipped: its condition is false with these params and env`);
   if (step.always) lines.push(`${pad}always runs, even after an earlier failure`);
   if (step.kind !== 'parallel' && step.kind !== 'wait') {
-    lines.push(`${pad}timeout ${duration(step.timeoutMs)}, on failure: ${step.onFailure}`);
+    lines.push(`${pad}timeout ${formatDuration(step.timeoutMs)}, on failure: ${step.onFailure}`);
   }
   switch (step.kind) {
     case 'failover':
@@ -74,12 +78,14 @@ function renderStep(step: PlanStep, num: string, indent: string, lines: string[]
       for (const f of step.findings ?? []) lines.push(`${pad}${f.ok ? '✔' : '✖'} ${f.message}`);
       break;
     case 'exec':
-      lines.push(`${pad}$ ${step.shell ? step.command.join(' ') : step.command.map(quote).join(' ')}${step.shell ? '   (through sh)' : ''}`);
+      lines.push(
+        `${pad}$ ${step.shell ? step.command.join(' ') : step.command.map(quote).join(' ')}${step.shell ? '   (through sh)' : ''}`,
+      );
       lines.push(`${pad}in ${step.cwd}, expects exit ${step.expectExit}`);
       lines.push(`${pad}${rehearsalText(step)}`);
       break;
     case 'parallel':
-      step.steps.forEach((child, i) => renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed));
+      for (const [i, child] of step.steps.entries()) renderStep(child, `${num}.${i + 1}`, pad, lines, o, resumed);
       break;
     case 'approval':
       lines.push(`${pad}"${step.message}"`);
@@ -103,7 +109,8 @@ function renderCall(call: ApiCall, subject: string, pad: string, lines: string[]
 /** What a rehearsal does with an exec step (execute-steps.ts acts on the same field). */
 export function rehearsalText(step: PlanExecStep): string {
   if (step.rehearse === 'run') return 'in a rehearsal: runs for real (rehearse: run), its undo too';
-  if (step.rehearse) return `in a rehearsal: runs the stand-in instead: ${step.shell ? step.rehearse.join(' ') : step.rehearse.map(quote).join(' ')}`;
+  if (step.rehearse)
+    return `in a rehearsal: runs the stand-in instead: ${step.shell ? step.rehearse.join(' ') : step.rehearse.map(quote).join(' ')}`;
   return 'in a rehearsal: not run (set rehearse: run, or rehearse: [stand-in argv], to run something)';
 }
 
@@ -124,15 +131,15 @@ function summary(step: PlanStep): string {
       return `${step.action} failover plan "${step.plan.name}"`;
     case 'check': {
       const what = [
-        step.maxRpoMs !== undefined ? `RPO ≤ ${duration(step.maxRpoMs)}` : '',
-        step.appConsistentWithinMs !== undefined ? `app-consistent point within ${duration(step.appConsistentWithinMs)}` : '',
+        step.maxRpoMs !== undefined ? `RPO ≤ ${formatDuration(step.maxRpoMs)}` : '',
+        step.appConsistentWithinMs !== undefined ? `app-consistent point within ${formatDuration(step.appConsistentWithinMs)}` : '',
       ].filter(Boolean);
       return `check ${what.length > 0 ? what.join(', ') : 'existence and permissions'}`;
     }
     case 'wait':
-      return `wait ${duration(step.durationMs)}`;
+      return `wait ${formatDuration(step.durationMs)}`;
     case 'approval':
-      return 'wait for an operator\'s approval';
+      return "wait for an operator's approval";
     case 'exec':
       return `run ${step.command[0] ?? ''}`;
     case 'parallel':
@@ -154,15 +161,4 @@ export function countMutatingCalls(steps: PlanStep[], done: readonly string[] = 
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** 90000 → `1m30s`; 1800000 → `30m`. */
-export function duration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  let s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
 }

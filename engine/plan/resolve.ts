@@ -187,18 +187,7 @@ class Resolver {
   /** Start (now, or at `before`) or undo an EM failover plan; a started plan rolls back by its undo. */
   private async failoverPlanStep(step: FailoverPlanStep, base: StepBase, where: string): Promise<PlanStep> {
     const plan = await this.targets.failoverPlan(where, step.plan);
-    let call;
-    if (step.action === 'start') {
-      let spec: { startNow: true } | { startDate: string } = { startNow: true };
-      if (step.before !== undefined) {
-        const at = toUtc(this.bind(step.before, where));
-        if (at.ok) spec = { startDate: at.value };
-        else this.problems.push(`${where}: before: ${at.problem}`);
-      }
-      call = calls.startFailoverPlan(plan.id, spec);
-    } else {
-      call = calls.undoFailoverPlan(plan.id);
-    }
+    const call = step.action === 'start' ? calls.startFailoverPlan(plan.id, this.startWhen(step, where)) : calls.undoFailoverPlan(plan.id);
     const undo = calls.undoFailoverPlan(plan.id);
     return {
       ...base,
@@ -211,6 +200,15 @@ class Resolver {
         afterSuccess: step.action === 'start' ? { kind: 'call', call: undo, text: `undo the plan: POST ${undo.path}` } : { kind: 'none' },
       },
     };
+  }
+
+  /** Start now, or at `before` (UTC); an invalid `before` is a problem and the plan shows `startNow`. */
+  private startWhen(step: FailoverPlanStep, where: string): { startNow: true } | { startDate: string } {
+    if (step.before === undefined) return { startNow: true };
+    const at = toUtc(this.bind(step.before, where));
+    if (at.ok) return { startDate: at.value };
+    this.problems.push(`${where}: before: ${at.problem}`);
+    return { startNow: true };
   }
 
   private async check(step: CheckStep, base: StepBase, where: string): Promise<PlanStep> {

@@ -23,7 +23,11 @@ export function restorePointSpec(point: RestorePoint, bind: (template: string) =
       const at = toUtc(bind(point.at));
       if (!at.ok) return { ok: false, problem: `restore point ${point.kind} "${point.at}": ${at.problem}` };
       return point.kind === 'interval'
-        ? { ok: true, spec: { restoreCurrent: false, restoreCurrentVss: false, restoreAtInterval: at.value }, text: `interval containing ${at.value}` }
+        ? {
+            ok: true,
+            spec: { restoreCurrent: false, restoreCurrentVss: false, restoreAtInterval: at.value },
+            text: `interval containing ${at.value}`,
+          }
         : {
             ok: true,
             spec: { restoreCurrent: false, restoreCurrentVss: false, restoreAtPointInTime: at.value },

@@ -4,7 +4,7 @@
 // refuse and the step fail; a plan it started, or a command it ran, is not done again.
 // Pure: what the earlier run did comes in as its report, the plan goes out narrowed.
 
-import type { RunReport } from '../run/report-types.js';
+import type { RunReport } from '../state/report-types.js';
 import { flattenSteps, type Plan, type PlanStep, type Resumed } from './types.js';
 
 export interface ResumeDone {
@@ -25,7 +25,9 @@ export function doneIn(chain: readonly RunReport[]): ResumeDone {
   const done: ResumeDone = { runId: chain[0]?.runId ?? '', steps: new Map(), vms: new Map() };
   for (const report of chain) {
     // A plan start or command that rollback undid (successfully) is no longer done.
-    const undone = new Set(report.rollback.filter((a) => a.ok && (a.action === 'undo-plan' || a.action === 'exec-undo')).map((a) => a.stepId));
+    const undone = new Set(
+      report.rollback.filter((a) => a.ok && (a.action === 'undo-plan' || a.action === 'exec-undo')).map((a) => a.stepId),
+    );
     for (const s of report.steps) {
       if (s.outcome === 'succeeded' && !undone.has(s.id) && !done.steps.has(s.id)) done.steps.set(s.id, report.runId);
       const failedOver = (s.vms ?? []).filter((v) => v.state === 'failed-over').map((v) => v.name);

@@ -7,7 +7,8 @@
 // parallel group overlap (the group takes its longest member). RTO ends at the last
 // successful failover, so steps after the last failover step (notifications) do not count.
 
-import type { RunReport } from '../run/report-types.js';
+import { formatDuration } from '../duration.js';
+import type { RunReport } from '../state/report-types.js';
 
 export interface EstimateStep {
   id: string;
@@ -72,15 +73,6 @@ function stepDurations(stepId: string, history: RunReport[]): number[] {
   return out;
 }
 
-export function formatMs(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = `${String(s % 60).padStart(2, '0')}s`;
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m ${rest}` : `${m}m ${rest}`;
-}
-
 interface StepEstimate {
   step: EstimateStep;
   ms?: number;
@@ -96,12 +88,12 @@ function estimateStep(step: EstimateStep, history: RunReport[]): StepEstimate {
     return {
       step,
       ms,
-      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ${formatMs(perVm)} median per VM = ${formatMs(ms)}`,
+      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ${formatDuration(perVm)} median per VM = ${formatDuration(ms)}`,
     };
   }
   const d = median(stepDurations(step.id, history));
   if (d === undefined) return { step, text: `${step.id}: no earlier run measured` };
-  return { step, ms: d, text: `${step.id}: ${formatMs(d)} median` };
+  return { step, ms: d, text: `${step.id}: ${formatDuration(d)} median` };
 }
 
 /** Consecutive steps of one parallel group become one segment; others are a segment each. */
@@ -134,7 +126,10 @@ export function estimateRto(input: { steps: EstimateStep[]; history: RunReport[]
     const text = seg.map((e) => e.text).join('; ');
     parts.push(seg.length > 1 ? `parallel ${seg[0]!.step.parallelGroup} (longest counts) [${text}]` : text);
   }
-  const unmeasured = counted.flat().filter((e) => e.ms === undefined).map((e) => e.step.id);
+  const unmeasured = counted
+    .flat()
+    .filter((e) => e.ms === undefined)
+    .map((e) => e.step.id);
   const runs = `${history.length} earlier run${history.length === 1 ? '' : 's'}`;
   const tail = unmeasured.length > 0 ? `; not measured before (counted as 0): ${unmeasured.join(', ')}` : '';
   return { estimateMs: total, basis: `from ${runs}: ${parts.join('; ')}${tail}`, unmeasured };
@@ -144,7 +139,7 @@ export function estimateRto(input: { steps: EstimateStep[]; history: RunReport[]
 export function rtoWarning(estimate: RtoEstimate, targetMs: number | undefined): string | undefined {
   if (targetMs === undefined || estimate.estimateMs <= targetMs) return undefined;
   return (
-    `estimated time to recover ${formatMs(estimate.estimateMs)} exceeds the RTO target ${formatMs(targetMs)} ` +
+    `estimated time to recover ${formatDuration(estimate.estimateMs)} exceeds the RTO target ${formatDuration(targetMs)} ` +
     `(${estimate.basis})`
   );
 }

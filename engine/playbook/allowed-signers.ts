@@ -20,7 +20,8 @@ export interface AllowedSigners {
   problems: { line: number; message: string }[];
 }
 
-const KEY_TYPE = /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(?:ed25519|rsa)-cert-v01@openssh\.com|ecdsa-sha2-nistp(?:256|384|521)-cert-v01@openssh\.com)$/;
+const KEY_TYPE =
+  /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(?:ed25519|rsa)-cert-v01@openssh\.com|ecdsa-sha2-nistp(?:256|384|521)-cert-v01@openssh\.com)$/;
 const TIME = /^\d{8}(?:\d{4}(?:\d{2})?)?Z?$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -53,7 +54,14 @@ function parseLine(raw: string, line: number): AllowedSigner | string | undefine
   }
   if (!KEY_TYPE.test(keyType)) return `"${clip(keyType)}" is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …)`;
   if (!BASE64.test(key)) return 'the key is not base64';
-  const signer: AllowedSigner = { line, principals: unquote(principals).split(',').filter((p) => p !== ''), certAuthority: false, keyType };
+  const signer: AllowedSigner = {
+    line,
+    principals: unquote(principals)
+      .split(',')
+      .filter((p) => p !== ''),
+    certAuthority: false,
+    keyType,
+  };
   if (options !== undefined) {
     const problem = applyOptions(signer, options);
     if (problem) return problem;
@@ -120,7 +128,12 @@ function unquote(s: string): string {
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 function clip(s: string): string {

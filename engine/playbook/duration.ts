@@ -1,4 +1,5 @@
 // Durations (`500ms`, `30s`, `5m`, `1h30m`, `1d`) and UTC datetimes, as written in playbooks.
+// Written back for people by engine/duration.ts.
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 const DURATION = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
@@ -14,19 +15,6 @@ export function parseDuration(text: string): number {
     Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(min ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0);
   if (!Number.isSafeInteger(total)) throw new RangeError(`"${text}" is too long a duration`);
   return total;
-}
-
-/** `90000` → `1m30s`; the inverse of parseDuration for messages. */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = ms;
-  let out = '';
-  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
-    const n = Math.floor(rest / UNIT_MS[unit]);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * UNIT_MS[unit];
-  }
-  return out;
 }
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|\+00:00)$/;

@@ -23,14 +23,23 @@ export async function loadSource(file: string): Promise<Parsed | { diagnostics: 
   let size: number;
   try {
     const st = await stat(file);
-    if (st.isDirectory()) return fail(file, 'load/is-directory', `${file} is a directory, not a playbook file: name a .yaml file, or pass the directory to "runbook validate" to check every playbook in it`);
+    if (st.isDirectory())
+      return fail(
+        file,
+        'load/is-directory',
+        `${file} is a directory, not a playbook file: name a .yaml file, or pass the directory to "runbook validate" to check every playbook in it`,
+      );
     if (!st.isFile()) return fail(file, 'load/not-a-file', `${file} is not a regular file`);
     size = st.size;
   } catch (error) {
     return fail(file, 'load/unreadable', unreadable(file, error));
   }
   if (size > MAX_FILE_BYTES) {
-    return fail(file, 'load/too-large', `${file} is ${(size / 1048576).toFixed(1)} MiB; a playbook may be at most 1 MiB: is this the right file?`);
+    return fail(
+      file,
+      'load/too-large',
+      `${file} is ${(size / 1048576).toFixed(1)} MiB; a playbook may be at most 1 MiB: is this the right file?`,
+    );
   }
   let bytes: Buffer;
   try {
@@ -73,17 +82,44 @@ export function parseText(file: string, text: string): Parsed {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, resolveKnownTags: false, merge: false });
   } catch (error) {
     // The parser recurses per nesting level; absurd nesting exhausts the stack.
-    return { source, diagnostics: [diagnosticAt(source, { offset: 0, length: 1 }, 'error', 'yaml/too-deep', `the YAML could not be parsed (${error instanceof RangeError ? 'nested far too deeply' : String(error)})`)] };
+    return {
+      source,
+      diagnostics: [
+        diagnosticAt(
+          source,
+          { offset: 0, length: 1 },
+          'error',
+          'yaml/too-deep',
+          `the YAML could not be parsed (${error instanceof RangeError ? 'nested far too deeply' : String(error)})`,
+        ),
+      ],
+    };
   }
   source.doc = doc;
   for (const e of doc.errors.slice(0, 20)) {
-    diagnostics.push(diagnosticAt(source, { offset: e.pos[0], length: e.pos[1] - e.pos[0] }, 'error', `yaml/${e.code.toLowerCase().replace(/_/g, '-')}`, yamlMessage(e.code, e.message, text, e.pos[0])));
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        { offset: e.pos[0], length: e.pos[1] - e.pos[0] },
+        'error',
+        `yaml/${e.code.toLowerCase().replace(/_/g, '-')}`,
+        yamlMessage(e.code, e.message, text, e.pos[0]),
+      ),
+    );
   }
   for (const w of doc.warnings) {
     const at = { offset: w.pos[0], length: w.pos[1] - w.pos[0] };
     if (w.code === 'TAG_RESOLVE_FAILED') {
       const tag = /^!\S*/.exec(text.slice(w.pos[0]))?.[0] ?? 'tag';
-      diagnostics.push(diagnosticAt(source, at, 'error', 'yaml/unknown-tag', `unknown tag ${tag}: a playbook holds plain values only; remove the tag (secrets go in server.password as {env: NAME} or {file: PATH})`));
+      diagnostics.push(
+        diagnosticAt(
+          source,
+          at,
+          'error',
+          'yaml/unknown-tag',
+          `unknown tag ${tag}: a playbook holds plain values only; remove the tag (secrets go in server.password as {env: NAME} or {file: PATH})`,
+        ),
+      );
     } else {
       diagnostics.push(diagnosticAt(source, at, 'warning', `yaml/${w.code.toLowerCase().replace(/_/g, '-')}`, w.message));
     }
@@ -114,7 +150,15 @@ function checkStructure(source: Source, doc: Document.Parsed): Diagnostic[] {
     const { node, depth } = stack.pop()!;
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth > MAX_DEPTH) {
-      out.push(diagnosticAt(source, rangeOf(node), 'error', 'yaml/too-deep', `nesting is deeper than ${MAX_DEPTH} levels; a playbook never needs that`));
+      out.push(
+        diagnosticAt(
+          source,
+          rangeOf(node),
+          'error',
+          'yaml/too-deep',
+          `nesting is deeper than ${MAX_DEPTH} levels; a playbook never needs that`,
+        ),
+      );
       break;
     }
     if (isSeq(node)) {
@@ -124,11 +168,15 @@ function checkStructure(source: Source, doc: Document.Parsed): Diagnostic[] {
     for (const pair of node.items) {
       const key = pair.key;
       if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
-        out.push(diagnosticAt(source, rangeOf(key), 'error', 'yaml/complex-key', 'keys must be plain names, not mappings, lists or aliases'));
+        out.push(
+          diagnosticAt(source, rangeOf(key), 'error', 'yaml/complex-key', 'keys must be plain names, not mappings, lists or aliases'),
+        );
         continue;
       }
       if (FORBIDDEN_KEYS.has(String(key.value))) {
-        out.push(diagnosticAt(source, rangeOf(key), 'error', 'yaml/forbidden-key', `"${String(key.value)}" is not allowed as a key: remove it`));
+        out.push(
+          diagnosticAt(source, rangeOf(key), 'error', 'yaml/forbidden-key', `"${String(key.value)}" is not allowed as a key: remove it`),
+        );
       }
       stack.push({ node: pair.value, depth: depth + 1 });
     }

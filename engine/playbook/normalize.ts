@@ -6,7 +6,18 @@ import type { SourcePosition } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { locatePath, type Path, type Source } from './positions.js';
-import type { Condition, Defaults, ParamDef, Playbook, RestorePoint, RetryPolicy, ServerConfig, Step, StepCommon, ValueRef } from './types.js';
+import type {
+  Condition,
+  Defaults,
+  ParamDef,
+  Playbook,
+  RestorePoint,
+  RetryPolicy,
+  ServerConfig,
+  Step,
+  StepCommon,
+  ValueRef,
+} from './types.js';
 import type { WrittenCondition, WrittenPlaybook, WrittenRestorePoint, WrittenRetry, WrittenStep, WrittenValueRef } from './written.js';
 import { STEP_KINDS } from './written.js';
 
@@ -92,7 +103,8 @@ function step(
       concurrency: b.concurrency ?? defaults.concurrency,
     };
   }
-  if ('failoverVapp' in s) return { ...common, kind: 'failoverVapp', vapp: s.failoverVapp.vapp, restorePoint: restorePoint(s.failoverVapp.restorePoint) };
+  if ('failoverVapp' in s)
+    return { ...common, kind: 'failoverVapp', vapp: s.failoverVapp.vapp, restorePoint: restorePoint(s.failoverVapp.restorePoint) };
   if ('failoverPlan' in s) {
     const b = s.failoverPlan;
     return { ...common, kind: 'failoverPlan', plan: b.plan, action: b.action, ...(b.before !== undefined ? { before: b.before } : {}) };
@@ -113,7 +125,13 @@ function step(
   if ('wait' in s) return { ...common, kind: 'wait', durationMs: parseDuration(s.wait) };
   if ('approval' in s) {
     const b = typeof s.approval === 'string' ? { message: s.approval } : s.approval;
-    return { ...common, kind: 'approval', message: b.message, quorum: b.quorum ?? 1, ...(b.signers !== undefined ? { signers: [...b.signers] } : {}) };
+    return {
+      ...common,
+      kind: 'approval',
+      message: b.message,
+      quorum: b.quorum ?? 1,
+      ...(b.signers !== undefined ? { signers: [...b.signers] } : {}),
+    };
   }
   if ('exec' in s) {
     const b = s.exec;
@@ -142,10 +160,17 @@ function step(
 }
 
 function condition(c: WrittenCondition): Condition {
-  if ('step' in c) return { step: c.step, is: c.is === undefined ? [...DEFAULTS.step.conditionIs] : Array.isArray(c.is) ? [...c.is] : [c.is] };
-  if ('param' in c) return { param: c.param, ...(c.equals !== undefined ? { equals: c.equals } : {}), ...(c.in !== undefined ? { in: [...c.in] } : {}) };
+  if ('step' in c)
+    return { step: c.step, is: c.is === undefined ? [...DEFAULTS.step.conditionIs] : Array.isArray(c.is) ? [...c.is] : [c.is] };
+  if ('param' in c)
+    return { param: c.param, ...(c.equals !== undefined ? { equals: c.equals } : {}), ...(c.in !== undefined ? { in: [...c.in] } : {}) };
   if ('env' in c) {
-    return { env: c.env, ...(c.equals !== undefined ? { equals: c.equals } : {}), ...(c.in !== undefined ? { in: [...c.in] } : {}), ...(c.set !== undefined ? { set: c.set } : {}) };
+    return {
+      env: c.env,
+      ...(c.equals !== undefined ? { equals: c.equals } : {}),
+      ...(c.in !== undefined ? { in: [...c.in] } : {}),
+      ...(c.set !== undefined ? { set: c.set } : {}),
+    };
   }
   if ('all' in c) return { all: c.all.map(condition) };
   if ('any' in c) return { any: c.any.map(condition) };

@@ -55,13 +55,7 @@ export function locatePath(source: Source, path: Path, options: { key?: boolean 
 }
 
 /** A Diagnostic at an offset, with the source line and a span clipped to that line. */
-export function diagnosticAt(
-  source: Source,
-  at: Located,
-  severity: Diagnostic['severity'],
-  code: string,
-  message: string,
-): Diagnostic {
+export function diagnosticAt(source: Source, at: Located, severity: Diagnostic['severity'], code: string, message: string): Diagnostic {
   const offset = Math.min(Math.max(0, at.offset), source.text.length);
   const { line, col } = source.text.length === 0 ? { line: 1, col: 1 } : source.lineCounter.linePos(offset);
   const lineStart = source.lineCounter.lineStarts[line - 1] ?? 0;

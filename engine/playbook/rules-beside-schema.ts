@@ -33,7 +33,12 @@ const STAND_INS: Record<string, ((record: Record<string, unknown>) => void) | un
 };
 
 /** Rule problems of the schema-valid parts, or none when that cannot be told reliably. */
-export function rulesBesideSchemaErrors(source: Source, data: unknown, problems: readonly SchemaProblem[], absoluteFile: string): Diagnostic[] {
+export function rulesBesideSchemaErrors(
+  source: Source,
+  data: unknown,
+  problems: readonly SchemaProblem[],
+  absoluteFile: string,
+): Diagnostic[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return [];
   const invalid = new Set<number>();
   const standIns = new Set<string>();
@@ -58,12 +63,18 @@ export function rulesBesideSchemaErrors(source: Source, data: unknown, problems:
   for (const keepIds of [true, false]) {
     const patched = {
       ...record,
-      steps: steps.map((step, i) => (invalid.has(i) ? { id: keepIds ? ownId(step) ?? unusedId(i, writtenIds) : unusedId(i, writtenIds), wait: '1s' } : step)),
+      steps: steps.map((step, i) =>
+        invalid.has(i) ? { id: keepIds ? (ownId(step) ?? unusedId(i, writtenIds)) : unusedId(i, writtenIds), wait: '1s' } : step,
+      ),
     };
     if (!schemaValidator()(patched)) continue;
     const written = patched as unknown as WrittenPlaybook;
     const out: Diagnostic[] = [];
-    const ctx = createContext(normalize(written, absoluteFile), written, source, source.file, out, { placeholders: invalid, skippedStepIds, standIns });
+    const ctx = createContext(normalize(written, absoluteFile), written, source, source.file, out, {
+      placeholders: invalid,
+      skippedStepIds,
+      standIns,
+    });
     for (const rule of RULES) rule(ctx);
     return out;
   }

@@ -23,7 +23,9 @@ const STEP_KIND_LIST = 'failover, failoverVapp, failoverPlan, check, wait, appro
 
 export function explainSchemaErrors(errors: readonly ErrorObject[], defs: Record<string, Schema>): SchemaProblem[] {
   const relevant = errors.filter((e) => e.keyword !== 'if' && !(e.keyword === 'pattern' && e.propertyName !== undefined));
-  const shadowing = new Set(relevant.filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'type').map((e) => e.instancePath));
+  const shadowing = new Set(
+    relevant.filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'type').map((e) => e.instancePath),
+  );
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
   for (const e of relevant) {
@@ -37,101 +39,172 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], defs: Record
   return out;
 }
 
+/** What every keyword's wording needs: the error, where it points, the schema around it. */
+interface Found {
+  e: ErrorObject;
+  path: Path;
+  parent: Schema;
+  /** The keys the schema around the error allows (none: not a mapping). */
+  allowed: string[];
+  data: unknown;
+  at: (message: string, code?: string, key?: boolean, where?: Path) => SchemaProblem;
+}
+
 function explain(e: ErrorObject, defs: Record<string, Schema>): SchemaProblem {
   const path = pointerToPath(e.instancePath);
   const parent = (e.parentSchema ?? {}) as Schema;
   const allowed = Object.keys(parent.properties ?? {});
-  const at = (message: string, code = `schema/${e.keyword}`, key = false, where: Path = path): SchemaProblem => ({ path: where, key, code, message });
-  const data: unknown = e.data;
+  const at = (message: string, code = `schema/${e.keyword}`, key = false, where: Path = path): SchemaProblem => ({
+    path: where,
+    key,
+    code,
+    message,
+  });
+  const f: Found = { e, path, parent, allowed, data: e.data, at };
+  const limit = (e.params as { limit: number }).limit;
   switch (e.keyword) {
-    case 'additionalProperties': {
-      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
-      const where = [...path, extra];
-      const isStep = allowed.includes('id') && allowed.includes('always');
-      const kind = allowed.find((k) => (STEP_KINDS as readonly string[]).includes(k));
-      if (isStep && kind && (STEP_KINDS as readonly string[]).includes(extra)) {
-        return at(`a step does exactly one thing: this step already has "${kind}"; move "${extra}" into a step of its own`, 'schema/two-kinds', true, where);
-      }
-      const candidates = isStep ? [...allowed, ...STEP_KINDS] : allowed;
-      const hint = suggest(extra, candidates);
-      const list = isStep && !kind ? `${allowed.join(', ')} and one of ${STEP_KIND_LIST}` : allowed.join(', ');
-      return at(`unknown key "${extra}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed here: ${list || 'nothing'}`, 'schema/unknown-key', true, where);
-    }
+    case 'additionalProperties':
+      return unknownKey(f);
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       const what = parent.properties?.[missing]?.description;
       return { ...at(`missing required key "${missing}"${what ? ` (${lowerFirst(what.replace(/\.$/, ''))})` : ''}`), missingKey: missing };
     }
-    case 'not': {
-      if (allowed.includes('id')) {
-        const id = (data as { id?: unknown } | null)?.id;
-        return at(`${typeof id === 'string' ? `step "${id}"` : 'this step'} does nothing: give it exactly one of ${STEP_KIND_LIST}`, 'schema/step-kind');
-      }
-      return at('a condition needs exactly one of step, param, env, all, any or not, e.g. {step: database, is: succeeded}', 'schema/condition-kind');
-    }
-    case 'type': {
-      const expected = String((e.params as { type: string | string[] }).type);
-      if (allowed.includes('env') && allowed.includes('file') && typeof data === 'string') {
-        return at('a literal password does not belong in a playbook (it would end up in git and in logs): write password: {env: EM_PASSWORD} or password: {file: /run/secrets/em-password}', 'schema/literal-secret');
-      }
-      if (parent.pattern === defs.duration?.pattern && typeof data === 'number') {
-        return at(`${data} has no unit: write a duration like 30s, 5m or 1h30m`, 'schema/duration');
-      }
-      if (allowed.length === 1 && allowed[0] === 'env') return at(`must be a string or {env: NAME}, not ${describe(data)}`);
-      if (parent.description?.startsWith('Reached when a condition')) {
-        return at('a condition is a mapping such as {step: database, is: succeeded}; conditions are never evaluated as code', 'schema/condition-kind');
-      }
-      if (parent.description?.startsWith('Reached when a step')) {
-        return at(`a step is a mapping with an id and one of ${STEP_KIND_LIST}, e.g. {id: db-tier, failover: {...}}`, 'schema/step-kind');
-      }
-      return at(`must be ${article(expected)}, not ${describe(data)}`);
-    }
-    case 'enum': {
-      const values = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      const hint = typeof data === 'string' ? suggest(data, values) : undefined;
-      const more = values.includes('latest-app-consistent') ? ', {interval: <datetime>} or {pointInTime: <datetime>}' : '';
-      return at(`must be one of ${values.join(', ')}${more}; got ${describe(data)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
+    case 'not':
+      return noKind(f);
+    case 'type':
+      return wrongType(f, defs);
+    case 'enum':
+      return notInList(f);
     case 'const':
-      if (path.length === 1 && path[0] === 'version') return at(`must be 1 (the only playbook language version so far); got ${describe(data)}`);
-      return at(`must be "${String((e.params as { allowedValue: unknown }).allowedValue)}" or a list of names; got ${describe(data)}`);
+      if (path.length === 1 && path[0] === 'version')
+        return at(`must be 1 (the only playbook language version so far); got ${describe(f.data)}`);
+      return at(`must be "${String((e.params as { allowedValue: unknown }).allowedValue)}" or a list of names; got ${describe(f.data)}`);
     case 'pattern':
-      return at(patternMessage(String(data), String((e.params as { pattern: string }).pattern), defs), 'schema/format');
+      return at(patternMessage(String(f.data), String((e.params as { pattern: string }).pattern), defs), 'schema/format');
     case 'minItems':
       if (parent.description !== undefined && parent.description === defs.argv?.description) {
         return at('the command must not be empty: give the program and its arguments, e.g. [echo, hello]');
       }
-      return at((e.params as { limit: number }).limit === 1 ? 'must not be empty' : `needs at least ${(e.params as { limit: number }).limit} items`);
+      return at(limit === 1 ? 'must not be empty' : `needs at least ${limit} items`);
     case 'minLength':
       return at('must not be empty');
     case 'maxLength':
-      return at(`is longer than ${(e.params as { limit: number }).limit} characters`);
+      return at(`is longer than ${limit} characters`);
     case 'minimum':
-      return at(`must be at least ${(e.params as { limit: number }).limit}; got ${describe(data)}`);
+      return at(`must be at least ${limit}; got ${describe(f.data)}`);
     case 'maximum':
-      return at(`must be at most ${(e.params as { limit: number }).limit}; got ${describe(data)}`);
+      return at(`must be at most ${limit}; got ${describe(f.data)}`);
     case 'uniqueItems': {
       const j = (e.params as { j: number }).j;
-      return at(`lists ${describe((data as unknown[])[j])} twice: remove the repeat`);
+      return at(`lists ${describe((f.data as unknown[])[j])} twice: remove the repeat`);
     }
     case 'minProperties':
     case 'maxProperties':
       return at(propertiesMessage(allowed, e.keyword === 'minProperties'));
-    case 'propertyNames': {
-      const name = String((e.params as { propertyName: string }).propertyName);
-      const where = [...path, name];
-      if (path.length === 1 && path[0] === 'params') {
-        return at(`"${name}" is not a valid param name: use letters, digits and _ (not starting with a digit) so it can be written \${params.name}`, 'schema/param-name', true, where);
-      }
-      return at(`"${name}" is not a valid environment variable name: use letters, digits and _ (not starting with a digit)`, 'schema/env-name', true, where);
-    }
+    case 'propertyNames':
+      return badName(f);
     default:
       return at(e.message ?? `is invalid (${e.keyword})`);
   }
 }
 
+/** A key the schema does not allow: a second step kind, a typo, or a key that belongs elsewhere. */
+function unknownKey({ e, path, allowed, at }: Found): SchemaProblem {
+  const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+  const where = [...path, extra];
+  const isStep = allowed.includes('id') && allowed.includes('always');
+  const kind = allowed.find((k) => (STEP_KINDS as readonly string[]).includes(k));
+  if (isStep && kind && (STEP_KINDS as readonly string[]).includes(extra)) {
+    return at(
+      `a step does exactly one thing: this step already has "${kind}"; move "${extra}" into a step of its own`,
+      'schema/two-kinds',
+      true,
+      where,
+    );
+  }
+  const candidates = isStep ? [...allowed, ...STEP_KINDS] : allowed;
+  const hint = suggest(extra, candidates);
+  const list = isStep && !kind ? `${allowed.join(', ')} and one of ${STEP_KIND_LIST}` : allowed.join(', ');
+  return at(
+    `unknown key "${extra}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed here: ${list || 'nothing'}`,
+    'schema/unknown-key',
+    true,
+    where,
+  );
+}
+
+/** `not` guards a step or a condition that names no kind at all. */
+function noKind({ allowed, data, at }: Found): SchemaProblem {
+  if (allowed.includes('id')) {
+    const id = (data as { id?: unknown } | null)?.id;
+    return at(
+      `${typeof id === 'string' ? `step "${id}"` : 'this step'} does nothing: give it exactly one of ${STEP_KIND_LIST}`,
+      'schema/step-kind',
+    );
+  }
+  return at(
+    'a condition needs exactly one of step, param, env, all, any or not, e.g. {step: database, is: succeeded}',
+    'schema/condition-kind',
+  );
+}
+
+/** A value of the wrong type, worded for the mistakes people make: literal secrets, bare numbers for durations. */
+function wrongType({ e, parent, allowed, data, at }: Found, defs: Record<string, Schema>): SchemaProblem {
+  const expected = String((e.params as { type: string | string[] }).type);
+  if (allowed.includes('env') && allowed.includes('file') && typeof data === 'string') {
+    return at(
+      'a literal password does not belong in a playbook (it would end up in git and in logs): ' +
+        'write password: {env: EM_PASSWORD} or password: {file: /run/secrets/em-password}',
+      'schema/literal-secret',
+    );
+  }
+  if (parent.pattern === defs.duration?.pattern && typeof data === 'number') {
+    return at(`${data} has no unit: write a duration like 30s, 5m or 1h30m`, 'schema/duration');
+  }
+  if (allowed.length === 1 && allowed[0] === 'env') return at(`must be a string or {env: NAME}, not ${describe(data)}`);
+  if (parent.description?.startsWith('Reached when a condition')) {
+    return at(
+      'a condition is a mapping such as {step: database, is: succeeded}; conditions are never evaluated as code',
+      'schema/condition-kind',
+    );
+  }
+  if (parent.description?.startsWith('Reached when a step')) {
+    return at(`a step is a mapping with an id and one of ${STEP_KIND_LIST}, e.g. {id: db-tier, failover: {...}}`, 'schema/step-kind');
+  }
+  return at(`must be ${article(expected)}, not ${describe(data)}`);
+}
+
+function notInList({ e, data, at }: Found): SchemaProblem {
+  const values = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+  const hint = typeof data === 'string' ? suggest(data, values) : undefined;
+  const more = values.includes('latest-app-consistent') ? ', {interval: <datetime>} or {pointInTime: <datetime>}' : '';
+  return at(`must be one of ${values.join(', ')}${more}; got ${describe(data)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
+}
+
+/** A param or environment variable name that could not be written as a reference. */
+function badName({ e, path, at }: Found): SchemaProblem {
+  const name = String((e.params as { propertyName: string }).propertyName);
+  const where = [...path, name];
+  if (path.length === 1 && path[0] === 'params') {
+    return at(
+      `"${name}" is not a valid param name: use letters, digits and _ (not starting with a digit) so it can be written \${params.name}`,
+      'schema/param-name',
+      true,
+      where,
+    );
+  }
+  return at(
+    `"${name}" is not a valid environment variable name: use letters, digits and _ (not starting with a digit)`,
+    'schema/env-name',
+    true,
+    where,
+  );
+}
+
 function patternMessage(value: string, pattern: string, defs: Record<string, Schema>): string {
-  if (pattern === defs.duration?.pattern) return `"${value}" is not a duration: write it like 500ms, 30s, 5m, 1h30m or 1d (units in that order, no spaces)`;
+  if (pattern === defs.duration?.pattern)
+    return `"${value}" is not a duration: write it like 500ms, 30s, 5m, 1h30m or 1d (units in that order, no spaces)`;
   if (pattern === defs.datetime?.pattern) {
     if (value.includes('${')) return `"${value}" must be a UTC datetime or exactly one \${params.name} reference, nothing around it`;
     try {
@@ -141,8 +214,10 @@ function patternMessage(value: string, pattern: string, defs: Record<string, Sch
     }
     return `"${value}" is not an ISO 8601 UTC datetime: write it like 2024-05-01T10:30:00Z`;
   }
-  if (pattern === defs.stepId?.pattern) return `"${value}" is not a valid step id: use letters, digits, "-", "_" and ".", starting with a letter or digit`;
-  if (pattern === defs.envName?.pattern) return `"${value}" is not a valid environment variable name: use letters, digits and _ (not starting with a digit)`;
+  if (pattern === defs.stepId?.pattern)
+    return `"${value}" is not a valid step id: use letters, digits, "-", "_" and ".", starting with a letter or digit`;
+  if (pattern === defs.envName?.pattern)
+    return `"${value}" is not a valid environment variable name: use letters, digits and _ (not starting with a digit)`;
   return `"${value}" is not a valid name: use letters, digits and _ (not starting with a digit)`;
 }
 
@@ -151,7 +226,8 @@ function propertiesMessage(allowed: string[], tooFew: boolean): string {
   if (allowed.includes('pointInTime')) return 'give exactly one of interval or pointInTime, e.g. {pointInTime: 2024-05-01T10:30:00Z}';
   if (allowed.includes('set')) return 'give the variable and exactly one of equals, in or set, e.g. {env: DR_DRILL, set: true}';
   if (allowed.includes('equals')) return 'give the param and exactly one of equals or in, e.g. {param: site, equals: dr-east}';
-  if (allowed.includes('maxRpo')) return 'a check needs something to check: cdpReplica (with vms, maxRpo, appConsistentWithin), vapp or failoverPlan';
+  if (allowed.includes('maxRpo'))
+    return 'a check needs something to check: cdpReplica (with vms, maxRpo, appConsistentWithin), vapp or failoverPlan';
   return tooFew ? 'has too few keys' : 'has too many keys';
 }
 
@@ -165,8 +241,18 @@ function pointerToPath(pointer: string): (string | number)[] {
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false' };
-  return type.split(',').map((t) => names[t] ?? t).join(' or ');
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    integer: 'a whole number',
+    number: 'a number',
+    boolean: 'true or false',
+  };
+  return type
+    .split(',')
+    .map((t) => names[t] ?? t)
+    .join(' or ');
 }
 
 export function describe(value: unknown): string {

@@ -183,15 +183,7 @@ export interface ParallelStep extends StepCommon {
   steps: Step[];
 }
 
-export type Step =
-  | FailoverStep
-  | FailoverVappStep
-  | FailoverPlanStep
-  | CheckStep
-  | WaitStep
-  | ApprovalStep
-  | ExecStep
-  | ParallelStep;
+export type Step = FailoverStep | FailoverVappStep | FailoverPlanStep | CheckStep | WaitStep | ApprovalStep | ExecStep | ParallelStep;
 
 export type StepKind = Step['kind'];
 

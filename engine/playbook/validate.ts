@@ -52,7 +52,9 @@ function validateParsed(parsed: Parsed, absoluteFile: string): ValidationResult 
   if (diagnostics.some((d) => d.severity === 'error')) return result(diagnostics);
   const { source, data } = parsed;
   if (data === null || data === undefined) {
-    diagnostics.push(diagnosticAtPath(source, [], 'error', 'schema/empty', 'the file is empty: a playbook needs at least version: 1, name and steps'));
+    diagnostics.push(
+      diagnosticAtPath(source, [], 'error', 'schema/empty', 'the file is empty: a playbook needs at least version: 1, name and steps'),
+    );
     return result(diagnostics);
   }
   const schemaProblems = checkSchema(data);

@@ -47,11 +47,7 @@ export type WrittenCondition =
   | { any: WrittenCondition[] }
   | { not: WrittenCondition };
 
-export type WrittenRestorePoint =
-  | 'latest'
-  | 'latest-app-consistent'
-  | { interval: string }
-  | { pointInTime: string };
+export type WrittenRestorePoint = 'latest' | 'latest-app-consistent' | { interval: string } | { pointInTime: string };
 
 export interface WrittenStepCommon {
   id: string;
@@ -132,7 +128,16 @@ const keys =
     list;
 
 export const STEP_COMMON_KEYS = keys<WrittenStepCommon>()(['id', 'name', 'when', 'timeout', 'retry', 'onFailure', 'always']);
-export const STEP_KINDS = keys<WrittenStepBodies>()(['failover', 'failoverVapp', 'failoverPlan', 'check', 'wait', 'approval', 'exec', 'parallel']);
+export const STEP_KINDS = keys<WrittenStepBodies>()([
+  'failover',
+  'failoverVapp',
+  'failoverPlan',
+  'check',
+  'wait',
+  'approval',
+  'exec',
+  'parallel',
+]);
 
 /** Keys of each object-bodied kind (wait, approval and parallel have no keys of their own). */
 export const STEP_BODY_KEYS = {
@@ -143,7 +148,17 @@ export const STEP_BODY_KEYS = {
   exec: keys<WrittenStepBodies['exec']>()(['command', 'shell', 'env', 'cwd', 'expectExit', 'undo', 'rehearse']),
 } as const;
 
-export const TOP_LEVEL_KEYS = keys<WrittenPlaybook>()(['version', 'name', 'description', 'server', 'targets', 'params', 'defaults', 'approvers', 'steps']);
+export const TOP_LEVEL_KEYS = keys<WrittenPlaybook>()([
+  'version',
+  'name',
+  'description',
+  'server',
+  'targets',
+  'params',
+  'defaults',
+  'approvers',
+  'steps',
+]);
 export const APPROVAL_KEYS = keys<WrittenApproval>()(['message', 'signers', 'quorum']);
 export const APPROVERS_KEYS = keys<WrittenApprovers>()(['allowedSigners']);
 export const SERVER_KEYS = keys<WrittenServer>()(['url', 'username', 'password', 'media', 'tls', 'timeout']);

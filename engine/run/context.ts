@@ -1,12 +1,13 @@
 // What every step runner shares during a run.
 
+import { formatDuration } from '../duration.js';
 import { setMaxListeners } from 'node:events';
 import type { EmClient } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { RetryPolicy, StepOutcome } from '../playbook/types.js';
 import type { Plan } from '../plan/types.js';
-import type { ApprovalInbox } from './approvals.js';
+import type { ApprovalInbox } from '../state/approvals.js';
 import type { ExecRunner } from './exec-runner.js';
 import type { InFlightLimit } from './in-flight.js';
 import type { Ledger } from './ledger.js';
@@ -68,11 +69,23 @@ export async function withRetry<T>(
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (attempt >= policy.attempts) throw error;
-      const delay = backoffDelay(attempt, policy.backoffMs, policy.maxBackoffMs, ctx.random);
-      ctx.recorder.event('retry', `${what} failed (${errorMessage(error)}); attempt ${attempt + 1} of ${policy.attempts} in ${Math.round(delay / 1000)}s`, stepId);
-      await ctx.clock.sleep(delay, signal);
+      await pauseBeforeRetry(ctx, policy, attempt, `${what} failed (${errorMessage(error)})`, stepId, signal);
     }
   }
+}
+
+/** Records why a step retries and sleeps the backoff (with jitter) on the injected clock; rejects on abort. */
+export async function pauseBeforeRetry(
+  ctx: ExecContext,
+  policy: RetryPolicy,
+  attempt: number,
+  why: string,
+  stepId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const delay = backoffDelay(attempt, policy.backoffMs, policy.maxBackoffMs, ctx.random);
+  ctx.recorder.event('retry', `${why}; attempt ${attempt + 1} of ${policy.attempts} in ${formatDuration(delay)}`, stepId);
+  await ctx.clock.sleep(delay, signal);
 }
 
 /**
@@ -89,7 +102,7 @@ export function stepSignal(ctx: ExecContext, parent: AbortSignal, timeoutMs: num
   if (parent.aborted) controller.abort(parent.reason);
   else parent.addEventListener('abort', onParent, { once: true });
   ctx.clock.sleep(timeoutMs, timer.signal).then(
-    () => controller.abort(new StepTimeoutError(`timed out after ${Math.round(timeoutMs / 1000)}s`)),
+    () => controller.abort(new StepTimeoutError(`timed out after ${formatDuration(timeoutMs)}`)),
     () => undefined, // disposed: the step ended first
   );
   return {

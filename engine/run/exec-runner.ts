@@ -36,8 +36,19 @@ export const spawnExecRunner: ExecRunner = {
       const [file, ...args] = req.command;
       if (file === undefined) return resolve({ exitCode: null, output: '', error: 'empty command' });
       const child = req.shell
-        ? spawn(req.command.join(' '), { shell: true, cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], ...(req.signal ? { signal: req.signal } : {}) })
-        : spawn(file, args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], ...(req.signal ? { signal: req.signal } : {}) });
+        ? spawn(req.command.join(' '), {
+            shell: true,
+            cwd: req.cwd,
+            env: req.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            ...(req.signal ? { signal: req.signal } : {}),
+          })
+        : spawn(file, args, {
+            cwd: req.cwd,
+            env: req.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            ...(req.signal ? { signal: req.signal } : {}),
+          });
       let output = '';
       let partial = '';
       let startError: string | undefined;

@@ -6,15 +6,16 @@ import { errorMessage } from '../errors.js';
 import type { PlanApprovalStep } from '../plan/types.js';
 import { StepTimeoutError, type ExecContext, type StepResult } from './context.js';
 import type { StepControl } from './execute-failover.js';
-import { approvalText } from './approval-text.js';
-import type { ApprovalRecord } from './report-types.js';
+import { approvalText } from '../state/approval-text.js';
+import type { ApprovalRecord } from '../state/report-types.js';
 
 /** How often the inbox is read while waiting (real time): a decision is acted on within this. */
 export const APPROVAL_POLL_MS = 1_000;
 
 export async function runApprovalStep(ctx: ExecContext, step: PlanApprovalStep, control: StepControl): Promise<StepResult> {
   const inbox = ctx.approvals;
-  if (!inbox) return { outcome: 'failed', error: 'no approval can reach this run (a rehearsal without --state-dir): pass --approve ' + step.id };
+  if (!inbox)
+    return { outcome: 'failed', error: `no approval can reach this run (a rehearsal without --state-dir): pass --approve ${step.id}` };
   const gate = inbox.open(step);
   const read = (): ApprovalRecord | undefined => {
     const r = gate.poll();
@@ -46,5 +47,7 @@ export async function runApprovalStep(ctx: ExecContext, step: PlanApprovalStep, 
   ctx.recorder.approval(step.id, decision);
   ctx.recorder.output(step.id, approvalText(decision));
   const why = decision.reason !== undefined ? `: ${decision.reason}` : '';
-  return decision.decision === 'approved' ? { outcome: 'succeeded' } : { outcome: 'failed', error: `rejected by ${decision.by} (${decision.signed ? 'signed' : 'unsigned'})${why}` };
+  return decision.decision === 'approved'
+    ? { outcome: 'succeeded' }
+    : { outcome: 'failed', error: `rejected by ${decision.by} (${decision.signed ? 'signed' : 'unsigned'})${why}` };
 }

@@ -3,9 +3,8 @@
 import { errorMessage } from '../errors.js';
 import { runChecks } from '../plan/checks.js';
 import type { PlanCheckStep, PlanExecStep, PlanWaitStep } from '../plan/types.js';
-import { StepTimeoutError, withRetry, type ExecContext, type StepResult } from './context.js';
+import { pauseBeforeRetry, StepTimeoutError, withRetry, type ExecContext, type StepResult } from './context.js';
 import type { StepControl } from './execute-failover.js';
-import { backoffDelay } from '../backoff.js';
 
 export async function runCheckStep(ctx: ExecContext, step: PlanCheckStep, control: StepControl): Promise<StepResult> {
   try {
@@ -50,18 +49,8 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
     });
     ctx.recorder.exec(step.id, command, result.exitCode, false, result.output, standIn ? 'stand-in' : undefined);
     if (result.exitCode === step.expectExit && !result.error) {
-      ctx.ledger.add({
-        kind: 'exec',
-        stepId: step.id,
-        command,
-        // A stand-in's undo would be the real step's undo: a rehearsal does not run it.
-        ...(step.undo ? { undo: step.undo, ...(standIn ? { undoRehearsed: true } : {}) } : {}),
-        shell: step.shell,
-        env: step.env,
-        cwd: step.cwd,
-        timeoutMs: step.timeoutMs,
-        succeeded: true,
-      });
+      // A stand-in's undo would be the real step's undo: a rehearsal does not run it.
+      ledgerExec(ctx, step, command, standIn !== undefined);
       return { outcome: 'succeeded' };
     }
     last = result.error
@@ -69,10 +58,8 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
       : `${command[0] ?? ''} exited ${result.exitCode ?? 'abnormally'} (expected ${step.expectExit})`;
     if (control.signal.aborted) return aborted(control, control.signal.reason);
     if (attempt < step.retry.attempts) {
-      const delay = backoffDelay(attempt, step.retry.backoffMs, step.retry.maxBackoffMs);
-      ctx.recorder.event('retry', `${last}; attempt ${attempt + 1} of ${step.retry.attempts} in ${Math.round(delay / 1000)}s`, step.id);
       try {
-        await ctx.clock.sleep(delay, control.signal);
+        await pauseBeforeRetry(ctx, step.retry, attempt, last, step.id, control.signal);
       } catch (error) {
         return aborted(control, error);
       }
@@ -85,18 +72,23 @@ export async function runExecStep(ctx: ExecContext, step: PlanExecStep, control:
 function rehearsedNotRun(ctx: ExecContext, step: PlanExecStep): StepResult {
   ctx.recorder.output(step.id, `rehearsed, not run: ${step.command.join(' ')}`);
   ctx.recorder.exec(step.id, step.command, step.expectExit, false, undefined, 'not-run');
+  ledgerExec(ctx, step, step.command, true);
+  return { outcome: 'succeeded' };
+}
+
+/** A succeeded exec step in the ledger, so a rollback runs its undo (unless only rehearsed). */
+function ledgerExec(ctx: ExecContext, step: PlanExecStep, command: string[], undoRehearsed: boolean): void {
   ctx.ledger.add({
     kind: 'exec',
     stepId: step.id,
-    command: step.command,
-    ...(step.undo ? { undo: step.undo, undoRehearsed: true } : {}),
+    command,
+    ...(step.undo ? { undo: step.undo, ...(undoRehearsed ? { undoRehearsed: true } : {}) } : {}),
     shell: step.shell,
     env: step.env,
     cwd: step.cwd,
     timeoutMs: step.timeoutMs,
     succeeded: true,
   });
-  return { outcome: 'succeeded' };
 }
 
 function aborted(control: StepControl, error: unknown): StepResult {

@@ -11,7 +11,7 @@ import { errorMessage } from '../errors.js';
 import type { FailurePolicy, StepOutcome } from '../playbook/types.js';
 import { describeCondition, evaluateCondition } from '../plan/conditions.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
-import type { ApprovalInbox } from './approvals.js';
+import type { ApprovalInbox } from '../state/approvals.js';
 import { stepSignal, type ExecContext, type StepResult } from './context.js';
 import { spawnExecRunner, type ExecRunner } from './exec-runner.js';
 import { runFailoverStep, runPlanStep, runVappStep, SiblingFailedError, type StepControl } from './execute-failover.js';
@@ -21,10 +21,10 @@ import { InFlightLimit } from './in-flight.js';
 import { isFailover, Ledger } from './ledger.js';
 import { TaskPoller } from './poller.js';
 import type { RunRecorder } from './recorder.js';
-import type { RunOutcome, RunReport } from './report-types.js';
+import type { RunOutcome, RunReport } from '../state/report-types.js';
 import { listManual, rollback, stopTasks } from './rollback.js';
 import type { RollbackContext } from './stop-task.js';
-import { nothingLeft } from './outcome-words.js';
+import { nothingLeft } from '../state/outcome-words.js';
 import { runEnv } from './run-env.js';
 
 export interface ExecuteOptions {
@@ -76,7 +76,12 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     onStall: (m) => o.recorder.event('warning', m),
   });
   const outcomes = new Map<string, StepOutcome>();
-  const facts = { runId: o.recorder.report.runId, playbook: o.plan.playbook.name, simulated: o.plan.server.simulated, ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}) };
+  const facts = {
+    runId: o.recorder.report.runId,
+    playbook: o.plan.playbook.name,
+    simulated: o.plan.server.simulated,
+    ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
+  };
   const envAt = (rollback: boolean) => (stepId: string) => runEnv(facts, stepId, { outcomes, interrupted: o.signal.aborted, rollback });
   const ctx: ExecContext = {
     plan: o.plan,
@@ -94,7 +99,16 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     runEnv: envAt(false),
     ...(o.approvals ? { approvals: o.approvals } : {}),
   };
-  const rb: RollbackContext = { client: o.client, clock: o.clock, recorder: o.recorder, ledger, exec, env, runEnv: envAt(true), pollIntervalMs: o.plan.pollIntervalMs };
+  const rb: RollbackContext = {
+    client: o.client,
+    clock: o.clock,
+    recorder: o.recorder,
+    ledger,
+    exec,
+    env,
+    runEnv: envAt(true),
+    pollIntervalMs: o.plan.pollIntervalMs,
+  };
   const failures: { stepId: string; error: string }[] = [];
   let fatal = false;
   let rolledBack = false;
@@ -130,11 +144,18 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   listManual(rb, { failedOver: false });
   // "Rolled back" only when nothing the run changed is left changed (EM cannot undo a CDP failover).
   const cleanRollback = rolledBack && nothingLeft(o.recorder.report);
-  const outcome: RunOutcome = interrupted !== undefined ? 'interrupted' : cleanRollback ? 'rolled-back' : failures.length > 0 || rolledBack ? 'failed' : 'succeeded';
+  const outcome: RunOutcome =
+    interrupted !== undefined ? 'interrupted' : cleanRollback ? 'rolled-back' : failures.length > 0 || rolledBack ? 'failed' : 'succeeded';
   return { report: o.recorder.report, outcome, ...(interrupted !== undefined ? { interrupted } : {}), failures, polls: poller.ticks };
 }
 
-async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, parent: AbortSignal, failures: { stepId: string; error: string }[]): Promise<Ran> {
+async function runStep(
+  ctx: ExecContext,
+  rb: RollbackContext,
+  step: PlanStep,
+  parent: AbortSignal,
+  failures: { stepId: string; error: string }[],
+): Promise<Ran> {
   const doneBy = ctx.plan.resumed?.steps;
   if (doneBy?.[step.id] !== undefined) {
     // Done by the run this one resumes (or one it resumed): shown as skipped, and a success for later `when`s.
@@ -167,7 +188,11 @@ async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, pa
   if (result.timedOut) {
     // Work still running past the step's timeout is abandoned: stop it now, whatever the policy.
     const ids = new Set(flattenSteps([step]).map((s) => s.id));
-    await stopTasks(rb, ctx.ledger.running((e) => ids.has(e.stepId)), `stopped: step "${step.id}" timed out`);
+    await stopTasks(
+      rb,
+      ctx.ledger.running((e) => ids.has(e.stepId)),
+      `stopped: step "${step.id}" timed out`,
+    );
   }
   ctx.outcomes.set(step.id, result.outcome);
   ctx.recorder.stepEnd(step.id, result.outcome, result.error !== undefined && result.outcome === 'failed' ? { error: result.error } : {});
@@ -175,7 +200,13 @@ async function runStep(ctx: ExecContext, rb: RollbackContext, step: PlanStep, pa
   return result;
 }
 
-async function dispatch(ctx: ExecContext, rb: RollbackContext, step: PlanStep, control: StepControl, failures: { stepId: string; error: string }[]): Promise<Ran> {
+async function dispatch(
+  ctx: ExecContext,
+  rb: RollbackContext,
+  step: PlanStep,
+  control: StepControl,
+  failures: { stepId: string; error: string }[],
+): Promise<Ran> {
   const policy = step.onFailure;
   switch (step.kind) {
     case 'failover':

@@ -9,13 +9,24 @@ import type { ApiCall } from '../api/types.js';
 import type { Clock } from '../clock.js';
 import type { StepOutcome } from '../playbook/types.js';
 import { flattenSteps, type Plan, type PlanStep } from '../plan/types.js';
-import { applyEntry } from './apply-entry.js';
-import { findVm, foldIndex } from './fold-index.js';
-import type { JournalEntry } from './journal-types.js';
-import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from './events.js';
-import { blankReport, type ApprovalRecord, type ExecRehearsal, type ManualAction, type RollbackAction, type RunOutcome, type RunReport, type StepReport, type VmReport, type VmState } from './report-types.js';
+import { applyEntry } from '../state/apply-entry.js';
+import { findVm, foldIndex } from '../state/fold-index.js';
+import type { JournalEntry } from '../state/journal-types.js';
+import type { ExecutorEvent, ExecutorListener, LiveVmState, PlannedRollback, RunEventKind } from '../state/events.js';
+import {
+  blankReport,
+  type ApprovalRecord,
+  type ExecRehearsal,
+  type ManualAction,
+  type RollbackAction,
+  type RunOutcome,
+  type RunReport,
+  type StepReport,
+  type VmReport,
+  type VmState,
+} from '../state/report-types.js';
 
-/** Where journal lines go (engine/run/journal.ts in production; an array in tests). */
+/** Where journal lines go (engine/state/journal.ts in production; an array in tests). */
 export interface JournalSink {
   append(entry: JournalEntry): void;
   /** Resolves once every line appended so far is on disk (absent: append is already durable). */
@@ -228,7 +239,13 @@ export class RunRecorder {
   }
 
   private writeStepStart(s: StepReport): void {
-    this.write({ type: 'step-start', stepId: s.id, name: s.name, kind: s.kind, ...(s.parentId !== undefined ? { parentId: s.parentId } : {}) });
+    this.write({
+      type: 'step-start',
+      stepId: s.id,
+      name: s.name,
+      kind: s.kind,
+      ...(s.parentId !== undefined ? { parentId: s.parentId } : {}),
+    });
   }
 
   /** Journal first, then the same line folded into the live report. */
@@ -251,7 +268,13 @@ function stepReport(step: PlanStep): StepReport {
     ...(step.parentId !== undefined ? { parentId: step.parentId } : {}),
     outcome: 'pending',
   };
-  const vm = (name: string, id: string, replica: string, restorePoint: string): VmReport => ({ name, id, replica, restorePoint, state: 'not-started' });
+  const vm = (name: string, id: string, replica: string, restorePoint: string): VmReport => ({
+    name,
+    id,
+    replica,
+    restorePoint,
+    state: 'not-started',
+  });
   switch (step.kind) {
     case 'failover':
       return { ...base, vms: step.vms.map((v) => vm(v.name, v.id, v.replicaName, step.restorePoint)) };

@@ -30,7 +30,12 @@ export function outcomeOf(session: RestoreSession): FoundSession['outcome'] {
  * the entity of each candidate whose Name is `<vm>@…`, matched on VmDisplayName and
  * CreationTimeUTC). Undefined when none or more than one matches, or when EM cannot be asked.
  */
-export async function findRestoreSession(client: EmClient, vm: string, postedAtMs: number, signal?: AbortSignal): Promise<FoundSession | undefined> {
+export async function findRestoreSession(
+  client: EmClient,
+  vm: string,
+  postedAtMs: number,
+  signal?: AbortSignal,
+): Promise<FoundSession | undefined> {
   const options = signal ? { signal } : {};
   try {
     const refs = (await client.listRestoreSessions(options)).filter((r) => r.name.startsWith(`${vm}@`));
@@ -40,7 +45,8 @@ export async function findRestoreSession(client: EmClient, vm: string, postedAtM
     for (const ref of candidates) {
       const session = await client.getRestoreSession(ref.href, options);
       const created = session.createdAt !== undefined ? Date.parse(session.createdAt) : Number.NaN;
-      if (session.vmDisplayName === vm && created >= postedAtMs - SKEW_MS) matches.push({ outcome: outcomeOf(session), session, href: ref.href });
+      if (session.vmDisplayName === vm && created >= postedAtMs - SKEW_MS)
+        matches.push({ outcome: outcomeOf(session), session, href: ref.href });
     }
     return matches.length === 1 ? matches[0] : undefined;
   } catch {

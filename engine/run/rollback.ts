@@ -8,9 +8,9 @@
 
 import { errorMessage } from '../errors.js';
 import { deleteFinished } from './execute-task.js';
-import { isFailover, type ExecEntry, type Ledger, type TaskEntry } from './ledger.js';
+import { isFailover, type ExecEntry, type TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
-import type { PlannedRollback } from './events.js';
+import type { PlannedRollback } from '../state/events.js';
 import { awaitFinished, SETTLE_MS, stopOne, type RollbackContext } from './stop-task.js';
 
 const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
@@ -38,11 +38,19 @@ export async function stopTasks(ctx: RollbackContext, entries: TaskEntry[], why:
 export async function rollback(ctx: RollbackContext, reason: string): Promise<void> {
   const { recorder, ledger } = ctx;
   const stops = newestFirst(ctx, ledger.running());
-  const undos = [...ledger.entries].reverse().filter((e) => (e.kind === 'task' && e.op === 'plan-start' && e.status === 'succeeded') || (e.kind === 'exec' && e.succeeded && e.undo));
+  const undos = [...ledger.entries]
+    .reverse()
+    .filter(
+      (e) => (e.kind === 'task' && e.op === 'plan-start' && e.status === 'succeeded') || (e.kind === 'exec' && e.succeeded && e.undo),
+    );
   // Announced up front, in the order they run: the progress view draws each as it happens.
   const planned: PlannedRollback[] = [
     ...stops.map((e) => ({ action: 'delete-task' as const, stepId: e.stepId, target: e.target, taskId: e.taskId })),
-    ...undos.map((e) => (e.kind === 'exec' ? { action: 'exec-undo' as const, stepId: e.stepId, target: (e.undo ?? []).join(' ') } : { action: 'undo-plan' as const, stepId: e.stepId, target: e.kind === 'task' ? e.target : '' })),
+    ...undos.map((e) =>
+      e.kind === 'exec'
+        ? { action: 'exec-undo' as const, stepId: e.stepId, target: (e.undo ?? []).join(' ') }
+        : { action: 'undo-plan' as const, stepId: e.stepId, target: e.kind === 'task' ? e.target : '' },
+    ),
   ];
   recorder.rollbackStart(reason, planned);
   await stopTasks(ctx, stops, 'stopped by rollback');
@@ -68,7 +76,14 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
         reason: 'failed-over',
         instruction: `${what} "${e.target}" IS failed over and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
       });
-      ctx.recorder.rollbackAction({ action: 'manual', stepId: e.stepId, target: e.target, taskId: e.taskId, ok: false, message: 'failed over; EM cannot undo it: manual action listed' });
+      ctx.recorder.rollbackAction({
+        action: 'manual',
+        stepId: e.stepId,
+        target: e.target,
+        taskId: e.taskId,
+        ok: false,
+        message: 'failed over; EM cannot undo it: manual action listed',
+      });
     } else if (e.kind === 'unknown') {
       ctx.recorder.manual({
         stepId: e.stepId,
@@ -88,11 +103,27 @@ async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
     const done = task.state === 'Finished' ? task : await poller.watch(task.taskId);
     await deleteFinished(ctx, task.taskId, entry.stepId);
     const ok = done.result?.success === true;
-    ctx.recorder.rollbackAction({ ...base, taskId: task.taskId, ok, message: ok ? 'plan undone' : `undo failed: ${done.result?.message ?? 'no message'}` });
-    if (!ok) ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console` });
+    ctx.recorder.rollbackAction({
+      ...base,
+      taskId: task.taskId,
+      ok,
+      message: ok ? 'plan undone' : `undo failed: ${done.result?.message ?? 'no message'}`,
+    });
+    if (!ok)
+      ctx.recorder.manual({
+        stepId: entry.stepId,
+        target: entry.target,
+        reason: 'rollback-failed',
+        instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console`,
+      });
   } catch (error) {
     ctx.recorder.rollbackAction({ ...base, ok: false, message: `undo failed: ${errorMessage(error)}` });
-    ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console` });
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'rollback-failed',
+      instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console`,
+    });
   }
 }
 
@@ -110,11 +141,29 @@ async function undoExec(ctx: RollbackContext, entry: ExecEntry): Promise<void> {
     () => undefined, // the undo ended first
   );
   try {
-    const result = await ctx.exec.run({ command: undo, shell: entry.shell, env: { ...ctx.env, ...ctx.runEnv?.(entry.stepId), ...entry.env }, cwd: entry.cwd, signal: timeout.signal });
+    const result = await ctx.exec.run({
+      command: undo,
+      shell: entry.shell,
+      env: { ...ctx.env, ...ctx.runEnv?.(entry.stepId), ...entry.env },
+      cwd: entry.cwd,
+      signal: timeout.signal,
+    });
     ctx.recorder.exec(entry.stepId, undo, result.exitCode, true);
     const ok = result.exitCode === 0 && !result.error;
-    ctx.recorder.rollbackAction({ action: 'exec-undo', stepId: entry.stepId, target, ok, message: ok ? 'undo command succeeded' : `undo command failed: ${result.error ?? `exit ${result.exitCode}`}` });
-    if (!ok) ctx.recorder.manual({ stepId: entry.stepId, target, reason: 'rollback-failed', instruction: `the undo command of step "${entry.stepId}" failed: run it by hand` });
+    ctx.recorder.rollbackAction({
+      action: 'exec-undo',
+      stepId: entry.stepId,
+      target,
+      ok,
+      message: ok ? 'undo command succeeded' : `undo command failed: ${result.error ?? `exit ${result.exitCode}`}`,
+    });
+    if (!ok)
+      ctx.recorder.manual({
+        stepId: entry.stepId,
+        target,
+        reason: 'rollback-failed',
+        instruction: `the undo command of step "${entry.stepId}" failed: run it by hand`,
+      });
   } finally {
     timer.abort();
   }

@@ -44,7 +44,8 @@ export interface RollbackContext {
 export const SETTLE_MS = 15 * 60_000;
 const READ_RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 10_000 };
 
-const EARLIER_SESSION = 'it belongs to an earlier logon session (EM tasks belong to the session that started them, and answer 404 to any other)';
+const EARLIER_SESSION =
+  'it belongs to an earlier logon session (EM tasks belong to the session that started them, and answer 404 to any other)';
 
 type Read = { kind: 'task'; task: Task } | { kind: 'gone' } | { kind: 'unreachable'; why: string } | { kind: 'error'; why: string };
 
@@ -59,7 +60,10 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
   };
   const before = await readRetried(ctx, entry);
   if (before.kind === 'unreachable' || before.kind === 'gone') {
-    const why = before.kind === 'gone' ? `task ${entry.taskId} was gone from Enterprise Manager before it could be read (deleted, or its session ended)` : `task ${entry.taskId} is unreachable: ${before.why}`;
+    const why =
+      before.kind === 'gone'
+        ? `task ${entry.taskId} was gone from Enterprise Manager before it could be read (deleted, or its session ended)`
+        : `task ${entry.taskId} is unreachable: ${before.why}`;
     return (await fromRestoreSession(ctx, entry, why)) ? 'settled' : unknown(why);
   }
   if (before.kind === 'error') return unknown(`task ${entry.taskId} could not be read (${before.why}), so it was not stopped`);
@@ -74,7 +78,12 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     await ctx.client.deleteTask(entry.taskId);
   } catch (error) {
     ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE /tasks/${entry.taskId} failed: ${errorMessage(error)}` });
-    ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"` });
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'rollback-failed',
+      instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"`,
+    });
     return 'settled';
   }
   // Confirm: gone (404, in the session that owns it), or it finished before the stop took effect.
@@ -97,7 +106,12 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     await ctx.clock.sleep(ctx.pollIntervalMs);
   }
   ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE sent but task ${entry.taskId} still reads Running` });
-  ctx.recorder.manual({ stepId: entry.stepId, target: entry.target, reason: 'rollback-failed', instruction: `task ${entry.taskId} did not stop: check it in the Veeam console` });
+  ctx.recorder.manual({
+    stepId: entry.stepId,
+    target: entry.target,
+    reason: 'rollback-failed',
+    instruction: `task ${entry.taskId} did not stop: check it in the Veeam console`,
+  });
   return 'settled';
 }
 
@@ -138,11 +152,22 @@ async function fromRestoreSession(ctx: RollbackContext, entry: TaskEntry, why: s
   const found = await findRestoreSession(ctx.client, entry.target, entry.postedAt);
   if (!found) return false;
   if (found.outcome === 'running') {
-    unknownState(ctx, entry, `${why}; ${describeSession(found)}`, `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`);
+    unknownState(
+      ctx,
+      entry,
+      `${why}; ${describeSession(found)}`,
+      `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`,
+    );
     return true;
   }
   const ok = found.outcome === 'failed-over';
-  finishedFirst(ctx, entry, { taskId: entry.taskId, state: 'Finished', operation: 'StartFailover', href: '', result: { success: ok, message: `${why}; ${describeSession(found)}` } });
+  finishedFirst(ctx, entry, {
+    taskId: entry.taskId,
+    state: 'Finished',
+    operation: 'StartFailover',
+    href: '',
+    result: { success: ok, message: `${why}; ${describeSession(found)}` },
+  });
   return true;
 }
 
@@ -178,7 +203,14 @@ function unknownState(ctx: RollbackContext, entry: TaskEntry, message: string, i
   entry.status = 'unknown';
   ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, `${message}; whether it failed over is unknown`);
   markVm(ctx, entry, 'unknown', message);
-  ctx.recorder.rollbackAction({ action: 'delete-task', stepId: entry.stepId, target: entry.target, taskId: entry.taskId, ok: false, message: `${message}: outcome unknown` });
+  ctx.recorder.rollbackAction({
+    action: 'delete-task',
+    stepId: entry.stepId,
+    target: entry.target,
+    taskId: entry.taskId,
+    ok: false,
+    message: `${message}: outcome unknown`,
+  });
   ctx.recorder.manual({
     stepId: entry.stepId,
     target: entry.target,
@@ -198,7 +230,13 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
   const ok = task.result?.success === true;
   const emMessage = task.result?.message;
   entry.status = ok ? 'succeeded' : 'failed';
-  ctx.recorder.taskResult({ stepId: entry.stepId, target: entry.target, taskId: entry.taskId, success: ok, ...(emMessage !== undefined ? { message: emMessage } : {}) });
+  ctx.recorder.taskResult({
+    stepId: entry.stepId,
+    target: entry.target,
+    taskId: entry.taskId,
+    success: ok,
+    ...(emMessage !== undefined ? { message: emMessage } : {}),
+  });
   const failover = isFailover(entry.op);
   markVm(ctx, entry, ok ? 'done' : 'failed', ok ? 'finished before it could be stopped: failed over' : (emMessage ?? 'failed'));
   ctx.recorder.rollbackAction({
@@ -207,7 +245,9 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
     target: entry.target,
     taskId: entry.taskId,
     ok: !ok,
-    message: ok ? `finished successfully before it could be stopped${failover ? ': it IS failed over' : ''}` : `finished with failure before the stop: ${emMessage ?? 'no message'}; not failed over`,
+    message: ok
+      ? `finished successfully before it could be stopped${failover ? ': it IS failed over' : ''}`
+      : `finished with failure before the stop: ${emMessage ?? 'no message'}; not failed over`,
   });
   if (ok && failover) {
     const what = entry.op === 'cdp-failover' ? 'VM' : 'vApp';

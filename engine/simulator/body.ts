@@ -60,12 +60,18 @@ function parseXml(raw: string): ParsedBody {
     const name = Object.keys(child).find((k) => k !== ':@');
     if (!name || name === '#text') continue;
     const content = child[name] as OrderedNode[];
-    const text = content.map((c) => c['#text']).filter((t) => t !== undefined).join('');
+    const text = content
+      .map((c) => c['#text'])
+      .filter((t) => t !== undefined)
+      .join('');
     entries.push([name, text]);
   }
   return { root, entries };
 }
 
 export function summarize(root: string | undefined, entries: Array<[string, unknown]>): string {
-  return [root ?? 'json', ...entries.map(([k, v]) => `${k}=${typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v)}`)].join(' ');
+  return [
+    root ?? 'json',
+    ...entries.map(([k, v]) => `${k}=${typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v)}`),
+  ].join(' ');
 }

@@ -35,7 +35,9 @@ export function demoInventory(admin: { name: string; password: string } = DEMO_A
       },
     ],
     vApps: [{ name: 'web-vapp', backupServer: 'vbr02.lab.local', vms: ['web-vapp-lb', 'web-vapp-app'] }],
-    failoverPlans: [{ name: 'DNS cutover plan', description: 'Fails over the DNS servers', backupServer: 'vbr01.lab.local', vms: ['dns01', 'dns02'] }],
+    failoverPlans: [
+      { name: 'DNS cutover plan', description: 'Fails over the DNS servers', backupServer: 'vbr01.lab.local', vms: ['dns01', 'dns02'] },
+    ],
     vmReplicaPoints: [{ vm: 'legacy-app01', backupServer: 'vbr01.lab.local' }],
     users: [{ name: admin.name, password: admin.password, role: 'Portal Administrator' }, ...DEMO_USERS],
   };

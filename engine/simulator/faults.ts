@@ -36,7 +36,9 @@ export class Faults {
         try {
           regex = new RegExp(spec.path);
         } catch (error) {
-          throw new UsageError(`${where}: path is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`);
+          throw new UsageError(
+            `${where}: path is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
       const delay = spec.delay === undefined ? 0 : parseDuration(spec.delay);

@@ -61,7 +61,11 @@ export function inventoryFromPlaybook(playbook: Playbook): Inventory {
     if (bound !== undefined && !plans.has(bound.toLowerCase())) {
       const n = named(bound, 'plan');
       // A playbook that only undoes a plan needs it in failover to begin with.
-      plans.set(bound.toLowerCase(), { ...n, vms: [`${n.name}-vm01`, `${n.name}-vm02`], ...(firstAction === 'undo' ? { active: true } : {}) });
+      plans.set(bound.toLowerCase(), {
+        ...n,
+        vms: [`${n.name}-vm01`, `${n.name}-vm02`],
+        ...(firstAction === 'undo' ? { active: true } : {}),
+      });
     }
   };
 
@@ -80,13 +84,15 @@ export function inventoryFromPlaybook(playbook: Playbook): Inventory {
       if (step.failoverPlan !== undefined) plan(step.failoverPlan, 'check');
       // Healthy: comfortably inside the RPO and app-consistent windows the checks demand.
       if (step.maxRpoMs !== undefined) lagMs = Math.min(lagMs, Math.max(1000, Math.floor(step.maxRpoMs / 4)));
-      if (step.appConsistentWithinMs !== undefined) appEveryMs = Math.min(appEveryMs, Math.max(60_000, Math.floor(step.appConsistentWithinMs / 4)));
+      if (step.appConsistentWithinMs !== undefined)
+        appEveryMs = Math.min(appEveryMs, Math.max(60_000, Math.floor(step.appConsistentWithinMs / 4)));
     }
   }
 
   const cdpReplicas: WrittenCdpReplica[] = [...replicas.values()].map(({ vmSet, wantsAll, ...r }) => {
     const vms = [...vmSet];
-    if (vms.length === 0 || wantsAll) for (let i = vms.length + 1; i <= Math.max(3, vms.length); i++) vms.push(`${r.name}-vm${String(i).padStart(2, '0')}`);
+    if (vms.length === 0 || wantsAll)
+      for (let i = vms.length + 1; i <= Math.max(3, vms.length); i++) vms.push(`${r.name}-vm${String(i).padStart(2, '0')}`);
     return { ...r, vms: vms.map((name) => (isGuid(name) ? { name: `vm-${name.slice(0, 8)}`, id: name.toLowerCase() } : name)) };
   });
   return {

@@ -35,9 +35,9 @@ function validator(): ValidateFunction {
 
 function describeError(e: ErrorObject): string {
   const where = e.instancePath || '(top level)';
-  if (e.keyword === 'additionalProperties') return `${where}: unknown property "${String(e.params['additionalProperty'])}"`;
-  if (e.keyword === 'required') return `${where}: missing required property "${String(e.params['missingProperty'])}"`;
-  if (e.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(e.params['allowedValues'])}`;
+  if (e.keyword === 'additionalProperties') return `${where}: unknown property "${String(e.params.additionalProperty)}"`;
+  if (e.keyword === 'required') return `${where}: missing required property "${String(e.params.missingProperty)}"`;
+  if (e.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(e.params.allowedValues)}`;
   return `${where}: ${e.message ?? e.keyword}`;
 }
 
@@ -79,14 +79,15 @@ export async function loadInventory(file: string): Promise<Inventory> {
   const value: unknown = doc.toJS() ?? {};
   const validate = validator();
   if (validate(value)) return value as Inventory;
-  throw new PlaybookError(
-    usefulErrors(validate.errors ?? []).map((e) => at(offsetOf(doc, e), `schema/${e.keyword}`, describeError(e))),
-  );
+  throw new PlaybookError(usefulErrors(validate.errors ?? []).map((e) => at(offsetOf(doc, e), `schema/${e.keyword}`, describeError(e))));
 }
 
 /** Source offset of the node an ajv error points at (the nearest existing ancestor). */
 function offsetOf(doc: Document, error: ErrorObject): number {
-  const parts = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc.contents;
   let offset = (doc.contents as YamlNode | null)?.range?.[0] ?? 0;
   for (const part of parts) {
@@ -98,7 +99,7 @@ function offsetOf(doc: Document, error: ErrorObject): number {
     offset = (next as YamlNode).range?.[0] ?? offset;
   }
   if (error.keyword === 'additionalProperties' && isMap(node)) {
-    const name = String(error.params['additionalProperty']);
+    const name = String(error.params.additionalProperty);
     const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === name);
     offset = (pair?.key as YamlNode | undefined)?.range?.[0] ?? offset;
   }

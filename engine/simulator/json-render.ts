@@ -46,9 +46,9 @@ export function toJson(el: El): Json {
         out[key] = value;
       }
       const linksEl = el.children?.find((c) => c.name === 'Links');
-      if (linksEl) out['Links'] = toJson(linksEl);
-      out['Href'] = attr(el, 'Href');
-      out['Type'] = attr(el, 'Type');
+      if (linksEl) out.Links = toJson(linksEl);
+      out.Href = attr(el, 'Href');
+      out.Type = attr(el, 'Type');
       return out;
     }
     default: {

@@ -33,7 +33,14 @@ export function normalizer(problems: string[]): Normalizer {
     return value;
   };
   const behaviour = (own: Behaviour | undefined, parent: BehaviourN, where: string): BehaviourN => {
-    if (!own || (own.failoverDuration === undefined && own.fail === undefined && own.neverFinish === undefined && own.operationFinishedFor === undefined)) return parent;
+    if (
+      !own ||
+      (own.failoverDuration === undefined &&
+        own.fail === undefined &&
+        own.neverFinish === undefined &&
+        own.operationFinishedFor === undefined)
+    )
+      return parent;
     const b: BehaviourN = {
       durationMs: ms(own.failoverDuration, parent.durationMs, `${where}.failoverDuration`),
       neverFinish: own.neverFinish ?? parent.neverFinish,

@@ -152,7 +152,12 @@ export function intervalsEl(view: IntervalsView): El {
         children: view.intervals.map((i) => ({
           name: 'Interval',
           json: 'info' as const,
-          children: [leaf('StartDate', emDate(i.start)), leaf('EndDate', emDate(i.end)), leaf('Rpo', i.rpoSeconds), leaf('IntervalType', 'RestoreAvailable')],
+          children: [
+            leaf('StartDate', emDate(i.start)),
+            leaf('EndDate', emDate(i.end)),
+            leaf('Rpo', i.rpoSeconds),
+            leaf('IntervalType', 'RestoreAvailable'),
+          ],
         })),
       },
       {

@@ -36,7 +36,12 @@ export function policiesOf(model: Model): PolicyM[] {
 }
 
 function ref(root: boolean, type: string, href: string, name: string, uid: string, children: El[]): El {
-  return { name: root ? 'EntityRef' : 'Ref', json: 'ref', attrs: { Type: type, Href: href, Name: name, UID: uid }, children: [links(children)] };
+  return {
+    name: root ? 'EntityRef' : 'Ref',
+    json: 'ref',
+    attrs: { Type: type, Href: href, Name: name, UID: uid },
+    children: [links(children)],
+  };
 }
 
 function entity(tag: string, href: string, name: string, uid: string, children: El[]): El {
@@ -59,7 +64,14 @@ function serverLinks(api: string, s: ServerM, alternate: El): El[] {
 
 export function backupServerRef(api: string, s: ServerM, root = false): El {
   const href = `${api}/backupServers/${s.id}`;
-  return ref(root, 'BackupServerReference', href, s.name, `urn:veeam:BackupServer:${s.id}`, serverLinks(api, s, link('Alternate', `${href}?format=Entity`, 'BackupServer', s.name)));
+  return ref(
+    root,
+    'BackupServerReference',
+    href,
+    s.name,
+    `urn:veeam:BackupServer:${s.id}`,
+    serverLinks(api, s, link('Alternate', `${href}?format=Entity`, 'BackupServer', s.name)),
+  );
 }
 
 export function backupServerEntity(api: string, s: ServerM): El {
@@ -76,7 +88,10 @@ const upServer = (api: string, s: ServerM) => link('Up', `${api}/backupServers/$
 
 export function repositoryRef(api: string, r: RepositoryM, root = false): El {
   const href = `${api}/repositories/${r.id}`;
-  return ref(root, 'RepositoryReference', href, r.name, `urn:veeam:Repository:${r.id}`, [upServer(api, r.server), link('Alternate', `${href}?format=Entity`, 'Repository', r.name)]);
+  return ref(root, 'RepositoryReference', href, r.name, `urn:veeam:Repository:${r.id}`, [
+    upServer(api, r.server),
+    link('Alternate', `${href}?format=Entity`, 'Repository', r.name),
+  ]);
 }
 
 /** Capacity and free space are not modelled: 0 says "unknown" rather than a made-up size. */
@@ -91,7 +106,10 @@ export function repositoryEntity(api: string, r: RepositoryM): El {
 
 export function policyRef(api: string, p: PolicyM, root = false): El {
   const href = `${api}/cdpPolicies/${p.id}`;
-  return ref(root, 'CdpPolicyReference', href, p.name, `urn:veeam:CdpPolicy:${p.id}`, [upServer(api, p.server), link('Alternate', `${href}?format=Entity`, 'CdpPolicy', p.name)]);
+  return ref(root, 'CdpPolicyReference', href, p.name, `urn:veeam:CdpPolicy:${p.id}`, [
+    upServer(api, p.server),
+    link('Alternate', `${href}?format=Entity`, 'CdpPolicy', p.name),
+  ]);
 }
 
 export function policyEntity(api: string, p: PolicyM): El {

@@ -19,7 +19,15 @@ function findVm(r: ReplicaM, id: string | undefined): VmM {
 }
 
 /** The failover of one VM or vApp: validate the spec now, decide at the operation's end (§12 #7). */
-export async function failoverAction(w: World, ctx: Ctx, target: { kind: 'vm' | 'vapp'; vm: { name: string; failedOver: boolean; history: VmM['history']; behaviour: VmM['behaviour'] }; server: ReplicaM['server'] }): Promise<Reply> {
+export async function failoverAction(
+  w: World,
+  ctx: Ctx,
+  target: {
+    kind: 'vm' | 'vapp';
+    vm: { name: string; failedOver: boolean; history: VmM['history']; behaviour: VmM['behaviour'] };
+    server: ReplicaM['server'];
+  },
+): Promise<Reply> {
   const spec = parseCdpFailoverSpec(await readLoggedBody(ctx, 'CdpFailoverStartSpec'));
   const missing = unavailable(target.vm.history, ctx.now, spec);
   const what = target.kind === 'vm' ? 'VM' : 'vApp';
@@ -52,7 +60,11 @@ export function cdpRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => {
           const r = findReplica(w, id);
-          return itemResponse(ctx, () => replicaEntity(ctx.api, r), () => replicaRef(ctx.api, r, true));
+          return itemResponse(
+            ctx,
+            () => replicaEntity(ctx.api, r),
+            () => replicaRef(ctx.api, r, true),
+          );
         },
       },
     },
@@ -63,7 +75,13 @@ export function cdpRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => {
           const r = findReplica(w, id);
-          return listResponse(ctx, 'CdpReplicaVms', r.vms, (api, vm) => vmEntity(api, r, vm), (api, vm) => vmRef(api, r, vm));
+          return listResponse(
+            ctx,
+            'CdpReplicaVms',
+            r.vms,
+            (api, vm) => vmEntity(api, r, vm),
+            (api, vm) => vmRef(api, r, vm),
+          );
         },
       },
     },
@@ -75,7 +93,11 @@ export function cdpRoutes(w: World): Route[] {
         GET: (ctx, [id, vmId]) => {
           const r = findReplica(w, id);
           const vm = findVm(r, vmId);
-          return itemResponse(ctx, () => vmEntity(ctx.api, r, vm), () => vmRef(ctx.api, r, vm, true));
+          return itemResponse(
+            ctx,
+            () => vmEntity(ctx.api, r, vm),
+            () => vmRef(ctx.api, r, vm, true),
+          );
         },
         POST: (ctx, [id, vmId]) => {
           const r = findReplica(w, id);

@@ -6,7 +6,16 @@
 import { respond, wantsEntity, type Ctx } from './context.js';
 import { entityReferences } from './reps-cdp.js';
 import { restoreSessionEntity, restoreSessionRef, restoreSessionsOf } from './reps-restore.js';
-import { backupServerEntity, backupServerRef, policiesOf, policyEntity, policyRef, repositoriesOf, repositoryEntity, repositoryRef } from './reps-servers.js';
+import {
+  backupServerEntity,
+  backupServerRef,
+  policiesOf,
+  policyEntity,
+  policyRef,
+  repositoriesOf,
+  repositoryEntity,
+  repositoryRef,
+} from './reps-servers.js';
 import { EMPTY_COLLECTIONS, emptyList, SERVER_EMPTY, SERVER_INFO_LISTS, serviceEl, SERVICES } from './reps-services.js';
 import { findById, itemResponse, listRoute } from './route-kit.js';
 import type { Reply } from './reply.js';
@@ -33,23 +42,33 @@ function serverRoutes(w: World): Route[] {
     listRoute(/^\/backupServers\/?$/, EVERY_ROLE, 'BackupServers', () => w.model.servers, backupServerEntity, backupServerRef),
     get(/^\/backupServers\/([^/]+)$/, (ctx, [id]) => {
       const s = server(id);
-      return itemResponse(ctx, () => backupServerEntity(ctx.api, s), () => backupServerRef(ctx.api, s, true));
+      return itemResponse(
+        ctx,
+        () => backupServerEntity(ctx.api, s),
+        () => backupServerRef(ctx.api, s, true),
+      );
     }),
     get(/^\/backupServers\/([^/]+)\/repositories\/?$/, (ctx, [id]) => {
       const s = server(id);
       const repos = repositoriesOf(w.model).filter((r) => r.server === s);
-      const el = wantsEntity(ctx.params) ? { name: 'Repositories', json: 'list' as const, children: repos.map((r) => repositoryEntity(ctx.api, r)) } : entityReferences(repos.map((r) => repositoryRef(ctx.api, r)));
+      const el = wantsEntity(ctx.params)
+        ? { name: 'Repositories', json: 'list' as const, children: repos.map((r) => repositoryEntity(ctx.api, r)) }
+        : entityReferences(repos.map((r) => repositoryRef(ctx.api, r)));
       return respond(ctx, 200, el);
     }),
     // Under an existing backup server only (an unknown id is 404, as for the server itself).
-    ...SERVER_EMPTY.map(([sub, root]) => get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => {
-      server(id);
-      return emptyReply(ctx, root);
-    })),
-    ...SERVER_INFO_LISTS.map(([sub, root]) => get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => {
-      server(id);
-      return respond(ctx, 200, emptyList(root));
-    })),
+    ...SERVER_EMPTY.map(([sub, root]) =>
+      get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => {
+        server(id);
+        return emptyReply(ctx, root);
+      }),
+    ),
+    ...SERVER_INFO_LISTS.map(([sub, root]) =>
+      get(new RegExp(`^\\/backupServers\\/([^/]+)\\/${sub}\\/?$`), (ctx, [id]) => {
+        server(id);
+        return respond(ctx, 200, emptyList(root));
+      }),
+    ),
   ];
 }
 
@@ -59,25 +78,41 @@ function repositoryAndPolicyRoutes(w: World): Route[] {
     listRoute(/^\/repositories\/?$/, EVERY_ROLE, 'Repositories', () => repositoriesOf(w.model), repositoryEntity, repositoryRef),
     get(/^\/repositories\/([^/]+)$/, (ctx, [id]) => {
       const r = findById(byId(repositoriesOf(w.model)), id, (i) => `Cannot find repository [${i}]`);
-      return itemResponse(ctx, () => repositoryEntity(ctx.api, r), () => repositoryRef(ctx.api, r, true));
+      return itemResponse(
+        ctx,
+        () => repositoryEntity(ctx.api, r),
+        () => repositoryRef(ctx.api, r, true),
+      );
     }),
     listRoute(/^\/cdpPolicies\/?$/, ADMIN_ONLY, 'CdpPolicies', () => policiesOf(w.model), policyEntity, policyRef),
     get(
       /^\/cdpPolicies\/([^/]+)$/,
       (ctx, [id]) => {
         const p = policy(id);
-        return itemResponse(ctx, () => policyEntity(ctx.api, p), () => policyRef(ctx.api, p, true));
+        return itemResponse(
+          ctx,
+          () => policyEntity(ctx.api, p),
+          () => policyRef(ctx.api, p, true),
+        );
       },
       ADMIN_ONLY,
     ),
-    get(/^\/cdpPolicies\/([^/]+)\/includes\/?$/, (ctx, [id]) => {
-      policy(id);
-      return respond(ctx, 200, emptyList('ObjectsInJob'));
-    }, ADMIN_ONLY),
-    get(/^\/cdpPolicies\/([^/]+)\/cdpReplicaSessions\/?$/, (ctx, [id]) => {
-      policy(id);
-      return emptyReply(ctx, 'CdpReplicaSessions');
-    }, ADMIN_ONLY),
+    get(
+      /^\/cdpPolicies\/([^/]+)\/includes\/?$/,
+      (ctx, [id]) => {
+        policy(id);
+        return respond(ctx, 200, emptyList('ObjectsInJob'));
+      },
+      ADMIN_ONLY,
+    ),
+    get(
+      /^\/cdpPolicies\/([^/]+)\/cdpReplicaSessions\/?$/,
+      (ctx, [id]) => {
+        policy(id);
+        return emptyReply(ctx, 'CdpReplicaSessions');
+      },
+      ADMIN_ONLY,
+    ),
   ];
 }
 
@@ -85,8 +120,17 @@ export function linkRoutes(w: World): Route[] {
   return [
     ...serverRoutes(w),
     ...repositoryAndPolicyRoutes(w),
-    listRoute(/^\/restoreSessions\/?$/, EVERY_ROLE, 'RestoreSessions', () => restoreSessionsOf(w.restoreSessions), (api, rs) => restoreSessionEntity(api, rs, w.clock.now()), (api, rs) => restoreSessionRef(api, rs, w.clock.now())),
-    ...SERVICES.map(([path, root]) => get(new RegExp(`^${escapeSlashes(path)}\\/?$`), (ctx) => respond(ctx, 200, serviceEl(ctx.api, path, root)))),
+    listRoute(
+      /^\/restoreSessions\/?$/,
+      EVERY_ROLE,
+      'RestoreSessions',
+      () => restoreSessionsOf(w.restoreSessions),
+      (api, rs) => restoreSessionEntity(api, rs, w.clock.now()),
+      (api, rs) => restoreSessionRef(api, rs, w.clock.now()),
+    ),
+    ...SERVICES.map(([path, root]) =>
+      get(new RegExp(`^${escapeSlashes(path)}\\/?$`), (ctx) => respond(ctx, 200, serviceEl(ctx.api, path, root))),
+    ),
     ...EMPTY_COLLECTIONS.map(([path, root]) => get(new RegExp(`^${escapeSlashes(path)}\\/?$`), (ctx) => emptyReply(ctx, root))),
   ];
 }

@@ -28,13 +28,23 @@ export function planRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => {
           const p = findPlan(w, id);
-          return itemResponse(ctx, () => planEntity(ctx.api, p), () => planRef(ctx.api, p, true));
+          return itemResponse(
+            ctx,
+            () => planEntity(ctx.api, p),
+            () => planRef(ctx.api, p, true),
+          );
         },
         POST: async (ctx, [id]) => {
           const plan = findPlan(w, id);
           const action = actionOf(ctx, ['start', 'undo']);
           const body = await readLoggedBody(ctx, 'FailoverPlanManagementSpec');
-          const common = { subject: `plan:${plan.name}`, displayName: plan.name, server: plan.server, behaviour: plan.behaviour, restoreSession: false };
+          const common = {
+            subject: `plan:${plan.name}`,
+            displayName: plan.name,
+            server: plan.server,
+            behaviour: plan.behaviour,
+            restoreSession: false,
+          };
           if (action === 'start') {
             // §8: Content-Type (and so a spec body) is required for start.
             parsePlanStartSpec(body);

@@ -13,9 +13,69 @@ import { ADMIN_ONLY, type Route, type World } from './world.js';
 import type { Reply } from './reply.js';
 
 /** The Entities slots of a real server's JSON QueryResult (centreon fixture), in its order. */
-const ENTITY_SLOTS = ['Jobs', 'FailoverPlans', 'Backups', 'Replicas', 'Repositories', 'RestorePoints', 'VmRestorePoints', 'VAppRestorePoints', 'VmReplicaPoints', 'BackupJobSessions', 'ReplicaJobSessions', 'ReplicaTaskSessions', 'RestoreSessions', 'HierarchyRoots', 'BackupTaskSessions', 'BackupServers', 'ManagedServers', 'EnterpiseRoles', 'EnterpiseAccounts', 'WanAccelerators', 'CloudGateways', 'CloudTenants', 'CloudReplicas', 'VCloudOrganizationConfigs', 'BackupFiles', 'VSphereSelfServiceConfigs', 'CloudPublicIps', 'CloudHardwarePlans', 'CloudVmReplicaPoints', 'AgentRestorePoints', 'AgentBackupJob', 'CloudGatewayPools', 'CloudFailoverPlans', 'ExternalRepositories', 'VlanConfigurations', 'CloudFailoverSessions', 'AgentProtectionGroups', 'DiscoveredComputers', 'FileServers', 'NASJobs', 'CdpReplicas', 'CdpReplicaVms', 'CdpPolicies', 'CdpReplicaSessions', 'CdpReplicaTaskSessions', 'VAppReplicaPoints', 'VmCdpReplicas', 'VAppCdpReplicas', 'VAppCdpReplicaVms', 'SystemSessions'];
+const ENTITY_SLOTS = [
+  'Jobs',
+  'FailoverPlans',
+  'Backups',
+  'Replicas',
+  'Repositories',
+  'RestorePoints',
+  'VmRestorePoints',
+  'VAppRestorePoints',
+  'VmReplicaPoints',
+  'BackupJobSessions',
+  'ReplicaJobSessions',
+  'ReplicaTaskSessions',
+  'RestoreSessions',
+  'HierarchyRoots',
+  'BackupTaskSessions',
+  'BackupServers',
+  'ManagedServers',
+  'EnterpiseRoles',
+  'EnterpiseAccounts',
+  'WanAccelerators',
+  'CloudGateways',
+  'CloudTenants',
+  'CloudReplicas',
+  'VCloudOrganizationConfigs',
+  'BackupFiles',
+  'VSphereSelfServiceConfigs',
+  'CloudPublicIps',
+  'CloudHardwarePlans',
+  'CloudVmReplicaPoints',
+  'AgentRestorePoints',
+  'AgentBackupJob',
+  'CloudGatewayPools',
+  'CloudFailoverPlans',
+  'ExternalRepositories',
+  'VlanConfigurations',
+  'CloudFailoverSessions',
+  'AgentProtectionGroups',
+  'DiscoveredComputers',
+  'FileServers',
+  'NASJobs',
+  'CdpReplicas',
+  'CdpReplicaVms',
+  'CdpPolicies',
+  'CdpReplicaSessions',
+  'CdpReplicaTaskSessions',
+  'VAppReplicaPoints',
+  'VmCdpReplicas',
+  'VAppCdpReplicas',
+  'VAppCdpReplicaVms',
+  'SystemSessions',
+];
 /** ResourcesType's choices (XSD), in order. */
-const RESOURCE_SLOTS = ['Files', 'Directories', 'Tasks', 'CredentialsList', 'sInObjectJob', 'AccountRole', 'AccountHierarchyScope', 'PasswordKeyInfoList'];
+const RESOURCE_SLOTS = [
+  'Files',
+  'Directories',
+  'Tasks',
+  'CredentialsList',
+  'sInObjectJob',
+  'AccountRole',
+  'AccountHierarchyScope',
+  'PasswordKeyInfoList',
+];
 
 type Getter<T> = (item: T, ctx: Ctx) => string;
 const REPLICA_KEYS: Record<string, Getter<ReplicaM>> = {
@@ -48,7 +108,8 @@ function applyFilter<T>(items: T[], filter: string | null, keys: Record<string, 
 function paging(ctx: Ctx, total: number): { items: [number, number]; el: El } {
   const size = Number(ctx.params.get('pageSize') ?? 100);
   const page = Number(ctx.params.get('page') ?? 1);
-  if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < 1) throw new HttpError(400, 'page and pageSize must be positive integers.');
+  if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < 1)
+    throw new HttpError(400, 'page and pageSize must be positive integers.');
   const pages = Math.max(1, Math.ceil(total / size));
   const hrefFor = (n: number) => {
     const p = new URLSearchParams(ctx.params);

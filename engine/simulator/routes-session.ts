@@ -27,7 +27,11 @@ async function logon(w: World, ctx: Ctx): Promise<Reply> {
   const creds = basicCredentials(ctx.request);
   const user = creds ? w.model.users.get(creds.user.toLowerCase()) : undefined;
   if (!creds || !user || user.password !== creds.password) {
-    throw new HttpError(401, 'Authentication failed: the user name or password is incorrect, or the account has no Enterprise Manager role.', REALM);
+    throw new HttpError(
+      401,
+      'Authentication failed: the user name or password is incorrect, or the account has no Enterprise Manager role.',
+      REALM,
+    );
   }
   const session = w.sessions.create(user, ctx.now);
   ctx.session = session;

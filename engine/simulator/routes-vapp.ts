@@ -27,7 +27,11 @@ export function vappRoutes(w: World): Route[] {
         // §12 #8: reference by default, entity with ?format=Entity.
         GET: (ctx, [id]) => {
           const a = findVApp(w, id);
-          return itemResponse(ctx, () => vappEntity(ctx.api, a), () => vappRef(ctx.api, a, true));
+          return itemResponse(
+            ctx,
+            () => vappEntity(ctx.api, a),
+            () => vappRef(ctx.api, a, true),
+          );
         },
         POST: (ctx, [id]) => {
           const a = findVApp(w, id);
@@ -44,7 +48,13 @@ export function vappRoutes(w: World): Route[] {
       methods: {
         GET: (ctx, [id]) => {
           const a = findVApp(w, id);
-          return listResponse(ctx, 'VAppCdpReplicaVms', a.vms, (api, vm) => vappVmEntity(api, a, vm, 'Items'), (api, vm) => vappVmRef(api, a, vm));
+          return listResponse(
+            ctx,
+            'VAppCdpReplicaVms',
+            a.vms,
+            (api, vm) => vappVmEntity(api, a, vm, 'Items'),
+            (api, vm) => vappVmRef(api, a, vm),
+          );
         },
       },
     },
@@ -56,7 +66,11 @@ export function vappRoutes(w: World): Route[] {
         GET: (ctx, [id, vmId]) => {
           const a = findVApp(w, id);
           const vm = findVm(a, vmId);
-          return itemResponse(ctx, () => vappVmEntity(ctx.api, a, vm), () => vappVmRef(ctx.api, a, vm, true));
+          return itemResponse(
+            ctx,
+            () => vappVmEntity(ctx.api, a, vm),
+            () => vappVmRef(ctx.api, a, vm, true),
+          );
         },
       },
     },

@@ -25,7 +25,10 @@ export interface RunningServer {
 }
 
 /** Header names as EM spells them: routes write them so; anything lower-case is capitalised. */
-const CANONICAL = new Map<string, string>([['x-restsvcsessionid', 'X-RestSvcSessionId'], ['www-authenticate', 'WWW-Authenticate']]);
+const CANONICAL = new Map<string, string>([
+  ['x-restsvcsessionid', 'X-RestSvcSessionId'],
+  ['www-authenticate', 'WWW-Authenticate'],
+]);
 function canonical(name: string): string {
   let known = CANONICAL.get(name);
   if (known === undefined) {

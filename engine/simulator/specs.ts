@@ -13,7 +13,10 @@ export function parseUtc(value: unknown, field: string): number {
   const m = UTC.exec(text);
   const ms = m ? Date.parse(`${text.slice(0, 19)}${m[7] ? m[7].slice(0, 4) : ''}Z`) : NaN;
   if (!m || Number.isNaN(ms)) {
-    throw new HttpError(400, `${field}: "${String(value)}" is not a UTC DateTime (expected e.g. 2024-05-01T10:00:00 or 2024-05-01T10:00:00Z).`);
+    throw new HttpError(
+      400,
+      `${field}: "${String(value)}" is not a UTC DateTime (expected e.g. 2024-05-01T10:00:00 or 2024-05-01T10:00:00Z).`,
+    );
   }
   return ms;
 }
@@ -36,18 +39,29 @@ function canonicalCdpField(name: string): CdpField | undefined {
 
 export function parseCdpFailoverSpec(body: ParsedBody | undefined): Target {
   const spec = 'CdpFailoverStartSpec';
-  if (!body) throw new HttpError(400, `${spec} body is required: RestoreCurrent and RestoreCurrentVss (true/false), optionally RestoreAtInterval or RestoreAtPointinTime.`);
+  if (!body)
+    throw new HttpError(
+      400,
+      `${spec} body is required: RestoreCurrent and RestoreCurrentVss (true/false), optionally RestoreAtInterval or RestoreAtPointinTime.`,
+    );
   if (body.root !== undefined && body.root !== spec) throw new HttpError(400, `Expected root element ${spec}, got ${body.root}.`);
   const values = new Map<CdpField, unknown>();
   let lastIndex = -1;
   let lastName = '';
   for (const [name, value] of body.entries) {
     const field = canonicalCdpField(name);
-    if (!field) throw new HttpError(400, `${spec}: unknown element ${name}; allowed, in this order: RestoreCurrent, RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime.`);
+    if (!field)
+      throw new HttpError(
+        400,
+        `${spec}: unknown element ${name}; allowed, in this order: RestoreCurrent, RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime.`,
+      );
     if (values.has(field)) throw new HttpError(400, `${spec}: ${name} appears twice.`);
     const index = CDP_FIELDS.indexOf(field);
     if (body.root !== undefined && index < lastIndex) {
-      throw new HttpError(400, `${spec}: element ${name} must come before ${lastName} (order: RestoreCurrent, RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime).`);
+      throw new HttpError(
+        400,
+        `${spec}: element ${name} must come before ${lastName} (order: RestoreCurrent, RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime).`,
+      );
     }
     lastIndex = index;
     lastName = name;
@@ -65,7 +79,10 @@ export function parseCdpFailoverSpec(body: ParsedBody | undefined): Target {
   if (vss) return { kind: 'vss' };
   if (intervalAt !== undefined) return { kind: 'interval', at: intervalAt };
   if (pitAt !== undefined) return { kind: 'point-in-time', at: pitAt };
-  throw new HttpError(400, `${spec}: nothing to fail over to: set RestoreCurrent or RestoreCurrentVss to true, or give RestoreAtInterval or RestoreAtPointinTime.`);
+  throw new HttpError(
+    400,
+    `${spec}: nothing to fail over to: set RestoreCurrent or RestoreCurrentVss to true, or give RestoreAtInterval or RestoreAtPointinTime.`,
+  );
 }
 
 export function parseIntervalsSpec(body: ParsedBody | undefined): { start: number; end: number } {

@@ -66,7 +66,16 @@ export function startOperation(w: World, ctx: Ctx, op: OperationSpec): Reply {
   const doneAt = neverFinish ? Number.POSITIVE_INFINITY : startedAt + op.behaviour.durationMs;
   // The restore session exists from the start (Working), as on the backup server (§6.4):
   // a client that lost its task can still find it by VM name and creation time.
-  const rs = op.restoreSession ? { id: randomUuid(w.random), name: `${op.displayName}@${new Date(startedAt).toISOString().slice(0, 19).replace('T', ' ')}`, vmName: op.displayName, server: op.server, createdAt: startedAt, endAt: Number.POSITIVE_INFINITY } : undefined;
+  const rs = op.restoreSession
+    ? {
+        id: randomUuid(w.random),
+        name: `${op.displayName}@${new Date(startedAt).toISOString().slice(0, 19).replace('T', ' ')}`,
+        vmName: op.displayName,
+        server: op.server,
+        createdAt: startedAt,
+        endAt: Number.POSITIVE_INFINITY,
+      }
+    : undefined;
   if (rs) w.restoreSessions.set(rs.id, rs);
   const restore = (at: number, result: 'Success' | 'Failed'): string | undefined => {
     if (!rs) return undefined;

@@ -50,7 +50,16 @@ export function stats(values: number[]): Stats {
 }
 
 export function analyze(log: LogEntry[], taskMs: number): RunAnalysis {
-  const byKind: Record<RequestKind, number> = { session: 0, lookup: 0, failover: 0, pollList: 0, pollOne: 0, restoreSession: 0, deleteTask: 0, other: 0 };
+  const byKind: Record<RequestKind, number> = {
+    session: 0,
+    lookup: 0,
+    failover: 0,
+    pollList: 0,
+    pollOne: 0,
+    restoreSession: 0,
+    deleteTask: 0,
+    other: 0,
+  };
   const postsPerVm = new Map<string, number>();
   const postAt = new Map<string, number>();
   const deleteAt = new Map<string, number>();

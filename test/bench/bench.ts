@@ -35,7 +35,15 @@ export interface BenchOptions {
 export interface BenchResults {
   machine: Machine;
   startedAt: string;
-  options: { timeScale: number; taskMs: number; pollMs: number; concurrency: number; replicaSize: number; engineNodeOptions?: string[]; media?: 'json' };
+  options: {
+    timeScale: number;
+    taskMs: number;
+    pollMs: number;
+    concurrency: number;
+    replicaSize: number;
+    engineNodeOptions?: string[];
+    media?: 'json';
+  };
   failover: FailoverResult[];
   cli?: CliResult;
   sim?: SimRpsResult;
@@ -64,14 +72,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     failover: [],
   };
   const scenario = (vms: number) => ({ vms, taskMs, pollMs, concurrency: o.concurrency, ...(o.media ? { media: o.media } : {}) });
-  const engineRun = { ...(o.profileDir !== undefined ? { profileDir: o.profileDir } : {}), ...(o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}) };
+  const engineRun = {
+    ...(o.profileDir !== undefined ? { profileDir: o.profileDir } : {}),
+    ...(o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}),
+  };
   if (want('failover')) {
     for (const n of o.sizes) {
       log(`failover: engine, ${n} VMs…`);
       results.failover.push(await runFailover('engine', scenario(n), engineRun));
       if (o.diagNoFsync) {
         log(`failover: engine with fsync stubbed (diagnostic), ${n} VMs…`);
-        results.failover.push(await runFailover('engine-no-fsync', scenario(n), o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}));
+        results.failover.push(
+          await runFailover('engine-no-fsync', scenario(n), o.engineNodeOptions ? { nodeOptions: o.engineNodeOptions } : {}),
+        );
       }
     }
   }

@@ -25,12 +25,12 @@ if (args.diagNoFsync) {
   syncBuiltinESMExports();
 }
 const runJs = fileURLToPath(new URL('../../dist/engine/commands/run.js', import.meta.url));
-/** @type {{ runCommand: import('../../engine/commands/io.js').Command }} */
+/** @type {{ runCommand: import('../../engine/io.js').Command }} */
 const { runCommand } = await import(pathToFileURL(runJs).href);
 
 let stdout = '';
 let stderr = '';
-/** @type {import('../../engine/commands/io.js').CommandIO} */
+/** @type {import('../../engine/io.js').CommandIO} */
 const io = {
   stdout: {
     write: (t) => {

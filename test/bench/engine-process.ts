@@ -52,7 +52,11 @@ export function runEngineProcess(args: EngineArgs, options: EngineRunOptions = {
     child.once('close', (code) => {
       if (!result) return reject(new Error(`engine process exited with ${code} without a result: ${processStderr.slice(-2000)}`));
       const warnings = processStderr.split('\n').filter((l) => /^\(node:\d+\) \w*Warning/.test(l));
-      resolve(warnings.length > 0 ? { ...result, warnings: { count: warnings.length, first: warnings[0]!.replace(/^\(node:\d+\) /, '') } } : result);
+      resolve(
+        warnings.length > 0
+          ? { ...result, warnings: { count: warnings.length, first: warnings[0]!.replace(/^\(node:\d+\) /, '') } }
+          : result,
+      );
     });
   });
 }

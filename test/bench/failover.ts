@@ -55,7 +55,17 @@ export async function runFailover(driver: Driver, s: Scenario, options: EngineRu
       writeFileSync(file, playbook(s));
       engine = await runEngineProcess(
         {
-          argv: [file, '--server', sim.url, '--yes', '--quiet', '--concurrency', String(runConcurrency(s)), '--state-dir', join(work, 'state')],
+          argv: [
+            file,
+            '--server',
+            sim.url,
+            '--yes',
+            '--quiet',
+            '--concurrency',
+            String(runConcurrency(s)),
+            '--state-dir',
+            join(work, 'state'),
+          ],
           env: { VEEAM_EM_USERNAME: BENCH_USER.name, VEEAM_EM_PASSWORD: BENCH_USER.password },
           cwd: work,
           ...(driver === 'engine-no-fsync' ? { diagNoFsync: true } : {}),
@@ -81,7 +91,8 @@ export async function runFailover(driver: Driver, s: Scenario, options: EngineRu
     const w = driver === 'naive-serial' ? s.vms : waves(s);
     const idealMs = w * s.taskMs;
     const polls = a.byKind.pollList + a.byKind.pollOne;
-    if (!problem && a.vmsFailedOverOnce !== s.vms) problem = `${a.vmsFailedOverOnce} of ${s.vms} VMs got exactly one failover POST (${a.vmsPostedTwice} got more)`;
+    if (!problem && a.vmsFailedOverOnce !== s.vms)
+      problem = `${a.vmsFailedOverOnce} of ${s.vms} VMs got exactly one failover POST (${a.vmsPostedTwice} got more)`;
     if (!problem && a.byKind.deleteTask !== s.vms) problem = `${a.byKind.deleteTask} task deletes for ${s.vms} VMs`;
     return {
       ...a,

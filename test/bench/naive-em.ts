@@ -47,7 +47,10 @@ export class NaiveEm {
   async logon(): Promise<void> {
     const res = await fetch(`${this.t.url}/api/sessionMngr/?v=latest`, {
       method: 'POST',
-      headers: { Accept: 'application/json', Authorization: `Basic ${Buffer.from(`${this.t.username}:${this.t.password}`).toString('base64')}` },
+      headers: {
+        Accept: 'application/json',
+        Authorization: `Basic ${Buffer.from(`${this.t.username}:${this.t.password}`).toString('base64')}`,
+      },
     });
     if (res.status !== 201) throw new Error(`logon → ${res.status}`);
     this.token = res.headers.get('x-restsvcsessionid') ?? '';
@@ -61,7 +64,10 @@ export class NaiveEm {
 
   /** One VM, start to end, polling its own task every `pollMs`. */
   async failover(vm: NaiveVm, pollMs: number): Promise<void> {
-    const res = await this.call('POST', `/cdpReplicas/${vm.replicaId}/vms/${vm.vmId}?action=failover`, { RestoreCurrent: true, RestoreCurrentVss: false });
+    const res = await this.call('POST', `/cdpReplicas/${vm.replicaId}/vms/${vm.vmId}?action=failover`, {
+      RestoreCurrent: true,
+      RestoreCurrentVss: false,
+    });
     let task = (await res.json()) as TaskJson;
     while (task.State !== 'Finished') {
       await sleep(pollMs);

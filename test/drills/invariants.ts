@@ -4,8 +4,8 @@
 // (empty: the invariant holds) so the matrix can print a cell per fault × invariant.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { loadRunStatus } from '../../engine/run/status/run-status.js';
-import type { RunReport, VmReport } from '../../engine/run/report-types.js';
+import { loadRunStatus } from '../../engine/state/run-status.js';
+import type { RunReport, VmReport } from '../../engine/state/report-types.js';
 import type { RequestLogEntry, SimState } from '../../engine/simulator/index.js';
 import { PASSWORD, USER, type DrillRun } from './scenario.js';
 
@@ -22,14 +22,17 @@ const isFailoverPost = (e: RequestLogEntry) => e.method === 'POST' && /(^|&)acti
 /** EM processed it: it answered 2xx, or the answer was lost after processing (reset-after). */
 const processed = (e: RequestLogEntry) => (e.status >= 200 && e.status < 300) || e.fault === 'reset-after' || e.taskId !== undefined;
 /** Refused before any processing: the client may send it again. */
-const refused = (e: RequestLogEntry) => !processed(e) && (e.status === 503 || e.status === 401 || e.fault === 'reset-before' || e.fault === 'expire-session');
+const refused = (e: RequestLogEntry) =>
+  !processed(e) && (e.status === 503 || e.status === 401 || e.fault === 'reset-before' || e.fault === 'expire-session');
 
 function vmIdOf(path: string): string | undefined {
   return /\/vms\/([^/?]+)/.exec(path)?.[1];
 }
 
 function allVms(run: DrillRun): VmReport[] {
-  return run.report.steps.flatMap((s) => s.vms ?? []).filter((v) => !run.report.steps.some((s) => s.kind === 'check' && s.vms?.includes(v)));
+  return run.report.steps
+    .flatMap((s) => s.vms ?? [])
+    .filter((v) => !run.report.steps.some((s) => s.kind === 'check' && s.vms?.includes(v)));
 }
 
 /** I1: per VM, the failover POSTs EM processed ≤ 1, completed failovers ≤ 1, and nothing is sent after an attempt whose outcome is unknown. */
@@ -46,7 +49,8 @@ export function checkI1(log: readonly RequestLogEntry[], state: SimState): strin
     if (done.length > 1) bad.push(`${name}: ${done.length} failover POSTs processed (seq ${done.map((p) => p.seq).join(', ')})`);
     // Only an attempt EM demonstrably refused may be followed by another one.
     posts.slice(0, -1).forEach((p) => {
-      if (!refused(p)) bad.push(`${name}: POST seq ${p.seq} (status ${p.status}${p.fault ? `, ${p.fault}` : ''}) was followed by another failover POST`);
+      if (!refused(p))
+        bad.push(`${name}: POST seq ${p.seq} (status ${p.status}${p.fault ? `, ${p.fault}` : ''}) was followed by another failover POST`);
     });
   }
   for (const [subject, n] of Object.entries(state.failovers)) if (n > 1) bad.push(`${subject}: failed over ${n} times in the model`);
@@ -65,7 +69,9 @@ export function checkI2(run: DrillRun): string[] {
     const vm = vms.find((v) => v.name === vmName);
     const manual = run.report.manual.some((m) => m.target === vmName && m.reason === 'unknown');
     if (vm?.state === 'unknown' && manual) continue;
-    bad.push(`task ${task.taskId} (${task.subject}, ${task.state}) neither seen Finished nor deleted, and its VM is ${vm?.state ?? 'absent'}${manual ? '' : ', not listed for a manual check'}`);
+    bad.push(
+      `task ${task.taskId} (${task.subject}, ${task.state}) neither seen Finished nor deleted, and its VM is ${vm?.state ?? 'absent'}${manual ? '' : ', not listed for a manual check'}`,
+    );
   }
   return bad;
 }
@@ -82,14 +88,18 @@ export function checkI3(run: DrillRun): string[] {
       continue;
     }
     if (vm.state === 'failed-over' && !model.failedOver) bad.push(`${vm.name}: report says failed-over, EM says not`);
-    if ((vm.state === 'failed' || vm.state === 'stopped' || vm.state === 'not-started') && model.failedOver) bad.push(`${vm.name}: report says ${vm.state}, EM says failed over`);
+    if ((vm.state === 'failed' || vm.state === 'stopped' || vm.state === 'not-started') && model.failedOver)
+      bad.push(`${vm.name}: report says ${vm.state}, EM says failed over`);
     if (vm.state === 'running') bad.push(`${vm.name}: still "running" in a finished report`);
-    if (vm.state === 'unknown' && !run.report.manual.some((m) => m.target === vm.name)) bad.push(`${vm.name}: unknown but not listed for a manual check`);
+    if (vm.state === 'unknown' && !run.report.manual.some((m) => m.target === vm.name))
+      bad.push(`${vm.name}: unknown but not listed for a manual check`);
   }
   for (const model of state.vms) {
-    if (model.failedOver && !vms.some((v) => v.name === model.name && (v.state === 'failed-over' || v.state === 'unknown'))) bad.push(`${model.name}: failed over in EM, but the report does not say so`);
+    if (model.failedOver && !vms.some((v) => v.name === model.name && (v.state === 'failed-over' || v.state === 'unknown')))
+      bad.push(`${model.name}: failed over in EM, but the report does not say so`);
   }
-  if (run.progressHung) bad.push('the progress view never finished: `runbook run` exits 0 here without summary, report or run-end (engine/run/progress.ts)');
+  if (run.progressHung)
+    bad.push('the progress view never finished: `runbook run` exits 0 here without summary, report or run-end (engine/report/progress.ts)');
   const allOver = vms.length > 0 && vms.every((v) => v.state === 'failed-over');
   if ((run.exitCode === 0) !== (run.report.outcome === 'succeeded')) bad.push(`exit ${run.exitCode} with outcome ${run.report.outcome}`);
   if (run.exitCode === 0 && !allOver) bad.push('exit 0 but not every VM is failed over');
@@ -117,29 +127,42 @@ export function checkI3(run: DrillRun): string[] {
  * a VM failed over in the model is reported `failed-over` or `unknown`, never anything else.
  * Pure: reused by other drill suites (the fault explorer).
  */
-export function checkOutcomeTruth(vms: readonly VmReport[], state: SimState, log: readonly RequestLogEntry[], resultRead?: ReadonlySet<string>): string[] {
+export function checkOutcomeTruth(
+  vms: readonly VmReport[],
+  state: SimState,
+  log: readonly RequestLogEntry[],
+  resultRead?: ReadonlySet<string>,
+): string[] {
   const bad: string[] = [];
   const deletes = log.filter((e) => e.method === 'DELETE' && /^\/tasks\/[^/]+$/.test(e.path) && e.deletedState !== undefined);
   const stoppedRunning = new Set<string>();
   for (const d of deletes) {
     const taskId = d.path.slice('/tasks/'.length);
     if (d.deletedState === 'Running') stoppedRunning.add(taskId);
-    else if (d.deletedState === 'OperationFinished') bad.push(`task ${taskId} was DELETEd while OperationFinished (seq ${d.seq}): EM forgets a finished failover`);
-    else if (resultRead && !resultRead.has(taskId)) bad.push(`task ${taskId} was DELETEd while Finished (seq ${d.seq}) before its result was read`);
+    else if (d.deletedState === 'OperationFinished')
+      bad.push(`task ${taskId} was DELETEd while OperationFinished (seq ${d.seq}): EM forgets a finished failover`);
+    else if (resultRead && !resultRead.has(taskId))
+      bad.push(`task ${taskId} was DELETEd while Finished (seq ${d.seq}) before its result was read`);
   }
   for (const vm of vms) {
     const model = state.vms.find((v) => v.name === vm.name);
     if (!model) continue;
-    if (model.failedOver && vm.state !== 'failed-over' && vm.state !== 'unknown') bad.push(`${vm.name}: reported ${vm.state}, but EM failed it over`);
+    if (model.failedOver && vm.state !== 'failed-over' && vm.state !== 'unknown')
+      bad.push(`${vm.name}: reported ${vm.state}, but EM failed it over`);
     if (!model.failedOver && vm.state === 'failed-over') bad.push(`${vm.name}: reported failed-over, but EM did not fail it over`);
-    if (vm.state === 'stopped' && !(vm.taskId && stoppedRunning.has(vm.taskId))) bad.push(`${vm.name}: reported stopped, but no DELETE met its task ${vm.taskId ?? '?'} Running`);
+    if (vm.state === 'stopped' && !(vm.taskId && stoppedRunning.has(vm.taskId)))
+      bad.push(`${vm.name}: reported stopped, but no DELETE met its task ${vm.taskId ?? '?'} Running`);
   }
   return bad;
 }
 
 /** I5 for a drill run: the report's VMs against the model and the request log. */
 export function checkI5(run: DrillRun): string[] {
-  const read = new Set(readJournalEntries(run).filter((e) => e.type === 'task-result').map((e) => e.taskId as string));
+  const read = new Set(
+    readJournalEntries(run)
+      .filter((e) => e.type === 'task-result')
+      .map((e) => e.taskId as string),
+  );
   return checkOutcomeTruth(allVms(run), run.sim.state, run.sim.log, read);
 }
 
@@ -155,7 +178,11 @@ export function checkI4(run: DrillRun, extraTexts: string[] = []): string[] {
   ];
   const bad: string[] = [];
   for (const [where, text] of texts) {
-    for (const needle of needles) if (needle && text.includes(needle)) bad.push(`${where} contains ${needle === PASSWORD ? 'the password' : needle === basic ? 'the Basic credentials' : needle === 'Basic ' ? 'a Basic header' : 'a session token'}`);
+    for (const needle of needles)
+      if (needle && text.includes(needle))
+        bad.push(
+          `${where} contains ${needle === PASSWORD ? 'the password' : needle === basic ? 'the Basic credentials' : needle === 'Basic ' ? 'a Basic header' : 'a session token'}`,
+        );
   }
   return bad;
 }
@@ -201,12 +228,19 @@ export class TaskReads {
     }
     const id = /^\/tasks\/([^/]+)$/.exec(entry.path)?.[1];
     if (entry.method === 'GET' && id) {
-      this.last.set(id, answered ? (state().tasks.find((t) => t.taskId === id)?.state ?? 'absent') : `no answer (${entry.status}${entry.fault ? `, ${entry.fault}` : ''})`);
+      this.last.set(
+        id,
+        answered
+          ? (state().tasks.find((t) => t.taskId === id)?.state ?? 'absent')
+          : `no answer (${entry.status}${entry.fault ? `, ${entry.fault}` : ''})`,
+      );
     } else if (entry.method === 'DELETE' && id) {
       const read = this.last.get(id);
       if (read === 'Running' || read === 'Finished') return;
       const now = state().tasks.find((t) => t.taskId === id);
-      this.badDeletes.push(`DELETE ${entry.path} (seq ${entry.seq}, ${entry.status}) after its last read showed ${read ?? 'nothing'}${now ? `; EM had it ${now.state}${now.success === undefined ? '' : ` Success=${now.success}`}` : ''}`);
+      this.badDeletes.push(
+        `DELETE ${entry.path} (seq ${entry.seq}, ${entry.status}) after its last read showed ${read ?? 'nothing'}${now ? `; EM had it ${now.state}${now.success === undefined ? '' : ` Success=${now.success}`}` : ''}`,
+      );
     }
   }
 }
@@ -218,7 +252,11 @@ export function checkTasksEnded(run: DrillRun, reads: TaskReads): string[] {
 
 /** I3 (explorer): per VM, the report says what the simulator's model says. */
 export function checkTruth(run: DrillRun): string[] {
-  const seen = new Set(readJournalEntries(run).filter((e) => e.type === 'task-result').map((e) => e.taskId as string));
+  const seen = new Set(
+    readJournalEntries(run)
+      .filter((e) => e.type === 'task-result')
+      .map((e) => e.taskId as string),
+  );
   return checkReportTruth(run.report, run.sim.state, seen);
 }
 
@@ -228,12 +266,15 @@ export function checkReportTruth(report: RunReport, state: SimState, seen: Reado
   // A resumed run credits a step an earlier run did ("done by run X"): its VMs are claimed
   // failed over (by that run), and that claim is what is checked.
   const credited = (st: RunReport['steps'][number]) => st.outcome === 'skipped' && /^done by run /.test(st.skipReason ?? '');
-  const vms = report.steps.flatMap((st) => (st.kind === 'check' ? [] : (st.vms ?? []).map((v) => (credited(st) ? { ...v, state: 'failed-over' as const } : v))));
+  const vms = report.steps.flatMap((st) =>
+    st.kind === 'check' ? [] : (st.vms ?? []).map((v) => (credited(st) ? { ...v, state: 'failed-over' as const } : v)),
+  );
   for (const vm of vms) {
     const model = state.vms.find((v) => v.name === vm.name);
     if (!model) continue;
     if (vm.state === 'failed-over' && !model.failedOver) out.push(`${vm.name}: reported failed-over, EM says not`);
-    if ((vm.state === 'failed' || vm.state === 'stopped' || vm.state === 'not-started') && model.failedOver) out.push(`${vm.name}: reported ${vm.state}, EM failed it over`);
+    if ((vm.state === 'failed' || vm.state === 'stopped' || vm.state === 'not-started') && model.failedOver)
+      out.push(`${vm.name}: reported ${vm.state}, EM failed it over`);
     if (vm.state === 'running') out.push(`${vm.name}: still "running" in a finished report`);
     if (vm.state === 'unknown') {
       if (!report.manual.some((m) => m.target === vm.name)) out.push(`${vm.name}: unknown but not listed for a manual check`);
@@ -242,7 +283,11 @@ export function checkReportTruth(report: RunReport, state: SimState, seen: Reado
     }
   }
   for (const model of state.vms) {
-    if (model.failedOver && vms.some((v) => v.name === model.name) && !vms.some((v) => v.name === model.name && (v.state === 'failed-over' || v.state === 'unknown'))) {
+    if (
+      model.failedOver &&
+      vms.some((v) => v.name === model.name) &&
+      !vms.some((v) => v.name === model.name && (v.state === 'failed-over' || v.state === 'unknown'))
+    ) {
       out.push(`${model.name}: failed over in EM, the report does not say so`);
     }
   }
@@ -255,7 +300,8 @@ export function checkAgreement(run: DrillRun): string[] {
   if (run.progressHung) out.push('the progress view never finished');
   const vms = allVms(run);
   if ((run.exitCode === 0) !== (run.report.outcome === 'succeeded')) out.push(`exit ${run.exitCode} with outcome ${run.report.outcome}`);
-  if (run.exitCode === 0 && !(vms.length > 0 && vms.every((v) => v.state === 'failed-over'))) out.push('exit 0 but not every VM is failed over');
+  if (run.exitCode === 0 && !(vms.length > 0 && vms.every((v) => v.state === 'failed-over')))
+    out.push('exit 0 but not every VM is failed over');
   if (run.thrown !== undefined) return out;
   if (run.report.exitCode !== run.exitCode) out.push(`report.exitCode ${String(run.report.exitCode)} ≠ exit ${run.exitCode}`);
   const written = JSON.parse(readFileSync(run.files[1]!, 'utf8')) as { outcome: string };
@@ -274,11 +320,17 @@ export function checkAgreement(run: DrillRun): string[] {
 /** I6: the run ended, and within `budgetMs` of virtual time. */
 export function checkEnded(ended: boolean, virtualMs: number, budgetMs: number): string[] {
   if (!ended) return ['the run never ended (stopped by the real-time guard)'];
-  return virtualMs > budgetMs ? [`the run took ${Math.round(virtualMs / 60_000)} min of virtual time (budget ${Math.round(budgetMs / 60_000)} min)`] : [];
+  return virtualMs > budgetMs
+    ? [`the run took ${Math.round(virtualMs / 60_000)} min of virtual time (budget ${Math.round(budgetMs / 60_000)} min)`]
+    : [];
 }
 
 /** All six, for one run (a chain's I1 is checked over every run's log by the caller). */
-export function checkExplored(run: DrillRun, reads: TaskReads, time: { ended: boolean; virtualMs: number; budgetMs: number }): Record<ExploreInvariant, string[]> {
+export function checkExplored(
+  run: DrillRun,
+  reads: TaskReads,
+  time: { ended: boolean; virtualMs: number; budgetMs: number },
+): Record<ExploreInvariant, string[]> {
   return {
     I1: checkI1(run.sim.log, run.sim.state),
     I2: checkTasksEnded(run, reads),

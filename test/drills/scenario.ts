@@ -13,14 +13,14 @@ import { bindTemplate } from '../../engine/playbook/template.js';
 import { loadPlaybook } from '../../engine/playbook/validate.js';
 import { resolvePlan } from '../../engine/plan/resolve.js';
 import { executePlan } from '../../engine/run/execute.js';
-import { newRunId, openJournal, journalPath } from '../../engine/run/journal.js';
-import { startProgress } from '../../engine/run/progress.js';
+import { newRunId, openJournal, journalPath } from '../../engine/state/journal.js';
+import { startProgress } from '../../engine/report/progress.js';
 import { RunRecorder } from '../../engine/run/recorder.js';
-import { blankReport, type RunReport } from '../../engine/run/report-types.js';
-import { SecretFilter } from '../../engine/run/secret-filter.js';
-import { renderSummary } from '../../engine/run/summary.js';
-import { writeJsonReport } from '../../engine/run/writers/json.js';
-import { writeJunit } from '../../engine/run/writers/junit.js';
+import { blankReport, type RunReport } from '../../engine/state/report-types.js';
+import { SecretFilter } from '../../engine/state/secret-filter.js';
+import { renderSummary } from '../../engine/report/summary.js';
+import { writeJsonReport } from '../../engine/report/json.js';
+import { writeJunit } from '../../engine/report/junit.js';
 import { seededRandom } from '../../engine/simulator/ids.js';
 import { createSimulator } from '../../engine/simulator/index.js';
 import type { FaultSpec, Inventory, RequestLogEntry, SimState, Simulator } from '../../engine/simulator/index.js';
@@ -112,8 +112,16 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   const file = join(dir, 'playbook.yaml');
   writeFileSync(file, playbookText(spec));
   const stateDir = join(dir, '.runbook');
-  const clock: Clock = spec.clock === 'scaled' ? scaledClock(100) : new FakeClock({ auto: true, start: Date.parse('2026-01-01T00:00:00Z') });
-  const sim = createSimulator({ inventory: inventory(spec), clock, baseUrl: BASE, faults: spec.faults, seed: 7, ...(spec.onRequest ? { onRequest: (e: RequestLogEntry) => spec.onRequest?.(e, () => sim.state) } : {}) });
+  const clock: Clock =
+    spec.clock === 'scaled' ? scaledClock(100) : new FakeClock({ auto: true, start: Date.parse('2026-01-01T00:00:00Z') });
+  const sim = createSimulator({
+    inventory: inventory(spec),
+    clock,
+    baseUrl: BASE,
+    faults: spec.faults,
+    seed: 7,
+    ...(spec.onRequest ? { onRequest: (e: RequestLogEntry) => spec.onRequest?.(e, () => sim.state) } : {}),
+  });
   const tokens = new Set<string>();
   const spy: typeof fetch = async (input, init) => {
     const response = await sim.fetch(input, init);
@@ -122,7 +130,13 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     return response;
   };
   let out = '';
-  const sink = { write: (t: string) => void ((out += t), process.env.DRILL_DEBUG ? process.stderr.write(t) : undefined), isTTY: false };
+  const sink = {
+    write: (t: string) => {
+      out += t;
+      if (process.env.DRILL_DEBUG) process.stderr.write(t);
+    },
+    isTTY: false,
+  };
   const playbook = await loadPlaybook(file);
   const client = createClient({
     url: BASE,
@@ -160,7 +174,15 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
       signal,
     });
     if (plan.problems.length > 0) throw new Error(`drill playbook does not resolve: ${plan.problems.join('; ')}`);
-    recorder = new RunRecorder({ runId, plan, playbookSha256: '0'.repeat(64), host: { hostname: 'drill', user: 'drill' }, pid: process.pid, clock, journal });
+    recorder = new RunRecorder({
+      runId,
+      plan,
+      playbookSha256: '0'.repeat(64),
+      host: { hostname: 'drill', user: 'drill' },
+      pid: process.pid,
+      clock,
+      journal,
+    });
     const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, stdout: sink, stderr: sink });
     const result = await executePlan({ plan, client, clock, recorder, signal, env: {}, random: seededRandom(5) });
     // The exit code mapping of engine/commands/run.ts (no interrupt here: signals are drilled through the CLI).
@@ -179,7 +201,20 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     out += `\nrunbook: ${errorMessage(error)}\n`;
     const report = recorder?.report ?? emptyReport(runId);
     const code = (error as { exitCode?: number }).exitCode ?? ExitCode.internal;
-    return { spec, sim, report, exitCode: code, output: out, thrown: errorMessage(error), dir, stateDir, runId, files: [journalPath(stateDir, runId)], tokens, progressHung };
+    return {
+      spec,
+      sim,
+      report,
+      exitCode: code,
+      output: out,
+      thrown: errorMessage(error),
+      dir,
+      stateDir,
+      runId,
+      files: [journalPath(stateDir, runId)],
+      tokens,
+      progressHung,
+    };
   } finally {
     await client.logout();
     journal.close();

@@ -15,7 +15,11 @@ export function renderTable(title: string, columns: string[], rows: Row[], legen
   const header = ['fault', ...columns, 'note'];
   const body = rows.map((r) => [r.fault, ...columns.map((c) => r.cells[c] ?? '-'), r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const legendText = Object.entries(legend)
     .map(([k, v]) => `  ${k}: ${v}`)
     .join('\n');

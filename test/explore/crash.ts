@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../engine/clock.js';
-import type { RunReport } from '../../engine/run/report-types.js';
+import type { RunReport } from '../../engine/state/report-types.js';
 import { createSimulator, startSimulatorServer, type RequestLogEntry } from '../../engine/simulator/index.js';
 import { checkI1, checkReportTruth, TaskReads, type ExploreInvariant } from '../drills/invariants.js';
 import { PASSWORD, REPLICA, USER, VMS } from '../drills/scenario.js';

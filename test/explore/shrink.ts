@@ -10,7 +10,7 @@ const MAX_TRIES = 200;
 
 function candidates(s: Schedule): Schedule[] {
   const out: Schedule[] = [];
-  s.faults.forEach((_, i) => out.push({ ...s, faults: s.faults.filter((__, j) => j !== i) }));
+  for (const i of s.faults.keys()) out.push({ ...s, faults: s.faults.filter((_, j) => j !== i) });
   if (s.pb !== 'small') out.push({ ...s, pb: 'small' });
   for (const key of ['media', 'onFailure', 'conc', 'poll', 'dur'] as const) {
     if (s[key] !== DEFAULTS[key]) out.push({ ...s, [key]: DEFAULTS[key] });

@@ -25,10 +25,13 @@ export const xmlError = (status: number, message: string) =>
   );
 
 export const jsonError = (status: number, message: string) =>
-  new Response(JSON.stringify({ FirstChanceExceptionMessage: null, Message: message, StackTrace: null, Status: null, StatusCode: status }), {
-    status,
-    headers: { 'Content-Type': 'application/json' },
-  });
+  new Response(
+    JSON.stringify({ FirstChanceExceptionMessage: null, Message: message, StackTrace: null, Status: null, StatusCode: status }),
+    {
+      status,
+      headers: { 'Content-Type': 'application/json' },
+    },
+  );
 
 export const taskXml = (id: string, state = 'Running') =>
   `<Task xmlns="http://www.veeam.com/ent/v1.0" Type="Task" Href="https://em:9398/api/tasks/${id}"><Links><Link Rel="Delete" Type="Task" Href="https://em:9398/api/tasks/${id}" /></Links><TaskId>${id}</TaskId><State>${state}</State><Operation>StartFailover</Operation></Task>`;

@@ -36,7 +36,10 @@ export function testClient(o: TestClientOptions): { client: EmClient; events: Cl
 }
 
 /** User `dr` against a scripted EM (api-fake-em.ts), on a FakeClock from 0 that advances itself. */
-export function scriptedClient(responder: Responder, o: { url: string; logon?: Responder; audit?: SecretAudit; extra?: Partial<ClientOptions> }) {
+export function scriptedClient(
+  responder: Responder,
+  o: { url: string; logon?: Responder; audit?: SecretAudit; extra?: Partial<ClientOptions> },
+) {
   const em = fakeEm(responder, o.logon);
   const clock = new FakeClock({ start: 0, auto: true });
   const { client, events } = testClient({

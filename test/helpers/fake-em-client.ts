@@ -154,7 +154,10 @@ export function createFakeEm(o: FakeEmOptions) {
       return intervals();
     },
     async failoverVapp(vappId) {
-      return failover(`/cdpReplica/vApps/${vappId}?action=failover`, (o.vapps ?? []).find((v) => v.id === vappId));
+      return failover(
+        `/cdpReplica/vApps/${vappId}?action=failover`,
+        (o.vapps ?? []).find((v) => v.id === vappId),
+      );
     },
     async listFailoverPlans() {
       return (o.plans ?? []).map((p) => ref(p.id, p.name, 'FailoverPlanReference'));

@@ -5,7 +5,7 @@ import { resolvePlan } from '../../engine/plan/resolve.js';
 import type { Plan } from '../../engine/plan/types.js';
 import type { EmClient } from '../../engine/api/types.js';
 import { RunRecorder } from '../../engine/run/recorder.js';
-import type { JournalEntry } from '../../engine/run/journal-types.js';
+import type { JournalEntry } from '../../engine/state/journal-types.js';
 import type { Clock } from '../../engine/clock.js';
 
 export const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 };
@@ -28,7 +28,12 @@ export function playbook(steps: Step[], over: Partial<Playbook> = {}): Playbook 
   };
 }
 
-export async function planFor(pb: Playbook, client: EmClient, params: Record<string, string | number | boolean> = {}, env: Record<string, string> = {}): Promise<Plan> {
+export async function planFor(
+  pb: Playbook,
+  client: EmClient,
+  params: Record<string, string | number | boolean> = {},
+  env: Record<string, string> = {},
+): Promise<Plan> {
   return resolvePlan({
     playbook: pb,
     client,
@@ -54,6 +59,11 @@ export function recorderFor(plan: Plan, clock: Clock) {
 }
 
 /** A failover step of CDP replica `replica` (default "CDP Policy 1") for executor tests. */
-export function failoverStep(id: string, vms: string[], over: Partial<Extract<Step, { kind: 'failover' }>> = {}, replica = 'CDP Policy 1'): Step {
+export function failoverStep(
+  id: string,
+  vms: string[],
+  over: Partial<Extract<Step, { kind: 'failover' }>> = {},
+  replica = 'CDP Policy 1',
+): Step {
   return { ...common(id), kind: 'failover', cdpReplica: replica, vms, restorePoint: { kind: 'latest' }, concurrency: 10, ...over };
 }

@@ -4,7 +4,7 @@
 // a failed rollback action, manual actions, retry and session-renewal events, and names
 // with <, &, quotes and pipes to test escaping.
 
-import { REPORT_SCHEMA, type RunReport } from '../../engine/run/report-types.js';
+import { REPORT_SCHEMA, type RunReport } from '../../engine/state/report-types.js';
 
 /** Strings that must never appear in any written file (the tests register them as secrets). */
 export const FIXTURE_SECRETS = {
@@ -183,10 +183,20 @@ export function partlyFailedReport(): RunReport {
       },
     ],
     events: [
-      { at: '2026-11-27T10:22:36.000Z', type: 'retry', stepId: 'db-tier', message: 'POST /cdpReplicas/r1/vms/vm-101?action=failover → 503 ("Service <busy>"), not processed: retry 1 in 2s' },
+      {
+        at: '2026-11-27T10:22:36.000Z',
+        type: 'retry',
+        stepId: 'db-tier',
+        message: 'POST /cdpReplicas/r1/vms/vm-101?action=failover → 503 ("Service <busy>"), not processed: retry 1 in 2s',
+      },
       { at: '2026-11-27T10:25:00.000Z', type: 'session-renewal', message: 'logon session expired (401): logged on again' },
       { at: '2026-11-27T10:29:44.000Z', type: 'rollback-start', message: 'on-failure: rollback' },
-      { at: '2026-11-27T10:29:44.500Z', type: 'warning', stepId: 'app-tier', message: 'restore session stayed "Working" & was not awaited' },
+      {
+        at: '2026-11-27T10:29:44.500Z',
+        type: 'warning',
+        stepId: 'app-tier',
+        message: 'restore session stayed "Working" & was not awaited',
+      },
     ],
   };
 }

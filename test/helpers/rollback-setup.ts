@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { createClient } from '../../engine/api/client.js';
 import type { EmClient } from '../../engine/api/types.js';
 import type { Clock } from '../../engine/clock.js';
-import type { CommandIO } from '../../engine/commands/io.js';
-import type { JournalEntry } from '../../engine/run/journal-types.js';
+import type { CommandIO } from '../../engine/io.js';
+import type { JournalEntry } from '../../engine/state/journal-types.js';
 import { createSimulator, demoInventory, type Simulator } from '../../engine/simulator/index.js';
 import { toJsonl } from './journal-fixture.js';
 
@@ -48,7 +48,10 @@ export function stateDirFor(entries: JournalEntry[]): { dir: string; stateDir: s
   writeFileSync(playbook, PLAYBOOK_YAML);
   const stateDir = join(dir, '.runbook');
   mkdirSync(join(stateDir, 'runs'), { recursive: true });
-  writeFileSync(join(stateDir, 'runs', `${RUN_ID}.jsonl`), toJsonl(entries.map((e) => (e.type === 'run-start' ? { ...e, playbook: { ...e.playbook, file: playbook } } : e))));
+  writeFileSync(
+    join(stateDir, 'runs', `${RUN_ID}.jsonl`),
+    toJsonl(entries.map((e) => (e.type === 'run-start' ? { ...e, playbook: { ...e.playbook, file: playbook } } : e))),
+  );
   return { dir, stateDir, playbook };
 }
 
@@ -56,11 +59,18 @@ export function stateDirFor(entries: JournalEntry[]): { dir: string; stateDir: s
  * The journal a run leaves when killed after EM accepted `accepted` failovers (task ids
  * given) and sent one more request (`erp-app02`) whose answer never came.
  */
-export function deadRunEntries(pid: number, accepted: { vm: string; vmId: string; taskId: string }[], options: { simulated?: boolean; url?: string } = {}): JournalEntry[] {
+export function deadRunEntries(
+  pid: number,
+  accepted: { vm: string; vmId: string; taskId: string }[],
+  options: { simulated?: boolean; url?: string } = {},
+): JournalEntry[] {
   const at = (s: number) => new Date(Date.parse('2026-11-27T10:22:33Z') + s * 1000).toISOString();
   const entries: JournalEntry[] = [
     {
-      at: at(0), type: 'run-start', runId: RUN_ID, pid,
+      at: at(0),
+      type: 'run-start',
+      runId: RUN_ID,
+      pid,
       playbook: { name: 'Rollback test', file: '(set by stateDirFor)', sha256: '00'.repeat(32) },
       params: {},
       server: { url: options.url ?? SIM_URL, media: 'xml', simulated: options.simulated ?? false, username: USER },
@@ -69,14 +79,32 @@ export function deadRunEntries(pid: number, accepted: { vm: string; vmId: string
     { at: at(1), type: 'step-start', stepId: 'db', name: 'Database tier', kind: 'failover' },
   ];
   accepted.forEach((a, i) => {
-    entries.push({ at: at(2 + i), type: 'request-intent', stepId: 'db', target: a.vm, targetId: a.vmId, method: 'POST', path: `/cdpReplicas/r/vms/${a.vmId}?action=failover`, replica: 'ERP-CDP', restorePoint: 'latest' });
+    entries.push({
+      at: at(2 + i),
+      type: 'request-intent',
+      stepId: 'db',
+      target: a.vm,
+      targetId: a.vmId,
+      method: 'POST',
+      path: `/cdpReplicas/r/vms/${a.vmId}?action=failover`,
+      replica: 'ERP-CDP',
+      restorePoint: 'latest',
+    });
     entries.push({ at: at(2 + i), type: 'request-accepted', stepId: 'db', target: a.vm, taskId: a.taskId });
   });
   return entries;
 }
 
 export function unknownRequest(): JournalEntry {
-  return { at: '2026-11-27T10:23:00.000Z', type: 'request-intent', stepId: 'db', target: 'erp-app02', method: 'POST', path: '/cdpReplicas/r/vms/x?action=failover', replica: 'ERP-CDP' };
+  return {
+    at: '2026-11-27T10:23:00.000Z',
+    type: 'request-intent',
+    stepId: 'db',
+    target: 'erp-app02',
+    method: 'POST',
+    path: '/cdpReplicas/r/vms/x?action=failover',
+    replica: 'ERP-CDP',
+  };
 }
 
 export interface FakeIO extends CommandIO {

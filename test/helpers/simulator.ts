@@ -22,7 +22,11 @@ export function testSim(options: Partial<SimulatorOptions> & { inventory?: Inven
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-export async function logon(sim: Simulator, user = 'runbook', password = 'runbook-demo'): Promise<{ token: string; sessionId: string; headers: Record<string, string> }> {
+export async function logon(
+  sim: Simulator,
+  user = 'runbook',
+  password = 'runbook-demo',
+): Promise<{ token: string; sessionId: string; headers: Record<string, string> }> {
   const r = await sim.fetch(`${API}/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: basic(user, password) } });
   if (r.status !== 201) throw new Error(`logon failed: ${r.status} ${await r.text()}`);
   const body = await r.text();
@@ -36,10 +40,16 @@ export function json(headers: Record<string, string>): Record<string, string> {
 }
 
 /** The first CDP replica of the demo inventory and its VMs' ids, read through the API. */
-export async function demoVm(sim: Simulator, headers: Record<string, string>, index = 0): Promise<{ replicaId: string; vmId: string; vmHref: string; name: string }> {
+export async function demoVm(
+  sim: Simulator,
+  headers: Record<string, string>,
+  index = 0,
+): Promise<{ replicaId: string; vmId: string; vmHref: string; name: string }> {
   const list = (await (await sim.fetch(`${API}/cdpReplicas`, { headers: json(headers) })).json()) as { Refs: Array<{ Href: string }> };
   const replicaHref = list.Refs[0]?.Href ?? '';
-  const vms = (await (await sim.fetch(`${replicaHref}/vms`, { headers: json(headers) })).json()) as { Refs: Array<{ Href: string; Name: string }> };
+  const vms = (await (await sim.fetch(`${replicaHref}/vms`, { headers: json(headers) })).json()) as {
+    Refs: Array<{ Href: string; Name: string }>;
+  };
   const vm = vms.Refs[index];
   if (!vm) throw new Error('no demo VM');
   return { replicaId: replicaHref.split('/').pop() ?? '', vmId: vm.Href.split('/').pop() ?? '', vmHref: vm.Href, name: vm.Name };
@@ -52,12 +62,16 @@ export async function failover(sim: Simulator, headers: Record<string, string>, 
   return sim.fetch(`${vmHref}?action=failover`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/xml' }, body });
 }
 
-export async function taskOf(sim: Simulator, headers: Record<string, string>, id: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function taskOf(
+  sim: Simulator,
+  headers: Record<string, string>,
+  id: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await sim.fetch(`${API}/tasks/${id}`, { headers: json(headers) });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
 /** The task's Result.Success (JSON), once it has a result. */
 export async function successOf(sim: Simulator, headers: Record<string, string>, id: string): Promise<unknown> {
-  return ((await taskOf(sim, headers, id)).body['Result'] as Record<string, unknown>)['Success'];
+  return ((await taskOf(sim, headers, id)).body.Result as Record<string, unknown>).Success;
 }

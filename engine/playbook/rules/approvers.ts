@@ -13,19 +13,37 @@ export const approversFit: Rule = (ctx) => {
     if (step.kind !== 'approval') continue;
     const at = [...path, 'approval'];
     if (file === undefined) {
-      if (step.signers !== undefined) ctx.report({ path: [...at, 'signers'], code: 'rule/approvers', message: 'signers need signed decisions: add approvers: {allowedSigners: FILE} to the playbook' });
-      if (step.quorum > 1) ctx.report({ path: [...at, 'quorum'], code: 'rule/approvers', message: `a quorum of ${step.quorum} needs signed decisions (distinct signers can only be told apart by their keys): add approvers: {allowedSigners: FILE}` });
+      if (step.signers !== undefined)
+        ctx.report({
+          path: [...at, 'signers'],
+          code: 'rule/approvers',
+          message: 'signers need signed decisions: add approvers: {allowedSigners: FILE} to the playbook',
+        });
+      if (step.quorum > 1)
+        ctx.report({
+          path: [...at, 'quorum'],
+          code: 'rule/approvers',
+          message: `a quorum of ${step.quorum} needs signed decisions (distinct signers can only be told apart by their keys): add approvers: {allowedSigners: FILE}`,
+        });
       continue;
     }
     if (signers === undefined) continue;
     step.signers?.forEach((name, i) => {
       if (!signers.some((s) => namesPrincipal(s, name))) {
-        ctx.report({ path: [...at, 'signers', i], code: 'rule/approvers', message: `"${name}" is not a principal in ${file}: add a line "${name} ssh-ed25519 AAAA…" for their key, or fix the name` });
+        ctx.report({
+          path: [...at, 'signers', i],
+          code: 'rule/approvers',
+          message: `"${name}" is not a principal in ${file}: add a line "${name} ssh-ed25519 AAAA…" for their key, or fix the name`,
+        });
       }
     });
     const available = step.signers?.length ?? new Set(signers.flatMap((s) => s.principals)).size;
     if (step.quorum > available) {
-      ctx.report({ path: [...at, 'quorum'], code: 'rule/approvers', message: `quorum ${step.quorum} can never be reached: only ${available} signer${available === 1 ? '' : 's'} ${step.signers ? 'listed' : `in ${file}`}` });
+      ctx.report({
+        path: [...at, 'quorum'],
+        code: 'rule/approvers',
+        message: `quorum ${step.quorum} can never be reached: only ${available} signer${available === 1 ? '' : 's'} ${step.signers ? 'listed' : `in ${file}`}`,
+      });
     }
   }
 };
@@ -36,14 +54,22 @@ function readSigners(ctx: RuleContext, file: string): AllowedSigner[] | undefine
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    ctx.report({ path, code: 'rule/approvers', message: `cannot read the allowed-signers file ${file} (${errorMessage(error)}): create it (one "principal keytype key" line per approver) or fix the path (relative to the playbook)` });
+    ctx.report({
+      path,
+      code: 'rule/approvers',
+      message: `cannot read the allowed-signers file ${file} (${errorMessage(error)}): create it (one "principal keytype key" line per approver) or fix the path (relative to the playbook)`,
+    });
     return undefined;
   }
   const parsed = parseAllowedSigners(text);
   for (const p of parsed.problems) ctx.report({ path, code: 'rule/approvers', message: `${file}:${p.line}: ${p.message}` });
   if (parsed.problems.length > 0) return undefined;
   if (parsed.signers.length === 0) {
-    ctx.report({ path, code: 'rule/approvers', message: `${file} lists no key: add one "principal keytype key" line per approver (ssh-keygen(1), ALLOWED SIGNERS)` });
+    ctx.report({
+      path,
+      code: 'rule/approvers',
+      message: `${file} lists no key: add one "principal keytype key" line per approver (ssh-keygen(1), ALLOWED SIGNERS)`,
+    });
     return undefined;
   }
   return parsed.signers;

@@ -1,6 +1,6 @@
 // Rules about settings that are each valid alone but do not make sense together.
 
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../duration.js';
 import { allSteps, type Rule } from './context.js';
 import type { Path } from '../positions.js';
 
@@ -8,18 +8,40 @@ import type { Path } from '../positions.js';
 export const stepSettingsCohere: Rule = (ctx) => {
   for (const { step, path } of allSteps(ctx.playbook.steps)) {
     if (step.kind === 'failoverPlan' && step.action === 'undo' && step.before !== undefined) {
-      ctx.report({ path: [...path, 'failoverPlan', 'before'], key: true, code: 'rule/plan-before', message: 'before only applies to action: start (undo always undoes the current failover); remove it' });
+      ctx.report({
+        path: [...path, 'failoverPlan', 'before'],
+        key: true,
+        code: 'rule/plan-before',
+        message: 'before only applies to action: start (undo always undoes the current failover); remove it',
+      });
     }
     if (step.kind === 'check') {
       const at: Path = [...path, 'check'];
       if (step.vms !== undefined && step.cdpReplica === undefined) {
-        ctx.report({ path: [...at, 'vms'], key: true, code: 'rule/check-target', message: 'vms needs cdpReplica: say which CDP replica the VMs belong to' });
+        ctx.report({
+          path: [...at, 'vms'],
+          key: true,
+          code: 'rule/check-target',
+          message: 'vms needs cdpReplica: say which CDP replica the VMs belong to',
+        });
       }
       const hasTarget = step.cdpReplica !== undefined || step.vapp !== undefined || step.failoverPlan !== undefined;
       if (!hasTarget && step.vms === undefined) {
-        ctx.report({ path: at, code: 'rule/check-target', message: 'this check has nothing to check: add cdpReplica, vapp or failoverPlan' });
-      } else if ((step.maxRpoMs !== undefined || step.appConsistentWithinMs !== undefined) && step.cdpReplica === undefined && step.vapp === undefined) {
-        ctx.report({ path: at, code: 'rule/check-target', message: 'maxRpo and appConsistentWithin look at restore points: add the cdpReplica or vapp they apply to' });
+        ctx.report({
+          path: at,
+          code: 'rule/check-target',
+          message: 'this check has nothing to check: add cdpReplica, vapp or failoverPlan',
+        });
+      } else if (
+        (step.maxRpoMs !== undefined || step.appConsistentWithinMs !== undefined) &&
+        step.cdpReplica === undefined &&
+        step.vapp === undefined
+      ) {
+        ctx.report({
+          path: at,
+          code: 'rule/check-target',
+          message: 'maxRpo and appConsistentWithin look at restore points: add the cdpReplica or vapp they apply to',
+        });
       }
       const rpo = ctx.playbook.targets.rpoMs;
       if (rpo !== undefined && step.maxRpoMs !== undefined && step.maxRpoMs > rpo) {
@@ -38,7 +60,8 @@ export const stepSettingsCohere: Rule = (ctx) => {
 export const durationsArePositive: Rule = (ctx) => {
   const { playbook } = ctx;
   const zero = (ms: number | undefined, path: Path, what: string) => {
-    if (ms === 0) ctx.report({ path, code: 'rule/zero-duration', message: `${what} of 0 makes no sense: give a positive duration such as 30s` });
+    if (ms === 0)
+      ctx.report({ path, code: 'rule/zero-duration', message: `${what} of 0 makes no sense: give a positive duration such as 30s` });
   };
   const w = ctx.written;
   if (w.defaults?.timeout !== undefined) zero(playbook.defaults.timeoutMs, ['defaults', 'timeout'], 'a timeout');

@@ -30,7 +30,14 @@ export interface PartialView {
 
 export type Rule = (ctx: RuleContext) => void;
 
-export function createContext(playbook: Playbook, written: WrittenPlaybook, source: Source | undefined, file: string, out: Diagnostic[], partial?: PartialView): RuleContext {
+export function createContext(
+  playbook: Playbook,
+  written: WrittenPlaybook,
+  source: Source | undefined,
+  file: string,
+  out: Diagnostic[],
+  partial?: PartialView,
+): RuleContext {
   return {
     playbook,
     written,
@@ -40,7 +47,9 @@ export function createContext(playbook: Playbook, written: WrittenPlaybook, sour
       if (partial && path[0] === 'steps' && typeof path[1] === 'number' && partial.placeholders.has(path[1])) return;
       if (partial && typeof path[0] === 'string' && partial.standIns.has(path[0])) return;
       const text = `${humanPath(label)}: ${message}`;
-      out.push(source ? diagnosticAtPath(source, path, severity, code, text, { key }) : { file, line: 1, col: 1, severity, code, message: text });
+      out.push(
+        source ? diagnosticAtPath(source, path, severity, code, text, { key }) : { file, line: 1, col: 1, severity, code, message: text },
+      );
     },
   };
 }
@@ -80,7 +89,8 @@ export interface TemplateField {
 
 /** Every template string of a step (not of its children), with where it was written. */
 export function templateFields(step: Step, at: Path): TemplateField[] {
-  const text = (path: Path, value: string | undefined): TemplateField[] => (value === undefined ? [] : [{ path: [...at, ...path], value, kind: 'text' }]);
+  const text = (path: Path, value: string | undefined): TemplateField[] =>
+    value === undefined ? [] : [{ path: [...at, ...path], value, kind: 'text' }];
   const list = (path: Path, values: string[] | 'all' | undefined): TemplateField[] =>
     Array.isArray(values) ? values.flatMap((v, i) => text([...path, i], v)) : [];
   switch (step.kind) {

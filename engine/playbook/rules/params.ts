@@ -5,14 +5,26 @@ import { parseDatetime, parseDuration } from '../duration.js';
 import { describe, suggest } from '../schema-errors.js';
 import { scanTemplate, soleParamRef } from '../template.js';
 import type { ParamDef, ParamValue } from '../types.js';
-import { allSteps, conditionLeaves, serverTemplateFields, templateFields, type Rule, type RuleContext, type TemplateField } from './context.js';
+import {
+  allSteps,
+  conditionLeaves,
+  serverTemplateFields,
+  templateFields,
+  type Rule,
+  type RuleContext,
+  type TemplateField,
+} from './context.js';
 
 /** A default must have the param's type; enum is for string params and must contain the default. */
 export const paramDefinitionsFit: Rule = (ctx) => {
   for (const [name, def] of Object.entries(ctx.playbook.params)) {
     const at = ['params', name];
     if (def.enum !== undefined && def.type !== 'string') {
-      ctx.report({ path: [...at, 'enum'], code: 'rule/param-enum', message: `enum is only for string params; "${name}" is a ${def.type} param` });
+      ctx.report({
+        path: [...at, 'enum'],
+        code: 'rule/param-enum',
+        message: `enum is only for string params; "${name}" is a ${def.type} param`,
+      });
     }
     if (def.default === undefined) continue;
     const problem = valueProblem(def, def.default);
@@ -40,7 +52,8 @@ export const paramReferencesResolve: Rule = (ctx) => {
       values.forEach((value, i) => {
         const problem = valueProblem(def, value);
         const where = leaf.in ? [...path, 'in', i] : [...path, 'equals'];
-        if (problem) ctx.report({ path: where, code: 'rule/param-type', message: `param "${leaf.param}" can never equal this: it ${problem}` });
+        if (problem)
+          ctx.report({ path: where, code: 'rule/param-type', message: `param "${leaf.param}" can never equal this: it ${problem}` });
       });
     }
   }
@@ -58,7 +71,13 @@ export const paramsAreUsed: Rule = (ctx) => {
   }
   for (const name of Object.keys(ctx.playbook.params)) {
     if (!used.has(name)) {
-      ctx.report({ path: ['params', name], key: true, severity: 'warning', code: 'rule/unused-param', message: `param "${name}" is never used: refer to it as \${params.${name}} or remove it` });
+      ctx.report({
+        path: ['params', name],
+        key: true,
+        severity: 'warning',
+        code: 'rule/unused-param',
+        message: `param "${name}" is never used: refer to it as \${params.${name}} or remove it`,
+      });
     }
   }
 };

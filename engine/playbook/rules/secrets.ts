@@ -20,7 +20,10 @@ export const noLiteralSecrets: Rule = (ctx) => {
         message: `${name} looks like a secret written into the playbook: pass it through as ${name}: \${env.${name}} and set it where the runbook runs`,
       });
     }
-    for (const [field, argv] of [['command', step.command], ['undo', step.undo]] as const) {
+    for (const [field, argv] of [
+      ['command', step.command],
+      ['undo', step.undo],
+    ] as const) {
       argv?.forEach((arg, i) => {
         if (SECRET_ARG.test(arg)) {
           ctx.report({
@@ -39,7 +42,10 @@ export const noLiteralSecrets: Rule = (ctx) => {
 export const argvIsSplit: Rule = (ctx) => {
   for (const { step, path } of allSteps(ctx.playbook.steps)) {
     if (step.kind !== 'exec' || step.shell) continue;
-    for (const [field, argv] of [['command', step.command], ['undo', step.undo]] as const) {
+    for (const [field, argv] of [
+      ['command', step.command],
+      ['undo', step.undo],
+    ] as const) {
       const program = argv?.[0];
       if (program !== undefined && /\s/.test(program.trim())) {
         const parts = program.trim().split(/\s+/);
@@ -61,7 +67,11 @@ export const argvIsSplit: Rule = (ctx) => {
 export const shellTemplatesAreSafe: Rule = (ctx) => {
   for (const { step, path } of allSteps(ctx.playbook.steps)) {
     if (step.kind !== 'exec' || !step.shell) continue;
-    const argvs = [['command', step.command], ['undo', step.undo], ['rehearse', step.rehearse === 'run' ? undefined : step.rehearse]] as const;
+    const argvs = [
+      ['command', step.command],
+      ['undo', step.undo],
+      ['rehearse', step.rehearse === 'run' ? undefined : step.rehearse],
+    ] as const;
     for (const [field, argv] of argvs) {
       argv?.forEach((arg, i) => {
         const ref = scanTemplate(arg).refs[0];

@@ -40,22 +40,30 @@ export const conditionsReferToEarlierSteps: Rule = (ctx) => {
         // A step that failed the schema is not in this view; its id may be the one named.
         if (ctx.partial?.skippedStepIds.has(leaf.step)) continue;
         const hint = suggest(leaf.step, [...index.keys()]);
-        report(`no step has the id "${leaf.step}"${hint ? ` (did you mean "${hint}"?)` : ''}; a condition can only refer to an earlier step`);
+        report(
+          `no step has the id "${leaf.step}"${hint ? ` (did you mean "${hint}"?)` : ''}; a condition can only refer to an earlier step`,
+        );
       } else if (target === position) {
         report(`step "${here}" refers to itself; a condition can only refer to an earlier step`);
       } else if (target > position) {
         const other = visits[target]!;
         if (isAncestor(visit, other)) {
-          report(`step "${leaf.step}" is inside the group "${here}", which has not finished when its condition is checked; refer to an earlier step`);
+          report(
+            `step "${leaf.step}" is inside the group "${here}", which has not finished when its condition is checked; refer to an earlier step`,
+          );
         } else {
           report(`step "${leaf.step}" is defined after "${here}"; a condition can only refer to an earlier step`);
         }
       } else {
         const other = visits[target]!;
         if (isAncestor(other, visit)) {
-          report(`step "${leaf.step}" is the parallel group containing "${here}", so its outcome is not known yet; refer to a step before the group`);
+          report(
+            `step "${leaf.step}" is the parallel group containing "${here}", so its outcome is not known yet; refer to a step before the group`,
+          );
         } else if (sameGroupRun(visit, other)) {
-          report(`step "${leaf.step}" runs in parallel with "${here}" (same parallel group), so its outcome is not known yet; move one of them out of the group`);
+          report(
+            `step "${leaf.step}" runs in parallel with "${here}" (same parallel group), so its outcome is not known yet; move one of them out of the group`,
+          );
         }
       }
     }
