@@ -71,7 +71,9 @@ test('calls without a body have no Content-Type; mutating flags are right', () =
   assert.equal(encodeBody(calls.failoverReplicaPoint('x'), 'json'), {});
   assert.ok(calls.undoFailoverPlan('p').mutating && calls.failoverReplicaPoint('x').mutating);
   assert.ok(calls.failoverCdpVm('r', 'v', { restoreCurrent: true, restoreCurrentVss: false }).mutating);
-  assert.not.ok(calls.getTask('t').mutating || calls.deleteTask('t').mutating);
+  assert.not.ok(calls.getTask('t').mutating);
+  // A task DELETE stops a Running task but makes EM forget a finished one: never-twice too.
+  assert.ok(calls.deleteTask('t').mutating);
 });
 
 test('text is escaped in XML bodies', () => {

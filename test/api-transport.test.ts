@@ -131,6 +131,13 @@ test('GET timeouts are retried, then EmTimeoutError', async () => {
   assert.match(error.message, 'no answer within 20 ms');
 });
 
+test('task DELETE with no answer: OutcomeUnknownError, sent once (a second one may meet the task finished)', async () => {
+  const { em, client } = setup(() => 'hang', { timeoutMs: 20 });
+  const error = await rejects(client.deleteTask('task-1'));
+  assert.instance(error, OutcomeUnknownError);
+  assert.is(em.calls.filter((c) => c.method === 'DELETE').length, 1);
+});
+
 test('failover POST reset after sending: OutcomeUnknownError naming the VM, sent once', async () => {
   const { em, events, client } = setup(() => netError('ECONNRESET'));
   const error = await rejects(client.failoverCdpVm('r1', 'v1', SPEC, { subject: FAILOVER_SUBJECT }));

@@ -1,6 +1,7 @@
 // Violations the fault explorer found (issue #20), each as its shrunk schedule or crash
 // chain, kept apart from the explorer's slice (test/explore.test.ts). Each case failed on
-// the engine before #18's fix and passes with it; no invariant was weakened for that.
+// the engine before its fix (#18's, or the lost-DELETE one below) and passes with it; no
+// invariant was weakened for that.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -26,6 +27,21 @@ for (const line of [
     assert.equal(violated(e), [], holds(e.violations).join('\n'));
   });
 }
+
+// Deep run of 3 Dec 2026, seed 2420, shrunk: the session dies (request 59), a failover POST
+// answers 500 and the rollback stops the rest. Its DELETE of vm17's Running task gets no
+// answer (76: hang until the client's timeout); the client re-sent it (DELETE was not
+// `mutating`), by then the task had Finished Success=true, EM answered 204, the read 404,
+// and vm17 was reported `stopped` while EM had failed it over (I3; I2 once the checker
+// knew a DELETE without an answer needs a read before the next one). Fixed: a task DELETE
+// is re-sent only when EM demonstrably did not process it (api/calls.ts), and after a lost
+// DELETE the task's read decides (run/stop-task.ts): here it reads Finished, failed over.
+test('replay pb=two-tier;…;faults=401@59,500@66,timeout@76 (a lost DELETE re-sent)', async () => {
+  const e = await runSchedule(parseSchedule('pb=two-tier;media=xml;fail=rollback;conc=8;poll=1s;dur=10s;faults=401@59,500@66,timeout@76'));
+  assert.equal(violated(e), [], holds(e.violations).join('\n'));
+  assert.match(e.output, 'stop vm17 (task-');
+  assert.match(e.output, /vm17: done .*finished before it could be stopped: failed over/);
+});
 
 // The run is killed with two failovers Running; the rollback cannot reach their tasks (the
 // dead process's session), the resume is refused (exit 5), and with --ignore-unresolved it

@@ -1,11 +1,14 @@
 // The fault explorer's fixed slice (issue #20): every systematic cell of the small playbook
-// (request index k × fault kind) and 200 seeded schedules of it, each checked against the
-// six invariants of test/drills/invariants.ts. The deep run is `npm run explore`.
+// (request index k × fault kind), the mix playbook's cells at its task-creating POSTs, and
+// 150 seeded schedules of small (about 85 s of CPU in all), each checked against the six invariants of
+// test/drills/invariants.ts. The deep run is `npm run explore`.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
+import { blankReport } from '../engine/state/report-types.js';
 import { TaskReads } from './drills/invariants.js';
+import { checkPlanTruth, checkVappTruth } from './drills/subject-truth.js';
 import { publishTable } from './drills/table.js';
 import { scheduleOfSeed, systematic, type Cell } from './explore/modes.js';
 import { runSchedule, violated } from './explore/run-schedule.js';
@@ -25,7 +28,7 @@ test('a schedule prints as one line that reads back the same; bad lines say what
   assert.is(formatSchedule(parseSchedule(line)), line);
   assert.equal(parseSchedule('pb=small;faults=opfin@4').faults, [{ kind: 'opfin', at: 4 }]);
   assert.throws(() => parseSchedule('pb=small;faults=melt@4'), /fault kind "melt" is not one of reset-before/);
-  assert.throws(() => parseSchedule('pb=huge'), /pb "huge" is not one of small, two-tier/);
+  assert.throws(() => parseSchedule('pb=huge'), /pb "huge" is not one of small, two-tier, erp, mix/);
   assert.throws(() => parseSchedule('pb=small;faults=503'), /"503" is not kind\[:arg\]@k/);
   assert.equal(scheduleOfSeed(42), scheduleOfSeed(42), 'a seed always draws the same schedule');
 });
@@ -56,6 +59,16 @@ test('the DELETE check: allowed after a read showed Running or Finished, flagged
   );
   assert.match(reads.badDeletes[0]!, 'after its last read showed OperationFinished');
   assert.match(reads.badDeletes[1]!, 'after its last read showed no answer (503)');
+  // A DELETE with no answer (it may have been processed) needs a new read before the next
+  // one; a refused one (401) does not.
+  tasks = [task('task-6', 'Running'), task('task-7', 'Running')];
+  req('GET', '/tasks');
+  req('DELETE', '/tasks/task-6', 0, 'hang');
+  req('DELETE', '/tasks/task-6', 204);
+  req('DELETE', '/tasks/task-7', 401, 'expire-session');
+  req('DELETE', '/tasks/task-7', 204);
+  assert.equal(reads.badDeletes.slice(3).map((m) => m.split(' (')[0]), ['DELETE /tasks/task-6']);
+  assert.match(reads.badDeletes[3]!, 'after its last read showed a DELETE with no answer (seq');
 });
 
 test('systematic: every request index × every fault kind on the small playbook', async () => {
@@ -63,9 +76,56 @@ test('systematic: every request index × every fault kind on the small playbook'
   assert.ok(tally.total > 150, `only ${tally.total} cells`);
 });
 
-test('200 seeded schedules of the small playbook', async () => {
+test('the mix playbook (vApp, plan, exec with undo, approval): every fault kind at each POST that creates a task', async () => {
+  const before = tally.total;
+  for await (const cell of systematic(['mix'], (k, posts) => posts.has(k))) note(cell);
+  // The fault-free run and 10 kinds at each of its 5 task POSTs (vApp, plan, 3 CDP VMs).
+  assert.is(tally.total - before, 51);
+});
+
+test('the mix rolls back its exec step with the undo, and reports its vApp and plan as EM has them', async () => {
+  // crm-web02's task fails (request 38): the rollback runs the exec undo and undoes the plan;
+  // the vApp and two CDP VMs stay failed over (EM cannot undo them), listed for the operator.
+  const e = await runSchedule(parseSchedule('pb=mix;faults=task-fail@38'));
+  assert.equal(violated(e), []);
+  assert.is(e.exitCode, 1);
+  assert.equal(e.execs, [['true'], ['true']], 'the command, then its undo');
+  assert.match(e.output, /undo failover plan DNS cutover plan.*: plan undone/);
+  assert.match(e.output, 'vApp "web-vapp" IS failed over');
+});
+
+test('the shipped ERP example runs on the demo inventory; a failing app VM leaves the others for the operator', async () => {
+  const clean = await runSchedule(parseSchedule('pb=erp;faults='));
+  assert.equal([violated(clean), clean.exitCode], [[], 0]);
+  assert.match(clean.output, 'failed over:   erp-db01, erp-db02, erp-app01, erp-app02');
+  // Only `notify` opts into rehearsal (rehearse: run); it is recorded, never spawned.
+  assert.equal(clean.execs.map((c) => c.slice(0, 2)), [['sh', '-c']]);
+  const failing = await runSchedule(parseSchedule('pb=erp;faults=task-fail@21'));
+  assert.equal([violated(failing), failing.exitCode], [[], 1]);
+  assert.match(failing.output, 'failed:        erp-app02 (EM reported failure: Injected: cannot lock the replica)');
+  assert.match(failing.output, 'VM "erp-app01" IS failed over');
+});
+
+test('I3 for vApps and plans: a report that claims what EM did not do is flagged', () => {
+  const state = { vApps: [{ id: 'a1', name: 'web-vapp', failedOver: true }], plans: [{ id: 'p1', name: 'DNS plan', active: false }], tasks: [] } as unknown as SimState;
+  const vm = { name: 'web-vapp', replica: 'web-vapp', restorePoint: 'latest', state: 'stopped' as const, taskId: 'task-1' };
+  const report = blankReport('r', {
+    steps: [
+      { id: 'web', name: 'web', kind: 'failoverVapp', outcome: 'failed', vms: [vm] },
+      { id: 'dns', name: 'dns', kind: 'failoverPlan', outcome: 'succeeded', plan: { name: 'DNS plan', action: 'start', taskId: 'task-2' } },
+    ],
+  });
+  assert.equal(checkVappTruth(report, state, new Set()), ['vApp web-vapp: reported stopped, EM failed it over']);
+  assert.equal(checkPlanTruth(report, state), ['plan DNS plan: reported started (not undone), EM says it is not in failover']);
+  const undone = { ...report, rollback: [{ at: '', action: 'undo-plan' as const, stepId: 'dns', target: 'DNS plan', ok: true, message: 'plan undone' }] };
+  assert.equal(checkPlanTruth(undone, state), []);
+  const active = { ...state, plans: [{ id: 'p1', name: 'DNS plan', active: true }] };
+  assert.equal(checkPlanTruth(undone, active), ['plan DNS plan: in failover in EM, but the step reads succeeded and undone and no manual action names it']);
+});
+
+test('150 seeded schedules of the small playbook', async () => {
   let small = 0;
-  for (let seed = 1; small < 200; seed++) {
+  for (let seed = 1; small < 150; seed++) {
     const schedule = scheduleOfSeed(seed);
     if (schedule.pb !== 'small') continue;
     small++;

@@ -63,12 +63,15 @@ export async function checkSigning(status: RunStatus, signing: boolean): Promise
   }
   if (approvers !== undefined && !signing) {
     throw new UsageError(
-      `run ${status.runId}'s playbook names its approvers (${approvers}): sign the decision with --sign-with KEY (your SSH key, or its .pub with ssh-agent)`,
+      `run ${status.runId}'s playbook names its approvers (${approvers}): ` +
+        `sign the decision with --sign-with KEY (your SSH key, or its .pub with ssh-agent)`,
     );
   }
   if (approvers === undefined && signing) {
     throw new UsageError(
-      `run ${status.runId}'s playbook has no approvers block, so the run takes unsigned decisions only and would not read a signed one: drop --sign-with (the decision file's owner is recorded)`,
+      `run ${status.runId}'s playbook has no approvers block, ` +
+        `so the run takes unsigned decisions only and would not read a signed one: ` +
+        `drop --sign-with (the decision file's owner is recorded)`,
     );
   }
 }

@@ -35,7 +35,9 @@ decided ahead. The first decision stands.`,
       type: 'string',
       arg: 'KEY',
       description:
-        'sign the decision with this SSH key (ssh-keygen -Y sign): a private key file, or the .pub file of a key held by ssh-agent. Required when the playbook has an approvers block; the run checks the signature against its allowed-signers file',
+        'sign the decision with this SSH key (ssh-keygen -Y sign): a private key file, ' +
+        'or the .pub file of a key held by ssh-agent. Required when the playbook has an approvers ' +
+        'block; the run checks the signature against its allowed-signers file',
     },
     'state-dir': {
       type: 'string',
@@ -114,7 +116,8 @@ function waitingRun(stateDir: string, stepId: string): string {
   if (waiting.length === 1) return waiting[0]!.runId;
   if (waiting.length === 0) {
     throw new UsageError(
-      `no run in ${stateDir} waits at step "${stepId}" now: give --run ID to decide ahead ('runbook status --state-dir ${stateDir}' lists the runs)`,
+      `no run in ${stateDir} waits at step "${stepId}" now: ` +
+        `give --run ID to decide ahead ('runbook status --state-dir ${stateDir}' lists the runs)`,
     );
   }
   throw new UsageError(`${waiting.length} runs wait at step "${stepId}" (${waiting.map((r) => r.runId).join(', ')}): give --run ID`);
@@ -140,13 +143,16 @@ async function checkStep(status: RunStatus, stepId: string): Promise<void> {
     steps = (await loadPlaybook(file)).steps;
   } catch {
     throw new UsageError(
-      `step "${stepId}" has not started in run ${status.runId}, and its playbook (${file}) cannot be read to check it is an approval step: decide once the run waits for it`,
+      `step "${stepId}" has not started in run ${status.runId}, ` +
+        `and its playbook (${file}) cannot be read to check it is an approval step: ` +
+        `decide once the run waits for it`,
     );
   }
   const approvals = approvalStepIds(steps);
   if (!approvals.includes(stepId)) {
     throw new UsageError(
-      `run ${status.runId} has no approval step "${stepId}" (${approvals.length > 0 ? `approval steps: ${approvals.join(', ')}` : 'its playbook has none'})`,
+      `run ${status.runId} has no approval step "${stepId}" ` +
+        `(${approvals.length > 0 ? `approval steps: ${approvals.join(', ')}` : 'its playbook has none'})`,
     );
   }
 }

@@ -39,7 +39,8 @@ export const PLAN = defineCommand({
       type: 'string',
       arg: 'DIR',
       description:
-        'where earlier runs are recorded (default .runbook beside the playbook): their reports estimate the time to recover against targets.rto',
+        'where earlier runs are recorded (default .runbook beside the playbook): ' +
+        'their reports estimate the time to recover against targets.rto',
     },
     resume: {
       type: 'string',
@@ -82,17 +83,18 @@ export const planCommand: Command = async (argv, io) => {
     const last = earlier.unresolved;
     if (last) {
       io.stderr.write(
-        `runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; see ${runbookCommand('status', '--run', last.runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
+        `runbook: warning: ${lastRunLeft(last)}: 'runbook run' refuses (exit 5) until each is checked; ` +
+          `see ${runbookCommand('status', '--run', last.runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
       );
     }
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify(rto ? { ...plan, rtoEstimate: rto } : plan, null, 2)}\n`);
     } else {
       io.stdout.write(renderPlan(plan, { media: target.media, encode: (c) => target.client.encode(c) }));
-      if (rto)
-        io.stdout.write(
-          `Estimated time to recover: ${formatMs(rto.estimateMs)}${plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : ''}, ${rto.basis}.\n`,
-        );
+      if (rto) {
+        const against = plan.targets.rtoMs !== undefined ? ` (target ${formatMs(plan.targets.rtoMs)})` : '';
+        io.stdout.write(`Estimated time to recover: ${formatMs(rto.estimateMs)}${against}, ${rto.basis}.\n`);
+      }
     }
   } finally {
     await close();

@@ -41,7 +41,8 @@ hand, a recovery timeline, and tables of steps, VMs, rollback actions and events
     verify: {
       type: 'boolean',
       description:
-        'instead of the HTML: check every signed approval again, offline, with ssh-keygen against the allowed-signers file; exit 1 if any fails',
+        'instead of the HTML: check every signed approval again, offline, ' +
+        'with ssh-keygen against the allowed-signers file; exit 1 if any fails',
     },
     'allowed-signers': {
       type: 'string',

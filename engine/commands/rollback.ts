@@ -131,11 +131,14 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
   for (const u of after.unresolved) {
     const t = u.request;
     io.stdout.write(
-      `  - ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} (step "${u.stepName}")\n`,
+      `  - ${t.kind === 'plan' ? 'plan' : 'VM'} ` +
+        `${t.target}${t.replica ? `, replica ${t.replica}` : ''}${t.taskId ? `, task ${t.taskId}` : ''} ` +
+        `(step "${u.stepName}")\n`,
     );
   }
   io.stdout.write(
-    `Do not run the playbook again before checking them. The details: ${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
+    `Do not run the playbook again before checking them. The details: ` +
+      `${runbookCommand('status', '--run', runId, ...stateDirArgs(stateDir, io.cwd))}\n`,
   );
   return 1;
 }
@@ -143,12 +146,14 @@ export async function runRollback(argv: string[], io: CommandIO, deps: RollbackD
 function refuseIfAlive(status: RunStatus, force: boolean): void {
   if (status.liveness === 'running') {
     throw new LockedError(
-      `run ${status.runId} is still running (pid ${status.pid} on ${status.report.host.hostname}). Stop it first (Ctrl-C or kill -TERM ${status.pid}): it rolls back by itself.`,
+      `run ${status.runId} is still running (pid ${status.pid} on ${status.report.host.hostname}). ` +
+        `Stop it first (Ctrl-C or kill -TERM ${status.pid}): it rolls back by itself.`,
     );
   }
   if (status.liveness === 'elsewhere' && !force) {
     throw new LockedError(
-      `run ${status.runId} started on ${status.report.host.hostname} (this is ${hostname()}) and has no run-end: this machine cannot tell whether it still runs. ` +
+      `run ${status.runId} started on ${status.report.host.hostname} (this is ${hostname()}) and has ` +
+        `no run-end: this machine cannot tell whether it still runs. ` +
         `Roll it back there, or pass --force once you are sure it is gone.`,
     );
   }
@@ -183,7 +188,8 @@ async function logOn(
     } catch (error) {
       // The playbook may have moved or changed since the run: the environment still works.
       io.stderr.write(
-        `runbook: warning: cannot read the playbook ${file} (${errorMessage(error).split('\n')[0]}); using the environment for credentials\n`,
+        `runbook: warning: cannot read the playbook ${file} (${errorMessage(error).split('\n')[0]}); ` +
+          `using the environment for credentials\n`,
       );
     }
   }

@@ -23,7 +23,8 @@ export function approvalStepIds(steps: readonly StepLike[], done: ReadonlySet<st
 export function checkApprovals(ids: readonly string[], approve: readonly string[], hasStateDir: boolean, signed = false): void {
   if (signed && approve.length > 0) {
     throw new UsageError(
-      `--approve ${approve[0]}: this playbook's approvers block needs signed decisions, and --approve cannot sign: let the run wait and decide with runbook approve --run ID --step STEP --sign-with KEY`,
+      `--approve ${approve[0]}: this playbook's approvers block needs signed decisions, ` +
+        'and --approve cannot sign: let the run wait and decide with runbook approve --run ID --step STEP --sign-with KEY',
     );
   }
   for (const id of approve) {
@@ -35,7 +36,8 @@ export function checkApprovals(ids: readonly string[], approve: readonly string[
   if (!hasStateDir && undecided.length > 0) {
     const one = undecided.length === 1;
     throw new UsageError(
-      `step${one ? '' : 's'} ${undecided.map((id) => `"${id}"`).join(', ')} wait${one ? 's' : ''} for an approval, and 'runbook approve' cannot reach a rehearsal without --state-dir: ` +
+      `step${one ? '' : 's'} ${undecided.map((id) => `"${id}"`).join(', ')} wait${one ? 's' : ''} for ` +
+        `an approval, and 'runbook approve' cannot reach a rehearsal without --state-dir: ` +
         `pass ${undecided.map((id) => `--approve ${id}`).join(' ')}, or --state-dir DIR and decide from another terminal`,
     );
   }

@@ -78,7 +78,8 @@ export function openRecord(o: RecordOptions, io: CommandIO): RunRecord {
     const n = ignored.unresolved.length;
     recorder.event(
       'warning',
-      `started with --ignore-unresolved: run ${ignored.runId} left ${n} request${n === 1 ? '' : 's'} unresolved (${ignored.unresolved.map((u) => u.request.target).join(', ')})`,
+      `started with --ignore-unresolved: run ${ignored.runId} left ${n} request${n === 1 ? '' : 's'} ` +
+        `unresolved (${ignored.unresolved.map((u) => u.request.target).join(', ')})`,
     );
   }
   const logFile = o.logFile !== undefined ? attachLogFile(o.logFile, io.cwd, recorder, o.secrets, clock) : undefined;

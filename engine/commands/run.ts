@@ -28,32 +28,38 @@ not after an interrupt; put must-run clean-up in an exec step's undo.`,
       type: 'string',
       arg: 'FILE',
       description:
-        "execute exactly the plan saved by 'runbook plan --out FILE' (the playbook argument defaults to the plan's); refused (exit 3, nothing sent) when the playbook, the params or any name's id changed since",
+        "execute exactly the plan saved by 'runbook plan --out FILE' (the playbook argument defaults to the plan's); " +
+        "refused (exit 3, nothing sent) when the playbook, the params or any name's id changed since",
     },
     yes: { type: 'boolean', short: 'y', description: 'confirm without a prompt (required without a terminal)' },
     resume: {
       type: 'string',
       arg: 'RUN_ID',
       description:
-        'go on from that run (the last one of this playbook): what it did is not done again (VMs it failed over, plans it started, commands it ran); check and approval steps run again; same params required',
+        'go on from that run (the last one of this playbook): ' +
+        'what it did is not done again (VMs it failed over, plans it started, commands it ran); ' +
+        'check and approval steps run again; same params required',
     },
     approve: {
       type: 'string',
       arg: 'STEP',
       multiple: true,
       description:
-        "approve that approval step ahead (unsigned, so not for a playbook with approvers); the others wait for 'runbook approve --run ID --step STEP' from another terminal",
+        'approve that approval step ahead (unsigned, so not for a playbook with approvers); ' +
+        "the others wait for 'runbook approve --run ID --step STEP' from another terminal",
     },
     'ignore-unresolved': {
       type: 'boolean',
       description:
-        'start even though the last run of this playbook left requests whose outcome is unknown (check each in EM first; without it such a run is refused with exit 5)',
+        'start even though the last run of this playbook left requests whose outcome is unknown ' +
+        '(check each in EM first; without it such a run is refused with exit 5)',
     },
     concurrency: {
       type: 'string',
       arg: 'N',
       description:
-        "at most N failovers in flight across the whole run, shared by the steps of a parallel group (each step's own concurrency still applies, and is capped by N too)",
+        'at most N failovers in flight across the whole run, shared by the steps of a parallel group ' +
+        "(each step's own concurrency still applies, and is capped by N too)",
     },
     quiet: { type: 'boolean', short: 'q', description: 'errors only (final summary on failure)' },
     'state-dir': {
@@ -84,7 +90,8 @@ export const runCommand: Command = async (argv, io) => {
   const simulate = values.simulate === true;
   if (!simulate && !values.yes && !io.prompt) {
     throw new UsageError(
-      'runbook run against a real Enterprise Manager needs confirmation, and there is no terminal to ask on: pass --yes (or rehearse with --simulate)',
+      'runbook run against a real Enterprise Manager needs confirmation, ' +
+        'and there is no terminal to ask on: pass --yes (or rehearse with --simulate)',
     );
   }
   refuseResumedRehearsal(values.resume, simulate);

@@ -117,7 +117,10 @@ function readSavedPlan(file: string, o: RunOptions): SavedPlan {
   if (typeof saved === 'string') throw new UsageError(`--plan ${saved}`);
   if (saved.server.simulated !== o.simulate) {
     throw new UsageError(
-      `--plan ${file} was made ${saved.server.simulated ? 'against the simulator: run it with --simulate' : 'against a real Enterprise Manager: run it without --simulate'}`,
+      `--plan ${file} was made ` +
+        (saved.server.simulated
+          ? 'against the simulator: run it with --simulate'
+          : 'against a real Enterprise Manager: run it without --simulate'),
     );
   }
   return saved;
@@ -198,7 +201,8 @@ async function confirm(o: RunOptions, plan: Plan, target: Target, guard: Guard, 
   const waits = gates.filter((id) => !ahead.has(id));
   const gated = waits.length > 0 ? `, waiting for approval at ${waits.join(', ')}` : '';
   const answer = await io.prompt!(
-    `About to run "${plan.playbook.name}" against ${target.url}: ${n} failover request${n === 1 ? '' : 's'}${gated}. Type "yes" to continue: `,
+    `About to run "${plan.playbook.name}" against ${target.url}: ` +
+      `${n} failover request${n === 1 ? '' : 's'}${gated}. Type "yes" to continue: `,
   );
   if (answer.trim().toLowerCase() !== 'yes') throw new UsageError('not confirmed: nothing was sent');
   return ahead;

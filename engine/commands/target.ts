@@ -1,8 +1,8 @@
 // Which Enterprise Manager a plan or run talks to, and as whom. Real server: URL, username
 // and password from --server, VEEAM_EM_* and the playbook's server block, in that order
-// (precedence in credentials.ts); password files are relative to the playbook. `--simulate`: the embedded simulator as the client's fetch (no
-// sockets), its inventory derived from the playbook or read from `--inventory`, on a
-// time-scaled clock so a demo takes seconds.
+// (precedence in credentials.ts); password files are relative to the playbook. `--simulate`:
+// the embedded simulator as the client's fetch (no sockets), its inventory derived from the
+// playbook or read from `--inventory`, on a time-scaled clock so a demo takes seconds.
 
 import { resolve } from 'node:path';
 import { createClient, tlsWarning } from '../api/client.js';

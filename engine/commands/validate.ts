@@ -107,7 +107,9 @@ export function renderText(results: FileResult[], tty: boolean): string {
   }
   const invalid = results.filter((r) => !r.valid).length;
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  out += `${count(results.length, 'playbook')} checked: ${results.length - invalid} valid, ${invalid} invalid (${count(errors, 'error')}, ${count(warnings, 'warning')})\n`;
+  out +=
+    `${count(results.length, 'playbook')} checked: ${results.length - invalid} valid, ` +
+    `${invalid} invalid (${count(errors, 'error')}, ${count(warnings, 'warning')})\n`;
   return out;
 }
 

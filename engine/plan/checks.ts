@@ -60,16 +60,18 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
       const age = Math.max(0, now - newest);
       const rpoSeconds = Math.round(age / 1000);
       const ok = age <= step.maxRpoMs;
+      const max = formatDuration(step.maxRpoMs);
       out.push({
         ok,
         vm,
         rpoSeconds,
-        message: `${label}: newest state is ${formatDuration(age)} old (max ${formatDuration(step.maxRpoMs)})${ok ? '' : ': RPO guard exceeded'}`,
+        message: `${label}: newest state is ${formatDuration(age)} old (max ${max})${ok ? '' : ': RPO guard exceeded'}`,
       });
     }
   }
   if (step.appConsistentWithinMs !== undefined) {
     const since = now - step.appConsistentWithinMs;
+    const within = formatDuration(step.appConsistentWithinMs);
     const points = iv.restorePoints.filter((p) => p.appConsistent && Date.parse(p.date) >= since);
     const latest = points.map((p) => Date.parse(p.date)).sort((a, b) => b - a)[0];
     out.push(
@@ -77,12 +79,12 @@ function judge(label: string, iv: CdpIntervals, step: PlanCheckStep, now: number
         ? {
             ok: true,
             vm,
-            message: `${label}: application-consistent point at ${formatUtc(latest)} (within ${formatDuration(step.appConsistentWithinMs)})`,
+            message: `${label}: application-consistent point at ${formatUtc(latest)} (within ${within})`,
           }
         : {
             ok: false,
             vm,
-            message: `${label}: no application-consistent point within the last ${formatDuration(step.appConsistentWithinMs)}`,
+            message: `${label}: no application-consistent point within the last ${within}`,
           },
     );
   }

@@ -71,5 +71,9 @@ export function failedOverBefore(stateDir: string, plan: Plan): EarlierFailover[
 
 /** One warning line per VM: names the run and its time. */
 export function describeEarlierFailover(e: EarlierFailover): string {
-  return `VM "${e.target}" (replica "${e.replica}") was already failed over by run ${e.runId} ("${e.playbook}") at ${e.at}: failing it over again would fail at EM or fail it over twice; check it in the VBR console, or go on from that run with --resume`;
+  return (
+    `VM "${e.target}" (replica "${e.replica}") was already failed over by run ${e.runId} ` +
+    `("${e.playbook}") at ${e.at}: failing it over again would fail at EM or fail it over twice; ` +
+    `check it in the VBR console, or go on from that run with --resume`
+  );
 }

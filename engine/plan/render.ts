@@ -27,7 +27,8 @@ export function renderPlan(plan: Plan, options: RenderOptions): string {
   if (targets.length > 0) lines.push(`Targets: ${targets.join(', ')}`);
   if (plan.maxInFlight !== undefined)
     lines.push(
-      `At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the run (--concurrency), parallel steps included`,
+      `At most ${plan.maxInFlight} failover${plan.maxInFlight === 1 ? '' : 's'} in flight across the ` +
+        `run (--concurrency), parallel steps included`,
     );
   if (plan.resumed) lines.push(`Resuming run ${plan.resumed.runId}: what it did is not sent again`);
   lines.push('');
@@ -124,7 +125,10 @@ function rollbackText(note: RollbackNote): string {
 function summary(step: PlanStep): string {
   switch (step.kind) {
     case 'failover':
-      return `fail over ${step.vms.length} VM${step.vms.length === 1 ? '' : 's'} of CDP replica "${step.replica.name}" to the ${step.restorePoint}, ${step.concurrency} at a time`;
+      return (
+        `fail over ${step.vms.length} VM${step.vms.length === 1 ? '' : 's'} of CDP replica ` +
+        `"${step.replica.name}" to the ${step.restorePoint}, ${step.concurrency} at a time`
+      );
     case 'failoverVapp':
       return `fail over vApp "${step.vapp.name}" to the ${step.restorePoint}`;
     case 'failoverPlan':

@@ -88,7 +88,10 @@ function estimateStep(step: EstimateStep, history: RunReport[]): StepEstimate {
     return {
       step,
       ms,
-      text: `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ${formatDuration(perVm)} median per VM = ${formatDuration(ms)}`,
+      text:
+        `${step.id}: ${waves} wave${waves === 1 ? '' : 's'} (${step.vmCount} ` +
+        `VM${step.vmCount === 1 ? '' : 's'}, ${Math.max(1, step.concurrency)} at once) × ` +
+        `${formatDuration(perVm)} median per VM = ${formatDuration(ms)}`,
     };
   }
   const d = median(stepDurations(step.id, history));

@@ -20,8 +20,17 @@ export interface AllowedSigners {
   problems: { line: number; message: string }[];
 }
 
-const KEY_TYPE =
-  /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(?:ed25519|rsa)-cert-v01@openssh\.com|ecdsa-sha2-nistp(?:256|384|521)-cert-v01@openssh\.com)$/;
+const KEY_TYPE = new RegExp(
+  '^(?:' +
+    [
+      'ssh-(?:ed25519|rsa|dss)',
+      'ecdsa-sha2-nistp(?:256|384|521)',
+      'sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com',
+      'ssh-(?:ed25519|rsa)-cert-v01@openssh\\.com',
+      'ecdsa-sha2-nistp(?:256|384|521)-cert-v01@openssh\\.com',
+    ].join('|') +
+    ')$',
+);
 const TIME = /^\d{8}(?:\d{4}(?:\d{2})?)?Z?$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 

@@ -27,7 +27,8 @@ export async function loadSource(file: string): Promise<Parsed | { diagnostics: 
       return fail(
         file,
         'load/is-directory',
-        `${file} is a directory, not a playbook file: name a .yaml file, or pass the directory to "runbook validate" to check every playbook in it`,
+        `${file} is a directory, not a playbook file: name a .yaml file, ` +
+          `or pass the directory to "runbook validate" to check every playbook in it`,
       );
     if (!st.isFile()) return fail(file, 'load/not-a-file', `${file} is not a regular file`);
     size = st.size;
@@ -117,7 +118,8 @@ export function parseText(file: string, text: string): Parsed {
           at,
           'error',
           'yaml/unknown-tag',
-          `unknown tag ${tag}: a playbook holds plain values only; remove the tag (secrets go in server.password as {env: NAME} or {file: PATH})`,
+          `unknown tag ${tag}: a playbook holds plain values only; ` +
+            `remove the tag (secrets go in server.password as {env: NAME} or {file: PATH})`,
         ),
       );
     } else {

@@ -18,7 +18,8 @@ export function resolveParams(
     if (Object.hasOwn(playbook.params, name)) continue;
     const hint = suggest(name, names);
     problems.push(
-      `unknown param "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; this playbook takes ${names.length ? names.join(', ') : 'no params'}`,
+      `unknown param "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; ` +
+        `this playbook takes ${names.length ? names.join(', ') : 'no params'}`,
     );
   }
   const values: Record<string, ParamValue> = {};

@@ -46,13 +46,11 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
   const note = timesNote(r);
   if (r.server.simulated)
     out.push(`> **${REHEARSAL}**: nothing here changed a real Enterprise Manager${note !== undefined ? `; ${mdCell(note)}` : ''}.`, '');
-  out.push(
-    `Run \`${r.runId}\` · started ${r.startedAt}${total !== undefined ? ` · ${formatDuration(total)}` : ''}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`,
-  );
+  const took = total !== undefined ? ` · ${formatDuration(total)}` : '';
+  out.push(`Run \`${r.runId}\` · started ${r.startedAt}${took}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}`);
+  const rtoTarget = r.targets.rtoMs !== undefined ? ` (target ${formatDuration(r.targets.rtoMs)})` : '';
   const rto = [
-    r.achieved.rtoMs !== undefined
-      ? `RTO achieved ${formatDuration(r.achieved.rtoMs)}${r.targets.rtoMs !== undefined ? ` (target ${formatDuration(r.targets.rtoMs)})` : ''}`
-      : '',
+    r.achieved.rtoMs !== undefined ? `RTO achieved ${formatDuration(r.achieved.rtoMs)}${rtoTarget}` : '',
     r.achieved.worstRpoSeconds !== undefined ? `worst RPO ${r.achieved.worstRpoSeconds}s` : '',
   ].filter(Boolean);
   if (rto.length) out.push('', rto.join(' · '));
@@ -74,7 +72,9 @@ export function renderGithubSummary(input: RunReport, secrets: SecretFilter = ne
       ...approvalLines(s, isScaled(r)),
     ].filter((x): x is string => !!x);
     out.push(
-      `| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ${mdCell(details.join('; '))} |`,
+      `| ${mdCell(name)} | ${s.kind} | ${ICON[s.outcome]} ${s.outcome} | ` +
+        `${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ` +
+        `${mdCell(details.join('; '))} |`,
     );
   }
   if (r.rollback.length) {

@@ -56,7 +56,8 @@ function stepLines(s: StepReport, scaled: boolean): string[] {
     lines.push(
       s.exec.rehearsed === 'not-run'
         ? `rehearsed, not run: ${s.exec.command.join(' ')}`
-        : `exec ${s.exec.command.join(' ')}${s.exec.rehearsed ? ' (rehearsal stand-in)' : ''}${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`,
+        : `exec ${s.exec.command.join(' ')}${s.exec.rehearsed ? ' (rehearsal stand-in)' : ''}` +
+            `${s.exec.exitCode !== undefined ? ` → exit ${s.exec.exitCode}` : ''}`,
     );
   if (s.exec?.output) lines.push(s.exec.output);
   for (const c of s.checks ?? []) lines.push(`${c.ok ? 'ok' : 'FAILED'}: ${c.message}`);
@@ -126,10 +127,17 @@ export function renderJunit(input: RunReport, secrets: SecretFilter = new Secret
     ),
     ...report.events.map((e) => `${e.at} ${e.type}${e.stepId ? ` [${e.stepId}]` : ''}: ${e.message}`),
   ];
+  const suite = {
+    name: `${rehearsalPrefix(report)}${report.playbook.name}`,
+    id: report.runId,
+    timestamp: report.startedAt,
+    hostname: report.host.hostname || undefined,
+    ...totals,
+  };
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs({ name: `${rehearsalPrefix(report)}cdp-runbook`, ...totals })}>`,
-    `  <testsuite${attrs({ name: `${rehearsalPrefix(report)}${report.playbook.name}`, id: report.runId, timestamp: report.startedAt, hostname: report.host.hostname || undefined, ...totals })}>`,
+    `  <testsuite${attrs(suite)}>`,
     '    <properties>',
     ...Object.entries(props)
       .filter(([, v]) => v !== undefined)

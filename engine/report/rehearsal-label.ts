@@ -26,5 +26,8 @@ export function timesNote(report: RunReport): string | undefined {
   const approvals = report.steps.some((s) => s.approval)
     ? '; approval decisions are stamped in real time, so they are not on the simulated time axis'
     : '';
-  return `times are simulated time: the simulated EM ran ×${report.server.timeScale} faster than real time, from the real start instant${approvals}`;
+  return (
+    `times are simulated time: the simulated EM ran ×${report.server.timeScale} faster than real ` +
+    `time, from the real start instant${approvals}`
+  );
 }

@@ -101,9 +101,21 @@ export function detailJson(r: RunStatus) {
 }
 
 export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): string {
+  const damaged = r.entries[0]?.type !== 'run-start';
+  const out = [
+    ...headerLines(r, damaged),
+    ...unresolvedLines(r, damaged, cwd),
+    ...manualLines(r),
+    ...stepLines(r, cwd),
+    ...rollbackLines(r),
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+/** Which run, how it ended, where it ran, and how to go on from it. */
+function headerLines(r: RunStatus, damaged: boolean): string[] {
   const rep = r.report;
   const out: string[] = [];
-  const damaged = r.entries[0]?.type !== 'run-start';
   out.push(
     damaged
       ? `Run ${r.runId}: damaged journal (no readable run-start line): what it still tells follows`
@@ -129,58 +141,76 @@ export function renderRunDetail(r: RunStatus, cwd: string = process.cwd()): stri
     const resume = runbookCommand('run', rep.playbook.file, '--resume', r.runId, ...runStateDirArgs(stateDirOf(r), rep.playbook.file));
     out.push(`  To go on from it without asking again for what it did: ${resume}`);
   }
+  return out;
+}
 
-  if (r.unresolved.length) {
-    out.push('', `UNRESOLVED (${r.unresolved.length}): outcome unknown, check before running again`);
-    for (const u of r.unresolved) {
-      const t = u.request;
-      const label = u.kind === 'in-flight' ? `in flight, task ${t.taskId}` : 'requested, no answer recorded';
-      out.push(
-        `  - step "${u.stepName}": ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}: ${label}`,
-      );
-      out.push(`      ${u.instruction}`);
-    }
-    if (!damaged)
-      out.push(
-        `  Next: ${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}   (stops the tasks EM still lets us see and lists the rest)`,
-      );
-    if (!rep.server.simulated) {
-      out.push(
-        `  While this is the playbook's last real run, 'runbook run' refuses (exit 5); once each one is checked, start it with --ignore-unresolved.`,
-      );
-    }
+/** The requests whose outcome is unknown, what to check for each, and what to run next. */
+function unresolvedLines(r: RunStatus, damaged: boolean, cwd: string): string[] {
+  if (!r.unresolved.length) return [];
+  const out = ['', `UNRESOLVED (${r.unresolved.length}): outcome unknown, check before running again`];
+  for (const u of r.unresolved) {
+    const t = u.request;
+    const label = u.kind === 'in-flight' ? `in flight, task ${t.taskId}` : 'requested, no answer recorded';
+    out.push(
+      `  - step "${u.stepName}": ${t.kind === 'plan' ? 'plan' : 'VM'} ${t.target}${t.replica ? ` (replica ${t.replica})` : ''}: ${label}`,
+    );
+    out.push(`      ${u.instruction}`);
   }
-  const manual = rep.manual.filter((m) => m.reason !== 'unknown');
-  if (manual.length) {
-    out.push('', 'MANUAL ACTIONS');
-    for (const m of manual) out.push(`  - ${m.target}: ${m.instruction}`);
+  if (!damaged)
+    out.push(
+      `  Next: ${runbookCommand('rollback', '--run', r.runId, ...stateDirArgs(stateDirOf(r), cwd))}   ` +
+        `(stops the tasks EM still lets us see and lists the rest)`,
+    );
+  if (!r.report.server.simulated) {
+    out.push(
+      `  While this is the playbook's last real run, 'runbook run' refuses (exit 5); ` +
+        `once each one is checked, start it with --ignore-unresolved.`,
+    );
   }
+  return out;
+}
 
-  out.push('', 'STEPS');
+function manualLines(r: RunStatus): string[] {
+  const manual = r.report.manual.filter((m) => m.reason !== 'unknown');
+  if (!manual.length) return [];
+  return ['', 'MANUAL ACTIONS', ...manual.map((m) => `  - ${m.target}: ${m.instruction}`)];
+}
+
+/** Each step with its VMs, plan, approval and, for a gate the run waits at, the command that decides it. */
+function stepLines(r: RunStatus, cwd: string): string[] {
+  const out = ['', 'STEPS'];
   const waiting = waitingGates(r);
-  if (rep.steps.length === 0) out.push('  (no step started)');
-  for (const s of rep.steps) {
+  if (r.report.steps.length === 0) out.push('  (no step started)');
+  for (const s of r.report.steps) {
     const indent = s.parentId ? '    ' : '  ';
     const why = s.error ? `: ${s.error}` : s.skipReason ? `: ${s.skipReason}` : '';
     out.push(`${indent}${s.outcome.padEnd(10)} ${s.name} [${s.kind}] ${took(s.durationMs)}${why}`);
     for (const v of s.vms ?? []) {
       out.push(
-        `${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`,
+        `${indent}    ${v.state.padEnd(12)} ${v.name} (replica ${v.replica})` +
+          `${v.taskId ? ` task ${v.taskId}` : ''}${v.message ? `: ${v.message}` : ''}`,
       );
     }
     if (s.plan)
       out.push(
-        `${indent}    plan ${s.plan.action} ${s.plan.name}${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`,
+        `${indent}    plan ${s.plan.action} ${s.plan.name}` +
+          `${s.plan.taskId ? ` task ${s.plan.taskId}` : ''}${s.plan.message ? `: ${s.plan.message}` : ''}`,
       );
     for (const line of approvalLines(s)) out.push(`${indent}    ${line}`);
     if (!s.approval && waiting.includes(s.id)) {
       out.push(`${indent}    waiting for approval: ${approveCommand(r, s.id, cwd)}   (add --reject to refuse)`);
     }
   }
-  if (rep.rollback.length) {
-    out.push('', 'ROLLBACK');
-    for (const a of rep.rollback)
-      out.push(`  ${a.ok ? 'ok    ' : 'FAILED'} ${a.action} ${a.target}${a.taskId ? ` (task ${a.taskId})` : ''}: ${a.message}`);
-  }
-  return `${out.join('\n')}\n`;
+  return out;
+}
+
+function rollbackLines(r: RunStatus): string[] {
+  if (!r.report.rollback.length) return [];
+  return [
+    '',
+    'ROLLBACK',
+    ...r.report.rollback.map(
+      (a) => `  ${a.ok ? 'ok    ' : 'FAILED'} ${a.action} ${a.target}${a.taskId ? ` (task ${a.taskId})` : ''}: ${a.message}`,
+    ),
+  ];
 }

@@ -63,6 +63,30 @@ interface Ran extends StepResult {
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   // The run signal: one listener per step signal of a parallel group, per poll, per sleep.
   setMaxListeners(0, o.signal);
+  const { ctx, rb, poller } = runContexts(o);
+  const failures: { stepId: string; error: string }[] = [];
+  let rolledBack = await runSteps(ctx, rb, o.signal, failures);
+
+  let interrupted: unknown;
+  if (o.signal.aborted) {
+    interrupted = o.signal.reason;
+    o.recorder.event('interrupt', `${errorMessage(interrupted)}: stopping new work and rolling back`);
+    if (!rolledBack) {
+      rolledBack = true;
+      await rollback(rb, errorMessage(interrupted));
+    }
+  }
+  abandonLost(ctx);
+  listManual(rb, { failedOver: false });
+  // "Rolled back" only when nothing the run changed is left changed (EM cannot undo a CDP failover).
+  const cleanRollback = rolledBack && nothingLeft(o.recorder.report);
+  const outcome: RunOutcome =
+    interrupted !== undefined ? 'interrupted' : cleanRollback ? 'rolled-back' : failures.length > 0 || rolledBack ? 'failed' : 'succeeded';
+  return { report: o.recorder.report, outcome, ...(interrupted !== undefined ? { interrupted } : {}), failures, polls: poller.ticks };
+}
+
+/** What the steps run with (`ctx`) and what rollback runs with (`rb`): one ledger, one poller. */
+function runContexts(o: ExecuteOptions): { ctx: ExecContext; rb: RollbackContext; poller: TaskPoller } {
   const ledger = new Ledger();
   const env = o.env ?? {};
   const exec = o.exec ?? spawnExecRunner;
@@ -109,12 +133,23 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     runEnv: envAt(true),
     pollIntervalMs: o.plan.pollIntervalMs,
   };
-  const failures: { stepId: string; error: string }[] = [];
+  return { ctx, rb, poller };
+}
+
+/**
+ * The top-level steps in order. After a failure under `abort` or `rollback` only `always`
+ * steps run; the first failure under `rollback` rolls back at once. Returns whether it did.
+ */
+async function runSteps(
+  ctx: ExecContext,
+  rb: RollbackContext,
+  signal: AbortSignal,
+  failures: { stepId: string; error: string }[],
+): Promise<boolean> {
   let fatal = false;
   let rolledBack = false;
-
-  for (const step of o.plan.steps) {
-    if (o.signal.aborted) {
+  for (const step of ctx.plan.steps) {
+    if (signal.aborted) {
       skipTree(ctx, step, 'the run was interrupted');
       continue;
     }
@@ -122,31 +157,15 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
       skipTree(ctx, step, 'an earlier step failed');
       continue;
     }
-    const ran = await runStep(ctx, rb, step, o.signal, failures);
-    if (ran.outcome !== 'failed' || o.signal.aborted) continue;
+    const ran = await runStep(ctx, rb, step, signal, failures);
+    if (ran.outcome !== 'failed' || signal.aborted) continue;
     if (ran.policy !== 'continue') fatal = true;
     if (ran.policy === 'rollback' && !rolledBack) {
       rolledBack = true;
       await rollback(rb, `step "${step.id}" failed: ${ran.error ?? ''}`);
     }
   }
-
-  let interrupted: unknown;
-  if (o.signal.aborted) {
-    interrupted = o.signal.reason;
-    o.recorder.event('interrupt', `${errorMessage(interrupted)}: stopping new work and rolling back`);
-    if (!rolledBack) {
-      rolledBack = true;
-      await rollback(rb, errorMessage(interrupted));
-    }
-  }
-  abandonLost(ctx);
-  listManual(rb, { failedOver: false });
-  // "Rolled back" only when nothing the run changed is left changed (EM cannot undo a CDP failover).
-  const cleanRollback = rolledBack && nothingLeft(o.recorder.report);
-  const outcome: RunOutcome =
-    interrupted !== undefined ? 'interrupted' : cleanRollback ? 'rolled-back' : failures.length > 0 || rolledBack ? 'failed' : 'succeeded';
-  return { report: o.recorder.report, outcome, ...(interrupted !== undefined ? { interrupted } : {}), failures, polls: poller.ticks };
+  return rolledBack;
 }
 
 async function runStep(
@@ -253,7 +272,9 @@ async function dispatch(
  */
 function abandonLost(ctx: ExecContext): void {
   for (const entry of ctx.ledger.running()) {
-    const message = `${entry.lostTrack ?? `task ${entry.taskId} was still running when the run ended`}: whether it completed is unknown, and it may still be running in Enterprise Manager`;
+    const message =
+      `${entry.lostTrack ?? `task ${entry.taskId} was still running when the run ended`}: ` +
+      `whether it completed is unknown, and it may still be running in Enterprise Manager`;
     entry.status = 'unknown';
     ctx.ledger.add({ kind: 'unknown', op: entry.op, stepId: entry.stepId, target: entry.target, targetId: entry.targetId, error: message });
     ctx.recorder.taskLost(entry.stepId, entry.target, entry.taskId, message);

@@ -82,21 +82,21 @@ export async function rollbackUnresolved(items: Unresolved[], o: RollbackRunOpti
 
 async function handle(item: Unresolved, o: RollbackRunOptions): Promise<RollbackOutcome> {
   const t = item.request;
-  const record = (action: Omit<RollbackAction, 'at' | 'stepId' | 'target'>, resolved: boolean): RollbackOutcome => {
+  const record: RecordAction = (action, resolved) => {
     o.journal.append({ at: o.now(), type: 'rollback', stepId: t.stepId, target: t.target, ...action });
     return { item, resolved, message: action.message };
   };
 
-  const settled = () => fromRestoreSession(item, o, record);
-
   if (!t.taskId) {
-    const known = await settled();
+    const known = await fromRestoreSession(item, o, record);
     if (known) return known;
     return record(
       {
         action: 'manual',
         ok: false,
-        message: `no task id was recorded (the request got no answer), so EM cannot be asked about it: check ${where(item)} by hand in Enterprise Manager`,
+        message:
+          `no task id was recorded (the request got no answer), so EM cannot be asked about it: ` +
+          `check ${where(item)} by hand in Enterprise Manager`,
       },
       false,
     );
@@ -106,35 +106,52 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   try {
     task = await readTask(o, taskId, where(item));
   } catch (error) {
-    if (error instanceof EmHttpError && error.status === 404) {
-      const known = await settled();
-      if (known) return known;
-      return record(
-        {
-          action: 'manual',
-          taskId,
-          ok: false,
-          message:
-            `task ${taskId} cannot be seen by a new session (EM tasks belong to the logon session that started them, which died with the run); ` +
-            `check by hand in Enterprise Manager: ${where(item)}`,
-        },
-        false,
-      );
-    }
+    return unreadable(item, taskId, error, o, record);
+  }
+  if (task.state === 'OperationFinished') return collected(item, taskId, o, record);
+  if (task.state !== 'Running') return finished(item, task, o, record);
+  return stopRunning(item, taskId, o, record);
+}
+
+/** The task could not be read: a 404 means this session cannot see it, so the restore session may tell. */
+async function unreadable(
+  item: Unresolved,
+  taskId: string,
+  error: unknown,
+  o: RollbackRunOptions,
+  record: RecordAction,
+): Promise<RollbackOutcome> {
+  if (error instanceof EmHttpError && error.status === 404) {
+    const known = await fromRestoreSession(item, o, record);
+    if (known) return known;
     return record(
       {
-        action: 'delete-task',
+        action: 'manual',
         taskId,
         ok: false,
-        message: `could not read task ${taskId} (${errorMessage(error)}), so it was not stopped: whether ${where(item)} is failed over is unknown; check by hand`,
+        message:
+          `task ${taskId} cannot be seen by a new session (EM tasks belong to the logon session that ` +
+          `started them, which died with the run); ` +
+          `check by hand in Enterprise Manager: ${where(item)}`,
       },
       false,
     );
   }
+  return record(
+    {
+      action: 'delete-task',
+      taskId,
+      ok: false,
+      message:
+        `could not read task ${taskId} (${errorMessage(error)}), so it was not stopped: ` +
+        `whether ${where(item)} is failed over is unknown; check by hand`,
+    },
+    false,
+  );
+}
 
-  if (task.state === 'OperationFinished') return collected(item, taskId, o, record);
-  if (task.state !== 'Running') return finished(item, task, o, record);
-
+/** DELETE a running task, then read it again until it is gone or has finished. */
+async function stopRunning(item: Unresolved, taskId: string, o: RollbackRunOptions, record: RecordAction): Promise<RollbackOutcome> {
   try {
     await o.client.deleteTask(taskId, { subject: where(item) });
   } catch (error) {
@@ -167,7 +184,6 @@ async function handle(item: Unresolved, o: RollbackRunOptions): Promise<Rollback
   );
 }
 
-/** A task read OperationFinished: never deleted (that would only make EM forget it); awaited until Finished. */
 /**
  * A task this session cannot see, or a request with no answer: the VM's restore session
  * may still tell how its failover ended (§6.4). Never a second POST to find out.
@@ -187,7 +203,9 @@ async function fromRestoreSession(item: Unresolved, o: RollbackRunOptions, recor
         action: 'manual',
         ...taskId,
         ok: false,
-        message: `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup server and cannot be stopped from here: stop it in the VBR console, or run rollback again later`,
+        message:
+          `${unseen}${describeSession(found)}: the failover of ${where(item)} still runs on the backup ` +
+          `server and cannot be stopped from here: stop it in the VBR console, or run rollback again later`,
       },
       false,
     );
@@ -210,6 +228,7 @@ async function fromRestoreSession(item: Unresolved, o: RollbackRunOptions, recor
   return record({ action: 'manual', ...taskId, ok: true, message: `${describeSession(found)}: ${what}` }, true);
 }
 
+/** A task read OperationFinished: never deleted (that would only make EM forget it); awaited until Finished. */
 async function collected(item: Unresolved, taskId: string, o: RollbackRunOptions, record: RecordAction): Promise<RollbackOutcome> {
   const done = await awaitCollected(o, taskId, where(item));
   if (done) return finished(item, done, o, record);
@@ -218,7 +237,10 @@ async function collected(item: Unresolved, taskId: string, o: RollbackRunOptions
       action: 'manual',
       taskId,
       ok: false,
-      message: `task ${taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished: check ${where(item)} in the VBR console; EM had reported the failover finished on the backup server; it was NOT stopped`,
+      message:
+        `task ${taskId} read OperationFinished (the backup server had finished; ` +
+        `EM had not collected the result) and was not seen Finished: ` +
+        `check ${where(item)} in the VBR console; EM had reported the failover finished on the backup server; it was NOT stopped`,
     },
     false,
   );
@@ -244,7 +266,8 @@ function finished(item: Unresolved, task: Task, o: RollbackRunOptions, record: R
       taskId: task.taskId,
       ok: true,
       message: success
-        ? `task ${task.taskId} had already finished successfully: ${what} (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)`
+        ? `task ${task.taskId} had already finished successfully: ` +
+          `${what} (EM cannot undo a CDP VM failover; undo it in the Veeam console if not wanted)`
         : `task ${task.taskId} had finished with failure: ${task.result?.message ?? 'no message'}; not failed over`,
     },
     true,

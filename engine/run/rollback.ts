@@ -74,7 +74,9 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
         stepId: e.stepId,
         target: e.target,
         reason: 'failed-over',
-        instruction: `${what} "${e.target}" IS failed over and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
+        instruction:
+          `${what} "${e.target}" IS failed over and EM has no undo for CDP failover: ` +
+          `undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
       });
       ctx.recorder.rollbackAction({
         action: 'manual',
@@ -89,7 +91,9 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
         stepId: e.stepId,
         target: e.target,
         reason: 'unknown',
-        instruction: `the failover request for "${e.target}" got no usable answer: check in the Veeam console whether it is failed over; it was NOT re-sent`,
+        instruction:
+          `the failover request for "${e.target}" got no usable answer: ` +
+          `check in the Veeam console whether it is failed over; it was NOT re-sent`,
       });
     }
   }

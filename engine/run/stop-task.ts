@@ -73,18 +73,15 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     return 'settled';
   }
   if (before.task.state === 'OperationFinished') return 'settling';
+  // Set when the DELETE got no answer (or one that is not EM's): it may or may not have been
+  // processed, and it is not re-sent (api/calls.ts), so the reads below tell.
+  let lost: string | undefined;
   try {
     // Resolves on 404 too: the read that follows tells gone from unreachable.
     await ctx.client.deleteTask(entry.taskId);
   } catch (error) {
-    ctx.recorder.rollbackAction({ ...base, ok: false, message: `DELETE /tasks/${entry.taskId} failed: ${errorMessage(error)}` });
-    ctx.recorder.manual({
-      stepId: entry.stepId,
-      target: entry.target,
-      reason: 'rollback-failed',
-      instruction: `task ${entry.taskId} could not be stopped: stop it in the Veeam console and check "${entry.target}"`,
-    });
-    return 'settled';
+    lost = errorMessage(error);
+    ctx.recorder.event('warning', `DELETE /tasks/${entry.taskId}: ${lost}; reading the task to see where it stands`, entry.stepId);
   }
   // Confirm: gone (404, in the session that owns it), or it finished before the stop took effect.
   const attempts = ctx.confirmAttempts ?? 5;
@@ -92,6 +89,11 @@ export async function stopOne(ctx: RollbackContext, entry: TaskEntry, why: strin
     const after = await readRetried(ctx, entry);
     if (after.kind === 'unreachable') return unknown(`stop sent, then task ${entry.taskId} became unreachable: ${after.why}`);
     if (after.kind === 'error') return unknown(`stop sent, but task ${entry.taskId} could not be read afterwards (${after.why})`);
+    if (after.kind === 'gone' && lost !== undefined) {
+      // The lost DELETE met the task Running (stopped) or Finished (EM forgot its result).
+      const gone = `task ${entry.taskId} was gone after a DELETE whose answer was lost (${lost}): it was stopped, or it had finished first`;
+      return (await fromRestoreSession(ctx, entry, gone)) ? 'settled' : unknown(gone);
+    }
     if (after.kind === 'gone') {
       entry.status = 'stopped';
       markVm(ctx, entry, 'stopped', why);
@@ -138,8 +140,11 @@ export async function awaitFinished(ctx: RollbackContext, entry: TaskEntry, dead
   unknownState(
     ctx,
     entry,
-    `task ${entry.taskId} read OperationFinished (the backup server had finished; EM had not collected the result) and was not seen Finished; ${last}`,
-    `check "${entry.target}" in the VBR console; EM had reported the failover finished on the backup server (task ${entry.taskId}, OperationFinished), so it is most likely failed over; it was NOT stopped`,
+    `task ${entry.taskId} read OperationFinished (the backup server had finished; ` +
+      `EM had not collected the result) and was not seen Finished; ${last}`,
+    `check "${entry.target}" in the VBR console; ` +
+      `EM had reported the failover finished on the backup server (task ${entry.taskId}, OperationFinished), ` +
+      'so it is most likely failed over; it was NOT stopped',
   );
 }
 
@@ -156,7 +161,9 @@ async function fromRestoreSession(ctx: RollbackContext, entry: TaskEntry, why: s
       ctx,
       entry,
       `${why}; ${describeSession(found)}`,
-      `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, or check later whether it is failed over`,
+      `the failover of "${entry.target}" still runs on the backup server (${describeSession(found)}) ` +
+        `and its task cannot be reached to stop it: stop it in the Veeam Backup & Replication console, ` +
+        `or check later whether it is failed over`,
     );
     return true;
   }
@@ -217,7 +224,9 @@ function unknownState(ctx: RollbackContext, entry: TaskEntry, message: string, i
     reason: 'unknown',
     instruction:
       instruction ??
-      `where task ${entry.taskId} for "${entry.target}" stands is unknown (${message}): check in the Veeam Backup & Replication console whether "${entry.target}" is failed over, and stop the task there if it still runs`,
+      `where task ${entry.taskId} for "${entry.target}" stands is unknown (${message}): ` +
+        `check in the Veeam Backup & Replication console whether "${entry.target}" is failed over, ` +
+        `and stop the task there if it still runs`,
   });
 }
 
@@ -255,7 +264,9 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
       stepId: entry.stepId,
       target: entry.target,
       reason: 'failed-over',
-      instruction: `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)`,
+      instruction:
+        `${what} "${entry.target}" IS failed over (its task finished before it could be stopped) ` +
+        'and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)',
     });
   }
 }

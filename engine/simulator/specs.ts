@@ -53,14 +53,16 @@ export function parseCdpFailoverSpec(body: ParsedBody | undefined): Target {
     if (!field)
       throw new HttpError(
         400,
-        `${spec}: unknown element ${name}; allowed, in this order: RestoreCurrent, RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime.`,
+        `${spec}: unknown element ${name}; allowed, in this order: RestoreCurrent, RestoreCurrentVss, ` +
+          `RestoreAtInterval, RestoreAtPointinTime.`,
       );
     if (values.has(field)) throw new HttpError(400, `${spec}: ${name} appears twice.`);
     const index = CDP_FIELDS.indexOf(field);
     if (body.root !== undefined && index < lastIndex) {
       throw new HttpError(
         400,
-        `${spec}: element ${name} must come before ${lastName} (order: RestoreCurrent, RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime).`,
+        `${spec}: element ${name} must come before ${lastName} (order: RestoreCurrent, ` +
+          `RestoreCurrentVss, RestoreAtInterval, RestoreAtPointinTime).`,
       );
     }
     lastIndex = index;

@@ -54,6 +54,9 @@ export function payloadMismatch(p: SignedPayload, gate: { runId: string; stepId:
     return `signed for run ${p.runId}, not this run (${gate.runId}): a decision cannot be replayed from another run`;
   if (p.stepId !== gate.stepId) return `signed for step "${p.stepId}", not "${gate.stepId}"`;
   if (p.playbookSha256 !== gate.playbookSha256)
-    return `signed for another revision of the playbook (sha256 ${p.playbookSha256.slice(0, 12)}…, this run's is ${gate.playbookSha256.slice(0, 12)}…)`;
+    return (
+      `signed for another revision of the playbook (sha256 ${p.playbookSha256.slice(0, 12)}…, ` +
+      `this run's is ${gate.playbookSha256.slice(0, 12)}…)`
+    );
   return undefined;
 }

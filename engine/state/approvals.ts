@@ -86,7 +86,9 @@ export function createInbox(o: InboxOptions): ApprovalInbox {
     },
     howTo: (stepId) =>
       o.stateDir !== undefined
-        ? `runbook approve --run ${o.runId} --step ${stepId} --state-dir ${o.stateDir}${o.allowedSigners !== undefined ? ' --sign-with ~/.ssh/id_ed25519' : ''}   (add --reject --reason TEXT to refuse)`
+        ? `runbook approve --run ${o.runId} --step ${stepId} --state-dir ${o.stateDir}` +
+          `${o.allowedSigners !== undefined ? ' --sign-with ~/.ssh/id_ed25519' : ''}` +
+          '   (add --reject --reason TEXT to refuse)'
         : `nothing can: this rehearsal has no --state-dir and --approve ${stepId} was not given`,
   };
 }

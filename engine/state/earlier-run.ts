@@ -50,7 +50,8 @@ export function resumableRun(stateDir: string, playbookFile: string, runId: stri
     );
   if (status.liveness === 'elsewhere') {
     throw new LockedError(
-      `--resume ${runId}: that run started on ${status.report.host.hostname} and has no run-end: this machine cannot tell whether it still runs`,
+      `--resume ${runId}: that run started on ${status.report.host.hostname} and has no run-end: ` +
+        `this machine cannot tell whether it still runs`,
     );
   }
   return status;

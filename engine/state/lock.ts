@@ -172,6 +172,7 @@ function lockedError(path: string, holder: LockContent | 'corrupt' | undefined, 
   }
   return new LockedError(
     `another run of ${holder.playbook} is in progress (${who}). Wait for it to finish, or see ` +
-      `'runbook status' for what it is doing. The lock is released when it ends; a lock left by a dead process is taken over automatically.`,
+      `'runbook status' for what it is doing. The lock is released when it ends; ` +
+      `a lock left by a dead process is taken over automatically.`,
   );
 }

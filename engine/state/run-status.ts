@@ -58,7 +58,8 @@ function instructionFor(kind: Unresolved['kind'], t: RequestTrack): string {
     );
   }
   return (
-    `check ${what(t)} in Enterprise Manager: the request (${t.method} ${t.path}) was sent at ${t.requestedAt} but no answer was recorded, ` +
+    `check ${what(t)} in Enterprise Manager: the request (${t.method} ${t.path}) was sent at ` +
+    `${t.requestedAt} but no answer was recorded, ` +
     `so EM may have started it. Do not run it again before checking.`
   );
 }
@@ -108,7 +109,9 @@ export function statusFromEntries(runId: string, path: string, read: JournalRead
         stepId: t.stepId,
         target: t.target,
         reason: 'failed-over',
-        instruction: `${what(t)} IS failed over (task ${t.taskId}). EM has no per-VM undo: if this was not intended, undo the failover in the Veeam console.`,
+        instruction:
+          `${what(t)} IS failed over (task ${t.taskId}). EM has no per-VM undo: if this was not intended, ` +
+          `undo the failover in the Veeam console.`,
       });
     }
   }
@@ -165,7 +168,9 @@ export function requireRunStart(status: RunStatus, what: string): RunStatus {
   const why = damage({ entries: status.entries, problems: status.problems });
   if (why !== undefined) {
     throw new UsageError(
-      `${what}: the journal ${status.path} is damaged: ${why}. 'runbook status --run ${status.runId}' shows what it still tells; check its VMs by hand in Enterprise Manager.`,
+      `${what}: the journal ${status.path} is damaged: ` +
+        `${why}. 'runbook status --run ${status.runId}' shows what it still tells; ` +
+        `check its VMs by hand in Enterprise Manager.`,
     );
   }
   return status;

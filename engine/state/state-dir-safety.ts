@@ -27,14 +27,17 @@ export function refuseUnsafeStateDir(
     const name = (id: number) => (o.passwd ?? readPasswd)().get(id) ?? `uid ${id}`;
     if (st.uid !== uid) {
       throw new UsageError(
-        `state dir ${path} is owned by ${name(st.uid)}, not by you (${name(uid)}): its owner could drop approval decisions or alter journals. ` +
-          `Use a state dir of your own (--state-dir DIR), or take it over: sudo chown -R ${name(uid)} ${stateDir} && chmod -R go-w ${stateDir}`,
+        `state dir ${path} is owned by ${name(st.uid)}, not by you (${name(uid)}): ` +
+          `its owner could drop approval decisions or alter journals. ` +
+          `Use a state dir of your own (--state-dir DIR), or take it over: ` +
+          `sudo chown -R ${name(uid)} ${stateDir} && chmod -R go-w ${stateDir}`,
       );
     }
     if ((st.mode & 0o022) !== 0) {
       const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
       throw new UsageError(
-        `state dir ${path} can be written by other users (mode ${mode}): they could drop approval decisions or alter journals. Fix: chmod -R go-w ${stateDir}`,
+        `state dir ${path} can be written by other users (mode ${mode}): ` +
+          `they could drop approval decisions or alter journals. Fix: chmod -R go-w ${stateDir}`,
       );
     }
   }

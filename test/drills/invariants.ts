@@ -8,6 +8,7 @@ import { loadRunStatus } from '../../engine/state/run-status.js';
 import type { RunReport, VmReport } from '../../engine/state/report-types.js';
 import type { RequestLogEntry, SimState } from '../../engine/simulator/index.js';
 import { PASSWORD, USER, type DrillRun } from './scenario.js';
+import { checkPlanTruth, checkVappTruth } from './subject-truth.js';
 
 export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5';
 export const INVARIANTS: Record<InvariantId, string> = {
@@ -65,10 +66,11 @@ export function checkI2(run: DrillRun): string[] {
   const vms = allVms(run);
   for (const task of run.sim.state.tasks) {
     if (task.deleted || seen.has(task.taskId)) continue;
-    const vmName = task.subject.replace(/^vm:/, '');
+    const vmName = task.subject.replace(/^(vm|vapp|plan|undo-plan):/, '');
     const vm = vms.find((v) => v.name === vmName);
     const manual = run.report.manual.some((m) => m.target === vmName && m.reason === 'unknown');
     if (vm?.state === 'unknown' && manual) continue;
+    if (/^(undo-)?plan:/.test(task.subject) && manual) continue; // a plan has no VM entry: its manual action says it
     bad.push(
       `task ${task.taskId} (${task.subject}, ${task.state}) neither seen Finished nor deleted, and its VM is ${vm?.state ?? 'absent'}${manual ? '' : ', not listed for a manual check'}`,
     );
@@ -236,6 +238,11 @@ export class TaskReads {
       );
     } else if (entry.method === 'DELETE' && id) {
       const read = this.last.get(id);
+      // A DELETE EM may have processed without our knowing how it ended (no answer, a 500) may
+      // have met the task in any state: the next one needs a read first. 401, 503 and a reset
+      // before processing are refusals.
+      const told = [204, 404, 401, 503].includes(entry.status) || entry.fault === 'reset-before';
+      if (!told || UNREAD_FAULTS.has(entry.fault ?? '')) this.last.set(id, `a DELETE with no answer (seq ${entry.seq})`);
       if (read === 'Running' || read === 'Finished') return;
       const now = state().tasks.find((t) => t.taskId === id);
       this.badDeletes.push(
@@ -291,7 +298,7 @@ export function checkReportTruth(report: RunReport, state: SimState, seen: Reado
       out.push(`${model.name}: failed over in EM, the report does not say so`);
     }
   }
-  return out;
+  return [...out, ...checkVappTruth(report, state, seen), ...checkPlanTruth(report, state)];
 }
 
 /** I4 (explorer): exit code, report, report file and journal replay agree. */

@@ -7,8 +7,11 @@ import { fsyncSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../engine/api/client.js';
+import { approvalStepIds, approvalsAhead } from '../../engine/commands/run-approvals.js';
+import { createInbox } from '../../engine/state/approvals.js';
 import { FakeClock, scaledClock, type Clock } from '../../engine/clock.js';
 import { ExitCode, errorMessage } from '../../engine/errors.js';
+import { resolveParams } from '../../engine/playbook/resolve-params.js';
 import { bindTemplate } from '../../engine/playbook/template.js';
 import { loadPlaybook } from '../../engine/playbook/validate.js';
 import { resolvePlan } from '../../engine/plan/resolve.js';
@@ -24,6 +27,7 @@ import { writeJunit } from '../../engine/report/junit.js';
 import { seededRandom } from '../../engine/simulator/ids.js';
 import { createSimulator } from '../../engine/simulator/index.js';
 import type { FaultSpec, Inventory, RequestLogEntry, SimState, Simulator } from '../../engine/simulator/index.js';
+import { recordingExec } from './exec-record.js';
 
 export const REPLICA = 'DRILL-CDP';
 export const USER = 'drill-admin';
@@ -53,6 +57,12 @@ export interface DrillSpec {
   onRequest?: (entry: RequestLogEntry, state: () => SimState) => void;
   /** Skip the journal's fsync (the explorer's thousands of runs; the journal content is the same). */
   noFsync?: boolean;
+  /** The whole playbook text, instead of the generated one around `steps` (the explorer's reference set). */
+  playbook?: string;
+  /** Instead of the 20-VM drill replica (e.g. the simulator's demo inventory). */
+  inventory?: Inventory;
+  /** Approval steps decided ahead, as `runbook run --approve STEP` does. */
+  approve?: string[];
 }
 
 export interface DrillRun {
@@ -73,6 +83,8 @@ export interface DrillRun {
   tokens: Set<string>;
   /** The progress view never finished after the run ended (the CLI would then exit 0 silently). */
   progressHung: boolean;
+  /** Every exec command (and undo) the run asked for, in order: none is spawned (exec-record.ts). */
+  execs: string[][];
 }
 
 /** Real time, only as a guard against a promise that never settles. */
@@ -101,6 +113,7 @@ ${spec.steps ?? DEFAULT_STEPS}`;
 }
 
 function inventory(spec: DrillSpec): Inventory {
+  if (spec.inventory) return spec.inventory;
   return {
     cdpReplicas: [{ name: REPLICA, vms: VMS.map((name) => ({ name, failoverDuration: '30s', ...(spec.vms?.[name] ?? {}) })) }],
     users: [{ name: USER, password: PASSWORD, role: 'Portal Administrator' }],
@@ -110,7 +123,7 @@ function inventory(spec: DrillSpec): Inventory {
 export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   const dir = mkdtempSync(join(tmpdir(), `drill-${spec.name.replace(/\W+/g, '-')}-`));
   const file = join(dir, 'playbook.yaml');
-  writeFileSync(file, playbookText(spec));
+  writeFileSync(file, spec.playbook ?? playbookText(spec));
   const stateDir = join(dir, '.runbook');
   const clock: Clock =
     spec.clock === 'scaled' ? scaledClock(100) : new FakeClock({ auto: true, start: Date.parse('2026-01-01T00:00:00Z') });
@@ -161,15 +174,18 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
   let progressHung = false;
   // fsync on this thread: the journal's default one runs on the thread pool, and any real
   // I/O the engine awaits lets the auto FakeClock leap ahead (to the step timeout).
+  const exec = recordingExec();
   const journal = openJournal(stateDir, runId, { secrets, fsync: (fd, done) => done(spec.noFsync ? null : fsyncNow(fd)) });
   try {
     await client.logon({ signal });
+    // Defaults only, as a run with no --param (the shipped examples declare some).
+    const params = resolveParams(playbook, {}, {});
     const plan = await resolvePlan({
       playbook,
       client,
-      params: {},
+      params,
       env: {},
-      bind: (t) => bindTemplate(t, { params: {}, env: {} }),
+      bind: (t) => bindTemplate(t, { params, env: {} }),
       server: { url: `${BASE}/api`, media: spec.media, simulated: true, username: USER },
       signal,
     });
@@ -184,7 +200,10 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
       journal,
     });
     const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, stdout: sink, stderr: sink });
-    const result = await executePlan({ plan, client, clock, recorder, signal, env: {}, random: seededRandom(5) });
+    const now = () => new Date(clock.now()).toISOString();
+    const ahead = approvalsAhead(approvalStepIds(plan.steps), spec.approve ?? [], { hasStateDir: true, by: 'drill', at: now() });
+    const approvals = createInbox({ ahead, runId, playbookSha256: '0'.repeat(64), now, stateDir });
+    const result = await executePlan({ plan, client, clock, recorder, approvals, stateDir, signal, env: {}, exec: exec.runner, random: seededRandom(5) });
     // The exit code mapping of engine/commands/run.ts (no interrupt here: signals are drilled through the CLI).
     const exitCode = result.outcome === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
     const report = recorder.end(result.outcome, exitCode);
@@ -195,7 +214,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     out += `\n${renderSummary(report)}`;
     writeJsonReport(reportFile, report, { secrets });
     writeJunit(junitFile, report, { secrets });
-    return { spec, sim, report, exitCode, output: out, dir, stateDir, runId, files, tokens, progressHung };
+    return { spec, sim, report, exitCode, output: out, dir, stateDir, runId, files, tokens, progressHung, execs: exec.commands };
   } catch (error) {
     // A run that cannot even start (logon impossible) still owes a truthful exit code.
     out += `\nrunbook: ${errorMessage(error)}\n`;
@@ -214,6 +233,7 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
       files: [journalPath(stateDir, runId)],
       tokens,
       progressHung,
+      execs: exec.commands,
     };
   } finally {
     await client.logout();

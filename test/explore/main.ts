@@ -4,7 +4,7 @@
 //   npm run explore -- --seed 42             one seed, in detail
 //   npm run explore -- --replay '<line>'     one schedule, in detail
 //   npm run explore -- --crash               crash points through the built CLI (npm run build first)
-// Options: --from S (first seed, default 1), --no-systematic, --shrink N (classes to shrink,
+// Options: --from S (first seed, default 1), --no-systematic, --pb a,b (systematic: only these playbooks), --shrink N (classes to shrink,
 // default 8), --every N (crash points: only every n-th), --minutes M (stop drawing seeds after
 // M minutes of wall time), --verbose (the run's own output).
 
@@ -46,7 +46,8 @@ async function explore(): Promise<number> {
         `  ${tally.total} schedules, ${tally.violating} violating, ${Math.round((performance.now() - started) / 1000)} s\n`,
       );
   };
-  if (!flag('--no-systematic')) for await (const cell of systematic()) note(cell);
+  const only = option('--pb')?.split(',').map((p) => parseSchedule(`pb=${p}`).pb);
+  if (!flag('--no-systematic')) for await (const cell of systematic(only)) note(cell);
   const count = Number(option('--seeds') ?? 1000);
   // A wall-clock cap for a shared machine: the table then says how many seeds were explored.
   const deadline = started + Number(option('--minutes') ?? Infinity) * 60_000;

@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { checkExplored, TaskReads, type ExploreInvariant } from '../drills/invariants.js';
 import { runDrill, VMS } from '../drills/scenario.js';
+import { referenceSpec } from './reference.js';
 import { formatSchedule, stepsOf, toFaultSpec, type Schedule } from './schedule.js';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
@@ -24,8 +25,10 @@ export interface Explored {
   realMs: number;
   exitCode: number;
   output: string;
-  /** Request indexes (k) of the failover POSTs: where task faults can act. */
+  /** Request indexes (k) of the POSTs that created a task: where task faults can act. */
   posts: number[];
+  /** Exec commands and undos the run asked for, in order (recorded, not spawned). */
+  execs: string[][];
 }
 
 export function violated(e: Explored): ExploreInvariant[] {
@@ -48,6 +51,7 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
       pollInterval: s.poll,
       noFsync: true,
       onRequest: (e, state) => reads.observe(e, state),
+      ...(s.pb === 'small' || s.pb === 'two-tier' ? {} : referenceSpec(s.pb, s)),
     }),
     guard,
   ]);
@@ -66,6 +70,7 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
       exitCode: -1,
       output: '',
       posts: [],
+      execs: [],
     };
   }
   const endedAt = run.report.endedAt ?? run.sim.log.at(-1)?.at;
@@ -73,8 +78,9 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
   try {
     const violations = checkExplored(run, reads, { ended: true, virtualMs, budgetMs: VIRTUAL_BUDGET_MS });
     const fired = run.sim.log.filter((e) => e.fault !== undefined).length;
-    const posts = run.sim.log.filter((e) => e.method === 'POST' && e.query.includes('action=failover')).map((e) => e.seq);
-    return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts };
+    // Every POST that created a task: CDP and vApp failovers, a plan's start or undo.
+    const posts = run.sim.log.filter((e) => e.method === 'POST' && e.taskId !== undefined).map((e) => e.seq);
+    return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts, execs: run.execs };
   } finally {
     rmSync(run.dir, { recursive: true, force: true });
   }

@@ -23,7 +23,9 @@ export const approversFit: Rule = (ctx) => {
         ctx.report({
           path: [...at, 'quorum'],
           code: 'rule/approvers',
-          message: `a quorum of ${step.quorum} needs signed decisions (distinct signers can only be told apart by their keys): add approvers: {allowedSigners: FILE}`,
+          message:
+            `a quorum of ${step.quorum} needs signed decisions (distinct signers can only be told apart by ` +
+            `their keys): add approvers: {allowedSigners: FILE}`,
         });
       continue;
     }
@@ -42,7 +44,9 @@ export const approversFit: Rule = (ctx) => {
       ctx.report({
         path: [...at, 'quorum'],
         code: 'rule/approvers',
-        message: `quorum ${step.quorum} can never be reached: only ${available} signer${available === 1 ? '' : 's'} ${step.signers ? 'listed' : `in ${file}`}`,
+        message:
+          `quorum ${step.quorum} can never be reached: only ${available} ` +
+          `signer${available === 1 ? '' : 's'} ${step.signers ? 'listed' : `in ${file}`}`,
       });
     }
   }
@@ -57,7 +61,9 @@ function readSigners(ctx: RuleContext, file: string): AllowedSigner[] | undefine
     ctx.report({
       path,
       code: 'rule/approvers',
-      message: `cannot read the allowed-signers file ${file} (${errorMessage(error)}): create it (one "principal keytype key" line per approver) or fix the path (relative to the playbook)`,
+      message:
+        `cannot read the allowed-signers file ${file} (${errorMessage(error)}): ` +
+        'create it (one "principal keytype key" line per approver) or fix the path (relative to the playbook)',
     });
     return undefined;
   }

@@ -49,7 +49,9 @@ export const stepSettingsCohere: Rule = (ctx) => {
           path: [...at, 'maxRpo'],
           severity: 'warning',
           code: 'rule/rpo-target',
-          message: `allows ${formatDuration(step.maxRpoMs)} of data loss, more than targets.rpo (${formatDuration(rpo)}): tighten it to ${formatDuration(rpo)} or less`,
+          message:
+            `allows ${formatDuration(step.maxRpoMs)} of data loss, ` +
+            `more than targets.rpo (${formatDuration(rpo)}): tighten it to ${formatDuration(rpo)} or less`,
         });
       }
     }

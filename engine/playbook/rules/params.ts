@@ -98,7 +98,9 @@ function checkField(ctx: RuleContext, field: TemplateField): void {
       ctx.report({
         path: field.path,
         code: 'rule/param-type',
-        message: `\${params.${sole}} is a ${def.type} param; this field needs a datetime: declare "${sole}" with type: datetime, or write a UTC time like 2024-05-01T10:30:00Z`,
+        message:
+          `\${params.${sole}} is a ${def.type} param; this field needs a datetime: ` +
+          `declare "${sole}" with type: datetime, or write a UTC time like 2024-05-01T10:30:00Z`,
       });
     }
     return;

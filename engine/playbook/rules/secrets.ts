@@ -17,7 +17,9 @@ export const noLiteralSecrets: Rule = (ctx) => {
         path: [...path, 'exec', 'env', name],
         severity: 'warning',
         code: 'rule/literal-secret',
-        message: `${name} looks like a secret written into the playbook: pass it through as ${name}: \${env.${name}} and set it where the runbook runs`,
+        message:
+          `${name} looks like a secret written into the playbook: pass it through as ${name}: ` +
+          `\${env.${name}} and set it where the runbook runs`,
       });
     }
     for (const [field, argv] of [
@@ -53,7 +55,9 @@ export const argvIsSplit: Rule = (ctx) => {
           path: [...path, 'exec', field, 0],
           severity: 'warning',
           code: 'rule/argv-split',
-          message: `"${program}" is one argument, so it runs a program with that whole name; split it, e.g. [${parts.join(', ')}], or set shell: true`,
+          message:
+            `"${program}" is one argument, so it runs a program with that whole name; split it, ` +
+            `e.g. [${parts.join(', ')}], or set shell: true`,
         });
       }
     }
@@ -81,7 +85,10 @@ export const shellTemplatesAreSafe: Rule = (ctx) => {
           path: [...path, 'exec', field, i],
           severity: 'warning',
           code: 'rule/shell-template',
-          message: `${name} is pasted into shell text (shell: true), so a value holding $(...), ; or quotes runs as shell code: drop shell: true and pass it as its own argv item, or pass it in env (e.g. env: {VALUE: "${name}"}) and write "$VALUE" in double quotes in the command`,
+          message:
+            `${name} is pasted into shell text (shell: true), so a value holding $(...), ; ` +
+            `or quotes runs as shell code: drop shell: true and pass it as its own argv item, ` +
+            `or pass it in env (e.g. env: {VALUE: "${name}"}) and write "$VALUE" in double quotes in the command`,
         });
       });
     }

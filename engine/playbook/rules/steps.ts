@@ -49,7 +49,8 @@ export const conditionsReferToEarlierSteps: Rule = (ctx) => {
         const other = visits[target]!;
         if (isAncestor(visit, other)) {
           report(
-            `step "${leaf.step}" is inside the group "${here}", which has not finished when its condition is checked; refer to an earlier step`,
+            `step "${leaf.step}" is inside the group "${here}", ` +
+              `which has not finished when its condition is checked; refer to an earlier step`,
           );
         } else {
           report(`step "${leaf.step}" is defined after "${here}"; a condition can only refer to an earlier step`);
@@ -58,11 +59,13 @@ export const conditionsReferToEarlierSteps: Rule = (ctx) => {
         const other = visits[target]!;
         if (isAncestor(other, visit)) {
           report(
-            `step "${leaf.step}" is the parallel group containing "${here}", so its outcome is not known yet; refer to a step before the group`,
+            `step "${leaf.step}" is the parallel group containing "${here}", ` +
+              `so its outcome is not known yet; refer to a step before the group`,
           );
         } else if (sameGroupRun(visit, other)) {
           report(
-            `step "${leaf.step}" runs in parallel with "${here}" (same parallel group), so its outcome is not known yet; move one of them out of the group`,
+            `step "${leaf.step}" runs in parallel with "${here}" (same parallel group), ` +
+              `so its outcome is not known yet; move one of them out of the group`,
           );
         }
       }

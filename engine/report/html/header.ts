@@ -55,12 +55,14 @@ export function renderHeader(report: RunReport): string {
     `<header>` +
     `<h1>${server.simulated ? `<span class="rehearsal">${esc(REHEARSAL)}</span> ` : ''}${esc(pb.name)}</h1>` +
     (server.simulated
-      ? `<p class="rehearsal-note" role="note"><strong>${esc(REHEARSAL)}</strong>: nothing in this report changed a real Enterprise Manager${note !== undefined ? `; ${esc(note)}` : ''}.</p>`
+      ? `<p class="rehearsal-note" role="note"><strong>${esc(REHEARSAL)}</strong>: ` +
+        `nothing in this report changed a real Enterprise Manager${note !== undefined ? `; ${esc(note)}` : ''}.</p>`
       : '') +
     (pb.description ? `<p class="subtitle">${esc(pb.description)}</p>` : '') +
     `<div class="banner">` +
     `<div class="outcome o-${tone}" data-outcome="${esc(report.outcome)}"><span class="icon" aria-hidden="true">${icon(tone)}</span>` +
-    `<span>${esc(report.outcome === 'rolled-back' && left ? 'Failed' : (OUTCOME_WORDS[report.outcome] ?? report.outcome))}</span>${left ? `<span class="left"> · ${esc(left)}</span>` : ''}</div>` +
+    `<span>${esc(report.outcome === 'rolled-back' && left ? 'Failed' : (OUTCOME_WORDS[report.outcome] ?? report.outcome))}</span>` +
+    `${left ? `<span class="left"> · ${esc(left)}</span>` : ''}</div>` +
     rtoCard(report) +
     rpoCard(report) +
     `</div>` +
@@ -92,7 +94,10 @@ function rtoCard(report: RunReport): string {
   } else if (target === undefined) line = '<span class="muted">no target declared</span>';
   else if (achieved === undefined) line = `<span class="muted">target ${esc(formatDuration(target))}</span>`;
   else line = `${verdict(achieved <= target)} <span class="muted">target ${esc(formatDuration(target))}</span>`;
-  return `<div class="card" id="rto"><div class="label">Time to recover (RTO)</div><div class="value">${value}</div><div>${line}</div></div>`;
+  return (
+    `<div class="card" id="rto"><div class="label">Time to recover (RTO)</div>` +
+    `<div class="value">${value}</div><div>${line}</div></div>`
+  );
 }
 
 function rpoCard(report: RunReport): string {
@@ -103,7 +108,10 @@ function rpoCard(report: RunReport): string {
   if (target === undefined) line = '<span class="muted">no target declared</span>';
   else if (worst === undefined) line = `<span class="muted">target ${esc(formatDuration(target))}, not measured</span>`;
   else line = `${verdict(worst * 1000 <= target)} <span class="muted">target ${esc(formatDuration(target))}</span>`;
-  return `<div class="card" id="rpo"><div class="label">Worst data loss (RPO)</div><div class="value">${value}</div><div>${line}</div></div>`;
+  return (
+    `<div class="card" id="rpo"><div class="label">Worst data loss (RPO)</div>` +
+    `<div class="value">${value}</div><div>${line}</div></div>`
+  );
 }
 
 const REASONS: Record<string, string> = {

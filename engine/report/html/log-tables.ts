@@ -19,7 +19,9 @@ export function renderRollbackTable(report: RunReport): string {
       `<td class="wrap">${esc(a.message)}</td></tr>`,
   );
   return (
-    `<table class="rollback"><thead><tr><th>Time (UTC)</th><th>Action</th><th>Step</th><th>Target</th><th>Task</th><th>Result</th><th>Message</th></tr></thead>` +
+    '<table class="rollback"><thead><tr>' +
+    '<th>Time (UTC)</th><th>Action</th><th>Step</th><th>Target</th><th>Task</th><th>Result</th><th>Message</th>' +
+    '</tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }

@@ -26,7 +26,8 @@ function stepDetail(step: StepReport, scaled: boolean): string {
   if (step.plan) {
     const p = step.plan;
     parts.push(
-      `plan ${esc(p.name)} (${esc(p.action)})${p.taskId ? `, task <code>${esc(p.taskId)}</code>` : ''}${p.message ? `: ${esc(p.message)}` : ''}`,
+      `plan ${esc(p.name)} (${esc(p.action)})` +
+        `${p.taskId ? `, task <code>${esc(p.taskId)}</code>` : ''}${p.message ? `: ${esc(p.message)}` : ''}`,
     );
   }
   if (step.exec) {
@@ -52,7 +53,8 @@ export function renderStepsTable(report: RunReport): string {
     const tone = toneOf(step.outcome);
     return (
       `<tr data-step="${esc(step.id)}">` +
-      `<td class="wrap${depth > 0 ? ' indent-1' : ''}">${depth > 0 ? '↳ ' : ''}<strong>${esc(step.name)}</strong><br><code class="muted">${esc(step.id)}</code></td>` +
+      `<td class="wrap${depth > 0 ? ' indent-1' : ''}">${depth > 0 ? '↳ ' : ''}<strong>${esc(step.name)}</strong>` +
+      `<br><code class="muted">${esc(step.id)}</code></td>` +
       `<td>${esc(step.kind)}</td>` +
       stateCell(tone, step.outcome) +
       `<td class="num">${esc(formatClock(step.startedAt))}</td>` +
@@ -61,7 +63,8 @@ export function renderStepsTable(report: RunReport): string {
     );
   });
   return (
-    `<table class="steps"><thead><tr><th>Step</th><th>Kind</th><th>Outcome</th><th>Started (UTC${scaled ? ', simulated' : ''})</th><th>Duration${scaled ? ' (simulated)' : ''}</th><th>Details</th></tr></thead>` +
+    '<table class="steps"><thead><tr><th>Step</th><th>Kind</th><th>Outcome</th>' +
+    `<th>Started (UTC${scaled ? ', simulated' : ''})</th><th>Duration${scaled ? ' (simulated)' : ''}</th><th>Details</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }
@@ -71,8 +74,10 @@ export function renderVmTable(report: RunReport): string {
   for (const { step } of orderSteps(report.steps)) {
     for (const vm of step.vms ?? []) {
       const session = vm.restoreSession
-        ? `<br><span class="muted">session ${esc(vm.restoreSession.id)}: ${esc(vm.restoreSession.state)}${vm.restoreSession.result ? ` / ${esc(vm.restoreSession.result)}` : ''}</span>`
+        ? `<br><span class="muted">session ${esc(vm.restoreSession.id)}: ` +
+          `${esc(vm.restoreSession.state)}${vm.restoreSession.result ? ` / ${esc(vm.restoreSession.result)}` : ''}</span>`
         : '';
+      const retries = vm.retries ? `<br><span class="muted">${esc(vm.retries)} ${vm.retries === 1 ? 'retry' : 'retries'}</span>` : '';
       rows.push(
         `<tr data-vm="${esc(`${step.id}/${vm.name}`)}">` +
           `<td class="nowrap"><code>${esc(step.id)}</code></td>` +
@@ -81,7 +86,7 @@ export function renderVmTable(report: RunReport): string {
           `<td class="wrap">${vm.taskId ? `<code>${esc(vm.taskId)}</code>` : '–'}</td>` +
           // A check step only looked at the VM: "not-started" would read as an alarm there.
           (step.kind === 'check' && vm.state === 'not-started' ? stateCell('pending', 'checked') : stateCell(vmTone(vm.state), vm.state)) +
-          `<td class="wrap">${vm.message ? esc(vm.message) : '–'}${vm.retries ? `<br><span class="muted">${esc(vm.retries)} ${vm.retries === 1 ? 'retry' : 'retries'}</span>` : ''}${session}</td>` +
+          `<td class="wrap">${vm.message ? esc(vm.message) : '–'}${retries}${session}</td>` +
           `<td class="num">${esc(duration(vm.requestedAt, vm.finishedAt, vm.durationMs))}</td>` +
           `<td class="num">${vm.rpoSeconds !== undefined ? esc(formatDuration(vm.rpoSeconds * 1000)) : '–'}</td></tr>`,
       );

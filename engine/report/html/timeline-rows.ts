@@ -92,7 +92,8 @@ function rollbackRows(actions: RollbackAction[]): TimelineRow[] {
   const rows: TimelineRow[] = [{ key: 'rollback', label: 'Rollback', depth: 0, kind: 'section', tone: 'pending', tooltip: 'Rollback' }];
   actions.forEach((a, i) => {
     const at = ms(a.at);
-    const tooltip = `${a.action} ${a.target} (step ${a.stepId})${a.taskId ? `, task ${a.taskId}` : ''}: ${a.ok ? 'done' : 'FAILED'} — ${a.message}`;
+    const task = a.taskId ? `, task ${a.taskId}` : '';
+    const tooltip = `${a.action} ${a.target} (step ${a.stepId})${task}: ${a.ok ? 'done' : 'FAILED'} — ${a.message}`;
     const row: TimelineRow = {
       key: `rollback/${i + 1}`,
       label: `${a.action}: ${a.target}`,

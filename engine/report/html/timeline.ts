@@ -103,7 +103,8 @@ function renderRow(row: TimelineRow, y: number, x: (t: number) => number): strin
   const right = bx + bw + 5;
   const fits = right + text.length * 6.5 < X1 + 20;
   out.push(
-    `<text class="bar-text o-${row.tone}" x="${(fits ? right : bx - 5).toFixed(1)}" y="${mid + 4}"${fits ? '' : ' text-anchor="end"'}>${esc(text)}</text></g>`,
+    `<text class="bar-text o-${row.tone}" x="${(fits ? right : bx - 5).toFixed(1)}" ` +
+      `y="${mid + 4}"${fits ? '' : ' text-anchor="end"'}>${esc(text)}</text></g>`,
   );
   return out.join('');
 }
