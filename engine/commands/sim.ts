@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { scaledClock, systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import { defineCommand, parseOptions, renderHelp } from './options.js';
+import { defineCommand, type OptionValues, parseOptions, renderHelp } from './options.js';
 import type { Command } from '../io.js';
 import type { Inventory, RequestLogEntry } from '../simulator/types.js';
 
@@ -25,7 +25,8 @@ replica, VM, vApp and plan it serves: a playbook must use exactly these names.`,
     tls: {
       type: 'boolean',
       description:
-        'HTTPS with a self-signed certificate made at start; its PEM is written to a file whose path is printed (use it as tls.caFile)',
+        'HTTPS with a self-signed certificate made at start; ' +
+        'its PEM is written to a file whose path is printed (use it as tls.caFile)',
     },
     seed: { type: 'string', arg: 'N', description: 'seed for faults with a rate and generated ids (default 1)' },
     'time-scale': { type: 'string', arg: 'X', description: "run the simulator's clock X times faster (default 1)" },
@@ -50,7 +51,8 @@ function logLine(e: RequestLogEntry): string {
   const time = e.at.slice(11, 23);
   const path = `/api${e.path === '/' ? '/' : e.path}${e.query ? `?${e.query}` : ''}`;
   const fault = e.fault ? ` [fault: ${e.fault}]` : '';
-  return `${time} ${(e.session ?? '-').padEnd(4)} ${e.method} ${path} → ${e.status === 0 ? 'no response' : e.status}${e.taskId ? ` ${e.taskId}` : ''}${fault}\n`;
+  const answer = `${e.status === 0 ? 'no response' : e.status}${e.taskId ? ` ${e.taskId}` : ''}`;
+  return `${time} ${(e.session ?? '-').padEnd(4)} ${e.method} ${path} → ${answer}${fault}\n`;
 }
 
 export const simCommand: Command = async (argv, io) => {
@@ -67,41 +69,9 @@ export const simCommand: Command = async (argv, io) => {
   const seed = values.seed === undefined ? 1 : positiveNumber(values.seed, '--seed', true, 0);
   const scale = values['time-scale'] === undefined ? 1 : positiveNumber(values['time-scale'], '--time-scale', false, 0.001, 1_000_000);
   const sim = await import('../simulator/index.js');
-  const { parseDuration } = await import('../simulator/duration.js');
-  let sessionIdleMs = sim.DEFAULT_SESSION_IDLE_MS;
-  if (values['session-idle'] !== undefined) {
-    const parsed = parseDuration(values['session-idle']);
-    if (typeof parsed === 'string' || parsed <= 0)
-      throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
-    sessionIdleMs = parsed;
-  }
-
-  const envUser = io.env.VEEAM_EM_USERNAME;
-  const envPassword = io.env.VEEAM_EM_PASSWORD;
-  if ((envUser === undefined) !== (envPassword === undefined)) {
-    throw new UsageError(
-      'runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither (then the demo account runbook / runbook-demo is used)',
-    );
-  }
-  const admin = envUser !== undefined && envPassword !== undefined ? { name: envUser, password: envPassword } : sim.DEMO_ADMIN;
-
-  let inventory: Inventory;
-  let source: string;
-  if (values.inventory !== undefined) {
-    inventory = await sim.loadInventory(resolve(io.cwd, values.inventory));
-    source = values.inventory;
-  } else if (values['from-playbook'] !== undefined) {
-    const { loadPlaybook } = await import('../playbook/validate.js');
-    inventory = sim.inventoryFromPlaybook(await loadPlaybook(resolve(io.cwd, values['from-playbook'])));
-    source = `playbook ${values['from-playbook']}`;
-  } else {
-    inventory = sim.demoInventory(admin);
-    source = 'demo inventory';
-  }
-  const users = inventory.users ?? [];
-  if (!users.some((u) => u.name.toLowerCase() === admin.name.toLowerCase())) {
-    inventory = { ...inventory, users: [...users, { name: admin.name, password: admin.password, role: 'Portal Administrator' }] };
-  }
+  const sessionIdleMs = await sessionIdle(values['session-idle'], sim.DEFAULT_SESSION_IDLE_MS);
+  const admin = adminAccount(io.env, sim.DEMO_ADMIN);
+  const { inventory, source } = await servedInventory(sim, values, io.cwd, admin);
 
   const simulator = sim.createSimulator({
     inventory,
@@ -113,9 +83,8 @@ export const simCommand: Command = async (argv, io) => {
   });
   const server = await sim.startSimulatorServer(simulator, { host, port, tls: values.tls === true });
   const out: string[] = [`Enterprise Manager simulator listening on ${server.url}/api/`];
-  out.push(
-    `  username: ${admin.name}${admin === sim.DEMO_ADMIN ? `   password: ${admin.password} (demo default)` : '   password: from VEEAM_EM_PASSWORD'}`,
-  );
+  const password = admin === sim.DEMO_ADMIN ? `${admin.password} (demo default)` : 'from VEEAM_EM_PASSWORD';
+  out.push(`  username: ${admin.name}   password: ${password}`);
   out.push(`  inventory: ${source}: ${sim.inventoryCounts(inventory)}`);
   if (values.quiet !== true) out.push(...sim.inventoryLines(inventory));
   // The CA file's folder is removed when the simulator stops (SIGINT/SIGTERM abort io.signal).
@@ -140,3 +109,58 @@ export const simCommand: Command = async (argv, io) => {
   io.stdout.write('simulator stopped\n');
   return 0;
 };
+
+type SimValues = OptionValues<(typeof SIM)['options']>;
+type SimModule = typeof import('../simulator/index.js');
+type Account = { name: string; password: string };
+
+/** `--session-idle` in milliseconds (the simulator's own duration grammar), or EM's default. */
+async function sessionIdle(text: string | undefined, fallback: number): Promise<number> {
+  if (text === undefined) return fallback;
+  const { parseDuration } = await import('../simulator/duration.js');
+  const parsed = parseDuration(text);
+  if (typeof parsed === 'string' || parsed <= 0) {
+    throw new UsageError(`--session-idle: ${typeof parsed === 'string' ? parsed : 'must be longer than 0'}`);
+  }
+  return parsed;
+}
+
+/** The account the simulator accepts: both VEEAM_EM_* variables, or the demo account. */
+function adminAccount(env: Record<string, string | undefined>, demo: Account): Account {
+  const envUser = env.VEEAM_EM_USERNAME;
+  const envPassword = env.VEEAM_EM_PASSWORD;
+  if ((envUser === undefined) !== (envPassword === undefined)) {
+    throw new UsageError(
+      'runbook sim: set both VEEAM_EM_USERNAME and VEEAM_EM_PASSWORD, or neither ' +
+        '(then the demo account runbook / runbook-demo is used)',
+    );
+  }
+  return envUser !== undefined && envPassword !== undefined ? { name: envUser, password: envPassword } : demo;
+}
+
+/** The inventory to serve (file, playbook or demo), with the admin account added when missing. */
+async function servedInventory(
+  sim: SimModule,
+  values: SimValues,
+  cwd: string,
+  admin: Account,
+): Promise<{ inventory: Inventory; source: string }> {
+  let inventory: Inventory;
+  let source: string;
+  if (values.inventory !== undefined) {
+    inventory = await sim.loadInventory(resolve(cwd, values.inventory));
+    source = values.inventory;
+  } else if (values['from-playbook'] !== undefined) {
+    const { loadPlaybook } = await import('../playbook/validate.js');
+    inventory = sim.inventoryFromPlaybook(await loadPlaybook(resolve(cwd, values['from-playbook'])));
+    source = `playbook ${values['from-playbook']}`;
+  } else {
+    inventory = sim.demoInventory(admin);
+    source = 'demo inventory';
+  }
+  const users = inventory.users ?? [];
+  if (!users.some((u) => u.name.toLowerCase() === admin.name.toLowerCase())) {
+    inventory = { ...inventory, users: [...users, { name: admin.name, password: admin.password, role: 'Portal Administrator' }] };
+  }
+  return { inventory, source };
+}

@@ -40,50 +40,12 @@ export interface JobResult {
 
 export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSignal): Promise<JobResult> {
   if (signal.aborted) return { outcome: 'not-started' };
-  const { recorder } = ctx;
-  const where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {};
-  if (job.replica !== undefined) where.replica = job.replica;
-  if (job.restorePoint !== undefined) where.restorePoint = job.restorePoint;
-  if (job.call.body !== undefined) where.body = job.call.body;
-  recorder.requestIntent(job.stepId, job.target, job.targetId, job.call.method, job.call.path, where);
-  job.onState('requested');
-  try {
-    // The intent is on disk before the request leaves (one fsync for a whole burst).
-    await recorder.durable();
-  } catch (error) {
-    const message = `not sent: the journal could not be made durable (${errorMessage(error)})`;
-    recorder.requestFailed(job.stepId, job.target, false, message);
-    job.onState('failed', { message });
-    return { outcome: 'failed', message };
-  }
+  const notDurable = await journalIntent(ctx, job);
+  if (notDurable) return notDurable;
 
-  // The request itself is not given the step signal: aborting a sent failover mid-flight
-  // would only turn a known task id into an unknown outcome.
-  let task: Task;
   const postedAt = ctx.clock.now();
-  try {
-    // Never retried here; the client re-sends only when EM demonstrably did not process it.
-    task = await ctx.client.send(job.call, { subject: job.subject });
-  } catch (error) {
-    const message = errorMessage(error);
-    if (error instanceof OutcomeUnknownError) {
-      recorder.requestFailed(job.stepId, job.target, true, message);
-      const found = await fromRestoreSession(
-        ctx,
-        job,
-        postedAt,
-        signal,
-        `the failover request got no usable answer (${message}); not re-sent`,
-      );
-      if (found) return found;
-      ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
-      job.onState('unknown', { message: vmMessages.unknownSend(message) });
-      return { outcome: 'unknown', message };
-    }
-    recorder.requestFailed(job.stepId, job.target, false, message);
-    job.onState('failed', { message });
-    return { outcome: 'failed', message };
-  }
+  const task = await sendOnce(ctx, job, postedAt, signal);
+  if ('outcome' in task) return task;
 
   // The session that answered the POST owns the task (§5): a later 404 is judged against it.
   const epoch = ownerEpoch(ctx.client, task);
@@ -98,12 +60,72 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
     sessionEpoch: epoch,
     postedAt,
   });
-  recorder.requestAccepted(job.stepId, job.target, task.taskId);
+  ctx.recorder.requestAccepted(job.stepId, job.target, task.taskId);
   job.onState('running', { taskId: task.taskId });
 
-  let finished: Task;
+  const finished = task.state === 'Finished' ? task : await awaitTask(ctx, job, entry, postedAt, epoch, signal);
+  if ('outcome' in finished) return finished;
+  return settleFinished(ctx, job, finished, entry, signal);
+}
+
+/** Journals the intent and makes it durable before anything is sent; a result only when it could not. */
+async function journalIntent(ctx: ExecContext, job: TaskJob): Promise<JobResult | undefined> {
+  const { recorder } = ctx;
+  const where: { replica?: string; restorePoint?: string; body?: ApiCall['body'] } = {};
+  if (job.replica !== undefined) where.replica = job.replica;
+  if (job.restorePoint !== undefined) where.restorePoint = job.restorePoint;
+  if (job.call.body !== undefined) where.body = job.call.body;
+  recorder.requestIntent(job.stepId, job.target, job.targetId, job.call.method, job.call.path, where);
+  job.onState('requested');
   try {
-    finished = task.state === 'Finished' ? task : await ctx.poller.watch(task.taskId, signal, epoch);
+    // The intent is on disk before the request leaves (one fsync for a whole burst).
+    await recorder.durable();
+    return undefined;
+  } catch (error) {
+    const message = `not sent: the journal could not be made durable (${errorMessage(error)})`;
+    recorder.requestFailed(job.stepId, job.target, false, message);
+    job.onState('failed', { message });
+    return { outcome: 'failed', message };
+  }
+}
+
+/**
+ * Sends the plan's call exactly once: the task EM answered, or the job's result when it did
+ * not. The request itself is not given the step signal: aborting a sent failover mid-flight
+ * would only turn a known task id into an unknown outcome.
+ */
+async function sendOnce(ctx: ExecContext, job: TaskJob, postedAt: number, signal: AbortSignal): Promise<Task | JobResult> {
+  try {
+    // Never retried here; the client re-sends only when EM demonstrably did not process it.
+    return await ctx.client.send(job.call, { subject: job.subject });
+  } catch (error) {
+    const message = errorMessage(error);
+    if (error instanceof OutcomeUnknownError) {
+      ctx.recorder.requestFailed(job.stepId, job.target, true, message);
+      const lost = `the failover request got no usable answer (${message}); not re-sent`;
+      const found = await fromRestoreSession(ctx, job, postedAt, signal, lost);
+      if (found) return found;
+      ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
+      job.onState('unknown', { message: vmMessages.unknownSend(message) });
+      return { outcome: 'unknown', message };
+    }
+    ctx.recorder.requestFailed(job.stepId, job.target, false, message);
+    job.onState('failed', { message });
+    return { outcome: 'failed', message };
+  }
+}
+
+/** Waits for the task through the shared poller: the finished task, or the job's result when it was lost. */
+async function awaitTask(
+  ctx: ExecContext,
+  job: TaskJob,
+  entry: TaskEntry,
+  postedAt: number,
+  epoch: number,
+  signal: AbortSignal,
+): Promise<Task | JobResult> {
+  try {
+    return await ctx.poller.watch(entry.taskId, signal, epoch);
   } catch (error) {
     if (signal.aborted) return { outcome: 'cancelled', entry };
     if (error instanceof TaskGoneError) {
@@ -112,18 +134,22 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
       entry.status = 'unknown';
       const message = `${errorMessage(error)}: whether the failover happened is unknown`;
       ctx.ledger.add({ kind: 'unknown', op: job.op, stepId: job.stepId, target: job.target, targetId: job.targetId, error: message });
-      recorder.taskLost(job.stepId, job.target, task.taskId, message);
+      ctx.recorder.taskLost(job.stepId, job.target, entry.taskId, message);
       job.onState('unknown', { message });
       return { outcome: 'unknown', message, entry };
     }
     // Lost track (polls kept failing): the task may still run; rollback can stop it.
-    const message = `lost track of task ${task.taskId}: ${errorMessage(error)}`;
+    const message = `lost track of task ${entry.taskId}: ${errorMessage(error)}`;
     entry.lostTrack = message;
     job.onState('running', { message });
     return { outcome: 'failed', message, entry };
   }
+}
 
-  job.onState('finishing', { taskId: task.taskId });
+/** The finished task's result, with the restore session it links to, journaled and judged. */
+async function settleFinished(ctx: ExecContext, job: TaskJob, finished: Task, entry: TaskEntry, signal: AbortSignal): Promise<JobResult> {
+  const taskId = entry.taskId;
+  job.onState('finishing', { taskId });
   const success = finished.result?.success === true;
   const emMessage = finished.result?.message;
   entry.status = success ? 'succeeded' : 'failed';
@@ -132,19 +158,17 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   // is free instead of two (bench, 10,000 VMs: ~50 slot cycles each).
   const href = success ? finished.restoreSessionHref : undefined;
   const [, session] = await Promise.all([
-    deleteFinished(ctx, task.taskId, job.stepId),
+    deleteFinished(ctx, taskId, job.stepId),
     href ? followSession(ctx, job, href, signal) : Promise.resolve(undefined),
   ]);
   const sessionFailed = session?.result === 'Failed';
-  recorder.taskResult({
+  ctx.recorder.taskResult({
     stepId: job.stepId,
     target: job.target,
-    taskId: task.taskId,
+    taskId,
     success: success && !sessionFailed,
     ...(emMessage !== undefined ? { message: emMessage } : {}),
-    ...(session
-      ? { restoreSession: { id: session.id, state: session.state, ...(session.result !== undefined ? { result: session.result } : {}) } }
-      : {}),
+    ...(session ? { restoreSession: sessionRef(session) } : {}),
   });
   if (!success) {
     const message = vmMessages.emFailure(emMessage);
@@ -159,6 +183,11 @@ export async function runTaskJob(ctx: ExecContext, job: TaskJob, signal: AbortSi
   const note = session?.result === 'Warning' ? vmMessages.sessionWarning : emMessage;
   job.onState('done', note !== undefined ? { message: note } : {});
   return { outcome: 'done', ...(note !== undefined ? { message: note } : {}), entry };
+}
+
+/** What the journal keeps of a restore session. */
+function sessionRef(s: RestoreSession): { id: string; state: string; result?: string } {
+  return { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) };
 }
 
 /**
@@ -186,7 +215,8 @@ async function fromRestoreSession(
   const taskId = entry?.taskId ?? '';
   if (entry) entry.status = ok ? 'succeeded' : 'failed';
   // A failover EM did is rolled back (listed) like any other: the ledger must know it.
-  else
+  else {
+    const status = ok ? 'succeeded' : 'failed';
     ctx.ledger.add<TaskEntry>({
       kind: 'task',
       op: job.op,
@@ -194,18 +224,12 @@ async function fromRestoreSession(
       target: job.target,
       targetId: job.targetId,
       taskId,
-      status: ok ? 'succeeded' : 'failed',
+      status,
       postedAt,
     });
-  const s = found.session;
-  ctx.recorder.taskResult({
-    stepId: job.stepId,
-    target: job.target,
-    taskId,
-    success: ok,
-    message,
-    restoreSession: { id: s.id, state: s.state, ...(s.result !== undefined ? { result: s.result } : {}) },
-  });
+  }
+  const restoreSession = sessionRef(found.session);
+  ctx.recorder.taskResult({ stepId: job.stepId, target: job.target, taskId, success: ok, message, restoreSession });
   job.onState(ok ? 'done' : 'failed', { message });
   return { outcome: ok ? 'done' : 'failed', message, ...(entry ? { entry } : {}) };
 }
@@ -236,8 +260,8 @@ async function followSession(ctx: ExecContext, job: TaskJob, href: string, signa
       await ctx.clock.sleep(ctx.plan.pollIntervalMs, signal);
     }
   } catch (error) {
-    if (!signal.aborted)
-      ctx.recorder.event('warning', `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`, job.stepId);
+    const why = `restore session of ${job.target} not followed to the end: ${errorMessage(error)}`;
+    if (!signal.aborted) ctx.recorder.event('warning', why, job.stepId);
     return last;
   }
 }
