@@ -67,7 +67,10 @@ test('the DELETE check: allowed after a read showed Running or Finished, flagged
   req('DELETE', '/tasks/task-6', 204);
   req('DELETE', '/tasks/task-7', 401, 'expire-session');
   req('DELETE', '/tasks/task-7', 204);
-  assert.equal(reads.badDeletes.slice(3).map((m) => m.split(' (')[0]), ['DELETE /tasks/task-6']);
+  assert.equal(
+    reads.badDeletes.slice(3).map((m) => m.split(' (')[0]),
+    ['DELETE /tasks/task-6'],
+  );
   assert.match(reads.badDeletes[3]!, 'after its last read showed a DELETE with no answer (seq');
 });
 
@@ -99,7 +102,10 @@ test('the shipped ERP example runs on the demo inventory; a failing app VM leave
   assert.equal([violated(clean), clean.exitCode], [[], 0]);
   assert.match(clean.output, 'failed over:   erp-db01, erp-db02, erp-app01, erp-app02');
   // Only `notify` opts into rehearsal (rehearse: run); it is recorded, never spawned.
-  assert.equal(clean.execs.map((c) => c.slice(0, 2)), [['sh', '-c']]);
+  assert.equal(
+    clean.execs.map((c) => c.slice(0, 2)),
+    [['sh', '-c']],
+  );
   const failing = await runSchedule(parseSchedule('pb=erp;faults=task-fail@21'));
   assert.equal([violated(failing), failing.exitCode], [[], 1]);
   assert.match(failing.output, 'failed:        erp-app02 (EM reported failure: Injected: cannot lock the replica)');
@@ -107,7 +113,11 @@ test('the shipped ERP example runs on the demo inventory; a failing app VM leave
 });
 
 test('I3 for vApps and plans: a report that claims what EM did not do is flagged', () => {
-  const state = { vApps: [{ id: 'a1', name: 'web-vapp', failedOver: true }], plans: [{ id: 'p1', name: 'DNS plan', active: false }], tasks: [] } as unknown as SimState;
+  const state = {
+    vApps: [{ id: 'a1', name: 'web-vapp', failedOver: true }],
+    plans: [{ id: 'p1', name: 'DNS plan', active: false }],
+    tasks: [],
+  } as unknown as SimState;
   const vm = { name: 'web-vapp', replica: 'web-vapp', restorePoint: 'latest', state: 'stopped' as const, taskId: 'task-1' };
   const report = blankReport('r', {
     steps: [
@@ -117,10 +127,15 @@ test('I3 for vApps and plans: a report that claims what EM did not do is flagged
   });
   assert.equal(checkVappTruth(report, state, new Set()), ['vApp web-vapp: reported stopped, EM failed it over']);
   assert.equal(checkPlanTruth(report, state), ['plan DNS plan: reported started (not undone), EM says it is not in failover']);
-  const undone = { ...report, rollback: [{ at: '', action: 'undo-plan' as const, stepId: 'dns', target: 'DNS plan', ok: true, message: 'plan undone' }] };
+  const undone = {
+    ...report,
+    rollback: [{ at: '', action: 'undo-plan' as const, stepId: 'dns', target: 'DNS plan', ok: true, message: 'plan undone' }],
+  };
   assert.equal(checkPlanTruth(undone, state), []);
   const active = { ...state, plans: [{ id: 'p1', name: 'DNS plan', active: true }] };
-  assert.equal(checkPlanTruth(undone, active), ['plan DNS plan: in failover in EM, but the step reads succeeded and undone and no manual action names it']);
+  assert.equal(checkPlanTruth(undone, active), [
+    'plan DNS plan: in failover in EM, but the step reads succeeded and undone and no manual action names it',
+  ]);
 });
 
 test('150 seeded schedules of the small playbook', async () => {

@@ -203,7 +203,18 @@ export async function runDrill(spec: DrillSpec): Promise<DrillRun> {
     const now = () => new Date(clock.now()).toISOString();
     const ahead = approvalsAhead(approvalStepIds(plan.steps), spec.approve ?? [], { hasStateDir: true, by: 'drill', at: now() });
     const approvals = createInbox({ ahead, runId, playbookSha256: '0'.repeat(64), now, stateDir });
-    const result = await executePlan({ plan, client, clock, recorder, approvals, stateDir, signal, env: {}, exec: exec.runner, random: seededRandom(5) });
+    const result = await executePlan({
+      plan,
+      client,
+      clock,
+      recorder,
+      approvals,
+      stateDir,
+      signal,
+      env: {},
+      exec: exec.runner,
+      random: seededRandom(5),
+    });
     // The exit code mapping of engine/commands/run.ts (no interrupt here: signals are drilled through the CLI).
     const exitCode = result.outcome === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
     const report = recorder.end(result.outcome, exitCode);

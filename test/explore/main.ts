@@ -46,7 +46,9 @@ async function explore(): Promise<number> {
         `  ${tally.total} schedules, ${tally.violating} violating, ${Math.round((performance.now() - started) / 1000)} s\n`,
       );
   };
-  const only = option('--pb')?.split(',').map((p) => parseSchedule(`pb=${p}`).pb);
+  const only = option('--pb')
+    ?.split(',')
+    .map((p) => parseSchedule(`pb=${p}`).pb);
   if (!flag('--no-systematic')) for await (const cell of systematic(only)) note(cell);
   const count = Number(option('--seeds') ?? 1000);
   // A wall-clock cap for a shared machine: the table then says how many seeds were explored.

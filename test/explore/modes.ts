@@ -15,12 +15,16 @@ export interface Cell {
 }
 
 /** `only`: the request indexes to fault, given the fault-free run's task-creating POSTs (npm test's bounded slice). */
-export async function* systematic(playbooks: readonly PlaybookName[] = PLAYBOOKS, only?: (k: number, posts: ReadonlySet<number>) => boolean): AsyncGenerator<Cell> {
+export async function* systematic(
+  playbooks: readonly PlaybookName[] = PLAYBOOKS,
+  only?: (k: number, posts: ReadonlySet<number>) => boolean,
+): AsyncGenerator<Cell> {
   for (const pb of playbooks) {
     const clean: Schedule = { pb, ...DEFAULTS, faults: [] };
     const base = await runSchedule(clean);
     // A reference playbook that fails without any fault explores nothing (it once did: a param without a value).
-    if (base.exitCode !== 0) throw new Error(`reference playbook ${pb} fails without a fault (exit ${base.exitCode}): ${base.output.slice(-400)}`);
+    if (base.exitCode !== 0)
+      throw new Error(`reference playbook ${pb} fails without a fault (exit ${base.exitCode}): ${base.output.slice(-400)}`);
     yield { schedule: clean, result: base, origin: 'systematic' };
     const posts = new Set(base.posts);
     for (let at = 1; at <= base.requests; at++) {

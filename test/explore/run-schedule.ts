@@ -80,7 +80,18 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
     const fired = run.sim.log.filter((e) => e.fault !== undefined).length;
     // Every POST that created a task: CDP and vApp failovers, a plan's start or undo.
     const posts = run.sim.log.filter((e) => e.method === 'POST' && e.taskId !== undefined).map((e) => e.seq);
-    return { line, violations, requests: run.sim.log.length, fired, virtualMs, realMs, exitCode: run.exitCode, output: run.output, posts, execs: run.execs };
+    return {
+      line,
+      violations,
+      requests: run.sim.log.length,
+      fired,
+      virtualMs,
+      realMs,
+      exitCode: run.exitCode,
+      output: run.output,
+      posts,
+      execs: run.execs,
+    };
   } finally {
     rmSync(run.dir, { recursive: true, force: true });
   }
