@@ -5,7 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError, type KyInstance, type Options } from 'ky';
 import { SignalFanOut } from '../abort.js';
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { formatBytes, readBody } from './body-reader.js';
 import { decodeDocument, isEmMediaType, type EmDocument } from './document.js';
 import { stripBom } from './json.js';
@@ -74,20 +74,16 @@ export function createTransport(options: TransportOptions): Transport {
 async function attempt(client: KyInstance, request: WireRequest, options: TransportOptions, fanOut: SignalFanOut): Promise<Outcome> {
   // One deadline for the whole exchange, body included: ky's own timeout ends when the
   // headers arrive, and a body that stalls after them would otherwise hang forever.
-  // Real time by default (ClientOptions.deadlineClock says why); systemClock's timer is
-  // ref'd, so the process does not drain and exit while an in-process fetch is pending.
+  // Real time by default (ClientOptions.deadlineClock says why); the timer is ref'd, so the
+  // process does not drain and exit while an in-process fetch is pending.
   // One controller per request: the deadline aborts it, and so does the caller's signal
   // (through the fan-out: usually the run's, shared by every request in flight).
   const controller = new AbortController();
-  const settled = new AbortController();
   let timedOut = false;
-  (options.deadlineClock ?? systemClock).sleep(options.timeoutMs, settled.signal).then(
-    () => {
-      timedOut = true;
-      controller.abort(new DOMException('request timed out', 'TimeoutError'));
-    },
-    () => undefined,
-  );
+  const cancelDeadline = startDeadline(options, () => {
+    timedOut = true;
+    controller.abort(new DOMException('request timed out', 'TimeoutError'));
+  });
   const unfollow = request.signal ? fanOut.follow(request.signal, controller) : undefined;
   const signal = controller.signal;
   let answered: { status: number; statusText: string } | undefined;
@@ -132,10 +128,24 @@ async function attempt(client: KyInstance, request: WireRequest, options: Transp
     if (timedOut || error instanceof TimeoutError || isAbortLike(error)) return { kind: 'timeout', ...answered };
     return { kind: 'network', code: networkCode(error) };
   } finally {
-    settled.abort();
+    cancelDeadline();
     unfollow?.();
   }
 }
+
+/** Calls `onTimeout` after `timeoutMs` on the deadline clock; returns the cancel. */
+function startDeadline(options: TransportOptions, onTimeout: () => void): () => void {
+  if (!options.deadlineClock) {
+    const handle = setTimeout(onTimeout, options.timeoutMs);
+    return () => clearTimeout(handle);
+  }
+  const cancel = new AbortController();
+  options.deadlineClock.sleep(options.timeoutMs, cancel.signal).then(onTimeout, () => undefined);
+  return () => cancel.abort(DEADLINE_MET);
+}
+
+/** The reason a met deadline's sleep is cancelled with (a constant: no DOMException per request). */
+const DEADLINE_MET = new Error('answered in time');
 
 function isAbortLike(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
