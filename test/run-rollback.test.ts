@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EmClient } from '../engine/api/types.js';
 import { FakeClock } from '../engine/clock.js';
+import { OutcomeUnknownError } from '../engine/errors.js';
 import { executePlan } from '../engine/run/execute.js';
 import { renderSummary } from '../engine/report/summary.js';
 import type { Step } from '../engine/playbook/types.js';
@@ -122,6 +123,31 @@ test('a stop reads the task first: one that finished unseen keeps its result (DE
   const tasks = em.log.filter((l) => l.includes('/tasks/task-1'));
   assert.equal(tasks.slice(0, 2), ['GET /tasks/task-1', 'DELETE /tasks/task-1']);
   assert.ok(journal.some((e) => e.type === 'task-result' && e.target === 'vm1' && e.success));
+});
+
+test('a DELETE whose answer is lost, then the task is gone: VM unknown + manual check, never "stopped", DELETE not re-sent', async () => {
+  const clock = new FakeClock({ auto: true });
+  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 600_000 }] }] });
+  // EM processes the DELETE (the task is gone), then the connection drops before the answer.
+  // (Object.create keeps the fake's live `sessionEpoch` getter; a spread would freeze it.)
+  const client: EmClient = Object.create(em.client);
+  client.deleteTask = async (taskId) => {
+    await em.client.deleteTask(taskId);
+    throw new OutcomeUnknownError({ method: 'DELETE', path: `/tasks/${taskId}` }, 'outcome unknown (connection reset)');
+  };
+  const plan = await planFor(playbook([failover('db', ['vm1'], { timeoutMs: 60_000, onFailure: 'rollback' })]), client);
+  const { recorder } = recorderFor(plan, clock);
+  const result = await executePlan({ plan, client, clock, recorder, signal: new AbortController().signal });
+
+  const vm1 = result.report.steps[0]!.vms![0]!;
+  assert.is(vm1.state, 'unknown');
+  assert.match(vm1.message ?? '', /gone after a DELETE whose answer was lost/);
+  assert.equal(
+    result.report.manual.map((m) => [m.target, m.reason]),
+    [['vm1', 'unknown']],
+  );
+  assert.not.ok(result.report.rollback.some((r) => r.ok && /stopped/.test(r.message)));
+  assert.is(em.log.filter((l) => l === 'DELETE /tasks/task-1').length, 1, em.log.join('\n'));
 });
 
 test.run();
