@@ -4,6 +4,9 @@
 import { formatDuration } from '../duration.js';
 import type { Clock } from '../clock.js';
 
+/** The notices' stop reason: an abort without one builds a DOMException (a stack trace per request). */
+const ENDED = Symbol('request ended');
+
 /** Settles as `work` does; meanwhile calls `onWait` every `everyMs` with the time waited so far. */
 export async function withWaitNotice<T>(work: Promise<T>, clock: Clock, everyMs: number, onWait: (waitedMs: number) => void): Promise<T> {
   const stop = new AbortController();
@@ -22,7 +25,7 @@ export async function withWaitNotice<T>(work: Promise<T>, clock: Clock, everyMs:
   try {
     return await work;
   } finally {
-    stop.abort();
+    stop.abort(ENDED);
     await notices;
   }
 }
