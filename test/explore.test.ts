@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
 import { blankReport } from '../engine/state/report-types.js';
-import { TaskReads } from './drills/invariants.js';
+import { TaskReads } from './drills/explore-invariants.js';
 import { checkPlanTruth, checkVappTruth } from './drills/subject-truth.js';
 import { publishTable } from './drills/table.js';
 import { scheduleOfSeed, systematic, type Cell } from './explore/modes.js';

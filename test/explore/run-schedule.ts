@@ -3,7 +3,7 @@
 // afterwards: the explorer makes thousands of them.
 
 import { rmSync } from 'node:fs';
-import { checkExplored, TaskReads, type ExploreInvariant } from '../drills/invariants.js';
+import { checkExplored, TaskReads, type ExploreInvariant } from '../drills/explore-invariants.js';
 import { runDrill, VMS } from '../drills/scenario.js';
 import { referenceSpec } from './reference.js';
 import { formatSchedule, stepsOf, toFaultSpec, type Schedule } from './schedule.js';

@@ -2,7 +2,7 @@
 // breaks at least one of them: drop faults, move each fault earlier, reset the timings and
 // policy to the defaults, the smaller playbook. Greedy, to a fixed point (bounded).
 
-import type { ExploreInvariant } from '../drills/invariants.js';
+import type { ExploreInvariant } from '../drills/explore-invariants.js';
 import { runSchedule, violated, type Explored } from './run-schedule.js';
 import { DEFAULTS, type Schedule } from './schedule.js';
 

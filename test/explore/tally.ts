@@ -3,7 +3,7 @@
 // schedule; and each violation class (invariant + message with names and numbers blanked)
 // with the first schedule that showed it, to shrink.
 
-import { EXPLORE_INVARIANTS, type ExploreInvariant } from '../drills/invariants.js';
+import { EXPLORE_INVARIANTS, type ExploreInvariant } from '../drills/explore-invariants.js';
 import { renderTable, type Row } from '../drills/table.js';
 import type { Cell } from './modes.js';
 import { violated } from './run-schedule.js';
