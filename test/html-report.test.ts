@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderHtmlReport } from '../engine/report/html/render.js';
 import { esc } from '../engine/report/html/escape.js';
-import type { RunReport } from '../engine/state/report-types.js';
+import { blankReport, type RunReport } from '../engine/state/report-types.js';
 import { repoRoot } from './helpers/paths.js';
 
 const load = (name: string): RunReport =>
@@ -168,22 +168,7 @@ test('prints on A4 landscape and has light and dark colour tokens; outcome is ne
 });
 
 test('a bare report (a run that died before its first step) still renders', () => {
-  const bare: RunReport = {
-    schema: 'cdp-runbook/report@1',
-    runId: 'r1',
-    playbook: { name: 'p', file: '', sha256: '' },
-    params: {},
-    server: { url: '', media: 'xml', simulated: false },
-    host: { hostname: '', user: '' },
-    startedAt: '',
-    outcome: 'running',
-    targets: {},
-    achieved: {},
-    steps: [],
-    rollback: [],
-    manual: [],
-    events: [],
-  };
+  const bare = blankReport('r1', { playbook: { name: 'p', file: '', sha256: '' } });
   const page = renderHtmlReport(bare);
   assert.is(count(page, /<rect class="bar /g), 0);
   assert.match(page, /class="outcome o-running" data-outcome="running"/);
