@@ -44,7 +44,7 @@ export interface FailoverResult extends RunAnalysis {
 
 export async function runFailover(driver: Driver, s: Scenario, options: EngineRunOptions = {}): Promise<FailoverResult> {
   const concurrency = driver === 'naive-serial' ? 1 : (s.concurrency ?? 200);
-  const sim = await startSimProcess(inventory(s));
+  const sim = await startSimProcess(inventory(s), options.profileDir);
   const work = mkdtempSync(join(tmpdir(), 'bench-run-'));
   let wallMs: number;
   let engine: Awaited<ReturnType<typeof runEngineProcess>> | undefined;

@@ -20,7 +20,7 @@ Options:
                        never in the repository)
   --sizes LIST         engine failover sizes, e.g. 10,100 (default 10,100,1000,10000)
   --time-scale X       divide the task duration and poll interval by X (default 1)
-  --profile DIR        write a V8 CPU profile (--cpu-prof) of every engine run to DIR
+  --profile DIR        write V8 CPU profiles (--cpu-prof) of every engine run and its simulator to DIR
   --diag-no-fsync      also run the engine with its journal fsync stubbed (diagnostic rows)
   --engine-node-options="FLAGS"
                        start the engine process with these Node/V8 flags on node's

@@ -15,13 +15,14 @@ export interface SimProcess {
   close(): Promise<void>;
 }
 
-export async function startSimProcess(inventory: Inventory): Promise<SimProcess> {
+/** `profileDir`: write a V8 CPU profile of the simulator process there (is EM the bottleneck?). */
+export async function startSimProcess(inventory: Inventory, profileDir?: string): Promise<SimProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sim-'));
   const file = join(dir, 'inventory.json');
   writeFileSync(file, JSON.stringify(inventory));
   const child = fork(join(benchDir, 'sim-child.ts'), [file], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
