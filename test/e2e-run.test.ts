@@ -56,8 +56,10 @@ const INVENTORY = {
     {
       name: 'APP-CDP',
       vms: [
-        { name: 'vm1', failoverDuration: '60s' },
-        { name: 'vm2', failoverDuration: '60s' },
+        // Far longer than vm3's: at --time-scale 200, 10 min are 3 s of real time, so a loaded
+        // machine still stops them while they run (60 s, 0.3 s real, was not always enough).
+        { name: 'vm1', failoverDuration: '10m' },
+        { name: 'vm2', failoverDuration: '10m' },
         { name: 'vm3', failoverDuration: '8s', fail: 'Replica is locked by another operation' },
         { name: 'vm4', failoverDuration: '5s' },
       ],
