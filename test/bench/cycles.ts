@@ -53,12 +53,12 @@ const relaunch = posts.slice(slots).map((at, k) => at - (freed[k] ?? at));
 const gaps = ticks.slice(1).map((t, i) => t - (ticks[i] as number));
 const show = (x: Stats) => `median ${x.median} ms, p99 ${x.p99}, max ${x.max}`;
 process.stdout.write(
-  [
+  `${[
     `${s.vms} VMs, ${slots} in flight: wall ${Math.round(run.wallMs)} ms, engine CPU ${Math.round(run.cpuMs)} ms, ${ticks.length} ticks`,
     `first wave: its ${Math.min(slots, posts.length)} POSTs spread over ${(posts[Math.min(slots, posts.length) - 1] ?? 0) - (posts[0] ?? 0)} ms`,
     `poll lag (finished → next tick):   ${show(stats(lag))}`,
     `dispatch (tick → DELETE):          ${show(stats(dispatch))}`,
     `relaunch (DELETE → next POST):     ${show(stats(relaunch))}`,
     `gap between ticks:                 ${show(stats(gaps))}`,
-  ].join('\n') + '\n',
+  ].join('\n')}\n`,
 );
