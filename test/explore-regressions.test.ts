@@ -1,6 +1,6 @@
 // Violations the fault explorer found (issue #20), each as its shrunk schedule or crash
 // chain, kept apart from the explorer's slice (test/explore.test.ts). Each case failed on
-// the engine before its fix (#18's, or the lost-DELETE one below) and passes with it; no
+// the engine before its fix (#18's, or the lost-DELETE and plan-start ones below) and passes with it; no
 // invariant was weakened for that.
 
 import { test } from 'uvu';
@@ -41,6 +41,17 @@ test('replay pb=two-tier;…;faults=401@59,500@66,timeout@76 (a lost DELETE re-s
   assert.equal(violated(e), [], holds(e.violations).join('\n'));
   assert.match(e.output, 'stop vm17 (task-');
   assert.match(e.output, /vm17: done .*finished before it could be stopped: failed over/);
+});
+
+// Deep run of 3 Dec 2026 (second), seed 14523, shrunk: the failover plan's start task stays
+// OperationFinished past the step's 30m timeout; the stop reads it, waits, and it finishes
+// Success: the plan IS started, but its step reads failed (timed out) and nothing said so (I3).
+// Fixed in run/stop-task.ts: a plan start that finished before it could be stopped is listed
+// for the operator, as a CDP failover is.
+test('replay pb=mix;…;faults=503@1,opfin@40 (a plan start that finished before its stop)', async () => {
+  const e = await runSchedule(parseSchedule('pb=mix;media=xml;fail=abort;conc=4;poll=1s;dur=30s;faults=503@1,opfin@40'));
+  assert.equal(violated(e), [], holds(e.violations).join('\n'));
+  assert.match(e.output, 'failover plan "DNS cutover plan" IS started (its task finished before it could be stopped)');
 });
 
 // The run is killed with two failovers Running; the rollback cannot reach their tasks (the

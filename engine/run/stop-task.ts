@@ -269,6 +269,19 @@ function finishedFirst(ctx: RollbackContext, entry: TaskEntry, task: Task): void
         'and EM has no undo for CDP failover: undo or commit it in the Veeam Backup & Replication console (Replicas > Undo Failover)',
     });
   }
+  // A plan start that won the race is a started plan: its step still reads failed (it timed out
+  // or was stopped), so only this line tells the operator (a rollback undoes plans it found
+  // started before its stops, not this one).
+  if (ok && entry.op === 'plan-start') {
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'failed-over',
+      instruction:
+        `failover plan "${entry.target}" IS started (its task finished before it could be stopped): ` +
+        'undo it in the Veeam Backup & Replication console (Failover Plans > Undo) if it must not stay started',
+    });
+  }
 }
 
 function markVm(ctx: RollbackContext, entry: TaskEntry, state: 'stopped' | 'done' | 'failed' | 'unknown', message: string): void {
