@@ -1,10 +1,11 @@
 // `npm run explore`: the fault explorer (issue #20). See test/drills/README.md.
-//   npm run explore                          systematic cells of both playbooks + 1000 seeds
+//   npm run explore                          systematic cells of the four playbooks + 1000 seeds
 //   npm run explore -- --seeds 20000         the deep run
 //   npm run explore -- --seed 42             one seed, in detail
 //   npm run explore -- --replay '<line>'     one schedule, in detail
 //   npm run explore -- --crash               crash points through the built CLI (npm run build first)
-// Options: --from S (first seed, default 1), --no-systematic, --pb a,b (systematic: only these playbooks), --shrink N (classes to shrink,
+// Options: --from S (first seed, default 1), --no-systematic, --pb a,b (only these playbooks: the systematic cells,
+// and the seeds that draw them), --shrink N (classes to shrink,
 // default 8), --every N (crash points: only every n-th), --minutes M (stop drawing seeds after
 // M minutes of wall time), --verbose (the run's own output).
 
@@ -53,7 +54,7 @@ async function explore(): Promise<number> {
   const count = Number(option('--seeds') ?? 1000);
   // A wall-clock cap for a shared machine: the table then says how many seeds were explored.
   const deadline = started + Number(option('--minutes') ?? Infinity) * 60_000;
-  for await (const cell of seeds(Number(option('--from') ?? 1), count)) {
+  for await (const cell of seeds(Number(option('--from') ?? 1), count, only)) {
     note(cell);
     if (performance.now() > deadline) {
       process.stderr.write(`--minutes reached after ${tally.total} schedules\n`);

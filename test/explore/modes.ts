@@ -64,9 +64,11 @@ export function scheduleOfSeed(seed: number): Schedule {
   };
 }
 
-export async function* seeds(from: number, count: number): AsyncGenerator<Cell> {
+/** Seeds from..from+count-1; with `playbooks`, only the seeds that draw one of them (a re-run after a fix). */
+export async function* seeds(from: number, count: number, playbooks?: readonly PlaybookName[]): AsyncGenerator<Cell> {
   for (let seed = from; seed < from + count; seed++) {
     const schedule = scheduleOfSeed(seed);
+    if (playbooks && !playbooks.includes(schedule.pb)) continue;
     yield { schedule, result: await runSchedule(schedule), origin: `seed ${seed}` };
   }
 }
