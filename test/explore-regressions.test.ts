@@ -1,6 +1,6 @@
 // Violations the fault explorer found (issue #20), each as its shrunk schedule or crash
 // chain, kept apart from the explorer's slice (test/explore.test.ts). Each case failed on
-// the engine before its fix (#18's, or the lost-DELETE and plan-start ones below) and passes with it; no
+// the engine before its fix (#18's, or the ones below found by the deep runs) and passes with it; no
 // invariant was weakened for that.
 
 import { test } from 'uvu';
@@ -52,6 +52,27 @@ test('replay pb=mix;…;faults=503@1,opfin@40 (a plan start that finished before
   const e = await runSchedule(parseSchedule('pb=mix;media=xml;fail=abort;conc=4;poll=1s;dur=30s;faults=503@1,opfin@40'));
   assert.equal(violated(e), [], holds(e.violations).join('\n'));
   assert.match(e.output, 'failover plan "DNS cutover plan" IS started (its task finished before it could be stopped)');
+});
+
+// Deep run of 3 Dec 2026 (second), seed 15902, shrunk: the rollback's undo of a failover plan
+// is accepted, then the logon session dies and its task with it; the undo was reported
+// "failed" and the plan started, while EM had undone it (I3). Fixed in run/rollback.ts: an undo
+// whose answer or task is lost has an unknown outcome, listed for the operator to check.
+test('replay pb=mix;…;faults=timeout@20,401@23 (a plan undo whose task is lost)', async () => {
+  const e = await runSchedule(parseSchedule('pb=mix;media=xml;fail=rollback;conc=4;poll=30s;dur=10s;faults=timeout@20,401@23'));
+  assert.equal(violated(e), [], holds(e.violations).join('\n'));
+  assert.match(e.output, 'undo failover plan DNS cutover plan (task-');
+  assert.match(e.output, 'undo sent, outcome unknown');
+});
+
+// Deep run of 3 Dec 2026 (second), seed 8276, shrunk: vm03's failover POST is processed but
+// its answer lost (reset-after); its restore session tells the outcome (failed over), but its
+// task was never read nor deleted (I2). Fixed in run/execute-task.ts: the task that links to
+// that restore session is found in this session's task list, journaled and deleted.
+test('replay pb=small;…;faults=401@5,reset-after@17,500@30 (a task whose POST answer was lost)', async () => {
+  const e = await runSchedule(parseSchedule('pb=small;media=xml;fail=rollback;conc=4;poll=5s;dur=10s;faults=401@5,reset-after@17,500@30'));
+  assert.equal(violated(e), [], holds(e.violations).join('\n'));
+  assert.match(e.output, /vm03: done .*not re-sent; restore session vm03@/);
 });
 
 // The run is killed with two failovers Running; the rollback cannot reach their tasks (the

@@ -9,7 +9,7 @@ import { withRetry, type ExecContext } from './context.js';
 import type { LiveVmState } from '../state/events.js';
 import { vmMessages } from '../state/fold-index.js';
 import { isFailover, type TaskEntry, type TaskOp } from './ledger.js';
-import { describeSession, findRestoreSession, outcomeOf } from './restore-lookup.js';
+import { describeSession, findRestoreSession, outcomeOf, taskOfSession } from './restore-lookup.js';
 import { TaskGoneError } from './poller.js';
 import { ownerEpoch } from './session-epoch.js';
 
@@ -212,7 +212,10 @@ async function fromRestoreSession(
   if (!found || found.outcome === 'running') return undefined;
   const ok = found.outcome === 'failed-over';
   const message = `${lost}; ${describeSession(found)}`;
-  const taskId = entry?.taskId ?? '';
+  // The POST's answer was lost: its task, if this session lists it, is read and deleted as usual.
+  const adopted = entry ? undefined : await taskOfSession(ctx.client, found.href, signal);
+  if (adopted) await deleteFinished(ctx, adopted.taskId, job.stepId);
+  const taskId = entry?.taskId ?? adopted?.taskId ?? '';
   if (entry) entry.status = ok ? 'succeeded' : 'failed';
   // A failover EM did is rolled back (listed) like any other: the ledger must know it.
   else {

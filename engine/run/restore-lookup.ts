@@ -5,7 +5,7 @@
 // and read it. Never a second POST to find out; nothing found or anything ambiguous: the
 // caller keeps `unknown`.
 
-import type { EmClient, RestoreSession } from '../api/types.js';
+import type { EmClient, RestoreSession, Task } from '../api/types.js';
 
 export interface FoundSession {
   /** failed-over: Result Success/Warning; failed: Result Failed; running: not ended yet. */
@@ -59,4 +59,25 @@ export async function findRestoreSession(
 export function describeSession(found: FoundSession): string {
   const s = found.session;
   return `restore session ${s.name ?? s.id} ${found.outcome === 'running' ? `is ${s.state}` : `ended ${s.result ?? s.state}`}`;
+}
+
+/** The restore session's id: the last path segment of its href (`…/restoreSessions/{id}?format=Entity`). */
+const sessionId = (href: string) => href.split('?')[0]?.split('/').at(-1) ?? href;
+
+/**
+ * The finished task that links to this restore session, among this logon session's tasks
+ * (one GET /tasks): a failover whose answer was lost still has its task, and once it is
+ * found its result can be journaled and the task deleted like any other. Undefined when
+ * none (or more than one) matches, or when EM cannot be asked.
+ */
+export async function taskOfSession(client: EmClient, sessionHref: string, signal?: AbortSignal): Promise<Task | undefined> {
+  try {
+    const id = sessionId(sessionHref);
+    const tasks = (await client.listTasks(signal ? { signal } : {})).filter(
+      (t) => t.state === 'Finished' && t.restoreSessionHref !== undefined && sessionId(t.restoreSessionHref) === id,
+    );
+    return tasks.length === 1 ? tasks[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,8 @@
 // EM cannot undo (§4), are listed for the operator. It runs to the end whatever fails,
 // and records every failure. It never uses the run's (possibly aborted) signal.
 
-import { errorMessage } from '../errors.js';
+import type { Task } from '../api/types.js';
+import { errorMessage, OutcomeUnknownError } from '../errors.js';
 import { deleteFinished } from './execute-task.js';
 import { isFailover, type ExecEntry, type TaskEntry } from './ledger.js';
 import { TaskPoller } from './poller.js';
@@ -102,33 +103,47 @@ export function listManual(ctx: Pick<RollbackContext, 'recorder' | 'ledger'>, op
 async function undoPlan(ctx: RollbackContext, entry: TaskEntry): Promise<void> {
   const base = { action: 'undo-plan' as const, stepId: entry.stepId, target: entry.target };
   const poller = new TaskPoller({ client: ctx.client, clock: ctx.clock, intervalMs: ctx.pollIntervalMs, retry: RETRY });
-  try {
-    const task = await ctx.client.undoFailoverPlan(entry.targetId, { subject: `failover plan "${entry.target}"` });
-    const done = task.state === 'Finished' ? task : await poller.watch(task.taskId);
-    await deleteFinished(ctx, task.taskId, entry.stepId);
-    const ok = done.result?.success === true;
-    ctx.recorder.rollbackAction({
-      ...base,
-      taskId: task.taskId,
-      ok,
-      message: ok ? 'plan undone' : `undo failed: ${done.result?.message ?? 'no message'}`,
-    });
-    if (!ok)
-      ctx.recorder.manual({
-        stepId: entry.stepId,
-        target: entry.target,
-        reason: 'rollback-failed',
-        instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console`,
-      });
-  } catch (error) {
-    ctx.recorder.rollbackAction({ ...base, ok: false, message: `undo failed: ${errorMessage(error)}` });
+  const failed = (message: string, taskId?: string) => {
+    ctx.recorder.rollbackAction({ ...base, ...(taskId ? { taskId } : {}), ok: false, message });
     ctx.recorder.manual({
       stepId: entry.stepId,
       target: entry.target,
       reason: 'rollback-failed',
       instruction: `undo of failover plan "${entry.target}" failed: undo it in the Veeam console`,
     });
+  };
+  // EM may have undone the plan without our knowing (the undo's answer or its task was lost):
+  // neither "undone" nor "failed" is true, and EM has no plan state to read.
+  const unknown = (why: string, taskId?: string) => {
+    ctx.recorder.rollbackAction({ ...base, ...(taskId ? { taskId } : {}), ok: false, message: `undo sent, outcome unknown: ${why}` });
+    ctx.recorder.manual({
+      stepId: entry.stepId,
+      target: entry.target,
+      reason: 'unknown',
+      instruction:
+        `the undo of failover plan "${entry.target}" was sent but its outcome is unknown (${why}): ` +
+        'check in the Veeam Backup & Replication console whether the plan is still started, and undo it there if so',
+    });
+  };
+  let task: Task;
+  try {
+    task = await ctx.client.undoFailoverPlan(entry.targetId, { subject: `failover plan "${entry.target}"` });
+  } catch (error) {
+    if (error instanceof OutcomeUnknownError) unknown(errorMessage(error));
+    else failed(`undo failed: ${errorMessage(error)}`);
+    return;
   }
+  let done: Task;
+  try {
+    done = task.state === 'Finished' ? task : await poller.watch(task.taskId);
+  } catch (error) {
+    unknown(errorMessage(error), task.taskId);
+    return;
+  }
+  await deleteFinished(ctx, task.taskId, entry.stepId);
+  const ok = done.result?.success === true;
+  if (ok) ctx.recorder.rollbackAction({ ...base, taskId: task.taskId, ok, message: 'plan undone' });
+  else failed(`undo failed: ${done.result?.message ?? 'no message'}`, task.taskId);
 }
 
 async function undoExec(ctx: RollbackContext, entry: ExecEntry): Promise<void> {

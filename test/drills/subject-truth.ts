@@ -37,7 +37,10 @@ export function checkPlanTruth(report: RunReport, state: SimState): string[] {
     if (!model) continue;
     const undone = report.rollback.some((a) => a.action === 'undo-plan' && a.target === name && a.ok);
     const credited = step.outcome === 'skipped' && /^done by run /.test(step.skipReason ?? '');
-    const claimed = (step.outcome === 'succeeded' || credited) && !undone;
+    // An undo whose outcome is unknown (its answer or task lost) claims neither state, if the
+    // operator is told to check.
+    const unsure = report.manual.some((m) => m.target === name && m.reason === 'unknown');
+    const claimed = (step.outcome === 'succeeded' || credited) && !undone && !unsure;
     if (claimed && !model.active) out.push(`plan ${name}: reported started${undone ? '' : ' (not undone)'}, EM says it is not in failover`);
     if (!claimed && model.active && !report.manual.some((m) => m.target === name)) {
       out.push(
