@@ -12,8 +12,12 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 /** Two 30m steps, the rollback's wait and the session/retry slack: a run past this has hung on the fake clock. */
 export const VIRTUAL_BUDGET_MS = 3 * 3_600_000;
 /** Real time, only as a guard against a run that never settles (every wait, request deadlines
- * included, is on the fake clock, so no schedule depends on how loaded the machine is). */
-const REAL_GUARD_MS = Number(process.env.EXPLORE_GUARD_S ?? 120) * 1000;
+ * included, is on the fake clock). A run that progresses sends requests every few ms of real
+ * time: one that sends none for STALL_MS has hung. A fixed cap on the whole run tripped on a
+ * 5-s schedule while the machine ran three other jobs (deep run, 3 Dec 2026: seed 288). */
+const STALL_MS = Number(process.env.EXPLORE_GUARD_S ?? 60) * 1000;
+/** And a cap for a run that keeps sending but never ends. */
+const REAL_CAP_MS = 20 * 60_000;
 
 export interface Explored {
   line: string;
@@ -38,8 +42,17 @@ export function violated(e: Explored): ExploreInvariant[] {
 export async function runSchedule(s: Schedule): Promise<Explored> {
   const reads = new TaskReads();
   const started = performance.now();
+  let lastRequest = started;
   let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REAL_GUARD_MS)));
+  let hung = '';
+  const guard = new Promise<undefined>((resolve) => {
+    timer = setInterval(() => {
+      const now = performance.now();
+      if (now - lastRequest > STALL_MS) hung = `no request for ${STALL_MS / 1000}s of real time, and no end`;
+      else if (now - started > REAL_CAP_MS) hung = `no end after ${REAL_CAP_MS / 60_000} min of real time`;
+      if (hung) resolve(undefined);
+    }, 1000);
+  });
   const run = await Promise.race([
     runDrill({
       name: 'explore',
@@ -50,19 +63,22 @@ export async function runSchedule(s: Schedule): Promise<Explored> {
       onFailure: s.onFailure,
       pollInterval: s.poll,
       noFsync: true,
-      onRequest: (e, state) => reads.observe(e, state),
+      onRequest: (e, state) => {
+        lastRequest = performance.now();
+        reads.observe(e, state);
+      },
       ...(s.pb === 'small' || s.pb === 'two-tier' ? {} : referenceSpec(s.pb, s)),
     }),
     guard,
   ]);
-  clearTimeout(timer);
+  clearInterval(timer);
   const line = formatSchedule(s);
   const realMs = performance.now() - started;
   if (!run) {
     const none = { I1: [], I2: [], I3: [], I4: [], I5: [] };
     return {
       line,
-      violations: { ...none, I6: [`no end after ${REAL_GUARD_MS / 1000}s of real time`] },
+      violations: { ...none, I6: [hung] },
       requests: 0,
       fired: 0,
       virtualMs: Infinity,
