@@ -28,6 +28,10 @@ export interface FakeEmOptions {
   listTasksFailures?: number;
 }
 
+/** `n` VMs v0..v(n-1), named vm0..vm(n-1), each failing over in `ms`. */
+export const fakeVms = (n: number, ms: number): FakeVm[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `v${i}`, name: `vm${i}`, durationMs: ms }));
+
 interface FakeTask {
   id: string;
   operation: string;
