@@ -75,3 +75,6 @@ export async function taskOf(
 export async function successOf(sim: Simulator, headers: Record<string, string>, id: string): Promise<unknown> {
   return ((await taskOf(sim, headers, id)).body.Result as Record<string, unknown>).Success;
 }
+
+/** The TaskId of an answer that started a task (XML), or '' if it has none. */
+export const taskIdOf = async (r: Response) => /<TaskId>([^<]+)</.exec(await r.text())?.[1] ?? '';
