@@ -3,9 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FaultSpec } from '../engine/simulator/index.js';
-import { API, demoVm, failover, json, logon, taskOf, testSim } from './helpers/simulator.js';
-
-const taskIdOf = async (r: Response) => /<TaskId>([^<]+)</.exec(await r.text())?.[1] ?? '';
+import { API, demoVm, failover, json, logon, taskIdOf, taskOf, testSim } from './helpers/simulator.js';
 
 async function statuses(seed: number, faults: FaultSpec[], n: number): Promise<number[]> {
   const { sim } = testSim({ seed, faults });

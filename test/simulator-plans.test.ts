@@ -4,10 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { docsFixture } from './helpers/paths.js';
-import { API, json, logon, taskOf, testSim, successOf } from './helpers/simulator.js';
+import { API, json, logon, taskIdOf, taskOf, testSim, successOf } from './helpers/simulator.js';
 import type { Simulator } from '../engine/simulator/index.js';
-
-const taskIdOf = async (r: Response) => /<TaskId>([^<]+)</.exec(await r.text())?.[1] ?? '';
 
 async function planHref(sim: Simulator, headers: Record<string, string>): Promise<string> {
   const list = (await (await sim.fetch(`${API}/failoverPlans`, { headers: json(headers) })).json()) as { Refs: Array<{ Href: string }> };
