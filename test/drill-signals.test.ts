@@ -1,107 +1,23 @@
 // Signal drills through the real CLI: SIGINT and SIGTERM while failovers are in flight
 // (the run stops new work, deletes the running tasks, exits 130/143 and says so in the
-// report and the journal), and kill -9 followed by `runbook status`, which must list every
-// VM whose failover was requested and not seen finished.
+// report and the journal), SIGHUP, and kill -9 followed by `runbook status`, which must list
+// every VM whose failover was requested and not seen finished. Signals while the tasks read
+// OperationFinished are drill-signals-op-finished.test.ts.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunReport, VmReport } from '../engine/state/report-types.js';
 import { loadRunStatus } from '../engine/state/run-status.js';
-import type { RequestLogEntry, SimState } from '../engine/simulator/index.js';
+import type { SimState } from '../engine/simulator/index.js';
 import { checkI1, checkOutcomeTruth } from './drills/invariants.js';
-import { PASSWORD, USER } from './drills/scenario.js';
+import { failoverPosts, readLog, runAndSignal, secretsIn, stateDirFiles, VMS } from './drills/signal-run.js';
 import { publishTable, renderTable, type Row } from './drills/table.js';
 import { runCli } from './helpers/cli.js';
-import { cliPath, repoRoot } from './helpers/paths.js';
+import { repoRoot } from './helpers/paths.js';
 
-const VMS = Array.from({ length: 8 }, (_, i) => `sig${i + 1}`);
-const PLAYBOOK = `version: 1
-name: signal drill
-defaults:
-  pollInterval: 5s
-steps:
-  - id: tier
-    failover: {cdpReplica: SIG-CDP, vms: [${VMS.join(', ')}], concurrency: 4}
-`;
-const INVENTORY = {
-  cdpReplicas: [{ name: 'SIG-CDP', vms: VMS.map((name) => ({ name, failoverDuration: '10m' })) }],
-  users: [{ name: USER, password: PASSWORD, role: 'Portal Administrator' }],
-};
 const rows: Row[] = [];
-
-interface Spawned {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  dir: string;
-}
-
-/** Starts `runbook run`, sends `signal` once `inFlight` failover tasks are running, waits for the end. */
-function runAndSignal(signal: NodeJS.Signals, media: 'xml' | 'json', inFlight = 3, inventory: object = INVENTORY): Promise<Spawned> {
-  const dir = mkdtempSync(join(tmpdir(), `drill-${signal}-`));
-  writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK);
-  writeFileSync(join(dir, 'inv.json'), JSON.stringify(inventory));
-  const args = [
-    'run',
-    'pb.yaml',
-    '--simulate',
-    '--inventory',
-    'inv.json',
-    '--media',
-    media,
-    '--time-scale',
-    '60',
-    '--state-dir',
-    'state',
-    '--report',
-    'report.json',
-    '--sim-log',
-    'sim.jsonl',
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    // A hung child must not hang the suite.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!sent && (stdout.match(/: running \(task-/g) ?? []).length >= inFlight) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      clearTimeout(guard);
-      resolve({ code, signal: sig, stdout, stderr, dir });
-    });
-  });
-}
-
-const readLog = (file: string): RequestLogEntry[] =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RequestLogEntry);
-const failoverPosts = (log: RequestLogEntry[]) => log.filter((e) => e.method === 'POST' && e.query === 'action=failover');
-const stateDirFiles = (dir: string) => readdirSync(join(dir, 'state', 'runs')).map((f) => join(dir, 'state', 'runs', f));
-
-function secretsIn(texts: string[]): string[] {
-  const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
-  return texts.flatMap((t) => [PASSWORD, basic, 'Basic '].filter((n) => t.includes(n)));
-}
 
 for (const [signal, code, media] of [
   ['SIGINT', 130, 'xml'],
@@ -173,78 +89,6 @@ for (const [signal, code, media] of [
       assert.equal(found, []);
     } finally {
       rows.push({ fault: `${signal} mid fan-out [${media}]`, cells, note: `exit ${String(r.code)}` });
-    }
-  });
-}
-
-// Issue #18: the signal comes while the tasks read OperationFinished (the backup server has
-// finished: the VMs ARE failed over, EM has not collected them), or while task reads fail.
-// The rollback DELETEs none of them; each VM is reported failed over (once EM shows Finished)
-// or unknown, never "stopped", and the headline says what is left.
-const opFinished = (faults: object[] = []) => ({
-  cdpReplicas: [{ name: 'SIG-CDP', vms: VMS.map((name) => ({ name, failoverDuration: 0, operationFinishedFor: '2m' })) }],
-  users: [{ name: USER, password: PASSWORD, role: 'Portal Administrator' }],
-  faults,
-});
-const failingReads = { kind: 'status', status: 503, method: 'GET', path: '^/tasks/task', message: 'The service is temporarily overloaded' };
-
-for (const [signal, code, media, reads] of [
-  ['SIGINT', 130, 'xml', 'ok'],
-  ['SIGTERM', 143, 'json', 'ok'],
-  ['SIGINT', 130, 'json', 'failing'],
-] as const) {
-  const label = `${signal} while tasks read OperationFinished${reads === 'failing' ? ', task reads failing' : ''} [${media}]`;
-  test(`${label}: no task DELETEd, each VM failed over or unknown (never stopped), exit ${code}`, async () => {
-    const r = await runAndSignal(signal, media, 3, opFinished(reads === 'failing' ? [failingReads] : []));
-    const cells: Record<string, string> = {};
-    try {
-      assert.is(r.code, code, r.stderr);
-      const log = readLog(join(r.dir, 'sim.jsonl'));
-      const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as RunReport;
-      const vms = report.steps.flatMap((s) => s.vms ?? []);
-      // Ground truth: a task of 0 s is failed over from its first sighting on unless a DELETE met it Running.
-      const stoppedRunning = new Set(
-        log.filter((e) => e.method === 'DELETE' && e.deletedState === 'Running').map((e) => e.path.replace('/tasks/', '')),
-      );
-      const truth = failoverPosts(log)
-        .filter((p) => p.status === 202 && p.taskId && !stoppedRunning.has(p.taskId))
-        .map((p) => vms.find((v) => p.path.includes(`/vms/${v.id ?? '?'}`))?.name);
-      const state = {
-        vms: vms.map((v) => ({ id: v.id ?? '', name: v.name, replica: 'SIG-CDP', failedOver: truth.includes(v.name) })),
-      } as unknown as SimState;
-      const journal = readFileSync(stateDirFiles(r.dir)[0]!, 'utf8');
-      const read = new Set([...journal.matchAll(/"type":"task-result"[^\n]*"taskId":"([^"]+)"/g)].map((m) => m[1]!));
-      const lies = checkOutcomeTruth(vms, state, log, read);
-      cells.I5 = lies.length === 0 ? 'ok' : 'FAIL';
-      assert.equal(lies, []);
-      assert.ok(truth.length >= 3, `${truth.length} VMs failed over in EM`);
-      assert.not.ok(
-        log.some((e) => e.method === 'DELETE' && e.deletedState === 'OperationFinished'),
-        'an OperationFinished task was DELETEd',
-      );
-      const expected = reads === 'ok' ? 'failed-over' : 'unknown';
-      assert.equal(
-        vms.filter((v) => truth.includes(v.name)).map((v) => v.state),
-        truth.map(() => expected),
-      );
-      assert.is(report.outcome, 'interrupted');
-      const words =
-        reads === 'ok'
-          ? `${truth.length} VMs still failed over (EM cannot undo a CDP failover)`
-          : `${truth.length} VMs UNKNOWN (check by hand)`;
-      assert.match(r.stderr, `was INTERRUPTED: ${words}`);
-      assert.not.match(r.stderr, 'INTERRUPTED and rolled back');
-      const status = loadRunStatus(join(r.dir, 'state'), report.runId);
-      // The requested VMs (status lists not-started ones differently: one model for both is #19's).
-      const replayed = status.report.steps
-        .flatMap((s) => s.vms ?? [])
-        .filter((v) => v.state !== 'not-started')
-        .map((v) => [v.name, v.state]);
-      const reported = vms.filter((v) => v.state !== 'not-started').map((v) => [v.name, v.state]);
-      cells.I3 = JSON.stringify(replayed) === JSON.stringify(reported) ? 'ok' : 'FAIL';
-      assert.equal(replayed, reported);
-    } finally {
-      rows.push({ fault: label, cells, note: `exit ${String(r.code)}` });
     }
   });
 }
