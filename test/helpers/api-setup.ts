@@ -66,3 +66,15 @@ export function rejectionRecorder(audit: SecretAudit): (promise: Promise<unknown
     throw new Error('expected a rejection');
   };
 }
+
+/** The failover spec the api suites send: the current state, no VSS. */
+export const SPEC = { restoreCurrent: true, restoreCurrentVss: false };
+
+/**
+ * User `dr` at https://em:9398 against a scripted EM, for suites that audit only the errors
+ * (through rejectionRecorder), not the events.
+ */
+export function errorsAuditedClient(responder: Responder, extra: Partial<ClientOptions> = {}) {
+  const { em, client } = scriptedClient(responder, { url: 'https://em:9398', extra });
+  return { em, client };
+}
