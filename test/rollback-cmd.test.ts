@@ -1,11 +1,15 @@
+// `runbook rollback` (in process) on the tasks a dead run left: a new session that cannot see
+// them (tasks belong to their logon session) says so and settles what it can from restore
+// sessions; one that can stops running tasks and records finished ones; a task read
+// OperationFinished is never deleted. Refusals, confirmation and usage are
+// rollback-cmd-guards.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createClient } from '../engine/api/client.js';
 import { FakeClock } from '../engine/clock.js';
 import { runRollback } from '../engine/commands/rollback.js';
-import { EmHttpError, LockedError, UsageError } from '../engine/errors.js';
+import { EmHttpError } from '../engine/errors.js';
 import type { EmClient } from '../engine/api/types.js';
 import { readJournal } from '../engine/state/journal.js';
 import { loadRunStatus } from '../engine/state/run-status.js';
@@ -13,39 +17,15 @@ import { deadPid } from './helpers/dead-pid.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
 import {
   deadRunEntries,
+  diedOnSimulator,
   fakeIO,
   PASSWORD,
   RUN_ID,
-  simClient,
-  slowSimulator,
+  RUN_START_MS as start,
   stateDirFor,
-  unknownRequest,
   USER,
   SIM_URL,
 } from './helpers/rollback-setup.js';
-
-const start = Date.parse('2026-11-27T10:22:33Z');
-
-/** A run that died: its session (client A) started two failovers on the simulator. */
-async function diedOnSimulator() {
-  const clock = new FakeClock({ start });
-  const sim = slowSimulator(clock);
-  const a = simClient(sim, clock);
-  const replica = (await a.findCdpReplica('ERP-CDP'))!;
-  const vms = await a.listCdpReplicaVms(replica.id);
-  const spec = { restoreCurrent: true, restoreCurrentVss: false };
-  const accepted = [];
-  for (const name of ['erp-db01', 'erp-app01']) {
-    const vm = vms.find((v) => v.name === name)!;
-    const task = await a.failoverCdpVm(replica.id, vm.id, spec);
-    accepted.push({ vm: name, vmId: vm.id, taskId: task.taskId });
-  }
-  // Session A dies with the process: never logged out, never seen again.
-  const setup = stateDirFor([...deadRunEntries(deadPid(), accepted), unknownRequest()]);
-  const env = { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD };
-  const deps = { clock, createClient: (o: Parameters<typeof createClient>[0]) => createClient({ ...o, fetch: sim.fetch }) };
-  return { clock, sim, accepted, env, deps, ...setup };
-}
 
 test('simulator: a new session cannot see the dead run’s tasks (404): said plainly, VMs listed to check by hand, exit 1', async () => {
   const s = await diedOnSimulator();
@@ -215,95 +195,6 @@ test('runbook rollback: a task read OperationFinished is never DELETEd (awaited 
     ['erp-app01'],
   );
   assert.match(io.out(), /could not read task task-2 \(.*\), so it was not stopped/);
-});
-
-test('nothing unresolved: exit 0 without logging on', async () => {
-  const s = stateDirFor([
-    ...deadRunEntries(deadPid(), []),
-    { at: '2026-11-27T10:30:00.000Z', type: 'run-end', outcome: 'succeeded', exitCode: 0 },
-  ]);
-  const io = fakeIO({ cwd: s.dir });
-  const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, {
-    createClient: () => assert.unreachable('no logon expected') as never,
-  });
-  assert.is(code, 0);
-  assert.match(io.out(), 'nothing unresolved');
-});
-
-test('a run still alive is refused (exit 5); one from another host needs --force', async () => {
-  const alive = stateDirFor(deadRunEntries(process.pid, [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }]));
-  try {
-    await runRollback(['--run', RUN_ID, '--state-dir', alive.stateDir, '--yes'], fakeIO({ cwd: alive.dir }), {});
-    assert.unreachable();
-  } catch (error) {
-    assert.instance(error, LockedError);
-    assert.is((error as LockedError).exitCode, 5);
-    assert.match((error as Error).message, `still running (pid ${process.pid}`);
-  }
-  const entries = deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }], { simulated: true });
-  const first = entries[0]!;
-  if (first.type === 'run-start') first.host = { hostname: 'elsewhere-host', user: 'x' };
-  const other = stateDirFor(entries);
-  await runRollback(['--run', RUN_ID, '--state-dir', other.stateDir, '--yes'], fakeIO({ cwd: other.dir }), {}).then(
-    () => assert.unreachable(),
-    (error: unknown) => assert.match((error as Error).message, 'pass --force'),
-  );
-  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', other.stateDir, '--yes', '--force'], fakeIO({ cwd: other.dir }), {}), 0);
-});
-
-test('confirmation: required without a terminal; "n" at the prompt does nothing', async () => {
-  const s = await diedOnSimulator();
-  await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], fakeIO({ cwd: s.dir, env: s.env }), s.deps).then(
-    () => assert.unreachable(),
-    (error: unknown) => {
-      assert.instance(error, UsageError);
-      assert.match((error as Error).message, 'pass --yes');
-    },
-  );
-  const io = fakeIO({ cwd: s.dir, env: s.env, answer: 'n' });
-  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], io, s.deps), 1);
-  assert.match(io.err(), 'nothing was done');
-  assert.not.ok(
-    s.sim.log.some((e) => e.session === 's2'),
-    'no logon',
-  );
-  assert.not.ok(readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries.some((e) => e.type === 'rollback'));
-  const yes = fakeIO({ cwd: s.dir, env: s.env, answer: 'y' });
-  assert.is(await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir], yes, s.deps), 1);
-  assert.match(yes.out(), 'cannot be seen by a new session');
-});
-
-test('a simulated run: nothing exists to stop; recorded and resolved (exit 0)', async () => {
-  const s = stateDirFor(
-    deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }], { simulated: true, url: 'sim://embedded' }),
-  );
-  const io = fakeIO({ cwd: s.dir });
-  assert.is(
-    await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { createClient: () => assert.unreachable() as never }),
-    0,
-  );
-  assert.equal(loadRunStatus(s.stateDir, RUN_ID).unresolved, []);
-  assert.match(readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8'), 'simulated run');
-});
-
-test('missing credentials: exit 2 naming what is missing, nothing recorded', async () => {
-  const s = stateDirFor(deadRunEntries(deadPid(), [{ vm: 'erp-db01', vmId: 'vm-1', taskId: 'task-1' }]));
-  const io = fakeIO({ cwd: s.dir, env: {} });
-  await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, {}).then(
-    () => assert.unreachable(),
-    (error: unknown) => {
-      assert.instance(error, UsageError);
-      assert.match((error as Error).message, 'missing the password (VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE or server.password)');
-    },
-  );
-  assert.not.ok(readJournal(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`)).entries.some((e) => e.type === 'rollback'));
-});
-
-test('usage: --run is required', async () => {
-  await runRollback([], fakeIO({ cwd: '/' }), {}).then(
-    () => assert.unreachable(),
-    (error: unknown) => assert.match((error as Error).message, '--run ID is required'),
-  );
 });
 
 test.run();

@@ -6,16 +6,20 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../engine/api/client.js';
 import type { EmClient } from '../../engine/api/types.js';
-import type { Clock } from '../../engine/clock.js';
+import { type Clock, FakeClock } from '../../engine/clock.js';
 import type { CommandIO } from '../../engine/io.js';
 import type { JournalEntry } from '../../engine/state/journal-types.js';
 import { createSimulator, demoInventory, type Simulator } from '../../engine/simulator/index.js';
+import { deadPid } from './dead-pid.js';
 import { toJsonl } from './journal-fixture.js';
 
 export const RUN_ID = '20261127T102233Z-dead';
 export const SIM_URL = 'https://em01.lab.local:9398';
 export const USER = 'runbook';
 export const PASSWORD = 'rollback-Pa55<&>"word';
+
+/** When the dead run started: the run-start of deadRunEntries. */
+export const RUN_START_MS = Date.parse('2026-11-27T10:22:33Z');
 
 export const PLAYBOOK_YAML = `version: 1
 name: Rollback test
@@ -93,6 +97,27 @@ export function deadRunEntries(
     entries.push({ at: at(2 + i), type: 'request-accepted', stepId: 'db', target: a.vm, taskId: a.taskId });
   });
   return entries;
+}
+
+/** A run that died: its session (client A) started two failovers on the simulator. */
+export async function diedOnSimulator() {
+  const clock = new FakeClock({ start: RUN_START_MS });
+  const sim = slowSimulator(clock);
+  const a = simClient(sim, clock);
+  const replica = (await a.findCdpReplica('ERP-CDP'))!;
+  const vms = await a.listCdpReplicaVms(replica.id);
+  const spec = { restoreCurrent: true, restoreCurrentVss: false };
+  const accepted = [];
+  for (const name of ['erp-db01', 'erp-app01']) {
+    const vm = vms.find((v) => v.name === name)!;
+    const task = await a.failoverCdpVm(replica.id, vm.id, spec);
+    accepted.push({ vm: name, vmId: vm.id, taskId: task.taskId });
+  }
+  // Session A dies with the process: never logged out, never seen again.
+  const setup = stateDirFor([...deadRunEntries(deadPid(), accepted), unknownRequest()]);
+  const env = { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD };
+  const deps = { clock, createClient: (o: Parameters<typeof createClient>[0]) => createClient({ ...o, fetch: sim.fetch }) };
+  return { clock, sim, accepted, env, deps, ...setup };
 }
 
 export function unknownRequest(): JournalEntry {
