@@ -1,12 +1,13 @@
+// `runbook validate` on invalid playbooks: every problem reported, where and why, and no
+// playbook. Warnings that leave a playbook valid are playbook-validate-warnings.test.ts;
+// approval steps playbook-validate-approval.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validateText } from '../engine/playbook/validate.js';
-import { ERP_BASE } from './helpers/playbook-base.js';
+import { ERP_BASE, diagnosticLines as lines } from './helpers/playbook-base.js';
 
 // A valid base; each case edits it, then expects exact `line:col severity message` lines.
 const BASE = ERP_BASE;
-
-const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`);
 
 test('the base playbook is valid', () => {
   assert.equal(lines(BASE), []);
@@ -231,78 +232,6 @@ test('all problems are reported at once, in source order', () => {
     lines(text).map((l) => l.split(' ')[0]),
     ['1:10', '8:59', '16:21'],
   );
-});
-
-const WARNINGS: [string, string, string[]][] = [
-  [
-    'literal secret in exec env',
-    BASE.replace('undo: [echo, undo]}', 'undo: [echo, undo], env: {DNS_API_TOKEN: abc123}}'),
-    [
-      '16:75 warning steps[2].exec.env.DNS_API_TOKEN: DNS_API_TOKEN looks like a secret written into the playbook: pass it through as DNS_API_TOKEN: ${env.DNS_API_TOKEN} and set it where the runbook runs',
-    ],
-  ],
-  [
-    'password= in an argument',
-    BASE.replace('[echo, dns]', '[nsupdate, "password=s3cret"]'),
-    [
-      '16:32 warning steps[2].exec.command[1]: this argument looks like it carries a literal secret: read it from the environment with ${env.NAME} instead',
-    ],
-  ],
-  [
-    'argv not split',
-    BASE.replace('[echo, dns]', '["echo dns"]'),
-    [
-      '16:22 warning steps[2].exec.command[0]: "echo dns" is one argument, so it runs a program with that whole name; split it, e.g. [echo, dns], or set shell: true',
-    ],
-  ],
-];
-
-for (const [name, text, expected] of WARNINGS) {
-  test(`warning only, still valid: ${name}`, () => {
-    const r = validateText('pb.yaml', text);
-    assert.equal(lines(text), expected);
-    assert.ok(r.playbook);
-    assert.is(r.errors.length, 0);
-    assert.is(r.warnings.length, 1);
-  });
-}
-
-test('env references in secrets are not flagged', () => {
-  const r = validateText(
-    'pb.yaml',
-    BASE.replace('undo: [echo, undo]}', 'undo: [echo, undo], env: {DNS_API_TOKEN: "${env.DNS_API_TOKEN}"}}'),
-  );
-  assert.equal(r.diagnostics, []);
-});
-
-test('an approval step: a message (templates checked like any other), nothing else', () => {
-  const gate = (body: string) => BASE.replace('  - id: dns\n', `  - id: gate\n    approval: ${body}\n    timeout: 4h\n  - id: dns\n`);
-  assert.equal(validateText('pb.yaml', gate('"DBA checks erp-db01 (site ${params.site})"')).diagnostics, []);
-  const playbook = validateText('pb.yaml', gate('check it')).playbook;
-  const { retry: _retry, source: _source, ...step } = playbook!.steps[2]!;
-  assert.equal(step, {
-    id: 'gate',
-    name: 'gate',
-    kind: 'approval',
-    message: 'check it',
-    quorum: 1,
-    timeoutMs: 14_400_000,
-    onFailure: 'abort',
-    always: false,
-  });
-  const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
-  assert.equal(lines(gate('"for ${params.tikcet}"')), ['15:15 rule/unknown-param']);
-  assert.equal(lines(gate('""')), ['15:15 schema/minLength']);
-  // The object form: the same step, or who may sign and how many must (with an approvers block).
-  const { retry: _r2, source: _s2, ...objectStep } = validateText('pb.yaml', gate('{message: check it}')).playbook!.steps[2]!;
-  assert.equal(objectStep, step);
-  const text = (t: string) => validateText('pb.yaml', t).diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
-  assert.equal(text(gate('{message: x, signers: [alice], quorum: 2}')), [
-    '15:37 rule/approvers steps[2].approval.signers: signers need signed decisions: add approvers: {allowedSigners: FILE} to the playbook',
-    '15:54 rule/approvers steps[2].approval.quorum: a quorum of 2 needs signed decisions (distinct signers can only be told apart by their keys): add approvers: {allowedSigners: FILE}',
-  ]);
-  assert.equal(lines(gate('{message: x, quorum: 0}')), ['15:36 schema/minimum']);
-  assert.equal(lines(gate('{signers: [a]}')), ['15:15 schema/required']);
 });
 
 test.run();
