@@ -1,15 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validateText } from '../engine/playbook/validate.js';
-import { ERP_BASE } from './helpers/playbook-base.js';
+import { ERP_BASE, diagnosticLines as lines } from './helpers/playbook-base.js';
 
 // Schema errors in some steps no longer hide the rule problems of the others: one
 // `runbook validate` shows both, and the steps it could not read cause no false alarms.
 const BASE = ERP_BASE.replace('{type: string, enum: [east, west], default: east}', '{type: string, default: east}')
   .replace('when: {param: site, equals: east}', 'when: {step: database}')
   .replace('exec: {command: [echo, dns], undo: [echo, undo]}', 'exec: {command: [echo, "dns ${params.site}"]}');
-
-const lines = (text: string) => validateText('pb.yaml', text).diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`);
 
 test('the base playbook is valid', () => {
   assert.equal(lines(BASE), []);
