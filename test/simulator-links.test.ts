@@ -78,7 +78,7 @@ async function crawl(sim: Simulator, headers: Record<string, string>, media: 'xm
   return { seen, skipped, bodies };
 }
 
-// --- The 9.x RestAPI.xsd (its .NET-only `\:` escapes fixed, as in simulator-fidelity): every
+// --- The 9.x RestAPI.xsd (its .NET-only `\:` escapes fixed, as in simulator-fidelity-xsd): every
 // crawled XML body whose root it declares must validate. Two documented deviations of real
 // servers are kept (EnterpriseManager without Href, Error without Status: §3, §12), and
 // the newer shapes the 9.x XSD predates are left out: RestoreSession as in the real fixture
