@@ -1,99 +1,14 @@
 // `runbook run --resume RUN_ID`: going on from a run that stopped part-way, as a user runs
 // it (the built CLI against the simulator over HTTP): what that run did is not asked again.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+// What --resume refuses is run-resume-refusals.test.ts.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createClient } from '../engine/api/client.js';
-import { systemClock } from '../engine/clock.js';
 import type { JournalEntry } from '../engine/state/journal-types.js';
-import { createSimulator, demoInventory, startSimulatorServer } from '../engine/simulator/index.js';
 import { runCli } from './helpers/cli.js';
-import { deadPid } from './helpers/dead-pid.js';
 import { toJsonl } from './helpers/journal-fixture.js';
-
-const USER = 'runbook';
-const PASSWORD = 'resume-Pa55word';
-const ENV = { VEEAM_EM_USERNAME: USER, VEEAM_EM_PASSWORD: PASSWORD };
-const RUN_ID = '20261127T102233Z-part';
-const PLAYBOOK = `version: 1
-name: Resume test
-params:
-  ticket: {type: string, default: DR-1}
-defaults: {pollInterval: 200ms}
-steps:
-  - id: db
-    failover: {cdpReplica: ERP-CDP, vms: [erp-db01, erp-db02]}
-  - id: app
-    when: {step: db}
-    failover: {cdpReplica: ERP-CDP, vms: [erp-app01]}
-`;
-
-/**
- * A simulator (failovers take 200 ms) on which an earlier run failed over erp-db01 and then
- * died before requesting erp-db02; its journal in a state dir beside the playbook.
- */
-async function afterPartialRun(params: Record<string, string> = { ticket: 'DR-1' }) {
-  const inventory = demoInventory({ name: USER, password: PASSWORD });
-  const erp = inventory.cdpReplicas?.find((r) => r.name === 'ERP-CDP');
-  if (erp) erp.behaviour = { failoverDuration: '200ms' };
-  const sim = createSimulator({ inventory, clock: systemClock, baseUrl: 'https://em01.lab.local:9398' });
-  const server = await startSimulatorServer(sim, { port: 0 });
-  const client = createClient({ url: server.url, username: USER, password: PASSWORD });
-  const replica = (await client.findCdpReplica('ERP-CDP'))!;
-  const vms = new Map((await client.listCdpReplicaVms(replica.id)).map((v) => [v.name, v.id]));
-  const failOver = async (name: string) => {
-    const task = await client.failoverCdpVm(replica.id, vms.get(name)!, { restoreCurrent: true, restoreCurrentVss: false });
-    while ((await client.getTask(task.taskId)).state !== 'Finished') await new Promise((r) => setTimeout(r, 50));
-    return task.taskId;
-  };
-  const task = { taskId: await failOver('erp-db01') };
-  sim.log.length = 0;
-
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-resume-'));
-  const playbook = join(dir, 'resume.yaml');
-  writeFileSync(playbook, PLAYBOOK);
-  const stateDir = join(dir, '.runbook');
-  mkdirSync(join(stateDir, 'runs'), { recursive: true });
-  const at = (s: number) => new Date(Date.parse('2026-11-27T10:22:33Z') + s * 1000).toISOString();
-  const entries: JournalEntry[] = [
-    {
-      at: at(0),
-      type: 'run-start',
-      runId: RUN_ID,
-      pid: deadPid(),
-      playbook: { name: 'Resume test', file: playbook, sha256: '00'.repeat(32) },
-      params,
-      server: { url: server.url, media: 'xml', simulated: false, username: USER },
-      host: { hostname: hostname(), user: 'runner' },
-    },
-    { at: at(1), type: 'step-start', stepId: 'db', name: 'db', kind: 'failover' },
-    {
-      at: at(2),
-      type: 'request-intent',
-      stepId: 'db',
-      target: 'erp-db01',
-      targetId: vms.get('erp-db01')!,
-      method: 'POST',
-      path: `/cdpReplicas/${replica.id}/vms/${vms.get('erp-db01')!}?action=failover`,
-      replica: 'ERP-CDP',
-      restorePoint: 'latest',
-    },
-    { at: at(2), type: 'request-accepted', stepId: 'db', target: 'erp-db01', taskId: task.taskId },
-    { at: at(4), type: 'task-result', stepId: 'db', target: 'erp-db01', taskId: task.taskId, success: true, message: 'Ok' },
-  ];
-  writeFileSync(join(stateDir, 'runs', `${RUN_ID}.jsonl`), toJsonl(entries));
-  const failoverPosts = () =>
-    sim.log
-      .filter((e) => e.method === 'POST' && String(e.query).includes('failover'))
-      .map((e) => [...vms].find(([, id]) => e.path.endsWith(`/vms/${id}`))?.[0]);
-  const close = async () => {
-    await client.logout();
-    await server.close();
-  };
-  return { server: { url: server.url, close }, playbook, stateDir, failoverPosts, failOver, vms, replicaId: replica.id, sim };
-}
+import { afterPartialRun, ENV, RUN_ID } from './helpers/resume-setup.js';
 
 test('--resume: only what the earlier run did not do is requested; the journal says what was left out', async () => {
   const s = await afterPartialRun();
@@ -205,23 +120,6 @@ test('resuming a run that itself resumed one: the work of both is left out', asy
   }
 });
 
-test('a run that went on from one whose journal is gone cannot be resumed: what that one did is unknown', async () => {
-  const s = await afterPartialRun();
-  try {
-    const path = join(s.stateDir, 'runs', `${RUN_ID}.jsonl`);
-    const [first, ...rest] = readFileSync(path, 'utf8').split('\n');
-    writeFileSync(path, [JSON.stringify({ ...(JSON.parse(first!) as object), resumes: '20261126T000000Z-gone' }), ...rest].join('\n'));
-    const r = await runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID], {
-      env: ENV,
-    });
-    assert.is(r.code, 2, r.stderr);
-    assert.match(r.stderr, `--resume ${RUN_ID}: that run went on from run 20261126T000000Z-gone, whose journal is not in`);
-    assert.equal(s.failoverPosts(), []);
-  } finally {
-    await s.server.close();
-  }
-});
-
 test('a step the earlier run completed is not run again, and counts as succeeded for when', async () => {
   const s = await afterPartialRun();
   try {
@@ -239,61 +137,6 @@ test('a step the earlier run completed is not run again, and counts as succeeded
     assert.is(r.code, 0, r.stderr);
     assert.equal(s.failoverPosts(), ['erp-app01'], 'app runs: its `when: {step: db}` sees db as succeeded');
     assert.match(r.stdout, `done by run ${RUN_ID} (resumed)`);
-  } finally {
-    await s.server.close();
-  }
-});
-
-test('resuming a run that left a request of unknown outcome needs --ignore-unresolved, and asks for that VM again', async () => {
-  const s = await afterPartialRun();
-  try {
-    const path = join(s.stateDir, 'runs', `${RUN_ID}.jsonl`);
-    const intent: JournalEntry = {
-      at: '2026-11-27T10:22:40.000Z',
-      type: 'request-intent',
-      stepId: 'db',
-      target: 'erp-db02',
-      targetId: s.vms.get('erp-db02')!,
-      method: 'POST',
-      path: '/x',
-      replica: 'ERP-CDP',
-    };
-    writeFileSync(path, readFileSync(path, 'utf8') + toJsonl([intent]));
-    const run = (...extra: string[]) =>
-      runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', '--resume', RUN_ID, ...extra], { env: ENV });
-    const refused = await run();
-    assert.is(refused.code, 5, refused.stderr);
-    assert.match(refused.stderr, 'VM erp-db02 (replica ERP-CDP): requested, no answer recorded');
-    assert.equal(s.failoverPosts(), []);
-    const checked = await run('--ignore-unresolved');
-    assert.is(checked.code, 0, checked.stderr);
-    assert.equal(s.failoverPosts(), ['erp-db02', 'erp-app01']);
-  } finally {
-    await s.server.close();
-  }
-});
-
-test('--resume refuses what it cannot go on from, before any failover is requested (exit 2)', async () => {
-  const s = await afterPartialRun({ ticket: 'DR-0' });
-  try {
-    const run = (...extra: string[]) =>
-      runCli(['run', s.playbook, '--state-dir', s.stateDir, '--server', s.server.url, '--yes', ...extra], { env: ENV });
-    const params = await run('--resume', RUN_ID);
-    assert.is(params.code, 2, params.stderr);
-    assert.match(params.stderr, 'params differ from that run (ticket: "DR-0" then, "DR-1" now)');
-    const unknown = await run('--resume', '20261127T000000Z-none');
-    assert.is(unknown.code, 2);
-    assert.match(unknown.stderr, 'no run "20261127T000000Z-none"');
-    const rehearsal = await runCli(['run', s.playbook, '--simulate', '--resume', RUN_ID], { env: ENV });
-    assert.is(rehearsal.code, 2);
-    assert.match(rehearsal.stderr, 'a rehearsal (--simulate) starts from an empty simulator');
-    // A later run exists: what the older one did may have changed since.
-    const later = readFileSync(join(s.stateDir, 'runs', `${RUN_ID}.jsonl`), 'utf8').replaceAll(RUN_ID, '20261127T112233Z-late');
-    writeFileSync(join(s.stateDir, 'runs', '20261127T112233Z-late.jsonl'), later);
-    const older = await run('--resume', RUN_ID);
-    assert.is(older.code, 2);
-    assert.match(older.stderr, 'the last run of this playbook is 20261127T112233Z-late; resume that one');
-    assert.equal(s.failoverPosts(), []);
   } finally {
     await s.server.close();
   }
