@@ -9,18 +9,20 @@ import type { Task } from '../engine/api/types.js';
 import { TaskPoller, TaskGoneError } from '../engine/run/poller.js';
 import { createFakeEm, fakeVms as vms } from './helpers/fake-em-client.js';
 
-test('one GET /tasks per tick, whatever the number of tasks in flight', async () => {
+const spec = { restoreCurrent: true, restoreCurrentVss: false };
+const RETRY = { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 };
+
+/** A FakeClock, a fake EM whose replica "r" holds `n` VMs v0.. failing over in `ms`, and a poller on it (5 s interval). */
+function pollerOn(n: number, ms: number) {
   const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(20, 23_000) }] });
-  const poller = new TaskPoller({
-    client: em.client,
-    clock,
-    intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
-  });
-  const tasks = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })),
-  );
+  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(n, ms) }] });
+  const poller = new TaskPoller({ client: em.client, clock, intervalMs: 5000, retry: RETRY });
+  return { clock, em, poller };
+}
+
+test('one GET /tasks per tick, whatever the number of tasks in flight', async () => {
+  const { clock, em, poller } = pollerOn(20, 23_000);
+  const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, spec)));
   const start = clock.now();
   const done = await Promise.all(tasks.map((t) => poller.watch(t.taskId)));
   assert.ok(done.every((t) => t.state === 'Finished'));
@@ -31,19 +33,12 @@ test('one GET /tasks per tick, whatever the number of tasks in flight', async ()
 });
 
 test('a task submitted later is first polled one interval after it was submitted; ticks stay aligned', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(2, 7000) }] });
-  const poller = new TaskPoller({
-    client: em.client,
-    clock,
-    intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
-  });
+  const { clock, em, poller } = pollerOn(2, 7000);
   const t0 = clock.now();
-  const a = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const a = await em.client.failoverCdpVm('r', 'v0', spec);
   const first = poller.watch(a.taskId);
   await clock.sleep(2000);
-  const b = await em.client.failoverCdpVm('r', 'v1', { restoreCurrent: true, restoreCurrentVss: false });
+  const b = await em.client.failoverCdpVm('r', 'v1', spec);
   const second = poller.watch(b.taskId).then(() => clock.now() - t0);
   await first;
   // a: submitted 0, finishes 7 s: ticks at 5 and 10. b: submitted 2 s, finishes 9 s: seen at the 10 s tick.
@@ -59,17 +54,17 @@ test('failed polls are retried up to the policy, then every watcher fails', asyn
     client: em.client,
     clock,
     intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+    retry: RETRY,
     onRetry: (m) => retries.push(m),
   });
-  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const t = await em.client.failoverCdpVm('r', 'v0', spec);
   const done = await poller.watch(t.taskId);
   assert.is(done.state, 'Finished');
   assert.is(retries.length, 2);
 
   const em2 = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 1000) }], listTasksFailures: 5 });
-  const p2 = new TaskPoller({ client: em2.client, clock, intervalMs: 5000, retry: { attempts: 2, backoffMs: 1000, maxBackoffMs: 5000 } });
-  const t2 = await em2.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const p2 = new TaskPoller({ client: em2.client, clock, intervalMs: 5000, retry: { ...RETRY, attempts: 2 } });
+  const t2 = await em2.client.failoverCdpVm('r', 'v0', spec);
   await p2.watch(t2.taskId).then(
     () => assert.unreachable('should fail'),
     (e: Error) => assert.match(e.message, /503/),
@@ -77,15 +72,8 @@ test('failed polls are retried up to the policy, then every watcher fails', asyn
 });
 
 test('a task missing from the list is read alone; 404 means gone', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
-  const poller = new TaskPoller({
-    client: em.client,
-    clock,
-    intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
-  });
-  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const { em, poller } = pollerOn(1, 60_000);
+  const t = await em.client.failoverCdpVm('r', 'v0', spec);
   const watching = poller.watch(t.taskId);
   await em.client.deleteTask(t.taskId);
   await watching.then(
@@ -96,15 +84,8 @@ test('a task missing from the list is read alone; 404 means gone', async () => {
 });
 
 test('an aborted watcher stops being polled', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
-  const poller = new TaskPoller({
-    client: em.client,
-    clock,
-    intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
-  });
-  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const { em, poller } = pollerOn(1, 60_000);
+  const t = await em.client.failoverCdpVm('r', 'v0', spec);
   const c = new AbortController();
   const w = poller.watch(t.taskId, c.signal);
   c.abort(new Error('stop'));
@@ -116,18 +97,9 @@ test('an aborted watcher stops being polled', async () => {
 });
 
 test('many tasks on one step signal share one abort listener (no MaxListenersExceededWarning)', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(30, 60_000) }] });
-  const poller = new TaskPoller({
-    client: em.client,
-    clock,
-    intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
-  });
+  const { em, poller } = pollerOn(30, 60_000);
   const c = new AbortController();
-  const tasks = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, { restoreCurrent: true, restoreCurrentVss: false })),
-  );
+  const tasks = await Promise.all(Array.from({ length: 30 }, (_, i) => em.client.failoverCdpVm('r', `v${i}`, spec)));
   const watching = tasks.map((t) => poller.watch(t.taskId, c.signal).catch((e: Error) => e.message));
   assert.is(getEventListeners(c.signal, 'abort').length, 1);
   c.abort(new Error('step cancelled'));
@@ -137,15 +109,8 @@ test('many tasks on one step signal share one abort listener (no MaxListenersExc
 });
 
 test('a task of an earlier logon session answers 404: unreachable, named as such, not plain "gone"', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r', name: 'R', vms: vms(1, 60_000) }] });
-  const poller = new TaskPoller({
-    client: em.client,
-    clock,
-    intervalMs: 5000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
-  });
-  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const { em, poller } = pollerOn(1, 60_000);
+  const t = await em.client.failoverCdpVm('r', 'v0', spec);
   const watching = poller.watch(t.taskId, undefined, em.client.sessionEpoch);
   em.relogon();
   await watching.then(
@@ -175,11 +140,11 @@ test('a poll that hangs is abandoned after stallMs and reported, then polling go
     clock,
     intervalMs: 5000,
     stallMs: 120_000,
-    retry: { attempts: 3, backoffMs: 1000, maxBackoffMs: 5000 },
+    retry: RETRY,
     onStall: (m) => stalls.push(m),
   });
   const t0 = clock.now();
-  const t = await em.client.failoverCdpVm('r', 'v0', { restoreCurrent: true, restoreCurrentVss: false });
+  const t = await em.client.failoverCdpVm('r', 'v0', spec);
   const done = await poller.watch(t.taskId);
   assert.is(done.state, 'Finished');
   assert.is(stalls.length, 1);
