@@ -3,11 +3,10 @@
 // conditions, `always` steps and the continue policy, and the retry backoff on the clock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { executePlan } from '../engine/run/execute.js';
 import type { ExecRunner } from '../engine/run/exec-runner.js';
 import type { Step } from '../engine/playbook/types.js';
-import { executeSetup as setup } from './helpers/execute-setup.js';
-import { common, failoverStep, planFor, recorderFor } from './helpers/plan-fixture.js';
+import { planAndExecute, executeSetup as setup } from './helpers/execute-setup.js';
+import { common, execStep, failoverStep } from './helpers/plan-fixture.js';
 
 const fakeExec = (codes: Record<string, number>, calls: string[]): ExecRunner => ({
   async run(req) {
@@ -15,40 +14,23 @@ const fakeExec = (codes: Record<string, number>, calls: string[]): ExecRunner =>
     return { exitCode: codes[req.command.join(' ')] ?? 0, output: '' };
   },
 });
+/** One attempt: a failing command fails its step at once. */
+const once = { retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 } };
 
 test('rollback undoes a completed plan start and runs exec undo, newest first; CDP failovers become manual', async () => {
   const calls: string[] = [];
   const steps: Step[] = [
-    { ...common('prep'), kind: 'exec', command: ['prep'], shell: false, env: {}, expectExit: 0, undo: ['unprep'] },
+    execStep('prep', { undo: ['unprep'] }),
     { ...common('plan'), kind: 'failoverPlan', plan: 'Plan A', action: 'start' },
     failoverStep('db', ['vm1']),
-    {
-      ...common('notify'),
-      kind: 'exec',
-      command: ['boom'],
-      shell: false,
-      env: {},
-      expectExit: 0,
-      onFailure: 'rollback',
-      retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 },
-    },
+    execStep('notify', { ...once, command: ['boom'], onFailure: 'rollback' }),
   ];
-  const { clock, em, pb } = setup([{ id: 'v1', name: 'vm1' }], steps, { plans: [{ id: 'p1', name: 'Plan A' }] });
-  const plan = await planFor(pb, em.client);
-  em.log.length = 0;
-  const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({
-    plan,
-    client: em.client,
-    clock,
-    recorder,
-    signal: new AbortController().signal,
-    exec: fakeExec({ boom: 1 }, calls),
-  });
+  const s = setup([{ id: 'v1', name: 'vm1' }], steps, { plans: [{ id: 'p1', name: 'Plan A' }] });
+  const { result } = await planAndExecute(s, { exec: fakeExec({ boom: 1 }, calls) });
   // vm1 stays failed over (EM cannot undo a CDP failover): the run is not "rolled back".
   assert.is(result.outcome, 'failed');
   assert.equal(calls, ['prep', 'boom', 'unprep']);
-  assert.ok(em.log.includes('POST /failoverPlans/p1?action=undo'));
+  assert.ok(s.em.log.includes('POST /failoverPlans/p1?action=undo'));
   assert.equal(
     result.report.rollback.map((r) => r.action),
     ['undo-plan', 'exec-undo', 'manual'],
@@ -67,25 +49,13 @@ test('exec commands and their undo learn the run through RUNBOOK_* variables (th
       return { exitCode: req.command[0] === 'fail' ? 1 : 0, output: '' };
     },
   };
-  const once = { retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 } };
   const steps: Step[] = [
-    { ...common('a'), kind: 'exec', command: ['a'], shell: false, env: {}, expectExit: 0, undo: ['undo-a'] },
-    { ...common('b'), ...once, kind: 'exec', command: ['fail', 'b'], shell: false, env: {}, expectExit: 0, onFailure: 'continue' },
-    { ...common('c'), kind: 'exec', command: ['c'], shell: false, env: { RUNBOOK_PLAYBOOK: 'as written' }, expectExit: 0 },
-    { ...common('d'), ...once, kind: 'exec', command: ['fail', 'd'], shell: false, env: {}, expectExit: 0, onFailure: 'rollback' },
+    execStep('a', { undo: ['undo-a'] }),
+    execStep('b', { ...once, command: ['fail', 'b'], onFailure: 'continue' }),
+    execStep('c', { env: { RUNBOOK_PLAYBOOK: 'as written' } }),
+    execStep('d', { ...once, command: ['fail', 'd'], onFailure: 'rollback' }),
   ];
-  const { clock, em, pb } = setup([], steps);
-  const plan = await planFor(pb, em.client);
-  const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({
-    plan,
-    client: em.client,
-    clock,
-    recorder,
-    signal: new AbortController().signal,
-    exec,
-    env: { RUNBOOK_RUN_ID: 'stale', HOME: '/home/dr' },
-  });
+  const { plan, result } = await planAndExecute(setup([], steps), { exec, env: { RUNBOOK_RUN_ID: 'stale', HOME: '/home/dr' } });
   assert.is(result.outcome, 'rolled-back');
   const vars = (command: string) => Object.fromEntries(Object.entries(seen.get(command) ?? {}).filter(([k]) => k.startsWith('RUNBOOK_')));
   const runId = result.report.runId;
@@ -122,17 +92,7 @@ test('exec commands and their undo learn the run through RUNBOOK_* variables (th
 
 test('when conditions on step outcomes, always steps after a failure, continue policy', async () => {
   const calls: string[] = [];
-  const exec = (id: string, over: Partial<Step> = {}): Step =>
-    ({
-      ...common(id),
-      kind: 'exec',
-      command: [id],
-      shell: false,
-      env: {},
-      expectExit: 0,
-      retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 },
-      ...over,
-    }) as Step;
+  const exec = (id: string, over: Parameters<typeof execStep>[1] = {}) => execStep(id, { ...once, ...over });
   const steps: Step[] = [
     exec('a', { onFailure: 'continue' }),
     exec('b', { when: { step: 'a', is: ['failed'] } }),
@@ -141,17 +101,7 @@ test('when conditions on step outcomes, always steps after a failure, continue p
     exec('e'),
     exec('f', { always: true }),
   ];
-  const { clock, em, pb } = setup([], steps);
-  const plan = await planFor(pb, em.client);
-  const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({
-    plan,
-    client: em.client,
-    clock,
-    recorder,
-    signal: new AbortController().signal,
-    exec: fakeExec({ a: 1, d: 2 }, calls),
-  });
+  const { result } = await planAndExecute(setup([], steps), { exec: fakeExec({ a: 1, d: 2 }, calls) });
   assert.equal(calls, ['a', 'b', 'd', 'f']);
   assert.is(result.outcome, 'failed');
   assert.equal(
@@ -167,32 +117,13 @@ test('an exec step retries with the one backoff of every step retry: jittered, o
       return { exitCode: failures-- > 0 ? 1 : 0, output: '' };
     },
   };
-  const step = {
-    ...common('notify'),
-    kind: 'exec',
-    command: ['notify'],
-    shell: false,
-    env: {},
-    expectExit: 0,
-    retry: { attempts: 3, backoffMs: 1_000, maxBackoffMs: 10_000 },
-  } as Step;
-  const { clock, em, pb } = setup([], [step]);
-  const plan = await planFor(pb, em.client);
-  const { recorder } = recorderFor(plan, clock);
-  const t0 = clock.now();
-  const result = await executePlan({
-    plan,
-    client: em.client,
-    clock,
-    recorder,
-    signal: new AbortController().signal,
-    exec,
-    random: () => 0,
-  });
+  const s = setup([], [execStep('notify', { retry: { attempts: 3, backoffMs: 1_000, maxBackoffMs: 10_000 } })]);
+  const t0 = s.clock.now();
+  const { result } = await planAndExecute(s, { exec, random: () => 0 });
   assert.is(result.outcome, 'succeeded');
   const retries = result.report.events.filter((e) => e.type === 'retry').map((e) => e.message);
   assert.equal(retries, ['notify exited 1 (expected 0); attempt 2 of 3 in 500ms', 'notify exited 1 (expected 0); attempt 3 of 3 in 1s']);
-  assert.is(clock.now() - t0, 1_500);
+  assert.is(s.clock.now() - t0, 1_500);
 });
 
 test.run();

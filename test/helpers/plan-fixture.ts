@@ -67,3 +67,8 @@ export function failoverStep(
 ): Step {
   return { ...common(id), kind: 'failover', cdpReplica: replica, vms, restorePoint: { kind: 'latest' }, concurrency: 10, ...over };
 }
+
+/** An exec step that runs the command `[id]` (no shell, no env, exit 0 expected) for executor tests. */
+export function execStep(id: string, over: Partial<Extract<Step, { kind: 'exec' }>> = {}): Step {
+  return { ...common(id), kind: 'exec', command: [id], shell: false, env: {}, expectExit: 0, ...over };
+}
