@@ -15,7 +15,7 @@ import type { ApprovalRecord } from '../engine/state/report-types.js';
 import { executePlan } from '../engine/run/execute.js';
 import type { ExecRunner } from '../engine/run/exec-runner.js';
 import { createFakeEm } from './helpers/fake-em-client.js';
-import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+import { common, execStep, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
 
 const approved: ApprovalRecord = {
   decision: 'approved',
@@ -52,31 +52,27 @@ async function setup(steps: Step[]) {
   return { clock, plan, recorder, journal, calls, exec, em };
 }
 
-const gate = (over: Partial<Step> = {}): Step =>
-  ({ ...common('gate'), kind: 'approval', message: 'check the database', quorum: 1, ...over }) as Step;
-const cmd = (id: string, undo?: string[]): Step => ({
-  ...common(id),
-  kind: 'exec',
-  command: [id],
-  shell: false,
-  env: {},
-  expectExit: 0,
-  ...(undo ? { undo } : {}),
-});
-
-test('the run waits for the decision, then goes on; the journal and the report record who approved', async () => {
-  const s = await setup([gate(), cmd('after')]);
-  const { inbox, reads } = inboxAfter(4, approved);
-  const start = s.clock.now();
-  const result = await executePlan({
+/** Runs the setup's plan, its approval steps decided through `approvals` (none: no inbox at all). */
+function execute(s: Awaited<ReturnType<typeof setup>>, approvals?: ApprovalInbox, signal = new AbortController().signal) {
+  return executePlan({
     plan: s.plan,
     client: s.em.client,
     clock: s.clock,
     recorder: s.recorder,
-    approvals: inbox,
-    signal: new AbortController().signal,
+    signal,
     exec: s.exec,
+    ...(approvals && { approvals }),
   });
+}
+
+const gate = (over: Partial<Step> = {}): Step =>
+  ({ ...common('gate'), kind: 'approval', message: 'check the database', quorum: 1, ...over }) as Step;
+
+test('the run waits for the decision, then goes on; the journal and the report record who approved', async () => {
+  const s = await setup([gate(), execStep('after')]);
+  const { inbox, reads } = inboxAfter(4, approved);
+  const start = s.clock.now();
+  const result = await execute(s, inbox);
   assert.is(result.outcome, 'succeeded');
   assert.is(reads(), 4);
   assert.ok(s.clock.now() - start >= 3_000, 'three one-second waits before the decision came');
@@ -97,17 +93,9 @@ test('the run waits for the decision, then goes on; the journal and the report r
 });
 
 test('rejected: the step fails with who and why, and its onFailure applies (rollback runs the undo)', async () => {
-  const s = await setup([cmd('prep', ['unprep']), gate({ onFailure: 'rollback' }), cmd('after')]);
+  const s = await setup([execStep('prep', { undo: ['unprep'] }), gate({ onFailure: 'rollback' }), execStep('after')]);
   const { inbox } = inboxAfter(2, rejected);
-  const result = await executePlan({
-    plan: s.plan,
-    client: s.em.client,
-    clock: s.clock,
-    recorder: s.recorder,
-    approvals: inbox,
-    signal: new AbortController().signal,
-    exec: s.exec,
-  });
+  const result = await execute(s, inbox);
   assert.is(result.outcome, 'rolled-back');
   assert.equal(s.calls, ['prep', 'unprep']);
   const step = result.report.steps.find((x) => x.id === 'gate')!;
@@ -119,15 +107,7 @@ test('no decision within the timeout fails the step; a simulated run gives peopl
   const s = await setup([gate({ timeoutMs: 60_000 })]);
   const { inbox, reads } = inboxAfter(Number.POSITIVE_INFINITY, approved);
   const start = s.clock.now();
-  const result = await executePlan({
-    plan: s.plan,
-    client: s.em.client,
-    clock: s.clock,
-    recorder: s.recorder,
-    approvals: inbox,
-    signal: new AbortController().signal,
-    exec: s.exec,
-  });
+  const result = await execute(s, inbox);
   assert.is(result.outcome, 'failed');
   assert.match(result.report.steps[0]!.error ?? '', /^no decision: timed out after 1m/);
   assert.ok(s.clock.now() - start >= 60_000 && reads() >= 60);
@@ -136,21 +116,13 @@ test('no decision within the timeout fails the step; a simulated run gives peopl
   scaled.plan.server.timeScale = 60;
   const slow = inboxAfter(Number.POSITIVE_INFINITY, approved);
   const t0 = scaled.clock.now();
-  await executePlan({
-    plan: scaled.plan,
-    client: scaled.em.client,
-    clock: scaled.clock,
-    recorder: scaled.recorder,
-    approvals: slow.inbox,
-    signal: new AbortController().signal,
-    exec: scaled.exec,
-  });
+  await execute(scaled, slow.inbox);
   assert.ok(scaled.clock.now() - t0 >= 60 * 60_000, 'the timeout is a real minute: an hour of simulated time at ×60');
   assert.ok(slow.reads() >= 60 && slow.reads() <= 62, `read once a real second: ${slow.reads()}`);
 });
 
 test('Ctrl-C while waiting interrupts the run; without an inbox the step fails at once', async () => {
-  const s = await setup([gate(), cmd('after')]);
+  const s = await setup([gate(), execStep('after')]);
   const controller = new AbortController();
   let n = 0;
   const inbox: ApprovalInbox = {
@@ -162,27 +134,12 @@ test('Ctrl-C while waiting interrupts the run; without an inbox the step fails a
     }),
     howTo: () => '',
   };
-  const result = await executePlan({
-    plan: s.plan,
-    client: s.em.client,
-    clock: s.clock,
-    recorder: s.recorder,
-    approvals: inbox,
-    signal: controller.signal,
-    exec: s.exec,
-  });
+  const result = await execute(s, inbox, controller.signal);
   assert.is(result.outcome, 'interrupted');
   assert.equal(s.calls, []);
 
   const none = await setup([gate()]);
-  const r = await executePlan({
-    plan: none.plan,
-    client: none.em.client,
-    clock: none.clock,
-    recorder: none.recorder,
-    signal: new AbortController().signal,
-    exec: none.exec,
-  });
+  const r = await execute(none);
   assert.is(r.outcome, 'failed');
   assert.match(r.report.steps[0]!.error ?? '', /no approval can reach this run/);
 });
@@ -190,7 +147,7 @@ test('Ctrl-C while waiting interrupts the run; without an inbox the step fails a
 test('--approve: only approval steps (in parallel groups too, not those a resumed run did), and a rehearsal without a state dir must decide every one ahead', async () => {
   const s = await setup([
     gate(),
-    { ...common('group'), kind: 'parallel', steps: [{ ...common('later'), kind: 'approval', message: 'm', quorum: 1 }, cmd('x')] },
+    { ...common('group'), kind: 'parallel', steps: [{ ...common('later'), kind: 'approval', message: 'm', quorum: 1 }, execStep('x')] },
   ]);
   const ids = approvalStepIds(s.plan.steps);
   assert.equal(ids, ['gate', 'later']);
