@@ -3,32 +3,19 @@
 // unknown, is never re-sent, and replays to the report's states.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock } from '../engine/clock.js';
 import { executePlan } from '../engine/run/execute.js';
 import { replay } from '../engine/state/replay.js';
-import { createFakeEm } from './helpers/fake-em-client.js';
-import { executeSetup as setup } from './helpers/execute-setup.js';
-import { failoverStep, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+import { planAndExecute, executeSetup as setup } from './helpers/execute-setup.js';
+import { failoverStep, planFor, recorderFor } from './helpers/plan-fixture.js';
 
 test("a task lost while polling (its session ended): the journal says so, and replays to the report's states", async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({
-    clock,
-    replicas: [
-      {
-        id: 'r1',
-        name: 'CDP Policy 1',
-        vms: [
-          { id: 'v1', name: 'vm1', durationMs: 60_000 },
-          { id: 'v2', name: 'vm2', durationMs: 60_000 },
-        ],
-      },
-    ],
-  });
-  void clock.sleep(7_000).then(() => em.relogon());
-  const plan = await planFor(playbook([failoverStep('db', ['vm1', 'vm2'])]), em.client);
-  const { recorder, journal } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  const vms = [
+    { id: 'v1', name: 'vm1', durationMs: 60_000 },
+    { id: 'v2', name: 'vm2', durationMs: 60_000 },
+  ];
+  const s = setup(vms, [failoverStep('db', ['vm1', 'vm2'])]);
+  void s.clock.sleep(7_000).then(() => s.em.relogon());
+  const { recorder, journal, result } = await planAndExecute(s);
   recorder.end(result.outcome, 1);
 
   const reported = result.report.steps[0]!.vms!.map((v) => [v.name, v.state]);
@@ -44,7 +31,7 @@ test("a task lost while polling (its session ended): the journal says so, and re
     ['vm1', 'vm2'],
   );
   const replayed = replay(result.report.runId, journal)
-    .report.steps.flatMap((s) => s.vms ?? [])
+    .report.steps.flatMap((step) => step.vms ?? [])
     .map((v) => [v.name, v.state]);
   assert.equal(replayed, reported);
 });
@@ -106,16 +93,9 @@ test('a failover POST leaves only once its journal intent is durable; an fsync f
 });
 
 test('polls failing for good with no rollback: the VM ends unknown (not running), journaled task-lost, listed for a manual check', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({
-    clock,
-    replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 60_000 }] }],
-    listTasksFailures: 1000,
-  });
-  const plan = await planFor(playbook([failoverStep('db', ['vm1'], { onFailure: 'abort' })]), em.client);
-  em.log.length = 0;
-  const { recorder, journal } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  const vms = [{ id: 'v1', name: 'vm1', durationMs: 60_000 }];
+  const s = setup(vms, [failoverStep('db', ['vm1'], { onFailure: 'abort' })], { listTasksFailures: 1000 });
+  const { journal, result } = await planAndExecute(s);
   assert.is(result.outcome, 'failed');
   const vm = result.report.steps[0]!.vms![0]!;
   assert.is(vm.state, 'unknown');
@@ -129,10 +109,10 @@ test('polls failing for good with no rollback: the VM ends unknown (not running)
     ['task-1'],
   );
   // Not stopped: the policy was abort, not rollback; and never re-sent.
-  assert.not.ok(em.log.some((l) => l.startsWith('DELETE')));
-  assert.is(em.log.filter((l) => l.includes('action=failover')).length, 1);
+  assert.not.ok(s.em.log.some((l) => l.startsWith('DELETE')));
+  assert.is(s.em.log.filter((l) => l.includes('action=failover')).length, 1);
   const replayed = replay(result.report.runId, journal)
-    .report.steps.flatMap((s) => s.vms ?? [])
+    .report.steps.flatMap((step) => step.vms ?? [])
     .map((v) => v.state);
   assert.equal(replayed, ['unknown']);
 });
