@@ -4,29 +4,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EmClient } from '../engine/api/types.js';
-import { FakeClock } from '../engine/clock.js';
 import { OutcomeUnknownError } from '../engine/errors.js';
-import { executePlan } from '../engine/run/execute.js';
 import { renderSummary } from '../engine/report/summary.js';
 import type { Step } from '../engine/playbook/types.js';
-import { createFakeEm } from './helpers/fake-em-client.js';
-import { common, failoverStep as failover, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+import { planAndExecute, executeSetup as setup } from './helpers/execute-setup.js';
+import type { FakeVm } from './helpers/fake-em-client.js';
+import { common, failoverStep as failover } from './helpers/plan-fixture.js';
 
 test('a task that finishes before its stop: task-result journaled, VM reported failed over, manual action listed', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({
-    clock,
-    replicas: [
-      {
-        id: 'r1',
-        name: 'CDP Policy 1',
-        vms: [
-          { id: 'v1', name: 'vm1', durationMs: 60_000 },
-          { id: 'v2', name: 'vm2', durationMs: 5_000, fail: 'result-false' },
-        ],
-      },
-    ],
-  });
+  const vms: FakeVm[] = [
+    { id: 'v1', name: 'vm1', durationMs: 60_000 },
+    { id: 'v2', name: 'vm2', durationMs: 5_000, fail: 'result-false' },
+  ];
+  const s = setup(vms, [failover('db', ['vm1', 'vm2'], { onFailure: 'rollback' })]);
+  const { clock, em } = s;
   // EM finishes vm1's failover just as the DELETE arrives: the stop has no effect.
   const client: EmClient = {
     ...em.client,
@@ -40,9 +31,7 @@ test('a task that finishes before its stop: task-result journaled, VM reported f
       return em.client.deleteTask(taskId);
     },
   };
-  const plan = await planFor(playbook([failover('db', ['vm1', 'vm2'], { onFailure: 'rollback' })]), client);
-  const { recorder, journal } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client, clock, recorder, signal: new AbortController().signal });
+  const { recorder, journal, result } = await planAndExecute(s, { client });
 
   // vm1 stays failed over: the run failed, it is not "rolled back", and the headline says why.
   assert.is(result.outcome, 'failed');
@@ -64,15 +53,8 @@ test('a task that finishes before its stop: task-result journaled, VM reported f
 });
 
 test('steps skipped after a failure are journaled with step-start before step-end', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({
-    clock,
-    replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', fail: 'result-false' }] }],
-  });
   const steps: Step[] = [failover('db', ['vm1']), { ...common('grp'), kind: 'parallel', steps: [failover('a', []), failover('b', [])] }];
-  const plan = await planFor(playbook(steps), em.client);
-  const { recorder, journal } = recorderFor(plan, clock);
-  await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  const { journal } = await planAndExecute(setup([{ id: 'v1', name: 'vm1', fail: 'result-false' }], steps));
   const lines = journal
     .filter((e) => e.type === 'step-start' || e.type === 'step-end')
     .map((e) => `${e.type} ${e.stepId}${e.type === 'step-start' ? ` ${e.kind}` : ''}`);
@@ -89,13 +71,10 @@ test('steps skipped after a failure are journaled with step-start before step-en
 });
 
 test('a stop that meets a 404 for a task of an EARLIER session: VM unknown + manual check, journaled task-lost, never "confirmed gone"', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 600_000 }] }] });
+  const s = setup([{ id: 'v1', name: 'vm1', durationMs: 600_000 }], [failover('db', ['vm1'], { timeoutMs: 60_000 })]);
   // The session ends while the task runs (EM idle expiry): the client logs on again.
-  void clock.sleep(30_000).then(() => em.relogon());
-  const plan = await planFor(playbook([failover('db', ['vm1'], { timeoutMs: 60_000 })]), em.client);
-  const { recorder, journal } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
+  void s.clock.sleep(30_000).then(() => s.em.relogon());
+  const { journal, result } = await planAndExecute(s);
 
   assert.is(result.outcome, 'failed');
   const vm1 = result.report.steps[0]!.vms![0]!;
@@ -110,13 +89,11 @@ test('a stop that meets a 404 for a task of an EARLIER session: VM unknown + man
 });
 
 test('a stop reads the task first: one that finished unseen keeps its result (DELETE would make EM forget it)', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 12_000 }] }] });
+  const s = setup([{ id: 'v1', name: 'vm1', durationMs: 12_000 }], [failover('db', ['vm1'], { timeoutMs: 60_000, onFailure: 'rollback' })]);
+  const { em } = s;
   // Polls fail for good (EM overloaded; the poller gives up at 15 s): the 12 s task finishes while nobody can see it.
   const client: EmClient = { ...em.client, listTasks: async () => Promise.reject(new Error('GET /tasks: 503')) };
-  const plan = await planFor(playbook([failover('db', ['vm1'], { timeoutMs: 60_000, onFailure: 'rollback' })]), client);
-  const { recorder, journal } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client, clock, recorder, signal: new AbortController().signal });
+  const { journal, result } = await planAndExecute(s, { client });
 
   const vm1 = result.report.steps[0]!.vms![0]!;
   assert.is(vm1.state, 'failed-over');
@@ -126,8 +103,11 @@ test('a stop reads the task first: one that finished unseen keeps its result (DE
 });
 
 test('a DELETE whose answer is lost, then the task is gone: VM unknown + manual check, never "stopped", DELETE not re-sent', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'CDP Policy 1', vms: [{ id: 'v1', name: 'vm1', durationMs: 600_000 }] }] });
+  const s = setup(
+    [{ id: 'v1', name: 'vm1', durationMs: 600_000 }],
+    [failover('db', ['vm1'], { timeoutMs: 60_000, onFailure: 'rollback' })],
+  );
+  const { em } = s;
   // EM processes the DELETE (the task is gone), then the connection drops before the answer.
   // (Object.create keeps the fake's live `sessionEpoch` getter; a spread would freeze it.)
   const client: EmClient = Object.create(em.client);
@@ -135,9 +115,7 @@ test('a DELETE whose answer is lost, then the task is gone: VM unknown + manual 
     await em.client.deleteTask(taskId);
     throw new OutcomeUnknownError({ method: 'DELETE', path: `/tasks/${taskId}` }, 'outcome unknown (connection reset)');
   };
-  const plan = await planFor(playbook([failover('db', ['vm1'], { timeoutMs: 60_000, onFailure: 'rollback' })]), client);
-  const { recorder } = recorderFor(plan, clock);
-  const result = await executePlan({ plan, client, clock, recorder, signal: new AbortController().signal });
+  const { result } = await planAndExecute(s, { client });
 
   const vm1 = result.report.steps[0]!.vms![0]!;
   assert.is(vm1.state, 'unknown');
