@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock } from '../engine/clock.js';
 import type { JournalEntry } from '../engine/state/journal-types.js';
 import { describeEarlierFailover, failedOverBefore } from '../engine/plan/failed-over-before.js';
-import { createFakeEm } from './helpers/fake-em-client.js';
+import { executeSetup } from './helpers/execute-setup.js';
 import { toJsonl } from './helpers/journal-fixture.js';
-import { failoverStep, planFor, playbook } from './helpers/plan-fixture.js';
+import { failoverStep, planFor } from './helpers/plan-fixture.js';
 
 function journal(runId: string, simulated: boolean, vm: string, success: boolean): JournalEntry[] {
   const at = '2026-11-27T10:22:33.000Z';
@@ -46,22 +45,13 @@ function journal(runId: string, simulated: boolean, vm: string, success: boolean
 }
 
 test('a VM an earlier real run failed over is named with that run and its time; rehearsals and failed attempts do not count', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({
-    clock,
-    replicas: [
-      {
-        id: 'r1',
-        name: 'CDP Policy 1',
-        vms: [
-          { id: 'v1', name: 'vm1' },
-          { id: 'v2', name: 'vm2' },
-          { id: 'v3', name: 'vm3' },
-        ],
-      },
-    ],
-  });
-  const plan = await planFor(playbook([failoverStep('db', ['vm1', 'vm2', 'vm3'])]), em.client);
+  const vms = [
+    { id: 'v1', name: 'vm1' },
+    { id: 'v2', name: 'vm2' },
+    { id: 'v3', name: 'vm3' },
+  ];
+  const { em, pb } = executeSetup(vms, [failoverStep('db', ['vm1', 'vm2', 'vm3'])]);
+  const plan = await planFor(pb, em.client);
   const stateDir = mkdtempSync(join(tmpdir(), 'runbook-before-'));
   mkdirSync(join(stateDir, 'runs'));
   writeFileSync(join(stateDir, 'runs', '20261127T102233Z-real.jsonl'), toJsonl(journal('20261127T102233Z-real', false, 'vm1', true)));

@@ -1,6 +1,6 @@
-// Shared setup for the executor suites (run-execute*.test.ts, run-rollback.test.ts): a fake EM
-// on a FakeClock that advances itself, holding one CDP replica ("CDP Policy 1") with the given
-// VMs, and a playbook of the given steps; planAndExecute resolves and runs it.
+// Shared setup for the executor-level suites (run-execute*, run-rollback, failed-over-before): a
+// fake EM on a FakeClock that advances itself, holding one CDP replica ("CDP Policy 1") with the
+// given VMs, and a playbook of the given steps; planAndExecute resolves and runs it.
 
 import { FakeClock } from '../../engine/clock.js';
 import type { Step } from '../../engine/playbook/types.js';
