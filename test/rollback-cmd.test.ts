@@ -7,25 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock } from '../engine/clock.js';
 import { runRollback } from '../engine/commands/rollback.js';
 import { EmHttpError } from '../engine/errors.js';
 import type { EmClient } from '../engine/api/types.js';
 import { readJournal } from '../engine/state/journal.js';
 import { loadRunStatus } from '../engine/state/run-status.js';
-import { deadPid } from './helpers/dead-pid.js';
-import { createFakeEm } from './helpers/fake-em-client.js';
-import {
-  deadRunEntries,
-  diedOnSimulator,
-  fakeIO,
-  PASSWORD,
-  RUN_ID,
-  RUN_START_MS as start,
-  stateDirFor,
-  USER,
-  SIM_URL,
-} from './helpers/rollback-setup.js';
+import { diedOnFakeEm, diedOnSimulator, fakeIO, PASSWORD, RUN_ID } from './helpers/rollback-setup.js';
 
 test('simulator: a new session cannot see the dead run’s tasks (404): said plainly, VMs listed to check by hand, exit 1', async () => {
   const s = await diedOnSimulator();
@@ -87,31 +74,10 @@ test("simulator: tasks the new session cannot see are settled from their VMs' re
 });
 
 test('when EM does let the session see them: a running task is stopped and confirmed, a finished one recorded; exit 0', async () => {
-  const clock = new FakeClock({ start, auto: true });
-  const fake = createFakeEm({
-    clock,
-    replicas: [
-      {
-        id: 'r',
-        name: 'ERP-CDP',
-        vms: [
-          { id: 'vm-1', name: 'erp-db01', durationMs: 3_600_000 },
-          { id: 'vm-2', name: 'erp-app01', durationMs: 1_000 },
-        ],
-      },
-    ],
-  });
-  const spec = { restoreCurrent: true, restoreCurrentVss: false };
-  const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
-  const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
+  const s = await diedOnFakeEm({ erpDb01: 3_600_000, erpApp01: 1_000 });
+  const { clock, fake, t1, t2 } = s;
   await clock.advance(2_000); // erp-app01 finishes while nobody watches
-  const s = stateDirFor(
-    deadRunEntries(deadPid(), [
-      { vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId },
-      { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId },
-    ]),
-  );
-  const io = fakeIO({ cwd: s.dir, env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
+  const io = fakeIO({ cwd: s.dir, env: s.env });
   const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { clock, createClient: () => fake.client });
   assert.is(code, 0, io.out() + io.err());
   assert.equal(
@@ -135,23 +101,8 @@ test('when EM does let the session see them: a running task is stopped and confi
 });
 
 test('runbook rollback: a task read OperationFinished is never DELETEd (awaited until Finished, recorded failed over); one whose reads fail is left open, never "stopped"', async () => {
-  const clock = new FakeClock({ start, auto: true });
-  const fake = createFakeEm({
-    clock,
-    replicas: [
-      {
-        id: 'r',
-        name: 'ERP-CDP',
-        vms: [
-          { id: 'vm-1', name: 'erp-db01', durationMs: 1_000 },
-          { id: 'vm-2', name: 'erp-app01', durationMs: 3_600_000 },
-        ],
-      },
-    ],
-  });
-  const spec = { restoreCurrent: true, restoreCurrentVss: false };
-  const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
-  const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
+  const s = await diedOnFakeEm({ erpDb01: 1_000, erpApp01: 3_600_000 });
+  const { clock, fake, t2 } = s;
   // erp-db01: the backup server has finished; EM collects the result 10 minutes later.
   const collectedAt = clock.now() + 600_000;
   const client: EmClient = {
@@ -167,13 +118,7 @@ test('runbook rollback: a task read OperationFinished is never DELETEd (awaited 
         : task;
     },
   };
-  const s = stateDirFor(
-    deadRunEntries(deadPid(), [
-      { vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId },
-      { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId },
-    ]),
-  );
-  const io = fakeIO({ cwd: s.dir, env: { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD } });
+  const io = fakeIO({ cwd: s.dir, env: s.env });
   const code = await runRollback(['--run', RUN_ID, '--state-dir', s.stateDir, '--yes'], io, { clock, createClient: () => client });
   assert.is(code, 1, io.out() + io.err());
   assert.not.ok(

@@ -11,6 +11,7 @@ import type { CommandIO } from '../../engine/io.js';
 import type { JournalEntry } from '../../engine/state/journal-types.js';
 import { createSimulator, demoInventory, type Simulator } from '../../engine/simulator/index.js';
 import { deadPid } from './dead-pid.js';
+import { createFakeEm } from './fake-em-client.js';
 import { toJsonl } from './journal-fixture.js';
 
 export const RUN_ID = '20261127T102233Z-dead';
@@ -99,6 +100,9 @@ export function deadRunEntries(
   return entries;
 }
 
+/** The environment `runbook rollback` reads the playbook's server credentials from. */
+const ENV = { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD };
+
 /** A run that died: its session (client A) started two failovers on the simulator. */
 export async function diedOnSimulator() {
   const clock = new FakeClock({ start: RUN_START_MS });
@@ -115,9 +119,31 @@ export async function diedOnSimulator() {
   }
   // Session A dies with the process: never logged out, never seen again.
   const setup = stateDirFor([...deadRunEntries(deadPid(), accepted), unknownRequest()]);
-  const env = { EM_URL: SIM_URL, EM_USER: USER, EM_PASSWORD: PASSWORD };
   const deps = { clock, createClient: (o: Parameters<typeof createClient>[0]) => createClient({ ...o, fetch: sim.fetch }) };
-  return { clock, sim, accepted, env, deps, ...setup };
+  return { clock, sim, accepted, env: ENV, deps, ...setup };
+}
+
+/**
+ * A run that died after a fake EM (whose tasks any session sees) accepted two failovers of
+ * replica ERP-CDP: erp-db01 (vm-1, task t1) and erp-app01 (vm-2, task t2), taking the given times.
+ */
+export async function diedOnFakeEm(durationMs: { erpDb01: number; erpApp01: number }) {
+  const clock = new FakeClock({ start: RUN_START_MS, auto: true });
+  const vms = [
+    { id: 'vm-1', name: 'erp-db01', durationMs: durationMs.erpDb01 },
+    { id: 'vm-2', name: 'erp-app01', durationMs: durationMs.erpApp01 },
+  ];
+  const fake = createFakeEm({ clock, replicas: [{ id: 'r', name: 'ERP-CDP', vms }] });
+  const spec = { restoreCurrent: true, restoreCurrentVss: false };
+  const t1 = await fake.client.failoverCdpVm('r', 'vm-1', spec);
+  const t2 = await fake.client.failoverCdpVm('r', 'vm-2', spec);
+  const setup = stateDirFor(
+    deadRunEntries(deadPid(), [
+      { vm: 'erp-db01', vmId: 'vm-1', taskId: t1.taskId },
+      { vm: 'erp-app01', vmId: 'vm-2', taskId: t2.taskId },
+    ]),
+  );
+  return { clock, fake, t1, t2, env: ENV, ...setup };
 }
 
 export function unknownRequest(): JournalEntry {
