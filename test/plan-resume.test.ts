@@ -18,6 +18,9 @@ const step = (id: string, kind: PlanStep['kind'], extra: object = {}) =>
 const plan = (steps: PlanStep[]) => ({ steps, params: {} }) as unknown as Plan;
 const report = (steps: Partial<StepReport>[], rollback: RunReport['rollback'] = [], runId = 'run-A') =>
   ({ runId, steps, rollback }) as unknown as RunReport;
+const succeeded = (id: string, kind: StepReport['kind']): Partial<StepReport> => ({ id, kind, outcome: 'succeeded' });
+/** The plan of `steps` resumed after one earlier run, run-A, whose report holds `reported`. */
+const resumeAfter = (steps: PlanStep[], reported: Partial<StepReport>[]) => resumePlan(plan(steps), doneIn([report(reported)]));
 
 const STEPS = [
   step('pre', 'check', { vms: [] }),
@@ -31,7 +34,7 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
   const done = doneIn([
     report(
       [
-        { id: 'pre', kind: 'check', outcome: 'succeeded' },
+        succeeded('pre', 'check'),
         {
           id: 'db',
           kind: 'failover',
@@ -41,8 +44,8 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
             { name: 'db02', state: 'failed' },
           ] as VmReport[],
         },
-        { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
-        { id: 'dns', kind: 'exec', outcome: 'succeeded' },
+        succeeded('plan', 'failoverPlan'),
+        succeeded('dns', 'exec'),
         { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
         { id: 'web', kind: 'failoverVapp', outcome: 'failed', vms: [{ name: 'web', state: 'failed-over' }] as VmReport[] },
       ],
@@ -65,44 +68,23 @@ test('done: completed steps (not undone), failed-over VMs; checks always run aga
 
 test("an approval given in the earlier run is asked again (a person's check of how things stood then)", () => {
   const steps = [step('gate', 'approval', { message: 'check' }), step('dns', 'exec')];
-  const done = doneIn([
-    report([
-      { id: 'gate', kind: 'approval', outcome: 'succeeded' },
-      { id: 'dns', kind: 'exec', outcome: 'succeeded' },
-    ]),
-  ]);
-  const resumed = resumePlan(plan(steps), done);
+  const resumed = resumeAfter(steps, [succeeded('gate', 'approval'), succeeded('dns', 'exec')]);
   assert.equal(resumed.resumed.steps, { dns: 'run-A' });
   assert.is(resumed.steps[0]!.kind, 'approval');
 });
 
 test("an always: true command runs again on resume (the resumed run's notification goes out); a plain one does not", () => {
   const steps = [step('dns', 'exec'), step('notify', 'exec', { always: true })];
-  const done = doneIn([
-    report([
-      { id: 'dns', kind: 'exec', outcome: 'succeeded' },
-      { id: 'notify', kind: 'exec', outcome: 'succeeded' },
-    ]),
-  ]);
-  const resumed = resumePlan(plan(steps), done);
+  const resumed = resumeAfter(steps, [succeeded('dns', 'exec'), succeeded('notify', 'exec')]);
   assert.equal(resumed.resumed.steps, { dns: 'run-A' });
 });
 
 test('a failover step whose VMs were all failed over is done, even if the step itself did not end', () => {
-  const done = doneIn([
-    report([
-      {
-        id: 'db',
-        kind: 'failover',
-        outcome: 'running',
-        vms: [
-          { name: 'db01', state: 'failed-over' },
-          { name: 'db02', state: 'failed-over' },
-        ] as VmReport[],
-      },
-    ]),
-  ]);
-  const resumed = resumePlan(plan(STEPS), done);
+  const vms = [
+    { name: 'db01', state: 'failed-over' },
+    { name: 'db02', state: 'failed-over' },
+  ] as VmReport[];
+  const resumed = resumeAfter(STEPS, [{ id: 'db', kind: 'failover', outcome: 'running', vms }]);
   assert.equal(resumed.resumed.steps, { db: 'run-A' });
   assert.equal(resumed.resumed.vms, {});
 });
@@ -112,7 +94,7 @@ test('a VM whose outcome was unknown, failed or stopped is requested again', () 
     { name: 'db01', state: 'unknown' },
     { name: 'db02', state: 'stopped' },
   ] as VmReport[];
-  const resumed = resumePlan(plan(STEPS), doneIn([report([{ id: 'db', kind: 'failover', outcome: 'failed', vms }])]));
+  const resumed = resumeAfter(STEPS, [{ id: 'db', kind: 'failover', outcome: 'failed', vms }]);
   assert.equal(resumed.resumed, { runId: 'run-A', steps: {}, vms: {} });
   assert.equal(
     (resumed.steps[1] as Extract<PlanStep, { kind: 'failover' }>).vms.map((v) => v.name),
@@ -132,21 +114,18 @@ test('a chain of resumed runs adds up: what the run it resumed did counts, with 
   );
   const a = report([
     { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
-    { id: 'dns', kind: 'exec', outcome: 'succeeded' },
+    succeeded('dns', 'exec'),
   ]);
   const resumed = resumePlan(plan(STEPS), doneIn([b, a]));
   assert.equal(resumed.resumed, { runId: 'run-B', steps: { db: 'run-B', dns: 'run-A' }, vms: {} });
 });
 
 test('the confirmation counts only the failover requests the resumed run will send', () => {
-  const done = doneIn([
-    report([
-      { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
-      { id: 'plan', kind: 'failoverPlan', outcome: 'succeeded' },
-      { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
-    ]),
+  const resumed = resumeAfter(STEPS, [
+    { id: 'db', kind: 'failover', outcome: 'failed', vms: [{ name: 'db01', state: 'failed-over' }] as VmReport[] },
+    succeeded('plan', 'failoverPlan'),
+    { id: 'app', kind: 'failover', outcome: 'succeeded', vms: [{ name: 'app01', state: 'failed-over' }] as VmReport[] },
   ]);
-  const resumed = resumePlan(plan(STEPS), done);
   assert.is(countMutatingCalls(STEPS), 5);
   // db02, and the vApp web: db01, the plan and app01 are done.
   assert.is(countMutatingCalls(resumed.steps, Object.keys(resumed.resumed.steps)), 2);
