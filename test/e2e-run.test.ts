@@ -70,6 +70,10 @@ const INVENTORY = {
 writeFileSync(join(dir, 'fanout.yaml'), PLAYBOOK);
 writeFileSync(join(dir, 'inventory.json'), JSON.stringify(INVENTORY));
 
+/** `runbook run PLAYBOOK --simulate` at ×200 in `media`, the simulator's requests logged to `log`; `extra` options last. */
+const runSimulated = (playbook: string, media: string, log: string, extra: string[] = []) =>
+  runCli(['run', playbook, '--simulate', '--media', media, '--time-scale', '200', '--sim-log', log, ...extra]);
+
 for (const media of ['xml', 'json'] as const) {
   test(`[${media}] plan sends no mutating request and exits 0`, async () => {
     const log = join(dir, `plan-${media}.jsonl`);
@@ -85,17 +89,7 @@ for (const media of ['xml', 'json'] as const) {
 
   test(`[${media}] run: each VM failed over once, tasks deleted, logout last, exit 0`, async () => {
     const log = join(dir, `run-${media}.jsonl`);
-    const r = await runCli([
-      'run',
-      join(playbooksDir, 'erp-tiered-failover.yaml'),
-      '--simulate',
-      '--media',
-      media,
-      '--time-scale',
-      '200',
-      '--sim-log',
-      log,
-    ]);
+    const r = await runSimulated(join(playbooksDir, 'erp-tiered-failover.yaml'), media, log);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /failed over: +erp-db01, erp-db02, erp-app01, erp-app02/);
     const entries = readLog(log);
@@ -116,19 +110,7 @@ for (const media of ['xml', 'json'] as const) {
 
   test(`[${media}] a VM failing mid-fan-out: running siblings stopped, queued never sent, exit 1`, async () => {
     const log = join(dir, `fail-${media}.jsonl`);
-    const r = await runCli([
-      'run',
-      join(dir, 'fanout.yaml'),
-      '--simulate',
-      '--inventory',
-      join(dir, 'inventory.json'),
-      '--media',
-      media,
-      '--time-scale',
-      '200',
-      '--sim-log',
-      log,
-    ]);
+    const r = await runSimulated(join(dir, 'fanout.yaml'), media, log, ['--inventory', join(dir, 'inventory.json')]);
     assert.is(r.code, 1, r.stderr);
     // "Rolled back" only if no sibling finished before its stop; otherwise the headline counts it.
     assert.match(r.stderr, /FAILED( and was rolled back|: \d+ VMs? still failed over \(EM cannot undo a CDP failover\))/);
