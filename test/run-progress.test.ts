@@ -5,32 +5,41 @@ import type { Step } from '../engine/playbook/types.js';
 import { executePlan } from '../engine/run/execute.js';
 import { startProgress } from '../engine/report/progress.js';
 import { settleWithin } from '../engine/report/settle.js';
-import { createFakeEm, type FakeVm } from './helpers/fake-em-client.js';
-import { common, planFor, playbook, recorderFor } from './helpers/plan-fixture.js';
+import { executeSetup } from './helpers/execute-setup.js';
+import type { FakeVm } from './helpers/fake-em-client.js';
+import { common, failoverStep, planFor, recorderFor } from './helpers/plan-fixture.js';
+
+/** The plan of `steps` on a fake EM holding `vms`, and its recorder. */
+async function planned(vms: FakeVm[], steps: Step[]) {
+  const { clock, em, pb } = executeSetup(vms, steps);
+  const plan = await planFor(pb, em.client);
+  return { clock, em, plan, ...recorderFor(plan, clock) };
+}
+
+/** A stdout or stderr for the view that keeps what it is written: `text()`. */
+function sink() {
+  let text = '';
+  return {
+    write: (t: string) => {
+      text += t;
+    },
+    isTTY: false,
+    text: () => text,
+  };
+}
 
 async function runWithProgress(vms: FakeVm[], steps: Step[]) {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'R', vms }] });
-  const plan = await planFor(playbook(steps), em.client);
-  const { recorder } = recorderFor(plan, clock);
-  let out = '';
-  let err = '';
-  const progress = startProgress({
-    plan,
-    recorder,
-    renderer: 'verbose',
-    clock,
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t), isTTY: false },
-  });
+  const { clock, em, plan, recorder } = await planned(vms, steps);
+  const out = sink();
+  const err = sink();
+  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, stdout: out, stderr: err });
   const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
   recorder.end(result.outcome, 0);
   await progress.done;
-  return { out, err, result };
+  return { out: out.text(), err: err.text(), result };
 }
 
-const fo = (id: string, vms: string[], over: Partial<Step> = {}): Step =>
-  ({ ...common(id), kind: 'failover', cdpReplica: 'R', vms, restorePoint: { kind: 'latest' }, concurrency: 5, ...over }) as Step;
+const fo = (id: string, vms: string[], over: Parameters<typeof failoverStep>[2] = {}) => failoverStep(id, vms, { concurrency: 5, ...over });
 
 test('verbose progress: a line per event, a subtask per VM with its state, skipped steps', async () => {
   const { out, err } = await runWithProgress(
@@ -89,30 +98,13 @@ test('verbose progress: a step timeout stops its task without a rollback; the vi
 });
 
 test('B1: a VM ends unknown under abort (a manual check, no rollback): the view ends when the executor ends', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({
-    clock,
-    replicas: [
-      {
-        id: 'r1',
-        name: 'R',
-        vms: [
-          { id: 'v1', name: 'db01', fail: 'unknown' },
-          { id: 'v2', name: 'db02', durationMs: 8000 },
-        ],
-      },
-    ],
-  });
-  const plan = await planFor(playbook([fo('db', ['db01', 'db02'], { onFailure: 'abort' }), fo('app', [])]), em.client);
-  const { recorder, journal } = recorderFor(plan, clock);
-  let all = '';
-  const sink = {
-    write: (t: string) => {
-      all += t;
-    },
-    isTTY: false,
-  };
-  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
+  const vms: FakeVm[] = [
+    { id: 'v1', name: 'db01', fail: 'unknown' },
+    { id: 'v2', name: 'db02', durationMs: 8000 },
+  ];
+  const { clock, em, plan, recorder, journal } = await planned(vms, [fo('db', ['db01', 'db02'], { onFailure: 'abort' }), fo('app', [])]);
+  const view = sink();
+  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: view, stderr: view });
   const result = await executePlan({ plan, client: em.client, clock, recorder, signal: new AbortController().signal });
   assert.equal(
     result.report.manual.map((m) => [m.target, m.reason]),
@@ -122,29 +114,23 @@ test('B1: a VM ends unknown under abort (a manual check, no rollback): the view 
   recorder.end(result.outcome, 1);
   await progress.finish();
   assert.ok(await settleWithin(progress.done, clock, 1000), 'listr2 drew everything');
-  assert.not.match(all, /did not finish drawing/);
-  assert.match(all, /\[FAILED\] .*db01: unknown/);
+  assert.not.match(view.text(), /did not finish drawing/);
+  assert.match(view.text(), /\[FAILED\] .*db01: unknown/);
   assert.is(journal.at(-1)?.type, 'run-end');
 });
 
 test('finish() ends a view whose executor never reported the end of a step (nothing waits forever)', async () => {
-  const clock = new FakeClock({ auto: true });
-  const em = createFakeEm({ clock, replicas: [{ id: 'r1', name: 'R', vms: [{ id: 'v1', name: 'db01' }] }] });
-  const plan = await planFor(playbook([fo('db', ['db01']), { ...common('pause'), kind: 'wait', durationMs: 1000 }]), em.client);
-  const { recorder } = recorderFor(plan, clock);
-  let all = '';
-  const sink = {
-    write: (t: string) => {
-      all += t;
-    },
-    isTTY: false,
-  };
-  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: sink, stderr: sink });
+  const { clock, plan, recorder } = await planned(
+    [{ id: 'v1', name: 'db01' }],
+    [fo('db', ['db01']), { ...common('pause'), kind: 'wait', durationMs: 1000 }],
+  );
+  const view = sink();
+  const progress = startProgress({ plan, recorder, renderer: 'verbose', clock, realClock: clock, stdout: view, stderr: view });
   // The executor died after starting the step: no vm state, no step-end, no run-end.
   recorder.stepStart('db');
   await progress.finish();
   assert.ok(await settleWithin(progress.done, clock, 1000));
-  assert.not.match(all, /did not finish drawing/);
+  assert.not.match(view.text(), /did not finish drawing/);
 });
 
 test('settleWithin: true when the view settles, false after the grace when it never does (never rejects)', async () => {
