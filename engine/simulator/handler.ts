@@ -170,14 +170,29 @@ async function latency(s: Server, x: Exchange): Promise<void> {
   }
 }
 
+/**
+ * The requests a `hang` holds until their caller aborts, as an open socket holds a real one.
+ * A fetch Request's signal follows its parent's through a WeakRef (undici): once nothing
+ * holds the Request, a garbage collection takes it and its signal never aborts. A hung
+ * request held only by its own listener lost the client's deadline that way, and the run
+ * waited forever (the explorer's deep run, 3 Dec 2026).
+ */
+const hanging = new Set<SimRequest>();
+
 /** Never answers: only the caller's abort ends the request. */
 function hang(s: Server, x: Exchange): Promise<Reply> {
   x.entry.fault = 'hang';
   record(s, x.entry);
-  const signal = x.request.signal;
+  const { request } = x;
+  const { signal } = request;
   return new Promise<Reply>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    if (signal.aborted) return reject(signal.reason);
+    hanging.add(request);
+    const end = () => {
+      hanging.delete(request);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', end, { once: true });
   });
 }
 
